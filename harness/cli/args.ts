@@ -1,0 +1,133 @@
+/** argv → CliArgs. Every bad flag is collected; one ScenarioError reports them all (exit 2). */
+import { ScenarioError, type ScenarioIssue } from '../errors.ts'
+import { parseDurationMs } from '../scenario/duration.ts'
+import { didYouMean } from '../scenario/format.ts'
+import { MAX_CLIENT_IPS } from '../scenario/schema.ts'
+import type { CliOverrides } from '../scenario/resolve.ts'
+
+/** Parsed command line. */
+export interface CliArgs {
+  command: 'run' | 'help' | 'version'
+  /** Scenario file; undefined means the default (scenarios/quickstart.ts). */
+  scenario: string | undefined
+  overrides: CliOverrides
+  /** Reports root. @default 'reports' */
+  outDir: string
+  /** Results JSON on stdout and nothing else there. */
+  json: boolean
+  /** Progress display; false with --no-progress. */
+  progress: boolean
+}
+
+const VALUE_FLAGS = ['--duration', '--warmup', '--connections', '--client-ips', '--variant', '--seed', '--out'] as const
+const BOOL_FLAGS = ['--json', '--no-progress', '--help', '-h', '--version'] as const
+
+/** Usage text for --help. */
+export const USAGE = `Usage: svcbench [run] [scenario.ts] [flags]
+
+Runs a scenario (default scenarios/quickstart.ts), prints a comparison of its variants and
+writes reports/<scenario>/<UTC timestamp>/results.json.
+
+Flags (each overrides the scenario, for every variant):
+  --duration <d>       measured phase, e.g. 3s, 500ms, 2m
+  --warmup <d>         warm-up phase (0 to skip)
+  --connections <n>    concurrent connections
+  --client-ips <n>     distinct client source addresses
+  --variant <name>     run only this variant
+  --seed <n>           seed for balancers and latency draws
+  --out <dir>          reports root (default: reports)
+  --json               print results JSON on stdout, nothing else there
+  --no-progress        no progress display
+  -h, --help           this text
+  --version            svcbench version
+
+Exit codes: 0 ok, 1 thresholds failed, 2 bad input, 3 harness failure, 130 interrupted.`
+
+function intFlag(flag: string, raw: string, min: number, max: number, issues: ScenarioIssue[]): number | undefined {
+  const n = Number(raw)
+  if (!/^\d+$/.test(raw) || !Number.isInteger(n) || n < min || n > max) {
+    issues.push({ path: flag, message: `got ${JSON.stringify(raw)}; expected an integer from ${min} to ${max}` })
+    return undefined
+  }
+  return n
+}
+
+/** Parse argv (without node and script). Throws ScenarioError listing every bad flag. */
+export function parseArgs(argv: readonly string[]): CliArgs {
+  const issues: ScenarioIssue[] = []
+  const out: CliArgs = { command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true }
+  const positionals: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals.push(arg)
+      continue
+    }
+    const eq = arg.indexOf('=')
+    const flag = eq > 0 ? arg.slice(0, eq) : arg
+    if ((BOOL_FLAGS as readonly string[]).includes(flag)) {
+      if (eq > 0) issues.push({ path: flag, message: `takes no value; got ${JSON.stringify(arg.slice(eq + 1))}` })
+      if (flag === '--json') out.json = true
+      else if (flag === '--no-progress') out.progress = false
+      else if (flag === '--help' || flag === '-h') out.command = 'help'
+      else if (flag === '--version') out.command = 'version'
+      continue
+    }
+    if (!(VALUE_FLAGS as readonly string[]).includes(flag)) {
+      const hint = didYouMean(flag, [...VALUE_FLAGS, ...BOOL_FLAGS])
+      issues.push({ path: flag, message: `unknown flag${hint === undefined ? '' : ` (did you mean ${hint}?)`}; see --help` })
+      continue
+    }
+    let value: string | undefined
+    if (eq > 0) value = arg.slice(eq + 1)
+    else if (i + 1 < argv.length) value = argv[++i]
+    if (value === undefined) {
+      issues.push({ path: flag, message: 'needs a value' })
+      continue
+    }
+    switch (flag) {
+      case '--duration':
+      case '--warmup': {
+        const ms = parseDurationMs(/^\d+(\.\d+)?$/.test(value) ? Number(value) : value)
+        if (ms === undefined) issues.push({ path: flag, message: `got ${JSON.stringify(value)}; expected a duration such as 10s, 500ms, 2m` })
+        else if (flag === '--duration' && ms < 100) issues.push({ path: flag, message: `got ${JSON.stringify(value)}; expected at least 100ms` })
+        else if (flag === '--duration') out.overrides.durationMs = ms
+        else out.overrides.warmupMs = ms
+        break
+      }
+      case '--connections': {
+        const n = intFlag(flag, value, 1, 10_000, issues)
+        if (n !== undefined) out.overrides.connections = n
+        break
+      }
+      case '--client-ips': {
+        const n = intFlag(flag, value, 1, MAX_CLIENT_IPS, issues)
+        if (n !== undefined) out.overrides.clientIps = n
+        break
+      }
+      case '--seed': {
+        const n = intFlag(flag, value, 0, 2 ** 31 - 1, issues)
+        if (n !== undefined) out.overrides.seed = n
+        break
+      }
+      case '--variant':
+        out.overrides.variant = value
+        break
+      case '--out':
+        if (value === '') issues.push({ path: flag, message: 'got ""; expected a folder path' })
+        else out.outDir = value
+        break
+    }
+  }
+  if (positionals[0] === 'run') positionals.shift()
+  else if (positionals[0] === 'help') {
+    positionals.shift()
+    out.command = 'help'
+  }
+  if (positionals.length > 1) {
+    issues.push({ path: 'arguments', message: `got ${positionals.map((p) => JSON.stringify(p)).join(' ')}; expected at most one scenario file` })
+  }
+  out.scenario = positionals[0]
+  if (issues.length > 0) throw new ScenarioError(issues)
+  return out
+}

@@ -1,0 +1,112 @@
+/** argv → run → exit code. The only place that prints results and picks exit codes. */
+import path from 'node:path'
+import fs from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { parseArgs, USAGE, type CliArgs } from './args.ts'
+import { createProgress } from './progress.ts'
+import { loadScenarioFile } from '../scenario/load.ts'
+import { resolveScenario } from '../scenario/resolve.ts'
+import { runScenario, versions, type RunResult } from '../runner.ts'
+import { writeResults } from '../report/results.ts'
+import { comparisonTable } from '../report/table.ts'
+import { killAllChildren } from '../cluster/child.ts'
+import { ScenarioError, HarnessError } from '../errors.ts'
+
+/** Exit codes (README "Exit codes"). */
+export const EXIT = { OK: 0, GATE_FAILED: 1, BAD_INPUT: 2, HARNESS: 3, INTERRUPTED: 130 } as const
+
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+function defaultScenario(): string {
+  const local = path.resolve('scenarios/quickstart.ts')
+  return fs.existsSync(local) ? local : path.join(PACKAGE_ROOT, 'scenarios/quickstart.ts')
+}
+
+function addressBlockFromEnv(): number | undefined {
+  const raw = process.env.SVCBENCH_ADDRESS_BLOCK
+  if (raw === undefined || raw === '') return undefined
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 16 || n > 250) {
+    throw new ScenarioError([{ path: 'SVCBENCH_ADDRESS_BLOCK', message: `got ${JSON.stringify(raw)}; expected an integer from 16 to 250 (the B of 127.B.0.0/16)` }])
+  }
+  return n
+}
+
+/** Run the CLI; resolves with the process exit code. Installs SIGINT/SIGTERM handling for the run. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const out = process.stdout
+  const err = process.stderr
+  let args: CliArgs
+  try {
+    args = parseArgs(argv)
+  } catch (e) {
+    err.write(`svcbench: ${(e as Error).message}\n`)
+    return EXIT.BAD_INPUT
+  }
+  if (args.command === 'help') {
+    out.write(`${USAGE}\n`)
+    return EXIT.OK
+  }
+  if (args.command === 'version') {
+    out.write(`${versions().svcbench}\n`)
+    return EXIT.OK
+  }
+  // Human output goes to stdout unless stdout is reserved for JSON.
+  const human = args.json ? err : out
+
+  const controller = new AbortController()
+  let signals = 0
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++
+    if (signals === 1) {
+      err.write(`\nsvcbench: ${sig} received; stopping and writing partial results (again to stop at once)\n`)
+      controller.abort(sig)
+    } else {
+      killAllChildren()
+      process.exit(EXIT.INTERRUPTED)
+    }
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  process.on('exit', killAllChildren)
+
+  const file = args.scenario ?? defaultScenario()
+  const shownFile = path.relative(process.cwd(), file) || file
+  let finishProgress = () => {}
+  try {
+    const block = addressBlockFromEnv()
+    const raw = await loadScenarioFile(file)
+    const run = resolveScenario(raw, { file: shownFile, overrides: args.overrides })
+    for (const w of run.warnings) err.write(`svcbench: warning: ${w}\n`)
+    const progress = args.progress ? createProgress({ stream: err, tty: err.isTTY === true && !args.json, scenario: run.name }) : undefined
+    finishProgress = () => progress?.finish()
+    const result: RunResult = await runScenario(run, { ...progress, signal: controller.signal, addressBlock: block })
+    finishProgress()
+    const resultsPath = await writeResults(result, args.outDir)
+    if (args.json) out.write(`${JSON.stringify(result)}\n`)
+    human.write(`\n${run.name}${run.description === '' ? '' : ` — ${run.description}`}\n`)
+    human.write(`${comparisonTable(result)}\n\n`)
+    human.write(`results: ${path.relative(process.cwd(), resultsPath) || resultsPath}\n`)
+    if (result.interrupted) {
+      err.write('svcbench: interrupted; results are partial ("interrupted": true)\n')
+      return EXIT.INTERRUPTED
+    }
+    return EXIT.OK
+  } catch (e) {
+    finishProgress()
+    if (e instanceof ScenarioError) {
+      err.write(`svcbench: ${e.message}\n`)
+      return EXIT.BAD_INPUT
+    }
+    if (e instanceof HarnessError) {
+      err.write(`svcbench: harness error [${e.code}]: ${e.message}\n`)
+      return controller.signal.aborted ? EXIT.INTERRUPTED : EXIT.HARNESS
+    }
+    err.write(`svcbench: unexpected error: ${(e as Error).stack ?? String(e)}\n`)
+    return EXIT.HARNESS
+  } finally {
+    killAllChildren()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}

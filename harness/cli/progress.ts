@@ -1,0 +1,69 @@
+/**
+ * Progress display: a redrawn bar on a TTY, plain lines otherwise (and always with --json,
+ * where it goes to stderr). Never writes to stdout.
+ */
+import type { RunEvents } from '../runner.ts'
+import { formatDurationMs } from '../scenario/duration.ts'
+
+/** Options for {@link createProgress}. */
+export interface ProgressOptions {
+  stream: NodeJS.WriteStream
+  /** Redraw in place (TTY) instead of printing lines. */
+  tty: boolean
+  scenario: string
+}
+
+/** Event handlers that draw progress on `stream`. */
+export function createProgress(opts: ProgressOptions): RunEvents & { finish(): void } {
+  const { stream } = opts
+  let label = ''
+  let phase = ''
+  let lastLineAt = 0
+  let lastResponses = 0
+  let lastAt = 0
+  let rate = 0
+  let drawn = false
+  const clear = () => {
+    if (opts.tty && drawn) {
+      stream.write('\r\x1b[2K')
+      drawn = false
+    }
+  }
+  return {
+    onVariantStart(v, i, n) {
+      label = n > 1 ? `${opts.scenario}/${v.name} (${i + 1}/${n})` : opts.scenario
+    },
+    onPhase(_v, p, totalMs) {
+      clear()
+      phase = p
+      lastResponses = 0
+      lastAt = Date.now()
+      rate = 0
+      lastLineAt = Date.now()
+      stream.write(`[${label}] ${p}${totalMs > 0 ? ` ${formatDurationMs(totalMs)}` : ''}\n`)
+    },
+    onProgress(_v, p) {
+      const now = Date.now()
+      if (now - lastAt >= 1000) {
+        rate = ((p.responses - lastResponses) * 1000) / (now - lastAt)
+        lastResponses = p.responses
+        lastAt = now
+      }
+      const secs = `${(p.elapsedMs / 1000).toFixed(1)}s/${(p.totalMs / 1000).toFixed(1)}s`
+      const rps = `${Math.round(rate).toLocaleString('en-US')} req/s`
+      if (opts.tty) {
+        const width = 24
+        const done = Math.min(width, Math.round((p.elapsedMs / Math.max(1, p.totalMs)) * width))
+        stream.write(`\r\x1b[2K[${label}] ${phase} ${'█'.repeat(done)}${'░'.repeat(width - done)} ${secs}  ${rps}  errors ${p.errors}`)
+        drawn = true
+      } else {
+        const every = Math.max(1000, p.totalMs / 10)
+        if (now - lastLineAt >= every) {
+          lastLineAt = now
+          stream.write(`[${label}] ${phase} ${secs} ${rps} errors ${p.errors}\n`)
+        }
+      }
+    },
+    finish: clear,
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Child processes of a run. Every child is registered here until it has exited, so that
+ * `killAllChildren()` (called on error, SIGINT, SIGTERM and process exit) leaves nothing
+ * behind. Children also exit by themselves when the IPC channel to the parent closes.
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
+import { HarnessError } from '../errors.ts'
+import { CHILD_CONFIG_ENV, RUN_MARKER_PREFIX, type IpcHello, type IpcReply } from './ipc.ts'
+
+const require = createRequire(import.meta.url)
+const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href
+
+const live = new Set<ChildProcess>()
+
+/** Kill every live child with SIGKILL. Synchronous, so it is safe in an `exit` handler. */
+export function killAllChildren(): void {
+  for (const c of live) {
+    try {
+      c.kill('SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** How many children are alive right now (for tests). */
+export function liveChildCount(): number {
+  return live.size
+}
+
+const TAIL_BYTES = 4096
+
+/** A started child process speaking the svcbench IPC protocol. */
+export interface Child {
+  readonly name: string
+  readonly pid: number
+  /** Resolves with whatever the child sent with `ready`. */
+  readonly ready: Promise<unknown>
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  /** Send a request and wait for the reply. */
+  request<T = unknown>(type: string, payload?: unknown, opts?: { timeoutMs?: number }): Promise<T>
+  /** Last few KiB of the child's stdout+stderr, for error messages. */
+  outputTail(): string
+  /** True once the process has exited. */
+  isExited(): boolean
+  /** SIGKILL the process and wait for it to exit. */
+  kill(): Promise<void>
+}
+
+/** Options for {@link startChild}. */
+export interface StartChildOptions {
+  /** Shown in errors, e.g. `pod "pod-2"`. */
+  label: string
+  /** JSON-serialisable config, passed in the environment. */
+  config: unknown
+  /** Run id, put on the child's argv so its processes can be found. */
+  runId: string
+  /** Time allowed to become ready. @default 10000 */
+  readyTimeoutMs?: number
+}
+
+/** Fork a TypeScript entry module (via tsx) as a child of this run. */
+export function startChild(entry: string, opts: StartChildOptions): Child {
+  const proc = fork(entry, [`${RUN_MARKER_PREFIX}${opts.runId}`], {
+    execArgv: ['--import', TSX_LOADER],
+    env: { ...process.env, [CHILD_CONFIG_ENV]: JSON.stringify(opts.config) },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    serialization: 'advanced',
+  })
+  live.add(proc)
+  let tail = ''
+  const keep = (b: Buffer) => {
+    tail = (tail + b.toString()).slice(-TAIL_BYTES)
+  }
+  proc.stdout?.on('data', keep)
+  proc.stderr?.on('data', keep)
+
+  let exited = false
+  const exitedP = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    proc.once('exit', (code, signal) => {
+      exited = true
+      live.delete(proc)
+      resolve({ code, signal })
+    })
+  })
+
+  let nextId = 1
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
+  const failPending = (why: string) => {
+    for (const p of pending.values()) p.reject(new HarnessError('CHILD_EXITED', `${opts.label} ${why}`))
+    pending.clear()
+  }
+  void exitedP.then(({ code, signal }) => failPending(`exited (code ${code}, signal ${signal}) with a request pending`))
+
+  const ready = new Promise<unknown>((resolve, reject) => {
+    const timeoutMs = opts.readyTimeoutMs ?? 10_000
+    const timer = setTimeout(() => {
+      reject(new HarnessError('CHILD_START_FAILED', `${opts.label} not ready after ${timeoutMs}ms${formatTail(tail)}`))
+    }, timeoutMs)
+    proc.on('message', (raw: unknown) => {
+      const msg = raw as IpcHello | IpcReply
+      if ('type' in msg && msg.type === 'ready') {
+        clearTimeout(timer)
+        resolve(msg.data)
+      } else if ('type' in msg && msg.type === 'failed') {
+        clearTimeout(timer)
+        reject(new HarnessError('CHILD_START_FAILED', `${opts.label} failed to start: ${msg.error}`))
+      } else if ('id' in msg) {
+        const p = pending.get(msg.id)
+        if (p === undefined) return
+        pending.delete(msg.id)
+        if (msg.ok) p.resolve(msg.data)
+        else p.reject(new HarnessError('CHILD_EXITED', `${opts.label}: ${msg.error ?? 'request failed'}`))
+      }
+    })
+    void exitedP.then(({ code, signal }) => {
+      clearTimeout(timer)
+      reject(new HarnessError('CHILD_START_FAILED', `${opts.label} exited before it was ready (code ${code}, signal ${signal})${formatTail(tail)}`))
+    })
+    proc.once('error', (err) => {
+      clearTimeout(timer)
+      reject(new HarnessError('CHILD_START_FAILED', `${opts.label} could not be started`, { cause: err }))
+    })
+  })
+  ready.catch(() => {}) // observed by the caller; avoid unhandled rejections when it is not
+
+  return {
+    name: opts.label,
+    pid: proc.pid ?? -1,
+    ready,
+    exited: exitedP,
+    request<T>(type: string, payload?: unknown, ropts: { timeoutMs?: number } = {}): Promise<T> {
+      if (exited || !proc.connected) return Promise.reject(new HarnessError('CHILD_EXITED', `${opts.label} is not running`))
+      const id = nextId++
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          pending.delete(id)
+          reject(new HarnessError('CHILD_EXITED', `${opts.label} did not answer "${type}" within ${ropts.timeoutMs ?? 5000}ms`))
+        }, ropts.timeoutMs ?? 5000)
+        pending.set(id, {
+          resolve: (v) => {
+            clearTimeout(timer)
+            resolve(v as T)
+          },
+          reject: (e) => {
+            clearTimeout(timer)
+            reject(e)
+          },
+        })
+        proc.send({ id, type, payload })
+      })
+    },
+    outputTail: () => tail,
+    isExited: () => exited,
+    async kill() {
+      if (!exited) {
+        proc.kill('SIGKILL')
+        await exitedP
+      }
+    },
+  }
+}
+
+function formatTail(tail: string): string {
+  const t = tail.trim()
+  return t === '' ? '' : `; its last output:\n${t.split('\n').slice(-10).map((l) => `    ${l}`).join('\n')}`
+}

@@ -1,0 +1,144 @@
+/**
+ * A running cluster for one variant: a process per pod and a NodePort proxy process per node,
+ * all on the run's own loopback addresses. `stop()` kills everything it started.
+ */
+import { fileURLToPath } from 'node:url'
+import type { ResolvedVariant } from '../scenario/resolve.ts'
+import type { AddressPlan } from './address-plan.ts'
+import type { Endpoint } from '../balancers/types.ts'
+import type { PodConfig, PodStats } from '../pods/server.ts'
+import type { NodeProxyConfig } from '../proxy/main.ts'
+import type { ProxyStats } from '../proxy/accounting.ts'
+import { startChild, type Child } from './child.ts'
+import { deriveSeed } from '../util/rng.ts'
+import { HarnessError } from '../errors.ts'
+
+const POD_ENTRY = fileURLToPath(new URL('../pods/main.ts', import.meta.url))
+const PROXY_ENTRY = fileURLToPath(new URL('../proxy/main.ts', import.meta.url))
+
+/** A pod as placed in the cluster. */
+export interface PlacedPod {
+  name: string
+  node: string
+  address: string
+  port: number
+}
+
+/** A node as placed in the cluster. */
+export interface PlacedNode {
+  name: string
+  address: string
+  nodePort: number
+}
+
+/** Where everything is; pure, computed before anything starts. */
+export interface Topology {
+  nodes: PlacedNode[]
+  pods: PlacedPod[]
+}
+
+/** Nodes and pods of a variant on the plan's addresses. */
+export function placeTopology(v: ResolvedVariant, plan: AddressPlan): Topology {
+  const nodes = v.cluster.nodes.map((n, i) => ({ name: n.name, address: plan.node(i), nodePort: v.service.nodePort }))
+  const pods: PlacedPod[] = []
+  // Numbering walks the nodes round-robin, skipping full ones: with 3 nodes pod-1 is on
+  // node-a, pod-2 on node-b, pod-3 on node-c, pod-4 on node-a again.
+  const left = v.cluster.nodes.map((n) => n.pods)
+  let j = 0
+  while (left.some((c) => c > 0)) {
+    for (let i = 0; i < left.length; i++) {
+      if ((left[i] as number) > 0) {
+        left[i] = (left[i] as number) - 1
+        pods.push({ name: `pod-${j + 1}`, node: (nodes[i] as PlacedNode).name, address: plan.pod(j), port: v.cluster.podPort })
+        j++
+      }
+    }
+  }
+  return { nodes, pods }
+}
+
+/** A started cluster. */
+export interface Cluster {
+  topology: Topology
+  /** Zero every pod's and proxy's counters; pods bucket per second from `epochMs`. */
+  reset(epochMs: number): Promise<void>
+  /** Counters from every pod and proxy. */
+  collect(): Promise<{ pods: PodStats[]; proxies: ProxyStats[] }>
+  stop(): Promise<void>
+}
+
+/** Options for {@link startCluster}. */
+export interface StartClusterOptions {
+  plan: AddressPlan
+  seed: number
+  runId: string
+  /** Time each process has to listen. @default 15000 */
+  readyTimeoutMs?: number
+}
+
+/** Start pods, then node proxies; on any failure stop what started and throw a HarnessError. */
+export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions): Promise<Cluster> {
+  const topology = placeTopology(v, opts.plan)
+  const children: Child[] = []
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 15_000
+  const stop = async () => {
+    await Promise.all(children.map((c) => c.kill()))
+  }
+  try {
+    const pods = topology.pods.map((p) => {
+      const config: PodConfig = {
+        ...p,
+        latency: v.cluster.pod.latency,
+        responseBytes: v.cluster.pod.responseBytes,
+        errorRate: v.cluster.pod.errorRate,
+        seed: deriveSeed(opts.seed, `${v.name}/${p.name}`),
+      }
+      const c = startChild(POD_ENTRY, { label: `pod "${p.name}"`, config, runId: opts.runId, readyTimeoutMs })
+      children.push(c)
+      return c
+    })
+    await Promise.all(pods.map((c) => c.ready))
+    const endpoints: Endpoint[] = topology.pods.map((p) => ({ name: p.name, address: p.address, port: p.port, node: p.node }))
+    const proxies = topology.nodes.map((n) => {
+      const config: NodeProxyConfig = {
+        node: n.name,
+        address: n.address,
+        nodePort: n.nodePort,
+        balancer: v.service.balancer,
+        balancing: v.service.balancing,
+        seed: deriveSeed(opts.seed, `${v.name}/${n.name}/balancer`),
+        endpoints,
+      }
+      const c = startChild(PROXY_ENTRY, { label: `node proxy "${n.name}"`, config, runId: opts.runId, readyTimeoutMs })
+      children.push(c)
+      return c
+    })
+    await Promise.all(proxies.map((c) => c.ready))
+
+    const all = () => {
+      const dead = children.find((c) => c.isExited())
+      if (dead !== undefined) {
+        throw new HarnessError('CHILD_EXITED', `${dead.name} exited during the run${dead.outputTail() === '' ? '' : `: ${dead.outputTail().trim().split('\n').slice(-3).join(' | ')}`}`)
+      }
+    }
+    return {
+      topology,
+      async reset(epochMs) {
+        all()
+        await Promise.all([...pods.map((c) => c.request('reset', { epochMs })), ...proxies.map((c) => c.request('reset'))])
+      },
+      async collect() {
+        all()
+        const [podStats, proxyStats] = await Promise.all([
+          Promise.all(pods.map((c) => c.request<PodStats>('stats', undefined, { timeoutMs: 10_000 }))),
+          Promise.all(proxies.map((c) => c.request<ProxyStats>('stats', undefined, { timeoutMs: 10_000 }))),
+        ])
+        return { pods: podStats, proxies: proxyStats }
+      },
+      stop,
+    }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The load generator: autocannon 9 in-process (the only importer of autocannon).
+ *
+ * Source addresses: autocannon has no source-address option. Its `setupClient(client)` hook runs
+ * before the client's first `_connect()`, so overriding `_connect` per client to wrap
+ * `net.connect` for the duration of the call gives each connection its own source address and
+ * target node (DESIGN.md). This depends on autocannon internals: the version is pinned and
+ * test/integration/client-addresses.test.ts fails if pods stop seeing the distinct addresses.
+ *
+ * Latency is recorded here in µs from autocannon's `response` event (its duration comes from
+ * process.hrtime), because autocannon's own histogram is whole milliseconds.
+ */
+import net from 'node:net'
+import autocannon, { type AutocannonClient } from 'autocannon'
+import { createLatencyHistogram, recordMs, summarizeLatency, type LatencyHistogram, type LatencySummary } from '../stats/latency.ts'
+import { isLoopback } from '../util/ip.ts'
+import { HarnessError } from '../errors.ts'
+
+/** A place connections go to. */
+export interface LoadTarget {
+  host: string
+  port: number
+}
+
+/** Error kinds, as results report them. */
+export const ERROR_KINDS = ['connect-refused', 'reset', 'timeout', 'http-5xx', 'other'] as const
+export type ErrorKind = (typeof ERROR_KINDS)[number]
+
+/** Options for {@link runLoad}. */
+export interface LoadOptions {
+  /** Connection i goes to targets[i mod targets.length]. */
+  targets: LoadTarget[]
+  /** Connection i uses source address clientAddresses[i mod length]. */
+  clientAddresses: string[]
+  connections: number
+  durationMs: number
+  keepAlive: boolean
+  path: string
+  requestTimeoutMs: number
+  /** Start of the measured window; the per-second timeline counts from here. */
+  epochMs: number
+  /** Stop early (SIGINT). */
+  signal?: AbortSignal
+}
+
+/** One second of the measured phase, client side. */
+export interface LoadSecond {
+  /** HTTP responses of any status. */
+  responses: number
+  /** Responses with status < 400. */
+  ok: number
+  /** Transport errors and 5xx. */
+  errors: number
+  latency: LatencySummary
+}
+
+/** What the load generator measured. */
+export interface LoadResult {
+  /** Measured time from epoch to the last client stopping, ms. */
+  elapsedMs: number
+  /** HTTP responses of any status. */
+  responses: number
+  /** Responses with status < 400. */
+  ok: number
+  statusCounts: Record<string, number>
+  errorsByKind: Record<ErrorKind, number>
+  /** Transport error codes (ECONNRESET, ...) and `HTTP_<status>` for 4xx/5xx. */
+  errorsByCode: Record<string, number>
+  /** Every response's latency (any status), µs resolution. */
+  latency: LatencyHistogram
+  perSecond: LoadSecond[]
+  /** Distinct source addresses connections were bound to. */
+  clientAddressesUsed: number
+  /** True when stopped by the signal before the duration elapsed. */
+  interrupted: boolean
+}
+
+/** Live counters, for a progress display. */
+export interface LoadProgress {
+  responses: number
+  errors: number
+}
+
+/** Kind of a transport error raised by autocannon. */
+export function classifyError(err: NodeJS.ErrnoException): ErrorKind {
+  if (err.message === 'request timed out') return 'timeout'
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return 'connect-refused'
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return 'reset'
+    case 'ETIMEDOUT':
+      return 'timeout'
+    default:
+      return 'other'
+  }
+}
+
+/**
+ * Run the load until `durationMs` has elapsed (or the signal aborts). Refuses any target or
+ * source that is not a loopback address.
+ */
+export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void): Promise<LoadResult> {
+  for (const t of opts.targets) {
+    if (!isLoopback(t.host)) {
+      throw new HarnessError('NOT_LOOPBACK', `refusing to send traffic to ${t.host}: svcbench only targets 127.0.0.0/8 and ::1`)
+    }
+  }
+  for (const a of opts.clientAddresses) {
+    if (!isLoopback(a)) throw new HarnessError('NOT_LOOPBACK', `refusing source address ${a}: svcbench only uses 127.0.0.0/8 and ::1`)
+  }
+  const first = opts.targets[0]
+  if (first === undefined) throw new HarnessError('LOAD_FAILED', 'no load target')
+
+  const latency = createLatencyHistogram()
+  const seconds: { responses: number; ok: number; errors: number; h: LatencyHistogram }[] = []
+  const secondAt = (now: number) => {
+    const idx = Math.max(0, Math.floor((now - opts.epochMs) / 1000))
+    while (seconds.length <= idx) seconds.push({ responses: 0, ok: 0, errors: 0, h: createLatencyHistogram() })
+    return seconds[idx] as (typeof seconds)[number]
+  }
+  let responses = 0
+  let ok = 0
+  let errors = 0
+  const statusCounts: Record<string, number> = {}
+  const errorsByKind = Object.fromEntries(ERROR_KINDS.map((k) => [k, 0])) as Record<ErrorKind, number>
+  const errorsByCode: Record<string, number> = {}
+  const used = new Set<string>()
+
+  let clientIndex = 0
+  const realConnect = net.connect
+  const setupClient = (client: AutocannonClient) => {
+    const k = clientIndex++
+    const target = opts.targets[k % opts.targets.length] as LoadTarget
+    const localAddress = opts.clientAddresses[k % opts.clientAddresses.length] as string
+    used.add(localAddress)
+    const origConnect = client._connect
+    client._connect = function (this: AutocannonClient) {
+      ;(net as { connect: unknown }).connect = () =>
+        realConnect({ host: target.host, port: target.port, localAddress, noDelay: true })
+      try {
+        origConnect.call(this)
+      } finally {
+        ;(net as { connect: unknown }).connect = realConnect
+      }
+    }
+    if (!opts.keepAlive) {
+      // One request per connection: once a connection has carried a request, the next
+      // request opens a fresh one (autocannon's reconnectRate drops the response event).
+      const origDoRequest = client._doRequest
+      let usedConn: unknown
+      client._doRequest = function (this: AutocannonClient, ...args: unknown[]) {
+        if (usedConn === this.conn && !this.destroyed) {
+          this._destroyConnection()
+          this._connect()
+          return
+        }
+        usedConn = this.conn
+        origDoRequest.apply(this, args)
+      }
+    }
+  }
+
+  return new Promise<LoadResult>((resolve, reject) => {
+    let interrupted = false
+    const instance = autocannon(
+      {
+        url: `http://${first.host}:${first.port}${opts.path}`,
+        connections: opts.connections,
+        duration: opts.durationMs / 1000,
+        // autocannon only stops on a sample tick: a short interval makes it stop on time.
+        sampleInt: 50,
+        timeout: opts.requestTimeoutMs / 1000,
+        headers: opts.keepAlive ? {} : { connection: 'close' },
+        setupClient,
+      },
+      (err) => {
+        clearInterval(ticker)
+        opts.signal?.removeEventListener('abort', onAbort)
+        if (err !== null) {
+          reject(new HarnessError('LOAD_FAILED', `autocannon failed: ${err.message}`, { cause: err }))
+          return
+        }
+        resolve({
+          elapsedMs: Date.now() - opts.epochMs,
+          responses,
+          ok,
+          statusCounts,
+          errorsByKind,
+          errorsByCode,
+          latency,
+          perSecond: seconds.map((s) => ({ responses: s.responses, ok: s.ok, errors: s.errors, latency: summarizeLatency(s.h) })),
+          clientAddressesUsed: used.size,
+          interrupted,
+        })
+      },
+    )
+    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTimeMs: number) => {
+      const now = Date.now()
+      const sec = secondAt(now)
+      responses++
+      sec.responses++
+      statusCounts[statusCode] = (statusCounts[statusCode] ?? 0) + 1
+      recordMs(latency, responseTimeMs)
+      recordMs(sec.h, responseTimeMs)
+      if (statusCode < 400) {
+        ok++
+        sec.ok++
+      } else {
+        const kind: ErrorKind = statusCode >= 500 ? 'http-5xx' : 'other'
+        errorsByKind[kind]++
+        errorsByCode[`HTTP_${statusCode}`] = (errorsByCode[`HTTP_${statusCode}`] ?? 0) + 1
+        errors++
+        sec.errors++
+      }
+    })
+    instance.on('reqError', (err: NodeJS.ErrnoException) => {
+      const kind = classifyError(err)
+      errorsByKind[kind]++
+      const code = kind === 'timeout' ? 'TIMEOUT' : (err.code ?? 'UNKNOWN')
+      errorsByCode[code] = (errorsByCode[code] ?? 0) + 1
+      errors++
+      secondAt(Date.now()).errors++
+    })
+    const ticker = setInterval(() => progress?.({ responses, errors }), 250)
+    const onAbort = () => {
+      interrupted = true
+      instance.stop()
+    }
+    if (opts.signal?.aborted === true) onAbort()
+    else opts.signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}

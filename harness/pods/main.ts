@@ -1,0 +1,16 @@
+/** Child entry: one pod per process, so that killing a pod is a real crash. */
+import { readChildConfig, serveIpc } from '../cluster/ipc.ts'
+import { startPodServer, type PodConfig } from './server.ts'
+
+const config = readChildConfig<PodConfig>()
+try {
+  const pod = await startPodServer(config)
+  serveIpc({
+    reset: (p) => pod.reset((p as { epochMs: number }).epochMs),
+    stats: () => pod.stats(),
+  })
+  process.send?.({ type: 'ready', data: { port: pod.config.port } })
+} catch (err) {
+  process.send?.({ type: 'failed', error: `cannot listen on ${config.address}:${config.port}: ${(err as Error).message}` })
+  process.exit(1)
+}

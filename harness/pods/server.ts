@@ -1,0 +1,156 @@
+/**
+ * The built-in pod: a real HTTP server on its own address with a configured service time,
+ * response size and error rate. It counts, on the server side, requests and connections per
+ * TCP source address and requests per client (X-Forwarded-For when a L7 proxy set it, else the
+ * TCP source): those counts are the truth for distribution statistics.
+ */
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { ResolvedLatency } from '../scenario/resolve.ts'
+import { createLatencySampler } from './latency.ts'
+import { createRng } from '../util/rng.ts'
+
+/** Header naming the pod that answered. */
+export const POD_HEADER = 'x-svcbench-pod'
+/** Header naming the node of the pod that answered. */
+export const NODE_HEADER = 'x-svcbench-node'
+
+/** Configuration of one pod. */
+export interface PodConfig {
+  name: string
+  node: string
+  address: string
+  port: number
+  latency: ResolvedLatency
+  responseBytes: number
+  errorRate: number
+  seed: number
+}
+
+/** Counters since the last reset. */
+export interface PodStats {
+  name: string
+  requests: number
+  /** Requests answered with 5xx. */
+  errors5xx: number
+  /** Connections accepted since the reset. */
+  connections: number
+  /** Per TCP source address: requests and connections. */
+  byPeer: Record<string, { requests: number; connections: number }>
+  /** Requests per client address (X-Forwarded-For if present, else the TCP source). */
+  byClient: Record<string, number>
+  /** Requests per second since the reset epoch (index = whole seconds). */
+  perSecond: number[]
+}
+
+/** A running pod server. */
+export interface PodServer {
+  readonly config: PodConfig
+  /** Zero the counters; requests are bucketed by seconds since `epochMs`. */
+  reset(epochMs: number): void
+  stats(): PodStats
+  close(): Promise<void>
+}
+
+/** Start a pod server and resolve once it listens. */
+export async function startPodServer(config: PodConfig): Promise<PodServer> {
+  const rng = createRng(config.seed)
+  const sample = createLatencySampler(config.latency, rng)
+  const body = Buffer.alloc(config.responseBytes, 'x')
+  const headers = {
+    'content-type': 'text/plain',
+    'content-length': String(body.length),
+    [POD_HEADER]: config.name,
+    [NODE_HEADER]: config.node,
+  }
+
+  let epochMs = Date.now()
+  let requests = 0
+  let errors5xx = 0
+  let connections = 0
+  let byPeer = new Map<string, { requests: number; connections: number }>()
+  let byClient = new Map<string, number>()
+  let perSecond: number[] = []
+
+  const peerEntry = (addr: string) => {
+    let e = byPeer.get(addr)
+    if (e === undefined) {
+      e = { requests: 0, connections: 0 }
+      byPeer.set(addr, e)
+    }
+    return e
+  }
+
+  const server = http.createServer((req, res) => {
+    if (req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain', [POD_HEADER]: config.name })
+      res.end('ok')
+      return
+    }
+    const peer = req.socket.remoteAddress ?? 'unknown'
+    const xff = req.headers['x-forwarded-for']
+    const client = typeof xff === 'string' && xff !== '' ? (xff.split(',')[0] as string).trim() : peer
+    requests++
+    peerEntry(peer).requests++
+    byClient.set(client, (byClient.get(client) ?? 0) + 1)
+    const sec = Math.floor((Date.now() - epochMs) / 1000)
+    if (sec >= 0) perSecond[sec] = (perSecond[sec] ?? 0) + 1
+
+    const fail = config.errorRate > 0 && rng() < config.errorRate
+    if (fail) errors5xx++
+    const delayMs = sample()
+    const respond = () => {
+      res.writeHead(fail ? 500 : 200, headers)
+      res.end(body)
+    }
+    // Node timers have ~1 ms granularity: a delay below 1 ms takes about 1 ms; 0 answers at once.
+    if (delayMs > 0) setTimeout(respond, delayMs)
+    else respond()
+  })
+  server.keepAliveTimeout = 65_000
+  server.on('connection', (socket) => {
+    socket.setNoDelay(true)
+    connections++
+    peerEntry(socket.remoteAddress ?? 'unknown').connections++
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen({ host: config.address, port: config.port, exclusive: true }, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const bound = server.address() as AddressInfo
+  const effective = { ...config, port: bound.port }
+
+  return {
+    config: effective,
+    reset(epoch) {
+      epochMs = epoch
+      requests = 0
+      errors5xx = 0
+      connections = 0
+      byPeer = new Map()
+      byClient = new Map()
+      perSecond = []
+    },
+    stats() {
+      return {
+        name: config.name,
+        requests,
+        errors5xx,
+        connections,
+        byPeer: Object.fromEntries(byPeer),
+        byClient: Object.fromEntries(byClient),
+        perSecond: Array.from(perSecond, (v) => v ?? 0),
+      }
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+    },
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * L7 NodePort proxy: one balancing decision per HTTP request (what an ingress or a mesh
+ * sidecar does), over undici pools to the pods bound to the node's address. The pod sees the
+ * node as TCP source and the client in X-Forwarded-For.
+ */
+import http from 'node:http'
+import { Pool } from 'undici'
+import type { Balancer, Endpoint } from '../balancers/types.ts'
+import type { Accounting } from './accounting.ts'
+
+/** Options for {@link startL7Proxy}. */
+export interface L7ProxyOptions {
+  host: string
+  port: number
+  balancer: Balancer
+  accounting: Accounting
+  /** Upstream connections per pod. @default 64 */
+  connectionsPerPod?: number
+}
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer'])
+
+/** Start the proxy; resolves once it listens. `close()` also closes the upstream pools. */
+export async function startL7Proxy(opts: L7ProxyOptions): Promise<{ server: http.Server; close(): Promise<void> }> {
+  const { balancer, accounting } = opts
+  const pools = new Map<string, Pool>()
+  const poolFor = (ep: Endpoint) => {
+    let p = pools.get(ep.name)
+    if (p === undefined) {
+      p = new Pool(`http://${ep.address}:${ep.port}`, {
+        connections: opts.connectionsPerPod ?? 64,
+        localAddress: opts.host,
+        keepAliveTimeout: 60_000,
+      })
+      pools.set(ep.name, p)
+    }
+    return p
+  }
+
+  const server = http.createServer((req, res) => {
+    const clientIp = req.socket.remoteAddress ?? '127.0.0.1'
+    const ep = balancer.pick({ clientIp, clientPort: req.socket.remotePort ?? 0 })
+    if (ep === undefined) {
+      accounting.onNoEndpoint()
+      res.writeHead(503, { 'content-type': 'text/plain' })
+      res.end('no endpoints')
+      return
+    }
+    accounting.onDecision(clientIp, ep.name)
+    const headers: Record<string, string | string[]> = {}
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v
+    }
+    const prior = req.headers['x-forwarded-for']
+    headers['x-forwarded-for'] = typeof prior === 'string' && prior !== '' ? `${prior}, ${clientIp}` : clientIp
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
+    poolFor(ep)
+      .request({ path: req.url ?? '/', method: (req.method ?? 'GET') as 'GET', headers, body: hasBody ? req : null })
+      .then(
+        async (up) => {
+          const out: Record<string, string | string[]> = {}
+          for (const [k, v] of Object.entries(up.headers)) {
+            if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v
+          }
+          res.writeHead(up.statusCode, out)
+          for await (const chunk of up.body) res.write(chunk)
+          res.end()
+        },
+        (err: NodeJS.ErrnoException) => {
+          if (err.code === 'ECONNREFUSED') accounting.onUpstreamConnectError()
+          else accounting.onUpstreamError()
+          if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' })
+          res.end('bad gateway')
+        },
+      )
+      .finally(() => balancer.release(ep))
+  })
+  server.keepAliveTimeout = 65_000
+  server.on('connection', (s) => {
+    s.setNoDelay(true)
+    accounting.onConnection()
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen({ host: opts.host, port: opts.port, exclusive: true, backlog: 4096 }, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  return {
+    server,
+    async close() {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await Promise.all([...pools.values()].map((p) => p.destroy()))
+    },
+  }
+}

@@ -1,0 +1,39 @@
+/** results.json: written atomically into a new folder per run, never over an earlier run. */
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { HarnessError } from '../errors.ts'
+import type { RunResult } from '../runner.ts'
+
+/** Folder name for a run started at `date`: UTC, sortable, safe on every filesystem. */
+export function runFolderName(date: Date): string {
+  return date.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')
+}
+
+/**
+ * Create `<root>/<scenario>/<UTC timestamp>[-n]/` (never reusing an existing folder) and write
+ * results.json there atomically (temp file + rename). Returns the file's path.
+ */
+export async function writeResults(result: RunResult, root: string): Promise<string> {
+  const parent = path.join(root, result.scenario.name)
+  try {
+    await fs.mkdir(parent, { recursive: true })
+    const stamp = runFolderName(new Date(result.startedAt))
+    let dir = path.join(parent, stamp)
+    for (let n = 1; ; n++) {
+      try {
+        await fs.mkdir(dir)
+        break
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || n > 1000) throw err
+        dir = path.join(parent, `${stamp}-${n}`)
+      }
+    }
+    const file = path.join(dir, 'results.json')
+    const tmp = `${file}.tmp-${process.pid}`
+    await fs.writeFile(tmp, `${JSON.stringify(result, null, 2)}\n`)
+    await fs.rename(tmp, file)
+    return file
+  } catch (err) {
+    throw new HarnessError('RESULTS_WRITE_FAILED', `cannot write results under ${parent}: ${(err as Error).message}`, { cause: err })
+  }
+}

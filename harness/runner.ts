@@ -1,0 +1,136 @@
+/**
+ * Runs a resolved scenario: for each variant, a fresh cluster, warm-up, reset, measured load,
+ * collection, teardown. Everything started is stopped in `finally`. An aborted signal (SIGINT)
+ * stops the load at once; what was measured so far is kept and marked interrupted.
+ */
+import os from 'node:os'
+import { createRequire } from 'node:module'
+import type { ResolvedRun, ResolvedVariant } from './scenario/resolve.ts'
+import { leaseBlock, type AddressPlan } from './cluster/address-plan.ts'
+import { startCluster } from './cluster/cluster.ts'
+import { runLoad, type LoadProgress } from './load/autocannon.ts'
+import { summarizeVariant, type VariantResult } from './stats/summary.ts'
+
+const require = createRequire(import.meta.url)
+
+/** Versions recorded in every result. */
+export function versions(): { svcbench: string; node: string; autocannon: string; undici: string } {
+  const pkg = (name: string) => (require(`${name}/package.json`) as { version: string }).version
+  return {
+    svcbench: (require('../package.json') as { version: string }).version,
+    node: process.version,
+    autocannon: pkg('autocannon'),
+    undici: pkg('undici'),
+  }
+}
+
+/** The machine a run ran on. */
+export function machine(): { cpus: number; cpuModel: string; platform: string; arch: string; totalMemoryBytes: number } {
+  const cpus = os.cpus()
+  return { cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', platform: os.platform(), arch: os.arch(), totalMemoryBytes: os.totalmem() }
+}
+
+/** Everything a run produced; written as results.json. */
+export interface RunResult {
+  schemaVersion: 1
+  scenario: { name: string; description: string; file: string | undefined }
+  seed: number
+  startedAt: string
+  finishedAt: string
+  /** True when SIGINT/SIGTERM stopped the run; variants hold what was measured. */
+  interrupted: boolean
+  versions: ReturnType<typeof versions>
+  machine: ReturnType<typeof machine>
+  /** The loopback block the run used, e.g. 127.42.0.0/16. */
+  addressBlock: string
+  warnings: string[]
+  /** The scenario as resolved (defaults filled, durations in ms). */
+  resolved: ResolvedVariant[]
+  variants: VariantResult[]
+}
+
+/** What the runner tells its caller as it goes. */
+export interface RunEvents {
+  onVariantStart?(v: ResolvedVariant, index: number, count: number): void
+  onPhase?(v: ResolvedVariant, phase: 'starting' | 'warmup' | 'measuring' | 'collecting', totalMs: number): void
+  onProgress?(v: ResolvedVariant, p: LoadProgress & { elapsedMs: number; totalMs: number }): void
+  onVariantDone?(r: VariantResult): void
+}
+
+/** Options for {@link runScenario}. */
+export interface RunOptions extends RunEvents {
+  signal?: AbortSignal
+  /** Unique id put on every child's argv. */
+  runId?: string
+  /** Use exactly this address block (127.N.0.0/16). */
+  addressBlock?: number
+}
+
+async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPlan, opts: RunOptions, runId: string): Promise<VariantResult | undefined> {
+  opts.onPhase?.(v, 'starting', 0)
+  const cluster = await startCluster(v, { plan, seed: run.seed, runId })
+  try {
+    const targets =
+      v.load.via === 'one-node'
+        ? [{ host: cluster.topology.nodes[0]!.address, port: v.service.nodePort }]
+        : cluster.topology.nodes.map((n) => ({ host: n.address, port: n.nodePort }))
+    const clientAddresses = Array.from({ length: Math.min(v.load.clientIps, v.load.connections) }, (_, k) => plan.client(k))
+    const base = { targets, clientAddresses, connections: v.load.connections, keepAlive: v.load.keepAlive, path: v.load.path, requestTimeoutMs: v.load.requestTimeoutMs, signal: opts.signal }
+
+    if (v.load.warmupMs > 0 && opts.signal?.aborted !== true) {
+      opts.onPhase?.(v, 'warmup', v.load.warmupMs)
+      const epochMs = Date.now()
+      await runLoad({ ...base, durationMs: v.load.warmupMs, epochMs }, (p) =>
+        opts.onProgress?.(v, { ...p, elapsedMs: Date.now() - epochMs, totalMs: v.load.warmupMs }),
+      )
+    }
+    if (opts.signal?.aborted === true) return undefined
+
+    const epochMs = Date.now()
+    await cluster.reset(epochMs)
+    opts.onPhase?.(v, 'measuring', v.load.durationMs)
+    const load = await runLoad({ ...base, durationMs: v.load.durationMs, epochMs }, (p) =>
+      opts.onProgress?.(v, { ...p, elapsedMs: Date.now() - epochMs, totalMs: v.load.durationMs }),
+    )
+    opts.onPhase?.(v, 'collecting', 0)
+    const { pods, proxies } = await cluster.collect()
+    return summarizeVariant({ variant: v, topology: cluster.topology, load, pods, proxies })
+  } finally {
+    await cluster.stop()
+  }
+}
+
+/** Run every variant of `run` in order, each on a fresh cluster. */
+export async function runScenario(run: ResolvedRun, opts: RunOptions = {}): Promise<RunResult> {
+  const runId = opts.runId ?? `${process.pid}-${Date.now().toString(36)}`
+  const startedAt = new Date().toISOString()
+  const lease = await leaseBlock({ block: opts.addressBlock })
+  const results: VariantResult[] = []
+  try {
+    for (const [i, v] of run.variants.entries()) {
+      if (opts.signal?.aborted === true) break
+      opts.onVariantStart?.(v, i, run.variants.length)
+      const r = await runVariant(v, run, lease.plan, opts, runId)
+      if (r !== undefined) {
+        results.push(r)
+        opts.onVariantDone?.(r)
+      }
+    }
+  } finally {
+    await lease.release()
+  }
+  return {
+    schemaVersion: 1,
+    scenario: { name: run.name, description: run.description, file: run.file },
+    seed: run.seed,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    interrupted: opts.signal?.aborted === true,
+    versions: versions(),
+    machine: machine(),
+    addressBlock: `127.${lease.plan.block}.0.0/16`,
+    warnings: run.warnings,
+    resolved: run.variants,
+    variants: results,
+  }
+}

@@ -1,0 +1,44 @@
+/** Every scenario default in one place (autocannon defaultOptions.js style). */
+
+/** Seed for balancers and latency draws. */
+export const DEFAULT_SEED = 1
+/** Nodes when `cluster.nodes` is omitted. */
+export const DEFAULT_NODES = 3
+/** Pods when `cluster.replicas` is omitted. */
+export const DEFAULT_REPLICAS = 6
+/** Pod service time in ms. */
+export const DEFAULT_POD_LATENCY_MS = 1
+/** Pod response body size in bytes. */
+export const DEFAULT_RESPONSE_BYTES = 128
+/** Fraction of requests a pod answers with 500. */
+export const DEFAULT_ERROR_RATE = 0
+/** Port every pod listens on, on its own address (the containerPort). */
+export const DEFAULT_POD_PORT = 8080
+/** NodePort opened on every node address. */
+export const DEFAULT_NODE_PORT = 30080
+/** Balancing algorithm. */
+export const DEFAULT_BALANCER = 'round-robin'
+/** One decision per connection (L4), as kube-proxy. */
+export const DEFAULT_BALANCING = 'connection'
+/** Measured phase in ms. */
+export const DEFAULT_DURATION_MS = 10_000
+/** Warm-up phase in ms. */
+export const DEFAULT_WARMUP_MS = 2_000
+/** Concurrent connections. */
+export const DEFAULT_CONNECTIONS = 50
+/** Distinct client source addresses. */
+export const DEFAULT_CLIENT_IPS = 64
+/** HTTP keep-alive. */
+export const DEFAULT_KEEP_ALIVE = true
+/** Request path. */
+export const DEFAULT_PATH = '/'
+/** Where clients connect. */
+export const DEFAULT_VIA = 'all-nodes'
+/** Per-request timeout in ms. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
+/** Lognormal latency p99 as a multiple of the mean when p99Ms is not given. */
+export const DEFAULT_LOGNORMAL_P99_OVER_MEAN = 3
+/** Name of the only variant of a scenario that declares none. */
+export const DEFAULT_VARIANT_NAME = 'default'
+/** Longest a run may last (warm-up + measured), so every run stops by itself. */
+export const MAX_RUN_MS = 60 * 60_000

@@ -1,0 +1,111 @@
+import type { ScenarioIssue } from '../errors.ts'
+
+/** Levenshtein distance, for "did you mean" hints. */
+export function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0] as number
+    dp[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j] as number
+      dp[j] = Math.min((dp[j] as number) + 1, (dp[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
+      prev = tmp
+    }
+  }
+  return dp[b.length] as number
+}
+
+/** The closest candidate to `value`, when one is close enough to be a likely typo. */
+export function didYouMean(value: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined
+  let bestD = Infinity
+  const v = value.toLowerCase().replace(/_/g, '-')
+  for (const c of candidates) {
+    const d = editDistance(v, c.toLowerCase())
+    if (d < bestD) {
+      best = c
+      bestD = d
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined
+}
+
+/** A value as it would appear in a scenario file, shortened. */
+export function showValue(v: unknown): string {
+  if (v === undefined) return 'undefined'
+  if (typeof v === 'string') return JSON.stringify(v)
+  if (typeof v === 'function') return 'a function'
+  let s: string
+  try {
+    s = JSON.stringify(v) ?? String(v)
+  } catch {
+    s = String(v)
+  }
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s
+}
+
+/** Dotted path from a zod path: `cluster.nodes[1].pods`. */
+export function joinPath(path: readonly PropertyKey[]): string {
+  let out = ''
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`
+    else out += out === '' ? String(p) : `.${String(p)}`
+  }
+  return out === '' ? '(scenario)' : out
+}
+
+interface ZodLikeIssue {
+  code: string
+  path: PropertyKey[]
+  message: string
+  input?: unknown
+  keys?: string[]
+  values?: unknown[]
+  errors?: ZodLikeIssue[][]
+}
+
+/** Turn zod issues into svcbench issues: path, bad value, what is expected, a hint. */
+export function fromZodIssues(issues: readonly ZodLikeIssue[], prefix: readonly PropertyKey[] = []): ScenarioIssue[] {
+  const out: ScenarioIssue[] = []
+  for (const iss of issues) {
+    const path = [...prefix, ...iss.path]
+    if (iss.code === 'unrecognized_keys') {
+      const known = /expected one of (.*)$/.exec(iss.message)?.[1]?.split(', ') ?? []
+      for (const key of iss.keys ?? []) {
+        const hint = didYouMean(key, known)
+        out.push({
+          path: joinPath([...path, key]),
+          message: `unknown field${hint === undefined ? '' : ` (did you mean "${hint}"?)`}; expected one of ${known.join(', ')}`,
+        })
+      }
+      continue
+    }
+    if (iss.code === 'invalid_union' && iss.errors !== undefined) {
+      // When exactly one branch got past the type check, its errors are the useful ones.
+      const deep = iss.errors.filter((branch) => branch.some((e) => e.path.length > 0 || e.code === 'unrecognized_keys' || e.code === 'invalid_union'))
+      if (deep.length === 1) {
+        out.push(...fromZodIssues(deep[0] as ZodLikeIssue[], path))
+        continue
+      }
+    }
+    if (iss.code === 'invalid_value' && iss.values !== undefined) {
+      const values = iss.values.map(String)
+      const hint = typeof iss.input === 'string' ? didYouMean(iss.input, values) : undefined
+      out.push({
+        path: joinPath(path),
+        message: `got ${showValue(iss.input)}; expected one of ${values.map((v) => JSON.stringify(v)).join(', ')}${hint === undefined ? '' : ` (did you mean "${hint}"?)`}`,
+      })
+      continue
+    }
+    if (iss.code === 'invalid_type' && iss.input === undefined) {
+      out.push({ path: joinPath(path), message: `required field is missing; ${lowerFirst(iss.message)}` })
+      continue
+    }
+    out.push({ path: joinPath(path), message: `got ${showValue(iss.input)}; ${lowerFirst(iss.message)}` })
+  }
+  return out
+}
+
+function lowerFirst(s: string): string {
+  return s.replace(/^Invalid input: /, '').replace(/^[A-Z]/, (c) => c.toLowerCase())
+}

@@ -1,0 +1,369 @@
+/**
+ * Scenario → ResolvedRun: validate everything (collecting every issue), merge defaults,
+ * apply variants and CLI overrides, turn every duration into ms. Nothing here starts anything.
+ */
+import { ScenarioError, type ScenarioIssue } from '../errors.ts'
+import { scenarioSchema, variantBodySchema, NAME_RE, MAX_PODS, type UserScenario } from './schema.ts'
+import { fromZodIssues, joinPath, showValue } from './format.ts'
+import { parseDurationMs } from './duration.ts'
+import type { BalancerName } from '../balancers/registry.ts'
+import * as D from './defaults.ts'
+
+/** A pod's latency model, resolved. */
+export interface ResolvedLatency {
+  dist: 'constant' | 'exponential' | 'lognormal'
+  /** Mean added service time, ms. */
+  meanMs: number
+  /** Target p99 for lognormal, ms (derived when not given). */
+  p99Ms: number
+}
+
+/** One node and how many pods it runs. */
+export interface ResolvedNode {
+  name: string
+  pods: number
+}
+
+/** One variant with every field present. */
+export interface ResolvedVariant {
+  /** Variant name (`default` when the scenario declares none). */
+  name: string
+  cluster: {
+    nodes: ResolvedNode[]
+    replicas: number
+    /** Pod port on each pod address. */
+    podPort: number
+    pod: { latency: ResolvedLatency; responseBytes: number; errorRate: number }
+  }
+  service: {
+    type: 'NodePort'
+    nodePort: number
+    balancer: BalancerName
+    balancing: 'connection' | 'request'
+  }
+  load: {
+    durationMs: number
+    warmupMs: number
+    connections: number
+    clientIps: number
+    keepAlive: boolean
+    path: string
+    via: 'all-nodes' | 'one-node'
+    requestTimeoutMs: number
+  }
+}
+
+/** A scenario ready to run: every variant resolved. */
+export interface ResolvedRun {
+  name: string
+  description: string
+  seed: number
+  /** Path of the scenario file, when loaded from one. */
+  file: string | undefined
+  variants: ResolvedVariant[]
+  /** Things worth saying that are not errors (e.g. ip-hash with one client address). */
+  warnings: string[]
+}
+
+/** Overrides from the command line; each wins over scenario and variant values. */
+export interface CliOverrides {
+  durationMs?: number
+  warmupMs?: number
+  connections?: number
+  clientIps?: number
+  seed?: number
+  /** Run only this variant. */
+  variant?: string
+}
+
+/** Options for {@link resolveScenario}. */
+export interface ResolveOptions {
+  /** Scenario file path, for error messages. */
+  file?: string
+  overrides?: CliOverrides
+}
+
+type Obj = Record<string, unknown>
+
+function isPlainObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/** Deep merge of plain objects; arrays and scalars in `over` replace those in `base`. */
+export function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over
+  const out: Obj = { ...base }
+  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v)
+  return out
+}
+
+/** Letters for node names: 0 → a, 25 → z, 26 → aa. */
+function nodeSuffix(i: number): string {
+  let s = ''
+  let n = i
+  do {
+    s = String.fromCharCode(97 + (n % 26)) + s
+    n = Math.floor(n / 26) - 1
+  } while (n >= 0)
+  return s
+}
+
+const Z99 = 2.3263478740408408 // standard normal 0.99 quantile
+
+function resolveLatency(raw: unknown, path: string, issues: ScenarioIssue[]): ResolvedLatency {
+  if (raw === undefined) return { dist: 'constant', meanMs: D.DEFAULT_POD_LATENCY_MS, p99Ms: D.DEFAULT_POD_LATENCY_MS }
+  if (typeof raw === 'number') return { dist: 'constant', meanMs: raw, p99Ms: raw }
+  const l = raw as { dist: ResolvedLatency['dist']; meanMs: number; p99Ms?: number }
+  if (l.dist === 'constant') {
+    if (l.p99Ms !== undefined && l.p99Ms !== l.meanMs) {
+      issues.push({ path: `${path}.p99Ms`, message: `got ${l.p99Ms}; a constant latency has p99 = meanMs (${l.meanMs}); drop p99Ms or use dist "lognormal"` })
+    }
+    return { dist: 'constant', meanMs: l.meanMs, p99Ms: l.meanMs }
+  }
+  if (l.dist === 'exponential') {
+    const p99 = l.meanMs * Math.log(100)
+    if (l.p99Ms !== undefined) {
+      issues.push({ path: `${path}.p99Ms`, message: `got ${l.p99Ms}; an exponential latency's p99 is fixed by its mean (${p99.toFixed(2)}ms); drop p99Ms or use dist "lognormal"` })
+    }
+    return { dist: 'exponential', meanMs: l.meanMs, p99Ms: p99 }
+  }
+  const p99 = l.p99Ms ?? l.meanMs * D.DEFAULT_LOGNORMAL_P99_OVER_MEAN
+  // A lognormal with a given mean reaches p99/mean of at most exp(Z99²/2) ≈ 14.97.
+  const maxRatio = Math.exp((Z99 * Z99) / 2)
+  if (l.meanMs <= 0) {
+    issues.push({ path: `${path}.meanMs`, message: `got ${l.meanMs}; a lognormal latency needs meanMs > 0` })
+  } else if (!(p99 > l.meanMs) || p99 / l.meanMs > maxRatio) {
+    issues.push({
+      path: `${path}.p99Ms`,
+      message: `got ${p99}; a lognormal with meanMs ${l.meanMs} needs p99Ms above the mean and at most ${(l.meanMs * maxRatio).toFixed(2)} (${maxRatio.toFixed(2)}× the mean)`,
+    })
+  }
+  return { dist: 'lognormal', meanMs: l.meanMs, p99Ms: p99 }
+}
+
+function durationField(raw: unknown, fallback: number): number {
+  return raw === undefined ? fallback : (parseDurationMs(raw) ?? fallback)
+}
+
+/** Resolve one already schema-valid body (base merged with a variant). */
+function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIssue[]): ResolvedVariant {
+  const p = (s: string) => (where === '' ? s : `${where}.${s}`)
+  const cluster = (body.cluster ?? {}) as Obj
+  const service = (body.service ?? {}) as Obj
+  const load = (body.load ?? {}) as Obj
+  const pod = (cluster.pod ?? {}) as Obj
+
+  let nodes: ResolvedNode[]
+  let replicas: number
+  if (Array.isArray(cluster.nodes)) {
+    nodes = (cluster.nodes as ResolvedNode[]).map((n) => ({ name: n.name, pods: n.pods }))
+    replicas = nodes.reduce((s, n) => s + n.pods, 0)
+    const seen = new Set<string>()
+    nodes.forEach((n, i) => {
+      if (seen.has(n.name)) issues.push({ path: p(`cluster.nodes[${i}].name`), message: `got ${showValue(n.name)}; node names must be unique` })
+      seen.add(n.name)
+    })
+    if (cluster.replicas !== undefined && cluster.replicas !== replicas) {
+      issues.push({
+        path: p('cluster.replicas'),
+        message: `got ${String(cluster.replicas)}; cluster.nodes places ${replicas} pods; drop replicas or make the two agree`,
+      })
+    }
+    if (replicas === 0) issues.push({ path: p('cluster.nodes'), message: 'places 0 pods; expected at least one pod on some node' })
+    if (replicas > MAX_PODS) issues.push({ path: p('cluster.nodes'), message: `places ${replicas} pods; expected at most ${MAX_PODS}` })
+  } else {
+    const count = (cluster.nodes as number | undefined) ?? D.DEFAULT_NODES
+    replicas = (cluster.replicas as number | undefined) ?? D.DEFAULT_REPLICAS
+    nodes = Array.from({ length: count }, (_, i) => ({
+      name: `node-${nodeSuffix(i)}`,
+      pods: Math.floor(replicas / count) + (i < replicas % count ? 1 : 0),
+    }))
+  }
+
+  const durationMs = durationField(load.duration, D.DEFAULT_DURATION_MS)
+  const warmupMs = durationField(load.warmup, D.DEFAULT_WARMUP_MS)
+  const requestTimeoutMs = durationField(load.requestTimeout, D.DEFAULT_REQUEST_TIMEOUT_MS)
+  if (durationMs < 100) issues.push({ path: p('load.duration'), message: `got ${showValue(load.duration)}; expected at least 100ms` })
+  if (requestTimeoutMs < 1000) issues.push({ path: p('load.requestTimeout'), message: `got ${showValue(load.requestTimeout)}; expected at least 1s (autocannon's timeout is in whole seconds or more)` })
+  if (durationMs + warmupMs > D.MAX_RUN_MS) {
+    issues.push({ path: p('load.duration'), message: `warm-up + duration is ${durationMs + warmupMs}ms; expected at most ${D.MAX_RUN_MS}ms (1h) so that every run stops by itself` })
+  }
+
+  return {
+    name,
+    cluster: {
+      nodes,
+      replicas,
+      podPort: D.DEFAULT_POD_PORT,
+      pod: {
+        latency: resolveLatency(pod.latencyMs, p('cluster.pod.latencyMs'), issues),
+        responseBytes: (pod.responseBytes as number | undefined) ?? D.DEFAULT_RESPONSE_BYTES,
+        errorRate: (pod.errorRate as number | undefined) ?? D.DEFAULT_ERROR_RATE,
+      },
+    },
+    service: {
+      type: 'NodePort',
+      nodePort: (service.nodePort as number | undefined) ?? D.DEFAULT_NODE_PORT,
+      balancer: (service.balancer as BalancerName | undefined) ?? D.DEFAULT_BALANCER,
+      balancing: (service.balancing as 'connection' | 'request' | undefined) ?? D.DEFAULT_BALANCING,
+    },
+    load: {
+      durationMs,
+      warmupMs,
+      connections: (load.connections as number | undefined) ?? D.DEFAULT_CONNECTIONS,
+      clientIps: (load.clientIps as number | undefined) ?? D.DEFAULT_CLIENT_IPS,
+      keepAlive: (load.keepAlive as boolean | undefined) ?? D.DEFAULT_KEEP_ALIVE,
+      path: (load.path as string | undefined) ?? D.DEFAULT_PATH,
+      via: (load.via as 'all-nodes' | 'one-node' | undefined) ?? D.DEFAULT_VIA,
+      requestTimeoutMs,
+    },
+  }
+}
+
+/** True when `path` (dotted, from a zod issue) lies inside the override object. */
+function touches(override: unknown, path: readonly PropertyKey[]): boolean {
+  let cur: unknown = override
+  for (const key of path) {
+    if (Array.isArray(cur)) return true // the override replaced the whole list
+    if (!isPlainObject(cur) || !(String(key) in cur)) return false
+    cur = cur[String(key)]
+  }
+  return true
+}
+
+interface RawIssue {
+  code: string
+  path: PropertyKey[]
+  message: string
+  keys?: string[]
+  input?: unknown
+}
+
+/** The part of a merged-variant schema issue that the override itself caused, if any. */
+function ownIssue(override: unknown, i: RawIssue): RawIssue[] {
+  if (!touches(override, i.path)) return []
+  if (i.code !== 'unrecognized_keys') return [i]
+  let cur: unknown = override
+  for (const k of i.path) cur = isPlainObject(cur) ? cur[String(k)] : undefined
+  const keys = (i.keys ?? []).filter((k) => isPlainObject(cur) && k in cur)
+  return keys.length === 0 ? [] : [{ ...i, keys }]
+}
+
+function warningsFor(v: ResolvedVariant, multi: boolean): string[] {
+  const out: string[] = []
+  const tag = multi ? `variant "${v.name}": ` : ''
+  if (v.load.clientIps > v.load.connections) {
+    out.push(`${tag}load.clientIps is ${v.load.clientIps} but only ${v.load.connections} connections run, so only ${v.load.connections} client addresses are used; raise load.connections to use them all`)
+  }
+  if (v.service.balancer === 'ip-hash' && Math.min(v.load.clientIps, v.load.connections) === 1) {
+    out.push(`${tag}ip-hash with a single client address sends every connection to one pod (all clients behind one NAT); this is a legitimate experiment, not an error`)
+  }
+  return out
+}
+
+/**
+ * Validate and resolve a scenario's default export. Throws one ScenarioError listing every
+ * issue (schema, semantics, variants, overrides) before anything starts.
+ */
+export function resolveScenario(input: unknown, opts: ResolveOptions = {}): ResolvedRun {
+  const issues: ScenarioIssue[] = []
+  const parsed = scenarioSchema.safeParse(input, { reportInput: true })
+  if (!parsed.success) issues.push(...fromZodIssues(parsed.error.issues as never))
+  if (!isPlainObject(input)) throw new ScenarioError(issues, { file: opts.file })
+
+  const raw = input as Obj & Partial<UserScenario>
+  const { name, description, seed, variants: rawVariants, ...body } = raw
+  const entries: [string, unknown][] = isPlainObject(rawVariants) ? Object.entries(rawVariants) : []
+  if (isPlainObject(rawVariants) && entries.length === 0) {
+    issues.push({ path: 'variants', message: 'got {}; expected at least one variant, or leave variants out' })
+  }
+
+  // Semantic checks run even when the schema failed, so that one pass reports everything;
+  // a semantic issue under a path the schema already reported is noise and is dropped.
+  const schemaPaths = issues.map((i) => i.path)
+  const underSchemaIssue = (path: string) =>
+    schemaPaths.some((sp) => path === sp || path.startsWith(`${sp}.`) || path.startsWith(`${sp}[`))
+  const semantic = (vname: string, b: Obj, keep: (i: ScenarioIssue) => ScenarioIssue | undefined) => {
+    const local: ScenarioIssue[] = []
+    let v: ResolvedVariant | undefined
+    try {
+      v = resolveBody(vname, b, '', local)
+    } catch {
+      v = undefined // malformed input the schema has already reported
+    }
+    for (const i of local) {
+      const k = keep(i)
+      if (k !== undefined && !underSchemaIssue(k.path)) issues.push(k)
+    }
+    return v
+  }
+
+  const variants: ResolvedVariant[] = []
+  if (entries.length === 0) {
+    const v = semantic(D.DEFAULT_VARIANT_NAME, body, (i) => i)
+    if (v !== undefined) variants.push(v)
+  } else {
+    // The base body is checked once; each variant then reports only what its override caused.
+    semantic(D.DEFAULT_VARIANT_NAME, body, (i) => i)
+    for (const [vname, override] of entries) {
+      const vpath = `variants.${vname}`
+      if (!NAME_RE.test(vname)) {
+        issues.push({ path: vpath, message: `variant name ${showValue(vname)} is not allowed; expected lowercase letters, digits and dashes ([a-z0-9-]+)` })
+      }
+      if (!isPlainObject(override)) continue // reported by the schema
+      const merged = deepMerge(body, override) as Obj
+      const check = variantBodySchema.safeParse(merged, { reportInput: true })
+      if (!check.success) {
+        const own = check.error.issues.flatMap((i) => ownIssue(override, i as never))
+        issues.push(...fromZodIssues(own, ['variants', vname]))
+      }
+      const v = semantic(vname, merged, (i) =>
+        touches(override, i.path.split(/[.[\]]+/).filter((s) => s !== ''))
+          ? { path: `${vpath}.${i.path}`, message: i.message }
+          : undefined,
+      )
+      if (v !== undefined) variants.push(v)
+    }
+  }
+
+  const o = opts.overrides ?? {}
+  if (o.variant !== undefined) {
+    const names = variants.map((v) => v.name)
+    const keep = variants.filter((v) => v.name === o.variant)
+    if (keep.length === 0) {
+      issues.push({ path: '--variant', message: `got ${showValue(o.variant)}; expected one of ${names.map((n) => JSON.stringify(n)).join(', ')}` })
+    } else {
+      variants.splice(0, variants.length, ...keep)
+    }
+  }
+  for (const v of variants) {
+    if (o.durationMs !== undefined) v.load.durationMs = o.durationMs
+    if (o.warmupMs !== undefined) v.load.warmupMs = o.warmupMs
+    if (o.connections !== undefined) v.load.connections = o.connections
+    if (o.clientIps !== undefined) v.load.clientIps = o.clientIps
+  }
+
+  if (issues.length > 0) throw new ScenarioError(dedupe(issues), { file: opts.file })
+
+  const multi = variants.length > 1
+  return {
+    name: name as string,
+    description: (description as string | undefined) ?? '',
+    seed: o.seed ?? (seed as number | undefined) ?? D.DEFAULT_SEED,
+    file: opts.file,
+    variants,
+    warnings: variants.flatMap((v) => warningsFor(v, multi)),
+  }
+}
+
+function dedupe(issues: ScenarioIssue[]): ScenarioIssue[] {
+  const seen = new Set<string>()
+  return issues.filter((i) => {
+    const k = `${i.path}\0${i.message}`
+    if (seen.has(k)) return false
+    seen.add(k)
+    return true
+  })
+}
+
+export { joinPath }

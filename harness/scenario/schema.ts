@@ -1,0 +1,162 @@
+/**
+ * The scenario schema: the single source of truth for what a scenario file may say.
+ * `UserScenario` (what people write) is inferred from it; `resolve.ts` turns a parsed
+ * scenario into a `ResolvedScenario` with every default filled and every duration in ms.
+ *
+ * Objects are strict: an unknown field is an error, so a typo is never silently ignored.
+ */
+import { z } from 'zod'
+import { BALANCER_NAMES } from '../balancers/registry.ts'
+
+/** `[a-z0-9-]+`: scenario, variant and node names (they become folder and address labels). */
+export const NAME_RE = /^[a-z0-9][a-z0-9-]*$/
+
+const DURATION_RE = /^\d+(?:\.\d+)?(?:ms|s|m)$/
+
+/** Strict object whose unknown-key message lists the known keys. */
+function obj<T extends z.ZodRawShape>(shape: T) {
+  const known = Object.keys(shape)
+  return z.strictObject(shape, {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys' ? `unknown field; expected one of ${known.join(', ')}` : undefined,
+  })
+}
+
+/** A duration: number of ms, or a string with unit ms, s or m. */
+const DURATION_EXPECTED = 'expected a duration such as "10s", "500ms", "2m" or a number of milliseconds'
+export const durationSchema = z.union(
+  [
+    z.number().nonnegative({ error: DURATION_EXPECTED }).finite({ error: DURATION_EXPECTED }),
+    z.string().regex(DURATION_RE, { error: DURATION_EXPECTED }),
+  ],
+  { error: DURATION_EXPECTED },
+)
+
+const nameSchema = z.string().regex(NAME_RE, { error: 'expected lowercase letters, digits and dashes ([a-z0-9-]+)' })
+
+function int(min: number, max: number) {
+  return z
+    .number({ error: `expected an integer from ${min} to ${max}` })
+    .int({ error: `expected an integer from ${min} to ${max}` })
+    .min(min, { error: `expected an integer from ${min} to ${max}` })
+    .max(max, { error: `expected an integer from ${min} to ${max}` })
+}
+
+function num(min: number, max: number) {
+  return z
+    .number({ error: `expected a number from ${min} to ${max}` })
+    .min(min, { error: `expected a number from ${min} to ${max}` })
+    .max(max, { error: `expected a number from ${min} to ${max}` })
+}
+
+/** Most nodes a scenario may declare. */
+export const MAX_NODES = 50
+/** Most pods a scenario may declare. */
+export const MAX_PODS = 200
+/** Most distinct client source addresses (each gets its own 127.x address). */
+export const MAX_CLIENT_IPS = 32_000
+
+export const LATENCY_DISTS = ['constant', 'exponential', 'lognormal'] as const
+
+const latencySchema = z.union(
+  [
+    num(0, 60_000),
+    obj({
+      dist: z.enum(LATENCY_DISTS),
+      meanMs: num(0, 60_000),
+      p99Ms: num(0, 600_000).optional(),
+    }),
+  ],
+  { error: 'expected a number of ms or { dist: "constant" | "exponential" | "lognormal", meanMs, p99Ms? }' },
+)
+
+const nodeSchema = obj({
+  name: nameSchema,
+  pods: int(0, MAX_PODS),
+})
+
+const clusterSchema = obj({
+  /** Node count, or explicit placement `[{ name, pods }]`. @default 3 */
+  nodes: z
+    .union([int(1, MAX_NODES), z.array(nodeSchema).min(1).max(MAX_NODES)], {
+      error: `expected a node count (1 to ${MAX_NODES}) or a list of { name, pods }`,
+    })
+    .optional(),
+  /** Pod count, spread round-robin over nodes unless placement is explicit. @default 6 */
+  replicas: int(1, MAX_PODS).optional(),
+  pod: obj({
+    /** Service time added by each pod: ms, or a distribution. @default 1 */
+    latencyMs: latencySchema.optional(),
+    /** Response body size in bytes. @default 128 */
+    responseBytes: int(0, 1_048_576).optional(),
+    /** Fraction of requests answered with HTTP 500, 0 to 1. @default 0 */
+    errorRate: num(0, 1).optional(),
+  }).optional(),
+})
+
+const serviceSchema = obj({
+  /** Service type. Only NodePort is implemented today. @default 'NodePort' */
+  type: z.literal('NodePort', { error: 'expected "NodePort" ("LoadBalancer" is not implemented yet)' }).optional(),
+  /** Port opened on every node address. @default 30080 */
+  nodePort: int(30000, 32767).optional(),
+  /** Balancing algorithm of every node's proxy. @default 'round-robin' */
+  balancer: z.enum(BALANCER_NAMES).optional(),
+  /** `connection`: one pick per TCP connection (L4, kube-proxy). `request`: one pick per HTTP request (L7). @default 'connection' */
+  balancing: z.enum(['connection', 'request']).optional(),
+})
+
+const loadSchema = obj({
+  /** Measured phase length. @default '10s' */
+  duration: durationSchema.optional(),
+  /** Unmeasured phase before it (fresh connections are opened for the measured phase). @default '2s' */
+  warmup: durationSchema.optional(),
+  /** Concurrent client connections (closed model: each has one request in flight). @default 50 */
+  connections: int(1, 10_000).optional(),
+  /** Distinct client source addresses; connection i uses address i mod clientIps. @default 64 */
+  clientIps: int(1, MAX_CLIENT_IPS).optional(),
+  /** Reuse connections (HTTP keep-alive). false opens a new connection per request. @default true */
+  keepAlive: z.boolean().optional(),
+  /** Request path. @default '/' */
+  path: z.string().startsWith('/', { error: 'expected a path starting with "/"' }).optional(),
+  /** `all-nodes`: connection i goes to node i mod nodes. `one-node`: all to the first node. @default 'all-nodes' */
+  via: z.enum(['all-nodes', 'one-node']).optional(),
+  /** A request with no response after this long counts as a timeout error. @default '10s' */
+  requestTimeout: durationSchema.optional(),
+})
+
+/** Everything in a scenario except `name`, `description`, `seed` and `variants`. */
+export const scenarioBodyShape = {
+  cluster: clusterSchema.optional(),
+  service: serviceSchema.optional(),
+  load: loadSchema.optional(),
+}
+
+/** The fields a variant may override (all of the body, deep-partial). */
+export const variantBodySchema = obj(scenarioBodyShape)
+
+/** The schema of a scenario file's default export. */
+export const scenarioSchema = obj({
+  /** Scenario name, `[a-z0-9-]+`; names the report folder. Required. */
+  name: nameSchema,
+  /** One line saying what the scenario shows. */
+  description: z.string().optional(),
+  /** Seed for every random choice (balancers, latency draws). @default 1 */
+  seed: int(0, 2 ** 31 - 1).optional(),
+  ...scenarioBodyShape,
+  /** Named deep-partial overrides; each runs on a fresh cluster. @default one variant named 'default' */
+  variants: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+})
+
+type Body = z.input<typeof variantBodySchema>
+
+/** Recursively optional, for variant overrides. */
+export type DeepPartial<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T
+
+/** What a scenario file's default export looks like (what people write). */
+export type UserScenario = Omit<z.input<typeof scenarioSchema>, 'variants'> & {
+  variants?: Record<string, DeepPartial<Body>>
+}

@@ -1,0 +1,50 @@
+/**
+ * Latency histograms. One percentile definition everywhere: HDR histogram
+ * (hdr-histogram-js, 3 significant digits, values in µs), `getValueAtPercentile`, i.e. the
+ * highest value equivalent to the smallest recorded value at or above the requested rank.
+ */
+import * as hdr from 'hdr-histogram-js'
+
+/** Highest latency the histograms track: 10 minutes, in µs. Larger values are clamped. */
+export const MAX_TRACKABLE_US = 600_000_000
+
+/** A latency histogram in µs. */
+export type LatencyHistogram = hdr.Histogram
+
+/** A fresh histogram (1 µs to 10 min, 3 significant digits). */
+export function createLatencyHistogram(): LatencyHistogram {
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: MAX_TRACKABLE_US,
+    numberOfSignificantValueDigits: 3,
+    bitBucketSize: 32,
+    useWebAssembly: false,
+  })
+}
+
+/** Record one latency given in ms (µs resolution). */
+export function recordMs(h: LatencyHistogram, ms: number): void {
+  h.recordValue(Math.min(MAX_TRACKABLE_US, Math.max(1, Math.round(ms * 1000))))
+}
+
+/** Summary of a latency histogram, in ms. */
+export interface LatencySummary {
+  p50: number
+  p90: number
+  p99: number
+  p999: number
+  max: number
+  mean: number
+  /** Samples recorded. */
+  count: number
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000
+
+/** Percentiles, max and mean of `h` in ms (rounded to µs). All zero when empty. */
+export function summarizeLatency(h: LatencyHistogram): LatencySummary {
+  const count = h.totalCount
+  if (count === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0, count: 0 }
+  const at = (p: number) => round3(h.getValueAtPercentile(p) / 1000)
+  return { p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: round3(h.maxValue / 1000), mean: round3(h.mean / 1000), count }
+}

@@ -1,0 +1,34 @@
+/**
+ * Stickiness: how many pods each client address reached. Pure.
+ * Input: per pod, requests per client address (pod-side counts).
+ */
+
+/** How clients spread over pods. */
+export interface StickinessSummary {
+  /** Distinct client addresses that made at least one request. */
+  clients: number
+  /** Clients all of whose requests reached a single pod. */
+  clientsOnOnePod: number
+  /** Mean number of distinct pods a client reached. */
+  meanPodsPerClient: number
+  /** Largest number of distinct pods one client reached. */
+  maxPodsPerClient: number
+}
+
+/** Stickiness from `byPod[pod][client] = requests`. */
+export function stickiness(byPod: readonly Readonly<Record<string, number>>[]): StickinessSummary {
+  const pods = new Map<string, number>()
+  for (const clients of byPod) {
+    for (const [client, n] of Object.entries(clients)) {
+      if (n > 0) pods.set(client, (pods.get(client) ?? 0) + 1)
+    }
+  }
+  const counts = [...pods.values()]
+  const clients = counts.length
+  return {
+    clients,
+    clientsOnOnePod: counts.filter((c) => c === 1).length,
+    meanPodsPerClient: clients === 0 ? 0 : counts.reduce((a, b) => a + b, 0) / clients,
+    maxPodsPerClient: clients === 0 ? 0 : Math.max(...counts),
+  }
+}
