@@ -77,21 +77,23 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     const clientAddresses = Array.from({ length: Math.min(v.load.clientIps, v.load.connections) }, (_, k) => plan.client(k))
     const base = { targets, clientAddresses, connections: v.load.connections, keepAlive: v.load.keepAlive, path: v.load.path, requestTimeoutMs: v.load.requestTimeoutMs, signal: opts.signal }
 
-    if (v.load.warmupMs > 0 && opts.signal?.aborted !== true) {
-      opts.onPhase?.(v, 'warmup', v.load.warmupMs)
-      const epochMs = Date.now()
-      await runLoad({ ...base, durationMs: v.load.warmupMs, epochMs }, (p) =>
-        opts.onProgress?.(v, { ...p, elapsedMs: Date.now() - epochMs, totalMs: v.load.warmupMs }),
-      )
-    }
     if (opts.signal?.aborted === true) return undefined
-
-    const epochMs = Date.now()
+    // One continuous load: warm-up and measured phase share connections, so the measured phase
+    // does not start cold. Pods, proxies and the load generator count only from the epoch.
+    const startMs = Date.now()
+    const epochMs = startMs + v.load.warmupMs
     await cluster.reset(epochMs)
-    opts.onPhase?.(v, 'measuring', v.load.durationMs)
-    const load = await runLoad({ ...base, durationMs: v.load.durationMs, epochMs }, (p) =>
-      opts.onProgress?.(v, { ...p, elapsedMs: Date.now() - epochMs, totalMs: v.load.durationMs }),
-    )
+    let measuring = v.load.warmupMs === 0
+    opts.onPhase?.(v, measuring ? 'measuring' : 'warmup', measuring ? v.load.durationMs : v.load.warmupMs)
+    const load = await runLoad({ ...base, durationMs: v.load.durationMs, epochMs }, (p) => {
+      const now = Date.now()
+      if (!measuring && now >= epochMs) {
+        measuring = true
+        opts.onPhase?.(v, 'measuring', v.load.durationMs)
+      }
+      opts.onProgress?.(v, measuring ? { ...p, elapsedMs: now - epochMs, totalMs: v.load.durationMs } : { ...p, elapsedMs: now - startMs, totalMs: v.load.warmupMs })
+    })
+    if (Date.now() < epochMs) return undefined // interrupted during warm-up: nothing measured
     opts.onPhase?.(v, 'collecting', 0)
     const { pods, proxies } = await cluster.collect()
     return summarizeVariant({ variant: v, topology: cluster.topology, load, pods, proxies })

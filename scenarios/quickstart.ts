@@ -9,7 +9,7 @@ export default defineScenario({
     pod: { latencyMs: 1, responseBytes: 128, errorRate: 0 },
   },
   service: { type: 'NodePort', nodePort: 30080, balancing: 'connection' },
-  load: { duration: '5s', warmup: '1s', connections: 64, clientIps: 64, keepAlive: true, path: '/', via: 'all-nodes' },
+  load: { duration: '5s', warmup: '2s', connections: 64, clientIps: 64, keepAlive: true, path: '/', via: 'all-nodes' },
   variants: {
     'round-robin': { service: { balancer: 'round-robin' } },
     'ip-hash': { service: { balancer: 'ip-hash' } },

@@ -71,7 +71,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.on('exit', killAllChildren)
 
   const file = args.scenario ?? defaultScenario()
-  const shownFile = path.relative(process.cwd(), file) || file
+  const shownFile = args.scenario ?? (path.relative(process.cwd(), file) || file)
   let finishProgress = () => {}
   try {
     const block = addressBlockFromEnv()

@@ -60,7 +60,7 @@ export function placeTopology(v: ResolvedVariant, plan: AddressPlan): Topology {
 /** A started cluster. */
 export interface Cluster {
   topology: Topology
-  /** Zero every pod's and proxy's counters; pods bucket per second from `epochMs`. */
+  /** Zero every pod's and proxy's counters; count only from `epochMs` (may be in the future). */
   reset(epochMs: number): Promise<void>
   /** Counters from every pod and proxy. */
   collect(): Promise<{ pods: PodStats[]; proxies: ProxyStats[] }>
@@ -125,7 +125,7 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
       topology,
       async reset(epochMs) {
         all()
-        await Promise.all([...pods.map((c) => c.request('reset', { epochMs })), ...proxies.map((c) => c.request('reset'))])
+        await Promise.all([...pods.map((c) => c.request('reset', { epochMs })), ...proxies.map((c) => c.request('reset', { epochMs }))])
       },
       async collect() {
         all()

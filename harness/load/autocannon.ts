@@ -33,11 +33,16 @@ export interface LoadOptions {
   /** Connection i uses source address clientAddresses[i mod length]. */
   clientAddresses: string[]
   connections: number
+  /** Measured phase length, from `epochMs`. */
   durationMs: number
   keepAlive: boolean
   path: string
   requestTimeoutMs: number
-  /** Start of the measured window; the per-second timeline counts from here. */
+  /**
+   * Start of the measured window. Load starts now; anything that completes before the epoch is
+   * warm-up and is not counted (the same connections carry on into the measured phase, so it
+   * does not restart cold). The per-second timeline counts from here.
+   */
   epochMs: number
   /** Stop early (SIGINT). */
   signal?: AbortSignal
@@ -75,7 +80,7 @@ export interface LoadResult {
   interrupted: boolean
 }
 
-/** Live counters, for a progress display. */
+/** Live counters (warm-up included), for a progress display. */
 export interface LoadProgress {
   responses: number
   errors: number
@@ -123,6 +128,8 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
   let responses = 0
   let ok = 0
   let errors = 0
+  let liveResponses = 0
+  let liveErrors = 0
   const statusCounts: Record<string, number> = {}
   const errorsByKind = Object.fromEntries(ERROR_KINDS.map((k) => [k, 0])) as Record<ErrorKind, number>
   const errorsByCode: Record<string, number> = {}
@@ -168,7 +175,7 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
       {
         url: `http://${first.host}:${first.port}${opts.path}`,
         connections: opts.connections,
-        duration: opts.durationMs / 1000,
+        duration: Math.max(0.001, (opts.epochMs + opts.durationMs - Date.now()) / 1000),
         // autocannon only stops on a sample tick: a short interval makes it stop on time.
         sampleInt: 50,
         timeout: opts.requestTimeoutMs / 1000,
@@ -183,7 +190,7 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
           return
         }
         resolve({
-          elapsedMs: Date.now() - opts.epochMs,
+          elapsedMs: Math.max(0, Date.now() - opts.epochMs),
           responses,
           ok,
           statusCounts,
@@ -198,6 +205,9 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
     )
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTimeMs: number) => {
       const now = Date.now()
+      liveResponses++
+      if (statusCode >= 400) liveErrors++
+      if (now < opts.epochMs) return // warm-up
       const sec = secondAt(now)
       responses++
       sec.responses++
@@ -216,14 +226,17 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
       }
     })
     instance.on('reqError', (err: NodeJS.ErrnoException) => {
+      liveErrors++
+      const now = Date.now()
+      if (now < opts.epochMs) return // warm-up
       const kind = classifyError(err)
       errorsByKind[kind]++
       const code = kind === 'timeout' ? 'TIMEOUT' : (err.code ?? 'UNKNOWN')
       errorsByCode[code] = (errorsByCode[code] ?? 0) + 1
       errors++
-      secondAt(Date.now()).errors++
+      secondAt(now).errors++
     })
-    const ticker = setInterval(() => progress?.({ responses, errors }), 250)
+    const ticker = setInterval(() => progress?.({ responses: liveResponses, errors: liveErrors }), 250)
     const onAbort = () => {
       interrupted = true
       instance.stop()

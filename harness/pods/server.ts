@@ -27,13 +27,13 @@ export interface PodConfig {
   seed: number
 }
 
-/** Counters since the last reset. */
+/** Counters of the measured phase (requests that arrived at or after the epoch). */
 export interface PodStats {
   name: string
   requests: number
   /** Requests answered with 5xx. */
   errors5xx: number
-  /** Connections accepted since the reset. */
+  /** Connections that carried at least one measured request. */
   connections: number
   /** Per TCP source address: requests and connections. */
   byPeer: Record<string, { requests: number; connections: number }>
@@ -46,7 +46,10 @@ export interface PodStats {
 /** A running pod server. */
 export interface PodServer {
   readonly config: PodConfig
-  /** Zero the counters; requests are bucketed by seconds since `epochMs`. */
+  /**
+   * Zero the counters and count only requests arriving at or after `epochMs` (which may lie in
+   * the future: the warm-up runs on the same connections and is not counted).
+   */
   reset(epochMs: number): void
   stats(): PodStats
   close(): Promise<void>
@@ -65,12 +68,24 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
   }
 
   let epochMs = Date.now()
+  let started = true
+  // Sockets already counted in the measured phase (a connection counts once, on its first measured request).
+  let counted = new WeakSet<object>()
   let requests = 0
   let errors5xx = 0
   let connections = 0
   let byPeer = new Map<string, { requests: number; connections: number }>()
   let byClient = new Map<string, number>()
   let perSecond: number[] = []
+  const zero = () => {
+    counted = new WeakSet()
+    requests = 0
+    errors5xx = 0
+    connections = 0
+    byPeer = new Map()
+    byClient = new Map()
+    perSecond = []
+  }
 
   const peerEntry = (addr: string) => {
     let e = byPeer.get(addr)
@@ -87,14 +102,28 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
       res.end('ok')
       return
     }
+    // Warm-up requests take the same counting path (so that it is optimised before the epoch;
+    // a path first taken at the epoch deoptimises and slows the pod for about a second), and the
+    // counters are zeroed by the first request at or after the epoch.
+    const now = Date.now()
+    if (!started && now >= epochMs) {
+      started = true
+      zero()
+    }
     const peer = req.socket.remoteAddress ?? 'unknown'
     const xff = req.headers['x-forwarded-for']
     const client = typeof xff === 'string' && xff !== '' ? (xff.split(',')[0] as string).trim() : peer
+    const entry = peerEntry(peer)
+    if (!counted.has(req.socket)) {
+      counted.add(req.socket)
+      connections++
+      entry.connections++
+    }
     requests++
-    peerEntry(peer).requests++
+    entry.requests++
     byClient.set(client, (byClient.get(client) ?? 0) + 1)
-    const sec = Math.floor((Date.now() - epochMs) / 1000)
-    if (sec >= 0) perSecond[sec] = (perSecond[sec] ?? 0) + 1
+    const sec = started ? Math.floor((now - epochMs) / 1000) : 0
+    perSecond[sec] = (perSecond[sec] ?? 0) + 1
 
     const fail = config.errorRate > 0 && rng() < config.errorRate
     if (fail) errors5xx++
@@ -108,11 +137,7 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
     else respond()
   })
   server.keepAliveTimeout = 65_000
-  server.on('connection', (socket) => {
-    socket.setNoDelay(true)
-    connections++
-    peerEntry(socket.remoteAddress ?? 'unknown').connections++
-  })
+  server.on('connection', (socket) => socket.setNoDelay(true))
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -128,14 +153,11 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
     config: effective,
     reset(epoch) {
       epochMs = epoch
-      requests = 0
-      errors5xx = 0
-      connections = 0
-      byPeer = new Map()
-      byClient = new Map()
-      perSecond = []
+      started = false
+      zero()
     },
     stats() {
+      if (!started) zero() // the epoch has not been reached: nothing was measured
       return {
         name: config.name,
         requests,

@@ -1,14 +1,16 @@
 /**
- * What a node proxy saw: every balancing decision it made, per pod and per client address.
- * In L4 mode a decision is a connection; in L7 mode it is a request.
+ * What a node proxy saw in the measured phase: every balancing decision that carried measured
+ * traffic, per pod and per client address. In L4 mode a decision is a connection (counted on its
+ * first bytes at or after the epoch, since keep-alive connections are opened during warm-up);
+ * in L7 mode it is a request arriving at or after the epoch.
  */
 
-/** Counters since the last reset. */
+/** Counters of the measured phase. */
 export interface ProxyStats {
   node: string
-  /** Client connections accepted. */
+  /** Client connections that carried traffic in the measured phase. */
   connections: number
-  /** Balancing decisions made (connections in L4, requests in L7). */
+  /** Balancing decisions that carried measured traffic (connections in L4, requests in L7). */
   decisions: number
   /** Decisions per pod. */
   byPod: Record<string, number>
@@ -22,25 +24,34 @@ export interface ProxyStats {
   upstreamErrors: number
 }
 
-/** Mutable counters behind {@link ProxyStats}. */
+/** Mutable counters behind {@link ProxyStats}. Callers check {@link Accounting.measuring} first. */
 export interface Accounting {
+  /** True once the epoch has passed: only then do the on* calls count. */
+  measuring(): boolean
+  /** Start of the measured phase (identifies the current measurement). */
+  epochMs(): number
   onConnection(): void
   onDecision(clientIp: string, pod: string): void
   onNoEndpoint(): void
   onUpstreamConnectError(): void
   onUpstreamError(): void
-  reset(): void
+  /** Zero the counters; count from `epochMs` on. */
+  reset(epochMs: number): void
   snapshot(): ProxyStats
 }
 
 /** Fresh counters for node `node`. */
 export function createAccounting(node: string): Accounting {
   let s: ProxyStats
-  const reset = () => {
+  let epochMs = Date.now()
+  const reset = (epoch: number) => {
+    epochMs = epoch
     s = { node, connections: 0, decisions: 0, byPod: {}, byClient: {}, noEndpoint: 0, upstreamConnectErrors: 0, upstreamErrors: 0 }
   }
-  reset()
+  reset(epochMs)
   return {
+    measuring: () => Date.now() >= epochMs,
+    epochMs: () => epochMs,
     onConnection: () => void s.connections++,
     onDecision(clientIp, pod) {
       s.decisions++

@@ -20,16 +20,23 @@ export interface L4ProxyOptions {
 export async function startL4Proxy(opts: L4ProxyOptions): Promise<net.Server> {
   const { balancer, accounting } = opts
   const server = net.createServer({ noDelay: true }, (client) => {
-    accounting.onConnection()
     const clientIp = client.remoteAddress ?? '127.0.0.1'
     const ep = balancer.pick({ clientIp, clientPort: client.remotePort ?? 0 })
     if (ep === undefined) {
       // kube-proxy REJECTs when a Service has no endpoints: the client sees a reset/refusal.
-      accounting.onNoEndpoint()
+      if (accounting.measuring()) accounting.onNoEndpoint()
       client.resetAndDestroy()
       return
     }
-    accounting.onDecision(clientIp, ep.name)
+    // A connection counts in the measured phase on its first bytes at or after the epoch.
+    const countIfMeasured = () => {
+      if (accounting.measuring()) {
+        accounting.onConnection()
+        accounting.onDecision(clientIp, ep.name)
+        client.off('data', countIfMeasured)
+      }
+    }
+    client.on('data', countIfMeasured)
     let released = false
     const release = () => {
       if (!released) {
@@ -45,8 +52,10 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<net.Server> {
     client.pipe(upstream)
     upstream.pipe(client)
     upstream.on('error', () => {
-      if (connected) accounting.onUpstreamError()
-      else accounting.onUpstreamConnectError()
+      if (accounting.measuring()) {
+        if (connected) accounting.onUpstreamError()
+        else accounting.onUpstreamConnectError()
+      }
       // Propagate the failure as a reset, as the client would see it through conntrack.
       if (!client.destroyed) client.resetAndDestroy()
     })

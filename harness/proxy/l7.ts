@@ -40,13 +40,21 @@ export async function startL7Proxy(opts: L7ProxyOptions): Promise<{ server: http
   const server = http.createServer((req, res) => {
     const clientIp = req.socket.remoteAddress ?? '127.0.0.1'
     const ep = balancer.pick({ clientIp, clientPort: req.socket.remotePort ?? 0 })
+    const measured = accounting.measuring()
     if (ep === undefined) {
-      accounting.onNoEndpoint()
+      if (measured) accounting.onNoEndpoint()
       res.writeHead(503, { 'content-type': 'text/plain' })
       res.end('no endpoints')
       return
     }
-    accounting.onDecision(clientIp, ep.name)
+    if (measured) {
+      accounting.onDecision(clientIp, ep.name)
+      const sock = req.socket as { svcbenchCounted?: number }
+      if (sock.svcbenchCounted !== accounting.epochMs()) {
+        sock.svcbenchCounted = accounting.epochMs()
+        accounting.onConnection()
+      }
+    }
     const headers: Record<string, string | string[]> = {}
     for (const [k, v] of Object.entries(req.headers)) {
       if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v
@@ -67,8 +75,8 @@ export async function startL7Proxy(opts: L7ProxyOptions): Promise<{ server: http
           res.end()
         },
         (err: NodeJS.ErrnoException) => {
-          if (err.code === 'ECONNREFUSED') accounting.onUpstreamConnectError()
-          else accounting.onUpstreamError()
+          if (measured && err.code === 'ECONNREFUSED') accounting.onUpstreamConnectError()
+          else if (measured) accounting.onUpstreamError()
           if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' })
           res.end('bad gateway')
         },
@@ -76,10 +84,7 @@ export async function startL7Proxy(opts: L7ProxyOptions): Promise<{ server: http
       .finally(() => balancer.release(ep))
   })
   server.keepAliveTimeout = 65_000
-  server.on('connection', (s) => {
-    s.setNoDelay(true)
-    accounting.onConnection()
-  })
+  server.on('connection', (s) => s.setNoDelay(true))
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen({ host: opts.host, port: opts.port, exclusive: true, backlog: 4096 }, () => {

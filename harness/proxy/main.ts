@@ -27,7 +27,7 @@ try {
   if (config.balancing === 'connection') await startL4Proxy(opts)
   else await startL7Proxy(opts)
   serveIpc({
-    reset: () => accounting.reset(),
+    reset: (p) => accounting.reset((p as { epochMs: number }).epochMs),
     stats: () => accounting.snapshot(),
     endpoints: (p) => balancer.update(p as Endpoint[]),
   })

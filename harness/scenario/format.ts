@@ -88,7 +88,7 @@ export function fromZodIssues(issues: readonly ZodLikeIssue[], prefix: readonly 
         continue
       }
     }
-    if (iss.code === 'invalid_value' && iss.values !== undefined) {
+    if (iss.code === 'invalid_value' && iss.values !== undefined && iss.message.startsWith('Invalid')) {
       const values = iss.values.map(String)
       const hint = typeof iss.input === 'string' ? didYouMean(iss.input, values) : undefined
       out.push({

@@ -1,8 +1,8 @@
 /** Load a scenario file (.ts, .mts, .js, .mjs) and return its default export, unvalidated. */
 import fs from 'node:fs'
 import path from 'node:path'
-import { register } from 'node:module'
-import { pathToFileURL } from 'node:url'
+import Module, { register } from 'node:module'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { ScenarioError } from '../errors.ts'
 
 const INDEX_URL = new URL('../index.ts', import.meta.url).href
@@ -20,6 +20,14 @@ function installResolveHook(): void {
     return next(specifier, context)
   }`
   register(`data:text/javascript,${encodeURIComponent(hook)}`)
+  // A .ts file outside any "type": "module" package is loaded as CommonJS by tsx, and
+  // require() does not go through the ESM hook above.
+  const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string }
+  const original = M._resolveFilename
+  const indexPath = fileURLToPath(INDEX_URL)
+  M._resolveFilename = function (request: string, ...rest: unknown[]) {
+    return request === 'svcbench' ? indexPath : original.call(this, request, ...rest)
+  }
 }
 
 /** The default export of a scenario file. Throws ScenarioError when the file is missing or does not load. */
@@ -39,8 +47,13 @@ export async function loadScenarioFile(file: string): Promise<unknown> {
   } catch (err) {
     throw new ScenarioError([{ path: 'scenario', message: `cannot load ${file}: ${(err as Error).message.split('\n')[0]}` }], { file })
   }
-  if (mod.default === undefined) {
+  let exported = mod.default
+  // A CommonJS-compiled scenario arrives as { default: { default: scenario, __esModule } }.
+  if (typeof exported === 'object' && exported !== null && 'default' in exported && ('__esModule' in exported || Object.keys(exported).length === 1)) {
+    exported = (exported as { default: unknown }).default
+  }
+  if (exported === undefined) {
     throw new ScenarioError([{ path: 'export default', message: 'missing; expected `export default defineScenario({...})`' }], { file })
   }
-  return mod.default
+  return exported
 }

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest'
+import { parseArgs } from '../../harness/cli/args.ts'
+import { ScenarioError } from '../../harness/errors.ts'
+
+function issuesOf(argv: string[]): string[] {
+  try {
+    parseArgs(argv)
+  } catch (e) {
+    expect(e).toBeInstanceOf(ScenarioError)
+    return (e as ScenarioError).issues.map((i) => `${i.path}: ${i.message}`)
+  }
+  throw new Error('expected a ScenarioError')
+}
+
+describe('parseArgs', () => {
+  it('defaults to run with the default scenario', () => {
+    expect(parseArgs([])).toEqual({ command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true })
+    expect(parseArgs(['run']).command).toBe('run')
+  })
+  it('takes a scenario and every override, in both flag forms', () => {
+    const a = parseArgs(['run', 'scenarios/x.ts', '--duration', '3s', '--warmup=0', '--connections', '8', '--client-ips=4', '--variant', 'a', '--seed', '7', '--out', '/tmp/r', '--json', '--no-progress'])
+    expect(a).toEqual({
+      command: 'run',
+      scenario: 'scenarios/x.ts',
+      overrides: { durationMs: 3000, warmupMs: 0, connections: 8, clientIps: 4, variant: 'a', seed: 7 },
+      outDir: '/tmp/r',
+      json: true,
+      progress: false,
+    })
+  })
+  it('treats a bare number of --duration as milliseconds', () => {
+    expect(parseArgs(['--duration', '1500']).overrides.durationMs).toBe(1500)
+  })
+  it('reports every bad flag at once with the value and what is expected', () => {
+    expect(issuesOf(['--duration', '3 s', '--connections', '0', '--client-ips', 'many', '--durration', '1s', '--seed'])).toEqual([
+      '--duration: got "3 s"; expected a duration such as 10s, 500ms, 2m',
+      '--connections: got "0"; expected an integer from 1 to 10000',
+      '--client-ips: got "many"; expected an integer from 1 to 32000',
+      '--durration: unknown flag (did you mean --duration?); see --help',
+      '--seed: needs a value',
+    ])
+  })
+  it('refuses two scenario files', () => {
+    expect(issuesOf(['a.ts', 'b.ts'])[0]).toMatch(/^arguments: got "a.ts" "b.ts"; expected at most one scenario file/)
+  })
+  it('knows help and version', () => {
+    expect(parseArgs(['--help']).command).toBe('help')
+    expect(parseArgs(['-h']).command).toBe('help')
+    expect(parseArgs(['--version']).command).toBe('version')
+  })
+})

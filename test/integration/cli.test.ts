@@ -1,0 +1,114 @@
+import { describe, expect, it, afterAll } from 'vitest'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import net from 'node:net'
+import { runCli, startCli, processesOfRun, waitFor, ROOT } from '../helpers/cli.ts'
+import { leaseBlock } from '../../harness/cluster/address-plan.ts'
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'svcbench-cli-'))
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }))
+
+function resultsFiles(root: string): string[] {
+  if (!fs.existsSync(root)) return []
+  return fs.readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('results.json')).map((f) => path.join(root, f))
+}
+
+describe('svcbench CLI', () => {
+  it('--json prints only the results JSON on stdout, writes results.json and leaves no process', async () => {
+    const out = path.join(tmp, 'json')
+    const r = startCli(['run', 'test/fixtures/scenarios/tiny.ts', '--json', '--out', out])
+    const code = await r.done
+    expect(code, r.stderr()).toBe(0)
+    const result = JSON.parse(r.stdout())
+    expect(result.scenario.name).toBe('tiny')
+    expect(result.interrupted).toBe(false)
+    expect(result.machine.cpus).toBeGreaterThan(0)
+    expect(result.versions.autocannon).toBe('9.0.0')
+    const v = result.variants[0]
+    expect(v.requests.ok).toBeGreaterThan(0)
+    expect(v.pods).toHaveLength(2)
+    for (const key of ['total', 'ok', 'rps']) expect(typeof v.requests[key]).toBe('number')
+    for (const key of ['p50', 'p90', 'p99', 'p999', 'max', 'mean']) expect(v.latencyMs[key]).toBeGreaterThan(0)
+    for (const key of ['jain', 'cov', 'maxOverMean', 'chiSquaredP']) expect(typeof v.fairness[key]).toBe('number')
+    expect(Object.keys(v.errors.byKind).sort()).toEqual(['connect-refused', 'http-5xx', 'other', 'reset', 'timeout'])
+    expect(v.timeline.length).toBeGreaterThanOrEqual(1)
+    expect(v.timeline[0]).toEqual(expect.objectContaining({ tSec: 0, rps: expect.any(Number), errors: 0, byPod: expect.any(Object) }))
+    const files = resultsFiles(out)
+    expect(files).toHaveLength(1)
+    expect(JSON.parse(fs.readFileSync(files[0]!, 'utf8')).variants[0].requests.total).toBe(v.requests.total)
+    expect(r.stderr()).toMatch(/results: /)
+    expect(processesOfRun(r.proc.pid!)).toEqual([])
+  })
+
+  it('reports every scenario problem with exit 2, starts nothing and writes nothing', async () => {
+    const out = path.join(tmp, 'bad')
+    const r = await runCli(['test/fixtures/scenarios/bad.ts', '--out', out])
+    expect(r.code).toBe(2)
+    for (const p of ['cluster.nodes', 'cluster.pod.errorRate', 'service.balancer', 'service.nodePort', 'load.duration', 'load.connections']) {
+      expect(r.stderr).toContain(`test/fixtures/scenarios/bad.ts: ${p}: got`)
+    }
+    expect(r.stderr).toContain('did you mean "ip-hash"?')
+    expect(r.stderr).not.toMatch(/starting|measuring/)
+    expect(fs.existsSync(out)).toBe(false)
+  })
+
+  it('rejects bad flags with exit 2 naming each flag', async () => {
+    const r = await runCli(['test/fixtures/scenarios/tiny.ts', '--duration', 'soon', '--conections', '3'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('--duration: got "soon"')
+    expect(r.stderr).toContain('--conections: unknown flag (did you mean --connections?)')
+  })
+
+  it('rejects a missing scenario file with exit 2', async () => {
+    const r = await runCli(['scenarios/does-not-exist.ts'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('scenario: file "scenarios/does-not-exist.ts" not found')
+  })
+
+  it('loads a scenario that imports svcbench from outside the repository', async () => {
+    const file = path.join(tmp, 'outside.ts')
+    fs.writeFileSync(file, fs.readFileSync(path.join(ROOT, 'test/fixtures/scenarios/tiny.ts'), 'utf8').replace("name: 'tiny'", "name: 'outside'"))
+    const r = await runCli([file, '--json', '--out', path.join(tmp, 'outside-out'), '--duration', '200ms'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout).scenario.name).toBe('outside')
+  })
+
+  it('exits 3 on a harness failure and stops the pods it had started', async () => {
+    // Hold the first node's NodePort so that its proxy cannot listen.
+    const lease = await leaseBlock()
+    const block = lease.plan.block
+    await lease.release()
+    const blocker = net.createServer()
+    await new Promise<void>((resolve) => blocker.listen({ host: `127.${block}.1.1`, port: 30080 }, resolve))
+    try {
+      const r = startCli(['test/fixtures/scenarios/tiny.ts', '--out', path.join(tmp, 'fail')], { env: { SVCBENCH_ADDRESS_BLOCK: String(block) } })
+      const code = await r.done
+      expect(code, r.stderr()).toBe(3)
+      expect(r.stderr()).toMatch(/harness error \[CHILD_START_FAILED\]: node proxy "node-a" failed to start: cannot listen on 127\.\d+\.1\.1:30080/)
+      expect(processesOfRun(r.proc.pid!)).toEqual([])
+    } finally {
+      blocker.close()
+    }
+  })
+
+  it('on SIGINT stops every process, writes partial results marked interrupted and exits 130', async () => {
+    const out = path.join(tmp, 'sigint')
+    const r = startCli(['test/fixtures/scenarios/long.ts', '--out', out])
+    expect(await waitFor(() => r.stderr().includes('measuring'), 20_000)).toBe(true)
+    // The run's processes are visible while it runs (so the check below can see them).
+    expect(processesOfRun(r.proc.pid!).length).toBe(4)
+    await new Promise((res) => setTimeout(res, 300))
+    r.proc.kill('SIGINT')
+    const code = await r.done
+    expect(code, r.stderr()).toBe(130)
+    const files = resultsFiles(out)
+    expect(files).toHaveLength(1)
+    const result = JSON.parse(fs.readFileSync(files[0]!, 'utf8'))
+    expect(result.interrupted).toBe(true)
+    expect(result.variants[0].interrupted).toBe(true)
+    expect(result.variants[0].durationSec).toBeLessThan(10)
+    expect(result.variants[0].requests.ok).toBeGreaterThan(0)
+    expect(processesOfRun(r.proc.pid!)).toEqual([])
+  })
+})

@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest'
+import { resolveScenario, deepMerge } from '../../harness/scenario/resolve.ts'
+import { parseDurationMs, formatDurationMs } from '../../harness/scenario/duration.ts'
+import { ScenarioError } from '../../harness/errors.ts'
+import { defineScenario } from '../../harness/index.ts'
+
+function issuesOf(input: unknown, overrides = {}): string[] {
+  try {
+    resolveScenario(input, { file: 'x.ts', overrides })
+  } catch (e) {
+    expect(e).toBeInstanceOf(ScenarioError)
+    return (e as ScenarioError).issues.map((i) => `${i.path}: ${i.message}`)
+  }
+  throw new Error('expected a ScenarioError')
+}
+
+describe('parseDurationMs', () => {
+  it.each([
+    ['10s', 10_000],
+    ['500ms', 500],
+    ['1.5s', 1500],
+    ['2m', 120_000],
+    [250, 250],
+    ['0s', 0],
+  ])('%j → %d ms', (input, ms) => expect(parseDurationMs(input)).toBe(ms))
+  it.each(['10', '10 s', 's', '-1s', '1h', '', null, -5, Infinity])('rejects %j', (input) => expect(parseDurationMs(input)).toBeUndefined())
+  it('formats back', () => {
+    expect(formatDurationMs(500)).toBe('500ms')
+    expect(formatDurationMs(2000)).toBe('2s')
+    expect(formatDurationMs(120_000)).toBe('2m')
+  })
+})
+
+describe('resolveScenario', () => {
+  it('fills every default for a minimal scenario', () => {
+    const r = resolveScenario({ name: 'min' })
+    expect(r.seed).toBe(1)
+    expect(r.variants).toHaveLength(1)
+    const v = r.variants[0]!
+    expect(v.name).toBe('default')
+    expect(v.cluster.nodes).toEqual([
+      { name: 'node-a', pods: 2 },
+      { name: 'node-b', pods: 2 },
+      { name: 'node-c', pods: 2 },
+    ])
+    expect(v.service).toEqual({ type: 'NodePort', nodePort: 30080, balancer: 'round-robin', balancing: 'connection' })
+    expect(v.load).toEqual({ durationMs: 10_000, warmupMs: 2_000, connections: 50, clientIps: 64, keepAlive: true, path: '/', via: 'all-nodes', requestTimeoutMs: 10_000 })
+    expect(v.cluster.pod).toEqual({ latency: { dist: 'constant', meanMs: 1, p99Ms: 1 }, responseBytes: 128, errorRate: 0 })
+  })
+  it('spreads replicas round-robin over nodes, remainder first', () => {
+    const v = resolveScenario({ name: 'x', cluster: { nodes: 3, replicas: 7 } }).variants[0]!
+    expect(v.cluster.nodes.map((n) => n.pods)).toEqual([3, 2, 2])
+  })
+  it('takes explicit placement', () => {
+    const v = resolveScenario({ name: 'x', cluster: { nodes: [{ name: 'big', pods: 2 }, { name: 'small', pods: 1 }] } }).variants[0]!
+    expect(v.cluster.replicas).toBe(3)
+    expect(v.cluster.nodes).toEqual([{ name: 'big', pods: 2 }, { name: 'small', pods: 1 }])
+  })
+  it('applies variants as deep-partial overrides and CLI overrides last', () => {
+    const r = resolveScenario(
+      defineScenario({
+        name: 'x',
+        load: { duration: '10s', connections: 8 },
+        variants: { a: { service: { balancer: 'ip-hash' } }, b: { load: { connections: 4 } } },
+      }),
+      { overrides: { durationMs: 3000, seed: 9 } },
+    )
+    expect(r.seed).toBe(9)
+    expect(r.variants.map((v) => [v.name, v.service.balancer, v.load.connections, v.load.durationMs])).toEqual([
+      ['a', 'ip-hash', 8, 3000],
+      ['b', 'round-robin', 4, 3000],
+    ])
+  })
+  it('selects one variant with --variant, and names the choices when it is unknown', () => {
+    const s = { name: 'x', variants: { a: {}, b: {} } }
+    expect(resolveScenario(s, { overrides: { variant: 'b' } }).variants.map((v) => v.name)).toEqual(['b'])
+    expect(issuesOf(s, { variant: 'c' })).toEqual(['--variant: got "c"; expected one of "a", "b"'])
+  })
+  it('resolves latency distributions', () => {
+    const lat = (l: unknown) => resolveScenario({ name: 'x', cluster: { pod: { latencyMs: l } } }).variants[0]!.cluster.pod.latency
+    expect(lat(2)).toEqual({ dist: 'constant', meanMs: 2, p99Ms: 2 })
+    expect(lat({ dist: 'exponential', meanMs: 1 }).p99Ms).toBeCloseTo(Math.log(100), 9)
+    expect(lat({ dist: 'lognormal', meanMs: 1, p99Ms: 5 })).toEqual({ dist: 'lognormal', meanMs: 1, p99Ms: 5 })
+    expect(lat({ dist: 'lognormal', meanMs: 2 }).p99Ms).toBe(6)
+  })
+  it('warns (does not refuse) for ip-hash with one client address and for unused client addresses', () => {
+    const r = resolveScenario({ name: 'x', service: { balancer: 'ip-hash' }, load: { clientIps: 1 } })
+    expect(r.warnings.join('\n')).toMatch(/single client address/)
+    const r2 = resolveScenario({ name: 'x', load: { clientIps: 64, connections: 50 } })
+    expect(r2.warnings.join('\n')).toMatch(/only 50 client addresses are used/)
+  })
+
+  it('reports every problem at once, each with its path, the bad value and what is expected', () => {
+    const issues = issuesOf({
+      name: 'Bad Name',
+      servce: {},
+      cluster: { nodes: [{ name: 'a', pods: 2 }, { name: 'a', pods: -1 }], pod: { latencyMs: { dist: 'lognormal', meanMs: 1, p99Ms: 100 } } },
+      service: { balancer: 'ip_hash', nodePort: 80, balancing: 'per-request' },
+      load: { duration: '10 s', connections: 1.5, via: 'some-nodes', keepAlive: 'yes' },
+    })
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^name: got "Bad Name"; expected lowercase/),
+        expect.stringMatching(/^servce: unknown field \(did you mean "service"\?\)/),
+        expect.stringMatching(/^cluster\.nodes\[1\]\.pods: got -1; expected an integer from 0 to 200/),
+        expect.stringMatching(/^service\.balancer: got "ip_hash"; expected one of "round-robin", "random", "ip-hash", "least-conn" \(did you mean "ip-hash"\?\)/),
+        expect.stringMatching(/^service\.nodePort: got 80; expected an integer from 30000 to 32767/),
+        expect.stringMatching(/^service\.balancing: got "per-request"; expected one of "connection", "request"/),
+        expect.stringMatching(/^load\.duration: got "10 s"; expected a duration/),
+        expect.stringMatching(/^load\.connections: got 1\.5; expected an integer/),
+        expect.stringMatching(/^load\.via: got "some-nodes"/),
+        expect.stringMatching(/^load\.keepAlive: got "yes"; expected boolean/),
+        expect.stringMatching(/^cluster\.pod\.latencyMs\.p99Ms: got 100; a lognormal/),
+      ]),
+    )
+    expect(issues.length).toBeGreaterThanOrEqual(11)
+  })
+  it('reports a missing name and a non-object scenario', () => {
+    expect(issuesOf({})).toEqual(['name: required field is missing; expected string, received undefined'])
+    expect(issuesOf(42)[0]).toMatch(/^\(scenario\): got 42; expected object/)
+  })
+  it('reports unknown nested fields with a hint', () => {
+    expect(issuesOf({ name: 'x', load: { duraton: '1s' } })).toEqual([
+      'load.duraton: unknown field (did you mean "duration"?); expected one of duration, warmup, connections, clientIps, keepAlive, path, via, requestTimeout',
+    ])
+  })
+  it('reports replicas that disagree with explicit placement and duplicate node names', () => {
+    const issues = issuesOf({ name: 'x', cluster: { nodes: [{ name: 'a', pods: 1 }, { name: 'a', pods: 1 }], replicas: 5 } })
+    expect(issues).toEqual([
+      'cluster.nodes[1].name: got "a"; node names must be unique',
+      'cluster.replicas: got 5; cluster.nodes places 2 pods; drop replicas or make the two agree',
+    ])
+  })
+  it('reports what a variant override gets wrong under variants.<name>, base problems once', () => {
+    const issues = issuesOf({
+      name: 'x',
+      service: { balancer: 'nope' },
+      variants: { good: { load: { connections: 2 } }, bad: { service: { balancing: 'l7' }, load: { typo: 1 } }, 'Bad Name': {} },
+    })
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^service\.balancer: got "nope"/),
+        expect.stringMatching(/^variants\.bad\.service\.balancing: got "l7"/),
+        expect.stringMatching(/^variants\.bad\.load\.typo: unknown field/),
+        expect.stringMatching(/^variants\.Bad Name: variant name "Bad Name" is not allowed/),
+      ]),
+    )
+    expect(issues.filter((i) => i.includes('"nope"'))).toHaveLength(1)
+  })
+  it('refuses a run that would not stop within an hour', () => {
+    expect(issuesOf({ name: 'x', load: { duration: '70m' } })[0]).toMatch(/^load\.duration: warm-up \+ duration is/)
+  })
+  it('refuses LoadBalancer until it is implemented', () => {
+    expect(issuesOf({ name: 'x', service: { type: 'LoadBalancer' } })[0]).toMatch(/^service\.type: got "LoadBalancer"; expected "NodePort"/)
+  })
+})
+
+describe('deepMerge', () => {
+  it('merges objects and replaces arrays and scalars', () => {
+    expect(deepMerge({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] }, d: 2 })).toEqual({ a: { b: 1, c: [3] }, d: 2 })
+  })
+})
