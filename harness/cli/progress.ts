@@ -19,9 +19,8 @@ export function createProgress(opts: ProgressOptions): RunEvents & { finish(): v
   let label = ''
   let phase = ''
   let lastLineAt = 0
-  let lastResponses = 0
-  let lastAt = 0
-  let rate = 0
+  // (time, cumulative responses) over the last second, for a sliding req/s.
+  let samples: { t: number; r: number }[] = []
   let drawn = false
   const clear = () => {
     if (opts.tty && drawn) {
@@ -36,19 +35,16 @@ export function createProgress(opts: ProgressOptions): RunEvents & { finish(): v
     onPhase(_v, p, totalMs) {
       clear()
       phase = p
-      lastResponses = 0
-      lastAt = Date.now()
-      rate = 0
+      if (p === 'starting') samples = []
       lastLineAt = Date.now()
       stream.write(`[${label}] ${p}${totalMs > 0 ? ` ${formatDurationMs(totalMs)}` : ''}\n`)
     },
     onProgress(_v, p) {
       const now = Date.now()
-      if (now - lastAt >= 1000) {
-        rate = ((p.responses - lastResponses) * 1000) / (now - lastAt)
-        lastResponses = p.responses
-        lastAt = now
-      }
+      samples.push({ t: now, r: p.responses })
+      while (samples.length > 2 && (samples[0] as { t: number }).t < now - 1000) samples.shift()
+      const first = samples[0] as { t: number; r: number }
+      const rate = now - first.t >= 200 ? ((p.responses - first.r) * 1000) / (now - first.t) : 0
       const secs = `${(p.elapsedMs / 1000).toFixed(1)}s/${(p.totalMs / 1000).toFixed(1)}s`
       const rps = `${Math.round(rate).toLocaleString('en-US')} req/s`
       if (opts.tty) {

@@ -92,14 +92,14 @@ describe('svcbench CLI', () => {
     }
   })
 
-  it('on SIGINT stops every process, writes partial results marked interrupted and exits 130', async () => {
-    const out = path.join(tmp, 'sigint')
+  it.each(['SIGINT', 'SIGTERM'] as const)('on %s stops every process, writes partial results marked interrupted and exits 130', async (signal) => {
+    const out = path.join(tmp, signal)
     const r = startCli(['test/fixtures/scenarios/long.ts', '--out', out])
     expect(await waitFor(() => r.stderr().includes('measuring'), 20_000)).toBe(true)
     // The run's processes are visible while it runs (so the check below can see them).
     expect(processesOfRun(r.proc.pid!).length).toBe(4)
     await new Promise((res) => setTimeout(res, 300))
-    r.proc.kill('SIGINT')
+    r.proc.kill(signal)
     const code = await r.done
     expect(code, r.stderr()).toBe(130)
     const files = resultsFiles(out)
@@ -110,5 +110,16 @@ describe('svcbench CLI', () => {
     expect(result.variants[0].durationSec).toBeLessThan(10)
     expect(result.variants[0].requests.ok).toBeGreaterThan(0)
     expect(processesOfRun(r.proc.pid!)).toEqual([])
+  })
+
+  it('leaves no process behind when the svcbench process itself is killed (SIGKILL)', async () => {
+    const r = startCli(['test/fixtures/scenarios/long.ts', '--out', path.join(tmp, 'sigkill')])
+    expect(await waitFor(() => r.stderr().includes('measuring'), 20_000)).toBe(true)
+    const pid = r.proc.pid!
+    expect(processesOfRun(pid).length).toBe(4)
+    r.proc.kill('SIGKILL')
+    await r.done
+    // Children notice the closed IPC channel and exit by themselves.
+    expect(await waitFor(() => processesOfRun(pid).length === 0, 5000)).toBe(true)
   })
 })
