@@ -70,10 +70,8 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
   opts.onPhase?.(v, 'starting', 0)
   const cluster = await startCluster(v, { plan, seed: run.seed, runId })
   try {
-    const targets =
-      v.load.via === 'one-node'
-        ? [{ host: cluster.topology.nodes[0]!.address, port: v.service.nodePort }]
-        : cluster.topology.nodes.map((n) => ({ host: n.address, port: n.nodePort }))
+    const byName = new Map(cluster.topology.nodes.map((n) => [n.name, n]))
+    const targets = v.load.via.map((name) => ({ host: byName.get(name)!.address, port: v.service.nodePort }))
     const clientAddresses = Array.from({ length: Math.min(v.load.clientIps, v.load.connections) }, (_, k) => plan.client(k))
     const base = { targets, clientAddresses, connections: v.load.connections, keepAlive: v.load.keepAlive, path: v.load.path, requestTimeoutMs: v.load.requestTimeoutMs, signal: opts.signal }
 
@@ -96,7 +94,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     if (Date.now() < epochMs) return undefined // interrupted during warm-up: nothing measured
     opts.onPhase?.(v, 'collecting', 0)
     const { pods, proxies } = await cluster.collect()
-    return summarizeVariant({ variant: v, topology: cluster.topology, load, pods, proxies })
+    return summarizeVariant({ variant: v, topology: cluster.topology, hashSeed: cluster.hashSeed, load, pods, proxies })
   } finally {
     await cluster.stop()
   }

@@ -1,11 +1,8 @@
-import type { Balancer, BalancerOptions, Endpoint } from './types.ts'
+import { weightOf, type Balancer, type BalancerOptions, type Endpoint } from './types.ts'
 import { ipv4ToInt } from '../util/ip.ts'
 
-/** Options for {@link createIpHash}. */
-export interface IpHashOptions extends Partial<BalancerOptions> {
-  /** Hash the source port too (IPVS `sh-port`). @default false */
-  hashPort?: boolean
-}
+/** Options for {@link createIpHash}; `flags.hashPort` is `sh-port`, `flags.fallback` is `sh-fallback`. */
+export type IpHashOptions = Partial<BalancerOptions>
 
 /** IPVS `sh` table size: 2^8 buckets (CONFIG_IP_VS_SH_TAB_BITS). */
 export const SH_TAB_BITS = 8
@@ -15,29 +12,29 @@ const GOLDEN_RATIO_32 = 0x61c88647
 
 /**
  * Bucket of a source address, as ip_vs_sh_hashkey (net/netfilter/ipvs/ip_vs_sh.c):
- * hash_32(port + addr, 8) = top 8 bits of (port + addr) · GOLDEN_RATIO_32 (mod 2^32).
- * IPv6 addresses are folded by xor of their four 32-bit words, as the kernel does.
+ * (offset + hash_32(port + addr, 8)) mod 256, hash_32 being the top 8 bits of
+ * (port + addr)·GOLDEN_RATIO_32 mod 2^32. IPv6 addresses are folded by xor of their words.
  */
-export function shBucket(clientIp: string, port = 0): number {
+export function shBucket(clientIp: string, port = 0, offset = 0): number {
   const addr = ipv4ToInt(clientIp)
-  return Math.imul((port + addr) >>> 0, GOLDEN_RATIO_32) >>> (32 - SH_TAB_BITS)
+  return (offset + (Math.imul((port + addr) >>> 0, GOLDEN_RATIO_32) >>> (32 - SH_TAB_BITS))) & (SH_TAB_SIZE - 1)
 }
 
 /**
- * The 256-entry bucket table as ip_vs_sh_reassign fills it: walk the endpoint list,
- * each endpoint taking `weight` consecutive buckets (1 when unweighted), wrapping around.
+ * The 256-entry bucket table as ip_vs_sh_reassign fills it: walk the endpoint list (quiesced
+ * weight-0 endpoints included: they keep their buckets), each endpoint taking max(1, weight)
+ * consecutive buckets, wrapping around.
  */
-export function buildShTable(ready: readonly Endpoint[]): (Endpoint | undefined)[] {
+export function buildShTable(endpoints: readonly Endpoint[]): (Endpoint | undefined)[] {
   const table: (Endpoint | undefined)[] = new Array(SH_TAB_SIZE).fill(undefined)
-  if (ready.length === 0) return table
-  const weighted = ready.some((ep) => (ep.weight ?? 1) !== 1)
+  if (endpoints.length === 0) return table
   let idx = 0
   let count = 0
   for (let b = 0; b < SH_TAB_SIZE; b++) {
-    const ep = ready[idx] as Endpoint
+    const ep = endpoints[idx] as Endpoint
     table[b] = ep
-    if (++count >= (weighted ? Math.max(1, ep.weight ?? 1) : 1)) {
-      idx = (idx + 1) % ready.length
+    if (++count >= Math.max(1, weightOf(ep))) {
+      idx = (idx + 1) % endpoints.length
       count = 0
     }
   }
@@ -46,16 +43,32 @@ export function buildShTable(ready: readonly Endpoint[]): (Endpoint | undefined)
 
 /**
  * IPVS `sh` ("IP hash"): a client address always lands on the same bucket, and so on the same
- * endpoint while the endpoint set is unchanged. The table is rebuilt on every update by
- * position (bucket b → endpoint b mod n), so removing or adding one endpoint remaps most
- * clients, not only those of the changed endpoint (this is not consistent hashing; `mh` is).
+ * endpoint while the endpoint list is unchanged.
+ * - An endpoint quiesced to weight 0 keeps its buckets: its clients get no endpoint (the
+ *   connection is refused) unless `sh-fallback`, which walks other buckets
+ *   (ip_vs_sh_get_fallback); then only that endpoint's clients move.
+ * - An endpoint deleted from the list rebuilds the table by position (bucket b → endpoint
+ *   b mod n), which remaps most clients, not only the deleted endpoint's: this is not
+ *   consistent hashing (`maglev` is).
  */
 export function createIpHash(opts: IpHashOptions = {}): Balancer {
   let table = buildShTable([])
+  const hashPort = opts.flags?.hashPort === true
+  const fallback = opts.flags?.fallback === true
+  const usable = (ep: Endpoint | undefined): ep is Endpoint => ep !== undefined && weightOf(ep) > 0
   return {
     name: 'ip-hash',
     pick(ctx) {
-      return table[shBucket(ctx.clientIp, opts.hashPort === true ? ctx.clientPort : 0)]
+      const port = hashPort ? ctx.clientPort : 0
+      const ihash = shBucket(ctx.clientIp, port)
+      const ep = table[ihash]
+      if (usable(ep) || !fallback) return usable(ep) ? ep : undefined
+      for (let offset = 0; offset < SH_TAB_SIZE; offset++) {
+        const roffset = (offset + ihash) % SH_TAB_SIZE
+        const alt = table[shBucket(ctx.clientIp, port, roffset)]
+        if (usable(alt)) return alt
+      }
+      return undefined
     },
     release() {},
     update(next) {

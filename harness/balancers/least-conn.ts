@@ -1,39 +1,37 @@
-import type { Balancer, BalancerOptions, Endpoint } from './types.ts'
+import { available, type Balancer, type BalancerOptions, type Endpoint } from './types.ts'
+import { createConnCount } from './conn-count.ts'
 
 /** Options for {@link createLeastConn}; least-conn needs no randomness. */
 export type LeastConnOptions = Partial<BalancerOptions>
 
 /**
- * IPVS `lc`: the endpoint with the fewest active connections (per request in L7 mode: fewest
- * outstanding requests). Ties go to the first in list order, as ip_vs_lc.c scans the list and
- * keeps the first minimum; it does not rotate. Counts are this balancer's own (each node
- * proxy has its own), not a cluster-wide view.
+ * IPVS `lc` (ip_vs_lc.c): the available endpoint with the fewest active connections (per request
+ * in L7 mode: fewest outstanding requests). Weights are ignored. Ties go to the first in list
+ * order: the kernel scans the list and keeps the first minimum; it does not rotate. Counts are
+ * this balancer's own (each node proxy has its own), not a cluster-wide view.
  */
 export function createLeastConn(_opts: LeastConnOptions = {}): Balancer {
   let ready: readonly Endpoint[] = []
-  // Keyed by name so that counts survive an update that keeps the endpoint.
-  const active = new Map<string, number>()
+  const conns = createConnCount()
   return {
     name: 'least-conn',
     pick() {
       let best: Endpoint | undefined
       let bestCount = Infinity
       for (const ep of ready) {
-        const c = active.get(ep.name) ?? 0
+        const c = conns.get(ep)
         if (c < bestCount) {
           best = ep
           bestCount = c
         }
       }
-      if (best !== undefined) active.set(best.name, bestCount + 1)
+      if (best !== undefined) conns.acquire(best)
       return best
     },
-    release(ep) {
-      const c = active.get(ep.name) ?? 0
-      if (c > 0) active.set(ep.name, c - 1)
-    },
+    release: (ep) => conns.release(ep),
+    acquire: (ep) => conns.acquire(ep),
     update(next) {
-      ready = [...next]
+      ready = available(next)
     },
   }
 }

@@ -1,4 +1,4 @@
-import type { Balancer, BalancerOptions, Endpoint } from './types.ts'
+import { available, type Balancer, type BalancerOptions, type Endpoint } from './types.ts'
 
 /** Options for {@link createRandom}. */
 export type RandomOptions = BalancerOptions
@@ -22,7 +22,7 @@ export function createRandom(opts: RandomOptions): Balancer {
     },
     release() {},
     update(next) {
-      ready = [...next]
+      ready = available(next)
     },
   }
 }

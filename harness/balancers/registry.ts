@@ -3,30 +3,96 @@ import { createRoundRobin } from './round-robin.ts'
 import { createRandom } from './random.ts'
 import { createIpHash } from './ip-hash.ts'
 import { createLeastConn } from './least-conn.ts'
+import { createNftables } from './nftables.ts'
+import { createWeightedRoundRobin } from './weighted-round-robin.ts'
+import { createWeightedLeastConn } from './weighted-least-conn.ts'
+import { createDestinationHash } from './destination-hash.ts'
+import { createShortestExpectedDelay } from './shortest-expected-delay.ts'
+import { createNeverQueue } from './never-queue.ts'
+import { createMaglev } from './maglev.ts'
+import { createUserspace } from './userspace.ts'
 
-/** Every balancer by its scenario name. A new algorithm is one file and one line here. */
+/** Every balancing algorithm by name (= its file name). A new algorithm is one file and one line here. */
 export const registry = {
   'round-robin': createRoundRobin,
   random: createRandom,
   'ip-hash': createIpHash,
   'least-conn': createLeastConn,
+  nftables: createNftables,
+  'weighted-round-robin': createWeightedRoundRobin,
+  'weighted-least-conn': createWeightedLeastConn,
+  'destination-hash': createDestinationHash,
+  'shortest-expected-delay': createShortestExpectedDelay,
+  'never-queue': createNeverQueue,
+  maglev: createMaglev,
+  userspace: createUserspace,
 } satisfies Record<string, (opts: BalancerOptions) => Balancer>
 
-/** A balancer's scenario name. */
-export type BalancerName = keyof typeof registry
+/** An algorithm's registry name. */
+export type AlgorithmName = keyof typeof registry
 
-/** All balancer names, in documentation order. */
-export const BALANCER_NAMES = Object.keys(registry) as [BalancerName, ...BalancerName[]]
+/** All algorithm names. */
+export const ALGORITHM_NAMES = Object.keys(registry) as [AlgorithmName, ...AlgorithmName[]]
 
 /** A fresh balancer of the named algorithm. */
-export function createBalancer(name: BalancerName, opts: BalancerOptions): Balancer {
+export function createBalancer(name: AlgorithmName, opts: BalancerOptions): Balancer {
   return registry[name](opts)
 }
 
-/** What each algorithm reads from a connection (haproxy BE_LB_NEED_ADDR): `ip-hash` needs distinct client addresses. */
-export const NEEDS_CLIENT_ADDRESS: Readonly<Record<BalancerName, boolean>> = {
-  'round-robin': false,
-  random: false,
-  'ip-hash': true,
-  'least-conn': false,
+/** kube-proxy modes (KubeProxyConfiguration `mode`). */
+export const PROXY_MODES = ['iptables', 'nftables', 'ipvs', 'userspace'] as const
+export type ProxyMode = (typeof PROXY_MODES)[number]
+
+/** IPVS schedulers (KubeProxyConfiguration `ipvs.scheduler`). */
+export const IPVS_SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'sh', 'dh', 'sed', 'nq', 'mh'] as const
+export type IpvsScheduler = (typeof IPVS_SCHEDULERS)[number]
+
+/** IPVS scheduler flags (ipvsadm `-b`). */
+export const IPVS_FLAGS = ['sh-port', 'sh-fallback', 'mh-port', 'mh-fallback'] as const
+export type IpvsFlag = (typeof IPVS_FLAGS)[number]
+
+const BY_SCHEDULER: Record<IpvsScheduler, AlgorithmName> = {
+  rr: 'round-robin',
+  wrr: 'weighted-round-robin',
+  lc: 'least-conn',
+  wlc: 'weighted-least-conn',
+  sh: 'ip-hash',
+  dh: 'destination-hash',
+  sed: 'shortest-expected-delay',
+  nq: 'never-queue',
+  mh: 'maglev',
 }
+
+/** The algorithm kube-proxy runs for a mode (and IPVS scheduler). */
+export function algorithmFor(mode: ProxyMode, scheduler: IpvsScheduler = 'rr'): AlgorithmName {
+  switch (mode) {
+    case 'iptables':
+      return 'random'
+    case 'nftables':
+      return 'nftables'
+    case 'userspace':
+      return 'userspace'
+    case 'ipvs':
+      return BY_SCHEDULER[scheduler]
+  }
+}
+
+/** `service.balancer`: friendly names for four kube-proxy configurations. */
+export const BALANCER_ALIASES = {
+  'round-robin': { proxyMode: 'ipvs', ipvsScheduler: 'rr' },
+  random: { proxyMode: 'iptables', ipvsScheduler: undefined },
+  'ip-hash': { proxyMode: 'ipvs', ipvsScheduler: 'sh' },
+  'least-conn': { proxyMode: 'ipvs', ipvsScheduler: 'lc' },
+} as const satisfies Record<string, { proxyMode: ProxyMode; ipvsScheduler: IpvsScheduler | undefined }>
+
+/** A `service.balancer` alias. */
+export type BalancerName = keyof typeof BALANCER_ALIASES
+
+/** All aliases, in documentation order. */
+export const BALANCER_NAMES = Object.keys(BALANCER_ALIASES) as [BalancerName, ...BalancerName[]]
+
+/** Whether an algorithm's picks depend on live load (no static prediction of shares). */
+export const LOAD_AWARE: ReadonlySet<AlgorithmName> = new Set(['least-conn', 'weighted-least-conn', 'shortest-expected-delay', 'never-queue'])
+
+/** Whether an algorithm is a pure function of the client address (clients are the unit of choice). */
+export const CLIENT_HASHING: ReadonlySet<AlgorithmName> = new Set(['ip-hash', 'maglev'])

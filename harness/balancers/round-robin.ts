@@ -1,10 +1,10 @@
-import type { Balancer, BalancerOptions, Endpoint } from './types.ts'
+import { available, type Balancer, type BalancerOptions, type Endpoint } from './types.ts'
 
 /** Options for {@link createRoundRobin}; round-robin needs no randomness. */
 export type RoundRobinOptions = Partial<BalancerOptions>
 
 /**
- * IPVS `rr`: endpoints in list order, one pick each, wrapping around.
+ * IPVS `rr` (ip_vs_rr.c): available endpoints in list order, one pick each, wrapping around.
  * On update the cursor keeps its index (mod the new size), as IPVS keeps its place in the list.
  * Over n·k picks with a fixed set, every endpoint gets exactly k.
  */
@@ -21,7 +21,7 @@ export function createRoundRobin(_opts: RoundRobinOptions = {}): Balancer {
     },
     release() {},
     update(next) {
-      ready = [...next]
+      ready = available(next)
       cursor = ready.length === 0 ? 0 : cursor % ready.length
     },
   }

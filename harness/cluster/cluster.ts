@@ -3,7 +3,7 @@
  * all on the run's own loopback addresses. `stop()` kills everything it started.
  */
 import { fileURLToPath } from 'node:url'
-import type { ResolvedVariant } from '../scenario/resolve.ts'
+import type { ResolvedPodSpec, ResolvedVariant } from '../scenario/resolve.ts'
 import type { AddressPlan } from './address-plan.ts'
 import type { Endpoint } from '../balancers/types.ts'
 import type { PodConfig, PodStats } from '../pods/server.ts'
@@ -16,12 +16,18 @@ import { HarnessError } from '../errors.ts'
 const POD_ENTRY = fileURLToPath(new URL('../pods/main.ts', import.meta.url))
 const PROXY_ENTRY = fileURLToPath(new URL('../proxy/main.ts', import.meta.url))
 
+/** First port of the hop relays: a node relays port HOP_PORT_BASE + j to its local pod j. */
+export const HOP_PORT_BASE = 40000
+
 /** A pod as placed in the cluster. */
 export interface PlacedPod {
   name: string
   node: string
   address: string
   port: number
+  /** Port on its node's address where the node relays hop traffic to this pod. */
+  hopPort: number
+  spec: ResolvedPodSpec
 }
 
 /** A node as placed in the cluster. */
@@ -43,16 +49,18 @@ export function placeTopology(v: ResolvedVariant, plan: AddressPlan): Topology {
   const pods: PlacedPod[] = []
   // Numbering walks the nodes round-robin, skipping full ones: with 3 nodes pod-1 is on
   // node-a, pod-2 on node-b, pod-3 on node-c, pod-4 on node-a again.
-  const left = v.cluster.nodes.map((n) => n.pods)
+  const taken = v.cluster.nodes.map(() => 0)
   let j = 0
-  while (left.some((c) => c > 0)) {
-    for (let i = 0; i < left.length; i++) {
-      if ((left[i] as number) > 0) {
-        left[i] = (left[i] as number) - 1
-        pods.push({ name: `pod-${j + 1}`, node: (nodes[i] as PlacedNode).name, address: plan.pod(j), port: v.cluster.podPort })
+  while (v.cluster.nodes.some((n, i) => (taken[i] as number) < n.pods)) {
+    v.cluster.nodes.forEach((n, i) => {
+      const k = taken[i] as number
+      if (k < n.pods) {
+        taken[i] = k + 1
+        const spec = n.podSpecs[k] as ResolvedPodSpec
+        pods.push({ name: `pod-${j + 1}`, node: n.name, address: plan.pod(j), port: v.cluster.podPort, hopPort: HOP_PORT_BASE + j, spec })
         j++
       }
-    }
+    })
   }
   return { nodes, pods }
 }
@@ -60,6 +68,8 @@ export function placeTopology(v: ResolvedVariant, plan: AddressPlan): Topology {
 /** A started cluster. */
 export interface Cluster {
   topology: Topology
+  /** Seed of hash keys every node proxy uses (Maglev). */
+  hashSeed: number
   /** Zero every pod's and proxy's counters; count only from `epochMs` (may be in the future). */
   reset(epochMs: number): Promise<void>
   /** Counters from every pod and proxy. */
@@ -87,10 +97,13 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
   try {
     const pods = topology.pods.map((p) => {
       const config: PodConfig = {
-        ...p,
-        latency: v.cluster.pod.latency,
-        responseBytes: v.cluster.pod.responseBytes,
-        errorRate: v.cluster.pod.errorRate,
+        name: p.name,
+        node: p.node,
+        address: p.address,
+        port: p.port,
+        latency: p.spec.latency,
+        responseBytes: p.spec.responseBytes,
+        errorRate: p.spec.errorRate,
         seed: deriveSeed(opts.seed, `${v.name}/${p.name}`),
       }
       const c = startChild(POD_ENTRY, { label: `pod "${p.name}"`, config, runId: opts.runId, readyTimeoutMs })
@@ -98,16 +111,24 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
       return c
     })
     await Promise.all(pods.map((c) => c.ready))
-    const endpoints: Endpoint[] = topology.pods.map((p) => ({ name: p.name, address: p.address, port: p.port, node: p.node }))
+    const endpoints: Endpoint[] = topology.pods.map((p) => ({ name: p.name, address: p.address, port: p.port, node: p.node, weight: p.spec.weight }))
+    const hashSeed = deriveSeed(opts.seed, `${v.name}/hash`)
+    const nodeAddress = Object.fromEntries(topology.nodes.map((n) => [n.name, n.address]))
     const proxies = topology.nodes.map((n) => {
       const config: NodeProxyConfig = {
         node: n.name,
         address: n.address,
         nodePort: n.nodePort,
-        balancer: v.service.balancer,
+        algorithm: v.service.algorithm,
+        flags: { hashPort: v.service.ipvsFlags.some((f) => f.endsWith('-port')), fallback: v.service.ipvsFlags.some((f) => f.endsWith('-fallback')) },
         balancing: v.service.balancing,
         seed: deriveSeed(opts.seed, `${v.name}/${n.name}/balancer`),
+        hashSeed,
+        sessionAffinityTimeoutSeconds: v.service.sessionAffinity === 'ClientIP' ? v.service.sessionAffinityTimeoutSeconds : null,
+        externalTrafficPolicy: v.service.externalTrafficPolicy,
         endpoints,
+        hops: topology.pods.map((p) => ({ pod: p.name, node: p.node, nodeAddress: nodeAddress[p.node] as string, hopPort: p.hopPort })),
+        hopLatencyMs: v.cluster.network.hopLatencyMs,
       }
       const c = startChild(PROXY_ENTRY, { label: `node proxy "${n.name}"`, config, runId: opts.runId, readyTimeoutMs })
       children.push(c)
@@ -123,6 +144,7 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
     }
     return {
       topology,
+      hashSeed,
       async reset(epochMs) {
         all()
         await Promise.all([...pods.map((c) => c.request('reset', { epochMs })), ...proxies.map((c) => c.request('reset', { epochMs }))])

@@ -1,12 +1,18 @@
 /**
  * L4 NodePort proxy: one balancing decision per new TCP connection, bytes piped both ways,
  * as kube-proxy does (conntrack pins every later packet, so with keep-alive every request of a
- * connection reaches the same pod). The upstream connection is bound to the client's own
- * address, so the pod sees the real client address.
+ * connection reaches the same pod).
  */
 import net from 'node:net'
-import type { Balancer } from '../balancers/types.ts'
+import type { Balancer, Endpoint } from '../balancers/types.ts'
 import type { Accounting } from './accounting.ts'
+
+/** Where and from which source address to open the upstream connection for an endpoint. */
+export interface Route {
+  host: string
+  port: number
+  localAddress: string
+}
 
 /** Options for {@link startL4Proxy}. */
 export interface L4ProxyOptions {
@@ -14,62 +20,101 @@ export interface L4ProxyOptions {
   port: number
   balancer: Balancer
   accounting: Accounting
+  route: (ep: Endpoint, clientIp: string) => Route
+  /**
+   * No endpoint available: `reject` resets the connection (kube-proxy REJECTs a Service with no
+   * endpoints); `drop` holds it unanswered until the client gives up (a dropped SYN times out).
+   */
+  onNoEndpoint: 'reject' | 'drop'
+}
+
+/** A running proxy. */
+export interface RunningProxy {
+  close(): void
 }
 
 /** Start the proxy; resolves once it listens. */
-export async function startL4Proxy(opts: L4ProxyOptions): Promise<net.Server> {
+export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> {
   const { balancer, accounting } = opts
-  const server = net.createServer({ noDelay: true }, (client) => {
+  const held = new Set<net.Socket>()
+  const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (client) => {
     const clientIp = client.remoteAddress ?? '127.0.0.1'
-    const ep = balancer.pick({ clientIp, clientPort: client.remotePort ?? 0 })
-    if (ep === undefined) {
-      // kube-proxy REJECTs when a Service has no endpoints: the client sees a reset/refusal.
+    const ctx = { clientIp, clientPort: client.remotePort ?? 0, localIp: opts.host }
+    client.on('error', () => {})
+    const refuse = () => {
       if (accounting.measuring()) accounting.onNoEndpoint()
-      client.resetAndDestroy()
-      return
-    }
-    // A connection counts in the measured phase on its first bytes at or after the epoch.
-    const countIfMeasured = () => {
-      if (accounting.measuring()) {
-        accounting.onConnection()
-        accounting.onDecision(clientIp, ep.name)
-        client.off('data', countIfMeasured)
+      if (opts.onNoEndpoint === 'reject') {
+        client.resetAndDestroy()
+      } else {
+        held.add(client)
+        client.once('close', () => held.delete(client))
       }
     }
-    client.on('data', countIfMeasured)
-    let released = false
-    const release = () => {
-      if (!released) {
-        released = true
-        balancer.release(ep)
+    const tried = new Set<string>()
+    const attempt = () => {
+      const ep = balancer.pick(ctx)
+      if (ep === undefined || tried.has(ep.name)) {
+        if (ep !== undefined) balancer.release(ep)
+        refuse()
+        return
       }
+      tried.add(ep.name)
+      connectTo(ep)
     }
-    let connected = false
-    const upstream = net.connect({ host: ep.address, port: ep.port, localAddress: clientIp, noDelay: true })
-    upstream.once('connect', () => {
-      connected = true
-    })
-    client.pipe(upstream)
-    upstream.pipe(client)
-    upstream.on('error', () => {
-      if (accounting.measuring()) {
-        if (connected) accounting.onUpstreamError()
-        else accounting.onUpstreamConnectError()
+    const connectTo = (ep: Endpoint) => {
+      let released = false
+      const release = () => {
+        if (!released) {
+          released = true
+          balancer.release(ep)
+        }
       }
-      // Propagate the failure as a reset, as the client would see it through conntrack.
-      if (!client.destroyed) client.resetAndDestroy()
-    })
-    client.on('error', () => {
-      if (!upstream.destroyed) upstream.resetAndDestroy()
-    })
-    upstream.on('close', () => {
-      release()
-      if (!client.destroyed) client.end()
-    })
-    client.on('close', () => {
-      release()
-      if (!upstream.destroyed) upstream.end()
-    })
+      const r = opts.route(ep, clientIp)
+      const upstream = net.connect({ host: r.host, port: r.port, localAddress: r.localAddress, noDelay: true })
+      let connected = false
+      client.once('close', () => {
+        if (!connected) upstream.destroy()
+      })
+      upstream.once('connect', () => {
+        connected = true
+        // A connection counts in the measured phase on its first bytes at or after the epoch.
+        const countIfMeasured = () => {
+          if (accounting.measuring()) {
+            accounting.onConnection()
+            accounting.onDecision(clientIp, ep.name)
+            client.off('data', countIfMeasured)
+          }
+        }
+        client.on('data', countIfMeasured)
+        client.pipe(upstream)
+        upstream.pipe(client)
+        client.resume()
+        client.on('close', () => {
+          release()
+          if (!upstream.destroyed) upstream.end()
+        })
+      })
+      upstream.on('error', () => {
+        if (accounting.measuring()) {
+          if (connected) accounting.onUpstreamError()
+          else accounting.onUpstreamConnectError()
+        }
+        if (!connected && balancer.retryOnConnectFailure === true && !client.destroyed) {
+          // userspace proxy: the failed connect is seen here, so try the next endpoint.
+          release()
+          attempt()
+          return
+        }
+        // Propagate the failure as a reset, as the client would see it through conntrack.
+        if (!client.destroyed) client.resetAndDestroy()
+      })
+      upstream.on('close', () => {
+        if (!connected && balancer.retryOnConnectFailure === true) return
+        release()
+        if (!client.destroyed) client.end()
+      })
+    }
+    attempt()
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -78,5 +123,10 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<net.Server> {
       resolve()
     })
   })
-  return server
+  return {
+    close() {
+      for (const s of held) s.destroy()
+      server.close()
+    },
+  }
 }

@@ -7,6 +7,7 @@ import http from 'node:http'
 import { Pool } from 'undici'
 import type { Balancer, Endpoint } from '../balancers/types.ts'
 import type { Accounting } from './accounting.ts'
+import type { Route, RunningProxy } from './l4.ts'
 
 /** Options for {@link startL7Proxy}. */
 export interface L7ProxyOptions {
@@ -14,6 +15,10 @@ export interface L7ProxyOptions {
   port: number
   balancer: Balancer
   accounting: Accounting
+  /** Where an endpoint is reached (its localAddress is ignored: a L7 proxy connects as itself). */
+  route: (ep: Endpoint, clientIp: string) => Route
+  /** No endpoint: `reject` answers 503; `drop` never answers (the client times out). */
+  onNoEndpoint: 'reject' | 'drop'
   /** Upstream connections per pod. @default 64 */
   connectionsPerPod?: number
 }
@@ -21,28 +26,31 @@ export interface L7ProxyOptions {
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer'])
 
 /** Start the proxy; resolves once it listens. `close()` also closes the upstream pools. */
-export async function startL7Proxy(opts: L7ProxyOptions): Promise<{ server: http.Server; close(): Promise<void> }> {
+export async function startL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> {
   const { balancer, accounting } = opts
   const pools = new Map<string, Pool>()
-  const poolFor = (ep: Endpoint) => {
-    let p = pools.get(ep.name)
+  const poolFor = (ep: Endpoint, clientIp: string) => {
+    const r = opts.route(ep, clientIp)
+    const origin = `http://${r.host}:${r.port}`
+    let p = pools.get(origin)
     if (p === undefined) {
-      p = new Pool(`http://${ep.address}:${ep.port}`, {
+      p = new Pool(origin, {
         connections: opts.connectionsPerPod ?? 64,
         localAddress: opts.host,
         keepAliveTimeout: 60_000,
       })
-      pools.set(ep.name, p)
+      pools.set(origin, p)
     }
     return p
   }
 
   const server = http.createServer((req, res) => {
     const clientIp = req.socket.remoteAddress ?? '127.0.0.1'
-    const ep = balancer.pick({ clientIp, clientPort: req.socket.remotePort ?? 0 })
+    const ep = balancer.pick({ clientIp, clientPort: req.socket.remotePort ?? 0, localIp: opts.host })
     const measured = accounting.measuring()
     if (ep === undefined) {
       if (measured) accounting.onNoEndpoint()
+      if (opts.onNoEndpoint === 'drop') return // never answered: the client times out
       res.writeHead(503, { 'content-type': 'text/plain' })
       res.end('no endpoints')
       return
@@ -62,7 +70,7 @@ export async function startL7Proxy(opts: L7ProxyOptions): Promise<{ server: http
     const prior = req.headers['x-forwarded-for']
     headers['x-forwarded-for'] = typeof prior === 'string' && prior !== '' ? `${prior}, ${clientIp}` : clientIp
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
-    poolFor(ep)
+    poolFor(ep, clientIp)
       .request({ path: req.url ?? '/', method: (req.method ?? 'GET') as 'GET', headers, body: hasBody ? req : null })
       .then(
         async (up) => {
@@ -93,11 +101,10 @@ export async function startL7Proxy(opts: L7ProxyOptions): Promise<{ server: http
     })
   })
   return {
-    server,
-    async close() {
+    close() {
       server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-      await Promise.all([...pools.values()].map((p) => p.destroy()))
+      server.close()
+      for (const p of pools.values()) void p.destroy()
     },
   }
 }

@@ -1,38 +1,97 @@
-/** Child entry: one node's NodePort proxy. Each node decides on its own (own balancer state). */
+/**
+ * Child entry: one node's NodePort proxy (its kube-proxy). Each node decides on its own: its own
+ * balancer state, its own affinity table. It also runs the node's hop relays: a port per local
+ * pod through which other nodes reach that pod (the extra hop of externalTrafficPolicy Cluster).
+ */
 import { readChildConfig, serveIpc } from '../cluster/ipc.ts'
-import { createBalancer, type BalancerName } from '../balancers/registry.ts'
-import type { Endpoint } from '../balancers/types.ts'
+import { createBalancer, type AlgorithmName } from '../balancers/registry.ts'
+import { withSessionAffinity } from '../balancers/session-affinity.ts'
+import type { Balancer, Endpoint, SchedulerFlags } from '../balancers/types.ts'
 import { createRng } from '../util/rng.ts'
 import { createAccounting } from './accounting.ts'
-import { startL4Proxy } from './l4.ts'
+import { startL4Proxy, type Route } from './l4.ts'
 import { startL7Proxy } from './l7.ts'
+import { startHopRelay } from './hop.ts'
+
+/** Where another node relays to one pod. */
+export interface HopRoute {
+  pod: string
+  node: string
+  nodeAddress: string
+  hopPort: number
+}
 
 /** Configuration of one node proxy. */
 export interface NodeProxyConfig {
   node: string
   address: string
   nodePort: number
-  balancer: BalancerName
+  algorithm: AlgorithmName
+  flags: SchedulerFlags
   balancing: 'connection' | 'request'
+  /** Seed of this node's rng (random, nftables). */
   seed: number
+  /** Seed of hash keys, the same on every node (IPVS Maglev keys are constants). */
+  hashSeed: number
+  /** sessionAffinity ClientIP timeout, or null for None. */
+  sessionAffinityTimeoutSeconds: number | null
+  externalTrafficPolicy: 'Cluster' | 'Local'
+  /** Every pod of the Service. */
   endpoints: Endpoint[]
+  hops: HopRoute[]
+  hopLatencyMs: number
 }
 
 const config = readChildConfig<NodeProxyConfig>()
-const balancer = createBalancer(config.balancer, { rng: createRng(config.seed) })
-balancer.update(config.endpoints)
+
+function buildBalancer(): Balancer {
+  const b = createBalancer(config.algorithm, { rng: createRng(config.seed), seed: config.hashSeed, flags: config.flags })
+  return config.sessionAffinityTimeoutSeconds === null
+    ? b
+    : withSessionAffinity(b, { timeoutSeconds: config.sessionAffinityTimeoutSeconds, now: Date.now })
+}
+
+const local = config.externalTrafficPolicy === 'Local'
+// Local: only this node's endpoints. Cluster: all of them.
+const scope = (eps: readonly Endpoint[]) => (local ? eps.filter((e) => e.node === config.node) : [...eps])
+const balancer = buildBalancer()
+balancer.update(scope(config.endpoints))
 const accounting = createAccounting(config.node)
+const hopByPod = new Map(config.hops.map((h) => [h.pod, h]))
+
+/**
+ * How to reach an endpoint from this node. Local: straight to the pod, from the client's own
+ * address (client address preserved). Cluster: SNAT to this node's address; a pod on another node
+ * is reached through that node's hop relay (a real extra hop).
+ */
+const route = (ep: Endpoint, clientIp: string): Route => {
+  if (local) return { host: ep.address, port: ep.port, localAddress: clientIp }
+  if (ep.node === config.node) return { host: ep.address, port: ep.port, localAddress: config.address }
+  const hop = hopByPod.get(ep.name)
+  if (hop === undefined) return { host: ep.address, port: ep.port, localAddress: config.address }
+  return { host: hop.nodeAddress, port: hop.hopPort, localAddress: config.address }
+}
+
 try {
-  const opts = { host: config.address, port: config.nodePort, balancer, accounting }
-  if (config.balancing === 'connection') await startL4Proxy(opts)
-  else await startL7Proxy(opts)
+  const localPods = config.endpoints.filter((e) => e.node === config.node)
+  const relays = await Promise.all(
+    localPods.map((ep) => startHopRelay({ host: config.address, port: (hopByPod.get(ep.name) as HopRoute).hopPort, target: ep, delayMs: config.hopLatencyMs })),
+  )
+  // Local with no local endpoint drops (kube-proxy's KUBE-XLB rule): the client times out.
+  const onNoEndpoint = local ? 'drop' : 'reject'
+  const opts = { host: config.address, port: config.nodePort, balancer, accounting, route, onNoEndpoint } as const
+  const proxy = config.balancing === 'connection' ? await startL4Proxy(opts) : await startL7Proxy(opts)
   serveIpc({
     reset: (p) => accounting.reset((p as { epochMs: number }).epochMs),
     stats: () => accounting.snapshot(),
-    endpoints: (p) => balancer.update(p as Endpoint[]),
+    endpoints: (p) => balancer.update(scope(p as Endpoint[])),
+  })
+  process.on('disconnect', () => {
+    proxy.close()
+    for (const r of relays) r.close()
   })
   process.send?.({ type: 'ready' })
 } catch (err) {
-  process.send?.({ type: 'failed', error: `cannot listen on ${config.address}:${config.nodePort}: ${(err as Error).message}` })
+  process.send?.({ type: 'failed', error: `cannot listen on ${config.address}: ${(err as Error).message}` })
   process.exit(1)
 }

@@ -1,5 +1,6 @@
 /** The side-by-side comparison of variants printed at the end of a run. Pure: returns text. */
 import type { RunResult } from '../runner.ts'
+import type { VariantResult } from '../stats/summary.ts'
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2))
@@ -20,24 +21,54 @@ export function comparisonTable(result: RunResult): string {
   if (vs.length === 0) return '(no variant completed)'
   const rows: string[][] = []
   rows.push(['', ...vs.map((v) => v.name)])
-  rows.push(['balancer', ...vs.map((v) => `${v.balancer}/${v.balancing === 'connection' ? 'L4' : 'L7'}`)])
+  rows.push(['kube-proxy', ...vs.map((v) => `${kubeProxy(v)} ${v.balancing === 'connection' ? 'L4' : 'L7'}`)])
+  rows.push(['policy', ...vs.map((v) => `${v.externalTrafficPolicy}${v.sessionAffinity === 'ClientIP' ? '+affinity' : ''}`)])
   rows.push(['req/s', ...vs.map((v) => num(v.requests.rps))])
   rows.push(['latency p50 ms', ...vs.map((v) => ms(v.latencyMs.p50))])
   rows.push(['latency p99 ms', ...vs.map((v) => ms(v.latencyMs.p99))])
   rows.push(['errors', ...vs.map((v) => (v.errors.total === 0 ? '0' : `${num(v.errors.total)} (${pct(v.errors.rate)})`))])
   rows.push(['Jain index', ...vs.map((v) => v.fairness.jain.toFixed(3))])
   rows.push(['max/mean', ...vs.map((v) => v.fairness.maxOverMean.toFixed(2))])
-  rows.push(['chi² p vs expected', ...vs.map((v) => (v.fairness.chiSquaredP < 0.001 ? '<0.001' : v.fairness.chiSquaredP.toFixed(3)))])
+  rows.push(['prediction', ...vs.map((v) => verdict(v))])
   const podNames = [...new Set(vs.flatMap((v) => v.pods.map((p) => p.name)))]
   for (const name of podNames) {
     const node = vs.flatMap((v) => v.pods).find((p) => p.name === name)?.node ?? ''
     rows.push([`  ${name} (${node})`, ...vs.map((v) => {
       const p = v.pods.find((x) => x.name === name)
-      return p === undefined ? '-' : `${pct(p.share)} ${num(p.requests)}`
+      if (p === undefined) return '-'
+      return `${pct(p.share)} ${num(p.requests)}${p.expectedShare === null ? '' : ` ~${pct(p.expectedShare)}`}`
     })])
   }
   rows.push(['clients on one pod', ...vs.map((v) => `${v.stickiness.clientsOnOnePod}/${v.stickiness.clients}`)])
   rows.push(['pods per client', ...vs.map((v) => v.stickiness.meanPodsPerClient.toFixed(2))])
-  rows.push(['client addresses seen', ...vs.map((v) => `${v.clientAddresses.seenByPods}/${v.clientAddresses.configured}`)])
-  return alignColumns(rows)
+  rows.push(['pods see (TCP source)', ...vs.map((v) => sourceSeen(v))])
+  const notes = vs
+    .filter((v) => v.fairness.fitsPrediction === false)
+    .map((v) => `! ${v.name}: the observed split of ${v.fairness.unit} differs from what the configuration predicts (χ² p ${fmtP(v.fairness.chiSquaredP)}); prediction: ${v.fairness.basis}`)
+  const legend = '(per pod: share of requests, requests, ~ predicted share of balancing decisions)'
+  return [alignColumns(rows), legend, ...notes].join('\n')
+}
+
+function kubeProxy(v: VariantResult): string {
+  const mode = v.proxyMode === 'ipvs' ? `ipvs/${v.ipvsScheduler ?? 'rr'}${v.ipvsFlags.length > 0 ? `(${v.ipvsFlags.join(',')})` : ''}` : v.proxyMode
+  return v.alias === null ? mode : `${v.alias}=${mode}`
+}
+
+function fmtP(p: number | null): string {
+  if (p === null) return 'n/a'
+  return p < 0.001 ? '<0.001' : `=${p.toFixed(3)}`
+}
+
+function verdict(v: VariantResult): string {
+  const f = v.fairness
+  const n = f.decisions.reduce((a, b) => a + b, 0)
+  if (f.fitsPrediction === null) return `none (${n} ${f.unit})`
+  return `${f.fitsPrediction ? 'fits' : 'DIFFERS'} p${fmtP(f.chiSquaredP)} (${n} ${f.unit})`
+}
+
+function sourceSeen(v: VariantResult): string {
+  const s = v.sourceAddresses
+  if (s.nodeAddressesSeen === 0) return `${s.clientAddressesSeen} clients`
+  if (s.clientAddressesSeen === 0) return `${s.nodeAddressesSeen} nodes (SNAT)`
+  return `${s.clientAddressesSeen} clients, ${s.nodeAddressesSeen} nodes`
 }

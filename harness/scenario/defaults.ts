@@ -16,8 +16,12 @@ export const DEFAULT_ERROR_RATE = 0
 export const DEFAULT_POD_PORT = 8080
 /** NodePort opened on every node address. */
 export const DEFAULT_NODE_PORT = 30080
-/** Balancing algorithm. */
-export const DEFAULT_BALANCER = 'round-robin'
+/** kube-proxy mode, as in Kubernetes. */
+export const DEFAULT_PROXY_MODE = 'iptables'
+/** sessionAffinityConfig.clientIP.timeoutSeconds (3 hours, as in Kubernetes). */
+export const DEFAULT_SESSION_AFFINITY_TIMEOUT_SECONDS = 10_800
+/** Extra delay on the hop to a pod on another node, ms (the hop itself is a real relay). */
+export const DEFAULT_HOP_LATENCY_MS = 0
 /** One decision per connection (L4), as kube-proxy. */
 export const DEFAULT_BALANCING = 'connection'
 /** Measured phase in ms. */

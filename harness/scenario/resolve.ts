@@ -4,9 +4,17 @@
  */
 import { ScenarioError, type ScenarioIssue } from '../errors.ts'
 import { scenarioSchema, variantBodySchema, NAME_RE, MAX_PODS, type UserScenario } from './schema.ts'
-import { fromZodIssues, joinPath, showValue } from './format.ts'
+import { fromZodIssues, joinPath, showValue, didYouMean } from './format.ts'
 import { parseDurationMs } from './duration.ts'
-import type { BalancerName } from '../balancers/registry.ts'
+import {
+  BALANCER_ALIASES,
+  algorithmFor,
+  type AlgorithmName,
+  type BalancerName,
+  type IpvsFlag,
+  type IpvsScheduler,
+  type ProxyMode,
+} from '../balancers/registry.ts'
 import * as D from './defaults.ts'
 
 /** A pod's latency model, resolved. */
@@ -18,10 +26,22 @@ export interface ResolvedLatency {
   p99Ms: number
 }
 
-/** One node and how many pods it runs. */
+/** One pod's settings (cluster.pod merged with its own overrides). */
+export interface ResolvedPodSpec {
+  /** IPVS weight; 0 = quiesced. */
+  weight: number
+  latency: ResolvedLatency
+  responseBytes: number
+  errorRate: number
+}
+
+/** One node and the pods it runs. */
 export interface ResolvedNode {
   name: string
+  /** Pod count on this node. */
   pods: number
+  /** Settings of each of this node's pods, in order (length = pods). */
+  podSpecs: ResolvedPodSpec[]
 }
 
 /** One variant with every field present. */
@@ -34,12 +54,25 @@ export interface ResolvedVariant {
     /** Pod port on each pod address. */
     podPort: number
     pod: { latency: ResolvedLatency; responseBytes: number; errorRate: number }
+    network: { hopLatencyMs: number }
   }
   service: {
     type: 'NodePort'
     nodePort: number
-    balancer: BalancerName
+    /** kube-proxy mode. */
+    proxyMode: ProxyMode
+    /** IPVS scheduler; null unless proxyMode is ipvs. */
+    ipvsScheduler: IpvsScheduler | null
+    ipvsFlags: IpvsFlag[]
+    /** The algorithm that runs (registry name). */
+    algorithm: AlgorithmName
+    /** The friendly alias this configuration was given by, if any. */
+    balancer: BalancerName | null
     balancing: 'connection' | 'request'
+    sessionAffinity: 'None' | 'ClientIP'
+    sessionAffinityTimeoutSeconds: number
+    externalTrafficPolicy: 'Cluster' | 'Local'
+    internalTrafficPolicy: 'Cluster' | 'Local'
   }
   load: {
     durationMs: number
@@ -48,7 +81,8 @@ export interface ResolvedVariant {
     clientIps: number
     keepAlive: boolean
     path: string
-    via: 'all-nodes' | 'one-node'
+    /** Names of the nodes clients connect to, in order: connection i goes to via[i mod length]. */
+    via: string[]
     requestTimeoutMs: number
   }
 }
@@ -153,10 +187,25 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
   const load = (body.load ?? {}) as Obj
   const pod = (cluster.pod ?? {}) as Obj
 
+  const basePod = {
+    latency: resolveLatency(pod.latencyMs, p('cluster.pod.latencyMs'), issues),
+    responseBytes: (pod.responseBytes as number | undefined) ?? D.DEFAULT_RESPONSE_BYTES,
+    errorRate: (pod.errorRate as number | undefined) ?? D.DEFAULT_ERROR_RATE,
+  }
+  const defaultSpec = (): ResolvedPodSpec => ({ weight: 1, ...basePod })
   let nodes: ResolvedNode[]
   let replicas: number
   if (Array.isArray(cluster.nodes)) {
-    nodes = (cluster.nodes as ResolvedNode[]).map((n) => ({ name: n.name, pods: n.pods }))
+    nodes = (cluster.nodes as { name: string; pods: number | Obj[] }[]).map((n, i) => {
+      if (typeof n.pods === 'number') return { name: n.name, pods: n.pods, podSpecs: Array.from({ length: n.pods }, defaultSpec) }
+      const specs = n.pods.map((ps, j) => ({
+        weight: (ps.weight as number | undefined) ?? 1,
+        latency: ps.latencyMs === undefined ? basePod.latency : resolveLatency(ps.latencyMs, p(`cluster.nodes[${i}].pods[${j}].latencyMs`), issues),
+        responseBytes: (ps.responseBytes as number | undefined) ?? basePod.responseBytes,
+        errorRate: (ps.errorRate as number | undefined) ?? basePod.errorRate,
+      }))
+      return { name: n.name, pods: specs.length, podSpecs: specs }
+    })
     replicas = nodes.reduce((s, n) => s + n.pods, 0)
     const seen = new Set<string>()
     nodes.forEach((n, i) => {
@@ -174,10 +223,39 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
   } else {
     const count = (cluster.nodes as number | undefined) ?? D.DEFAULT_NODES
     replicas = (cluster.replicas as number | undefined) ?? D.DEFAULT_REPLICAS
-    nodes = Array.from({ length: count }, (_, i) => ({
-      name: `node-${nodeSuffix(i)}`,
-      pods: Math.floor(replicas / count) + (i < replicas % count ? 1 : 0),
-    }))
+    nodes = Array.from({ length: count }, (_, i) => {
+      const pods = Math.floor(replicas / count) + (i < replicas % count ? 1 : 0)
+      return { name: `node-${nodeSuffix(i)}`, pods, podSpecs: Array.from({ length: pods }, defaultSpec) }
+    })
+  }
+  if (nodes.length > 0 && nodes.flatMap((n) => n.podSpecs).every((ps) => ps.weight === 0)) {
+    issues.push({ path: p('cluster.nodes'), message: 'every pod has weight 0; expected at least one pod with weight > 0' })
+  }
+
+  const network = (cluster.network ?? {}) as Obj
+  const hopLatencyMs = (network.hopLatencyMs as number | undefined) ?? D.DEFAULT_HOP_LATENCY_MS
+  if (hopLatencyMs > 0 && hopLatencyMs < 1) {
+    issues.push({
+      path: p('cluster.network.hopLatencyMs'),
+      message: `got ${hopLatencyMs}; expected 0 or at least 1 (Node timers have 1 ms granularity, so a smaller delay cannot be realised honestly; the hop itself is a real relay)`,
+    })
+  }
+
+  const service_ = resolveService(service, p, issues)
+  const nodeNames = nodes.map((n) => n.name)
+  let via: string[]
+  if (Array.isArray(load.via)) {
+    via = load.via as string[]
+    via.forEach((name, i) => {
+      if (!nodeNames.includes(name)) {
+        const hint = didYouMean(name, nodeNames)
+        issues.push({ path: p(`load.via[${i}]`), message: `got ${showValue(name)}; no such node; expected one of ${nodeNames.map((n) => JSON.stringify(n)).join(', ')}${hint === undefined ? '' : ` (did you mean "${hint}"?)`}` })
+      }
+    })
+  } else if (load.via === 'one-node') {
+    via = nodeNames.slice(0, 1)
+  } else {
+    via = nodeNames
   }
 
   const durationMs = durationField(load.duration, D.DEFAULT_DURATION_MS)
@@ -195,18 +273,10 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
       nodes,
       replicas,
       podPort: D.DEFAULT_POD_PORT,
-      pod: {
-        latency: resolveLatency(pod.latencyMs, p('cluster.pod.latencyMs'), issues),
-        responseBytes: (pod.responseBytes as number | undefined) ?? D.DEFAULT_RESPONSE_BYTES,
-        errorRate: (pod.errorRate as number | undefined) ?? D.DEFAULT_ERROR_RATE,
-      },
+      pod: basePod,
+      network: { hopLatencyMs },
     },
-    service: {
-      type: 'NodePort',
-      nodePort: (service.nodePort as number | undefined) ?? D.DEFAULT_NODE_PORT,
-      balancer: (service.balancer as BalancerName | undefined) ?? D.DEFAULT_BALANCER,
-      balancing: (service.balancing as 'connection' | 'request' | undefined) ?? D.DEFAULT_BALANCING,
-    },
+    service: service_,
     load: {
       durationMs,
       warmupMs,
@@ -214,9 +284,57 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
       clientIps: (load.clientIps as number | undefined) ?? D.DEFAULT_CLIENT_IPS,
       keepAlive: (load.keepAlive as boolean | undefined) ?? D.DEFAULT_KEEP_ALIVE,
       path: (load.path as string | undefined) ?? D.DEFAULT_PATH,
-      via: (load.via as 'all-nodes' | 'one-node' | undefined) ?? D.DEFAULT_VIA,
+      via,
       requestTimeoutMs,
     },
+  }
+}
+
+/** service.* with the kube-proxy configuration worked out from alias, mode and scheduler. */
+function resolveService(service: Obj, p: (s: string) => string, issues: ScenarioIssue[]): ResolvedVariant['service'] {
+  const alias = service.balancer as BalancerName | undefined
+  let mode = service.proxyMode as ProxyMode | undefined
+  let scheduler = service.ipvsScheduler as IpvsScheduler | undefined
+  if (alias !== undefined) {
+    const a = BALANCER_ALIASES[alias]
+    if (mode !== undefined && mode !== a.proxyMode) {
+      issues.push({ path: p('service.proxyMode'), message: `got ${showValue(mode)}; balancer "${alias}" means proxyMode "${a.proxyMode}"; drop one of the two` })
+    }
+    if (scheduler !== undefined && scheduler !== a.ipvsScheduler) {
+      issues.push({ path: p('service.ipvsScheduler'), message: `got ${showValue(scheduler)}; balancer "${alias}" means ${a.ipvsScheduler === undefined ? 'no IPVS scheduler' : `ipvsScheduler "${a.ipvsScheduler}"`}; drop one of the two` })
+    }
+    mode = a.proxyMode
+    scheduler = a.ipvsScheduler
+  }
+  if (mode === undefined) mode = scheduler !== undefined ? 'ipvs' : D.DEFAULT_PROXY_MODE
+  if (mode !== 'ipvs' && scheduler !== undefined && alias === undefined) {
+    issues.push({ path: p('service.ipvsScheduler'), message: `got ${showValue(scheduler)}; an IPVS scheduler needs proxyMode "ipvs" (got "${mode}")` })
+  }
+  const sched: IpvsScheduler | null = mode === 'ipvs' ? (scheduler ?? 'rr') : null
+  const flags = (service.ipvsFlags as IpvsFlag[] | undefined) ?? []
+  flags.forEach((f, i) => {
+    const needs = f.startsWith('sh-') ? 'sh' : 'mh'
+    if (sched !== needs) {
+      issues.push({ path: p(`service.ipvsFlags[${i}]`), message: `got ${showValue(f)}; this flag needs ipvsScheduler "${needs}" (got ${sched === null ? `proxyMode "${mode}"` : `"${sched}"`})` })
+    }
+  })
+  const affinity = (service.sessionAffinity as 'None' | 'ClientIP' | undefined) ?? 'None'
+  if (affinity === 'None' && service.sessionAffinityTimeoutSeconds !== undefined) {
+    issues.push({ path: p('service.sessionAffinityTimeoutSeconds'), message: `got ${showValue(service.sessionAffinityTimeoutSeconds)}; only applies with sessionAffinity "ClientIP"` })
+  }
+  return {
+    type: 'NodePort',
+    nodePort: (service.nodePort as number | undefined) ?? D.DEFAULT_NODE_PORT,
+    proxyMode: mode,
+    ipvsScheduler: sched,
+    ipvsFlags: [...new Set(flags)],
+    algorithm: algorithmFor(mode, sched ?? undefined),
+    balancer: alias ?? null,
+    balancing: (service.balancing as 'connection' | 'request' | undefined) ?? D.DEFAULT_BALANCING,
+    sessionAffinity: affinity,
+    sessionAffinityTimeoutSeconds: (service.sessionAffinityTimeoutSeconds as number | undefined) ?? D.DEFAULT_SESSION_AFFINITY_TIMEOUT_SECONDS,
+    externalTrafficPolicy: (service.externalTrafficPolicy as 'Cluster' | 'Local' | undefined) ?? 'Cluster',
+    internalTrafficPolicy: (service.internalTrafficPolicy as 'Cluster' | 'Local' | undefined) ?? 'Cluster',
   }
 }
 
@@ -255,8 +373,18 @@ function warningsFor(v: ResolvedVariant, multi: boolean): string[] {
   if (v.load.clientIps > v.load.connections) {
     out.push(`${tag}load.clientIps is ${v.load.clientIps} but only ${v.load.connections} connections run, so only ${v.load.connections} client addresses are used; raise load.connections to use them all`)
   }
-  if (v.service.balancer === 'ip-hash' && Math.min(v.load.clientIps, v.load.connections) === 1) {
-    out.push(`${tag}ip-hash with a single client address sends every connection to one pod (all clients behind one NAT); this is a legitimate experiment, not an error`)
+  const hashing = v.service.algorithm === 'ip-hash' || v.service.algorithm === 'maglev' || v.service.sessionAffinity === 'ClientIP'
+  if (hashing && Math.min(v.load.clientIps, v.load.connections) === 1) {
+    out.push(`${tag}${v.service.sessionAffinity === 'ClientIP' ? 'ClientIP session affinity' : v.service.algorithm} with a single client address sends every connection to one pod (all clients behind one NAT); this is a legitimate experiment, not an error`)
+  }
+  if (v.service.internalTrafficPolicy === 'Local') {
+    out.push(`${tag}internalTrafficPolicy applies to in-cluster traffic; svcbench's clients are external (NodePort), so it has no effect here`)
+  }
+  if (v.service.externalTrafficPolicy === 'Local') {
+    const empty = v.cluster.nodes.filter((n) => v.load.via.includes(n.name) && n.podSpecs.every((ps) => ps.weight === 0))
+    if (empty.length > 0) {
+      out.push(`${tag}externalTrafficPolicy Local: ${empty.map((n) => n.name).join(', ')} receive${empty.length === 1 ? 's' : ''} clients but run${empty.length === 1 ? 's' : ''} no pod, so those connections are dropped (clients time out)`)
+    }
   }
   return out
 }

@@ -6,7 +6,7 @@
  * Objects are strict: an unknown field is an error, so a typo is never silently ignored.
  */
 import { z } from 'zod'
-import { BALANCER_NAMES } from '../balancers/registry.ts'
+import { BALANCER_NAMES, PROXY_MODES, IPVS_SCHEDULERS, IPVS_FLAGS } from '../balancers/registry.ts'
 
 /** `[a-z0-9-]+`: scenario, variant and node names (they become folder and address labels). */
 export const NAME_RE = /^[a-z0-9][a-z0-9-]*$/
@@ -70,9 +70,21 @@ const latencySchema = z.union(
   { error: 'expected a number of ms or { dist: "constant" | "exponential" | "lognormal", meanMs, p99Ms? }' },
 )
 
+/** Per-pod settings in explicit placement; each overrides `cluster.pod` for that pod. */
+const podSpecSchema = obj({
+  /** IPVS weight (wrr, wlc, sed, nq, sh, mh use it; 0 = quiesced: no new connections). @default 1 */
+  weight: int(0, 65535).optional(),
+  latencyMs: latencySchema.optional(),
+  responseBytes: int(0, 1_048_576).optional(),
+  errorRate: num(0, 1).optional(),
+})
+
 const nodeSchema = obj({
   name: nameSchema,
-  pods: int(0, MAX_PODS),
+  /** Pod count, or one settings object per pod. */
+  pods: z.union([int(0, MAX_PODS), z.array(podSpecSchema).max(MAX_PODS)], {
+    error: `expected a pod count (0 to ${MAX_PODS}) or a list of pod settings ({ weight?, latencyMs?, responseBytes?, errorRate? })`,
+  }),
 })
 
 const clusterSchema = obj({
@@ -84,6 +96,13 @@ const clusterSchema = obj({
     .optional(),
   /** Pod count, spread round-robin over nodes unless placement is explicit. @default 6 */
   replicas: int(1, MAX_PODS).optional(),
+  network: obj({
+    /**
+     * Extra delay on the hop to a pod on another node, ms: 0, or at least 1 (Node timers cannot
+     * realise less). The hop itself is always real: a relay through the pod's node. @default 0
+     */
+    hopLatencyMs: num(0, 10_000).optional(),
+  }).optional(),
   pod: obj({
     /** Service time added by each pod: ms, or a distribution. @default 1 */
     latencyMs: latencySchema.optional(),
@@ -99,8 +118,22 @@ const serviceSchema = obj({
   type: z.literal('NodePort', { error: 'expected "NodePort" ("LoadBalancer" is not implemented yet)' }).optional(),
   /** Port opened on every node address. @default 30080 */
   nodePort: int(30000, 32767).optional(),
-  /** Balancing algorithm of every node's proxy. @default 'round-robin' */
+  /** Friendly name for a kube-proxy configuration: round-robin = ipvs/rr, ip-hash = ipvs/sh, random = iptables, least-conn = ipvs/lc. */
   balancer: z.enum(BALANCER_NAMES).optional(),
+  /** kube-proxy mode (KubeProxyConfiguration `mode`). @default 'iptables' */
+  proxyMode: z.enum(PROXY_MODES).optional(),
+  /** IPVS scheduler (KubeProxyConfiguration `ipvs.scheduler`); implies proxyMode ipvs. @default 'rr' */
+  ipvsScheduler: z.enum(IPVS_SCHEDULERS).optional(),
+  /** IPVS scheduler flags: sh-port, sh-fallback (with sh), mh-port, mh-fallback (with mh). @default [] */
+  ipvsFlags: z.array(z.enum(IPVS_FLAGS)).optional(),
+  /** `None` or `ClientIP`. @default 'None' */
+  sessionAffinity: z.enum(['None', 'ClientIP']).optional(),
+  /** sessionAffinityConfig.clientIP.timeoutSeconds (only with ClientIP). @default 10800 */
+  sessionAffinityTimeoutSeconds: int(1, 86400).optional(),
+  /** `Cluster`: any endpoint, SNAT to the node. `Local`: endpoints on the receiving node only, client address kept. @default 'Cluster' */
+  externalTrafficPolicy: z.enum(['Cluster', 'Local']).optional(),
+  /** For in-cluster traffic; svcbench sends external traffic to NodePorts, so it is recorded only. @default 'Cluster' */
+  internalTrafficPolicy: z.enum(['Cluster', 'Local']).optional(),
   /** `connection`: one pick per TCP connection (L4, kube-proxy). `request`: one pick per HTTP request (L7). @default 'connection' */
   balancing: z.enum(['connection', 'request']).optional(),
 })
@@ -118,8 +151,12 @@ const loadSchema = obj({
   keepAlive: z.boolean().optional(),
   /** Request path. @default '/' */
   path: z.string().startsWith('/', { error: 'expected a path starting with "/"' }).optional(),
-  /** `all-nodes`: connection i goes to node i mod nodes. `one-node`: all to the first node. @default 'all-nodes' */
-  via: z.enum(['all-nodes', 'one-node']).optional(),
+  /** `all-nodes`: connection i goes to node i mod nodes; `one-node`: all to the first node; or a list of node names. @default 'all-nodes' */
+  via: z
+    .union([z.enum(['all-nodes', 'one-node']), z.array(nameSchema).min(1)], {
+      error: 'expected "all-nodes", "one-node" or a list of node names',
+    })
+    .optional(),
   /** A request with no response after this long counts as a timeout error. @default '10s' */
   requestTimeout: durationSchema.optional(),
 })

@@ -8,8 +8,35 @@ import type { LoadResult, ErrorKind } from '../load/autocannon.ts'
 import type { PodStats } from '../pods/server.ts'
 import type { ProxyStats } from '../proxy/accounting.ts'
 import { summarizeLatency, type LatencySummary } from './latency.ts'
-import { fairness, uniformShares, type FairnessSummary } from './fairness.ts'
+import { jainIndex, coefficientOfVariation, maxOverMean, chiSquaredP } from './fairness.ts'
 import { stickiness, type StickinessSummary } from './stickiness.ts'
+import { predictShares, decisionUnit, type DecisionUnit, type PredictPod } from './predict.ts'
+import type { ResolvedPodSpec } from '../scenario/resolve.ts'
+
+/** Fairness of the request split, and how the balancing decisions fit the prediction. */
+export interface FairnessSummary {
+  /** Jain's index of pod request counts. */
+  jain: number
+  /** Population coefficient of variation of pod request counts. */
+  cov: number
+  /** Busiest pod's requests over the mean. */
+  maxOverMean: number
+  /** What a balancing decision is here: connections (L4), requests (L7) or clients (hashing, affinity). */
+  unit: DecisionUnit
+  /** Decisions per pod (pod order). */
+  decisions: number[]
+  /** Predicted share of decisions per pod; null when no static prediction exists. */
+  expectedShares: number[] | null
+  /** χ² goodness-of-fit p-value of `decisions` against `expectedShares`; null without a prediction. */
+  chiSquaredP: number | null
+  /** chiSquaredP ≥ 0.01 (null without a prediction). */
+  fitsPrediction: boolean | null
+  /** How the prediction was made. */
+  basis: string
+}
+
+/** chiSquaredP below this rejects the prediction. */
+export const PREDICTION_ALPHA = 0.01
 
 /** A pod's part in a variant. */
 export interface PodResult {
@@ -24,8 +51,12 @@ export interface PodResult {
   errors5xx: number
   /** requests / all pods' requests. */
   share: number
-  /** Share the configuration predicts. */
-  expectedShare: number
+  /** Share of balancing decisions the configuration predicts (null without a prediction). */
+  expectedShare: number | null
+  /** Balancing decisions that went to this pod (unit: fairness.unit). */
+  decisions: number
+  /** IPVS weight. */
+  weight: number
 }
 
 /** A node's proxy in a variant. */
@@ -56,7 +87,15 @@ export interface TimelinePoint {
 /** Everything measured for one variant. */
 export interface VariantResult {
   name: string
+  /** The algorithm that ran (registry name, e.g. `ip-hash`). */
   balancer: string
+  /** The friendly alias the scenario used, if any. */
+  alias: string | null
+  proxyMode: string
+  ipvsScheduler: string | null
+  ipvsFlags: string[]
+  sessionAffinity: 'None' | 'ClientIP'
+  externalTrafficPolicy: 'Cluster' | 'Local'
   balancing: 'connection' | 'request'
   /** Length of the measured phase, seconds. */
   durationSec: number
@@ -90,10 +129,19 @@ export interface VariantResult {
     configured: number
     /** Distinct source addresses client connections were bound to. */
     used: number
-    /** Distinct client addresses the pods saw (X-Forwarded-For in request mode). */
+    /** Distinct client addresses the pods saw, as TCP source or in X-Forwarded-For (0 when all were SNATed). */
     seenByPods: number
+    /** Distinct client addresses the node proxies balanced. */
+    seenByProxies: number
     /** Distinct TCP source addresses the pods saw (node addresses in request mode). */
     tcpSourcesSeenByPods: number
+  }
+  /** Source addresses as the pods saw them: client addresses kept (Local) or SNATed to nodes (Cluster). */
+  sourceAddresses: {
+    /** Distinct client addresses seen as TCP source by the pods. */
+    clientAddressesSeen: number
+    /** Distinct node addresses seen as TCP source by the pods. */
+    nodeAddressesSeen: number
   }
   timeline: TimelinePoint[]
 }
@@ -101,7 +149,9 @@ export interface VariantResult {
 /** Inputs of {@link summarizeVariant}. */
 export interface VariantMeasurements {
   variant: ResolvedVariant
-  topology: { nodes: { name: string; address: string }[]; pods: { name: string; node: string; address: string }[] }
+  topology: { nodes: { name: string; address: string }[]; pods: { name: string; node: string; address: string; port: number; spec: ResolvedPodSpec }[] }
+  /** Hash seed the proxies used (Maglev), for the prediction. */
+  hashSeed: number
   load: LoadResult
   pods: PodStats[]
   proxies: ProxyStats[]
@@ -116,7 +166,6 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
   const podStats = new Map(m.pods.map((p) => [p.name, p]))
   const counts = m.topology.pods.map((p) => podStats.get(p.name)?.requests ?? 0)
   const podTotal = counts.reduce((a, b) => a + b, 0)
-  const expected = uniformShares(counts.length)
   const httpErrors = Object.entries(load.errorsByCode)
     .filter(([code]) => code.startsWith('HTTP_'))
     .reduce((a, [, n]) => a + n, 0)
@@ -142,17 +191,70 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
     })
   }
 
+  const nodeAddressSet = new Set(m.topology.nodes.map((n) => n.address))
   const clientsSeen = new Set<string>()
   const sourcesSeen = new Set<string>()
   for (const p of m.pods) {
-    for (const c of Object.keys(p.byClient)) clientsSeen.add(c)
+    for (const c of Object.keys(p.byClient)) if (!nodeAddressSet.has(c)) clientsSeen.add(c)
     for (const [s, e] of Object.entries(p.byPeer)) if (e.requests > 0 || e.connections > 0) sourcesSeen.add(s)
   }
+  const clientsAtProxies = new Set(m.proxies.flatMap((px) => Object.keys(px.byClient)))
   const proxyByNode = new Map(m.proxies.map((p) => [p.node, p]))
+  let clientAddressesSeen = 0
+  let nodeAddressesSeen = 0
+  for (const s of sourcesSeen) {
+    if (nodeAddressSet.has(s)) nodeAddressesSeen++
+    else clientAddressesSeen++
+  }
+
+  // Balancing decisions, as the proxies made them, and the prediction for them.
+  const fairnessInput = { algorithm: v.service.algorithm, flags: flagsOf(v), balancing: v.service.balancing, sessionAffinity: v.service.sessionAffinity === 'ClientIP' }
+  const podIndex = new Map(m.topology.pods.map((p, i) => [p.name, i]))
+  const decisions = m.topology.pods.map(() => 0)
+  const unitIsClients = decisionUnit(fairnessInput) === 'clients'
+  for (const px of m.proxies) {
+    if (unitIsClients) {
+      for (const perPod of Object.values(px.byClient)) {
+        for (const [pod, n] of Object.entries(perPod)) {
+          const i = podIndex.get(pod)
+          if (n > 0 && i !== undefined) decisions[i] = (decisions[i] ?? 0) + 1
+        }
+      }
+    } else {
+      for (const [pod, n] of Object.entries(px.byPod)) {
+        const i = podIndex.get(pod)
+        if (i !== undefined) decisions[i] = (decisions[i] ?? 0) + n
+      }
+    }
+  }
+  const prediction = predictShares({
+    ...fairnessInput,
+    hashSeed: m.hashSeed,
+    externalTrafficPolicy: v.service.externalTrafficPolicy,
+    pods: m.topology.pods.map((p): PredictPod => ({
+      name: p.name,
+      address: p.address,
+      port: p.port,
+      node: p.node,
+      weight: p.spec.weight,
+      behaviourKey: JSON.stringify([p.spec.latency, p.spec.responseBytes, p.spec.errorRate]),
+    })),
+    nodes: m.topology.nodes.map((n) => {
+      const px = proxyByNode.get(n.name)
+      return { name: n.name, address: n.address, decisions: px?.decisions ?? 0, clients: Object.keys(px?.byClient ?? {}) }
+    }),
+  })
+  const p = prediction.expectedShares === null ? null : chiSquaredP(decisions, prediction.expectedShares)
 
   return {
     name: v.name,
-    balancer: v.service.balancer,
+    balancer: v.service.algorithm,
+    alias: v.service.balancer,
+    proxyMode: v.service.proxyMode,
+    ipvsScheduler: v.service.ipvsScheduler,
+    ipvsFlags: [...v.service.ipvsFlags],
+    sessionAffinity: v.service.sessionAffinity,
+    externalTrafficPolicy: v.service.externalTrafficPolicy,
     balancing: v.service.balancing,
     durationSec: r3(elapsedSec),
     interrupted: load.interrupted,
@@ -180,7 +282,9 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
         connections: s?.connections ?? 0,
         errors5xx: s?.errors5xx ?? 0,
         share: podTotal === 0 ? 0 : r6((s?.requests ?? 0) / podTotal),
-        expectedShare: r6(expected[i] ?? 0),
+        expectedShare: prediction.expectedShares === null ? null : r6(prediction.expectedShares[i] ?? 0),
+        decisions: decisions[i] ?? 0,
+        weight: p.spec.weight,
       }
     }),
     nodes: m.topology.nodes.map((n) => ({
@@ -189,24 +293,49 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
       connections: proxyByNode.get(n.name)?.connections ?? 0,
       decisions: proxyByNode.get(n.name)?.decisions ?? 0,
     })),
-    fairness: roundFairness(fairness(counts, expected)),
-    stickiness: { ...stickiness(m.pods.map((p) => p.byClient)), meanPodsPerClient: r3(stickiness(m.pods.map((p) => p.byClient)).meanPodsPerClient) },
+    fairness: {
+      jain: r6(jainIndex(counts)),
+      cov: r6(coefficientOfVariation(counts)),
+      maxOverMean: r6(maxOverMean(counts)),
+      unit: prediction.unit,
+      decisions,
+      expectedShares: prediction.expectedShares === null ? null : prediction.expectedShares.map(r6),
+      chiSquaredP: p === null ? null : p < 1e-12 ? 0 : r6(p),
+      fitsPrediction: p === null ? null : p >= PREDICTION_ALPHA,
+      basis: prediction.basis,
+    },
+    stickiness: roundStickiness(stickiness(proxyClientsByPod(m.proxies))),
     clientAddresses: {
       configured: v.load.clientIps,
       used: load.clientAddressesUsed,
       seenByPods: clientsSeen.size,
+      seenByProxies: clientsAtProxies.size,
       tcpSourcesSeenByPods: sourcesSeen.size,
     },
+    sourceAddresses: { clientAddressesSeen, nodeAddressesSeen },
     timeline,
   }
 }
 
-function roundFairness(f: FairnessSummary): FairnessSummary {
-  return {
-    jain: r6(f.jain),
-    cov: r6(f.cov),
-    maxOverMean: r6(f.maxOverMean),
-    chiSquaredP: f.chiSquaredP < 1e-12 ? 0 : r6(f.chiSquaredP),
-    expectedShares: f.expectedShares.map(r6),
+function flagsOf(v: ResolvedVariant) {
+  return { hashPort: v.service.ipvsFlags.some((f) => f.endsWith('-port')), fallback: v.service.ipvsFlags.some((f) => f.endsWith('-fallback')) }
+}
+
+/** Per pod: decisions per client address, from every node's proxy. */
+function proxyClientsByPod(proxies: ProxyStats[]): Record<string, number>[] {
+  const byPod = new Map<string, Record<string, number>>()
+  for (const px of proxies) {
+    for (const [client, perPod] of Object.entries(px.byClient)) {
+      for (const [pod, n] of Object.entries(perPod)) {
+        const m = byPod.get(pod) ?? {}
+        m[client] = (m[client] ?? 0) + n
+        byPod.set(pod, m)
+      }
+    }
   }
+  return [...byPod.values()]
+}
+
+function roundStickiness(s: StickinessSummary): StickinessSummary {
+  return { ...s, meanPodsPerClient: r3(s.meanPodsPerClient) }
 }

@@ -9,7 +9,7 @@ import { createRng } from '../../harness/util/rng.ts'
 
 const eps = (n: number): Endpoint[] =>
   Array.from({ length: n }, (_, i) => ({ name: `pod-${i + 1}`, address: `127.9.2.${i + 1}`, port: 8080, node: 'node-a' }))
-const ctx = (clientIp = '127.9.128.1', clientPort = 40000) => ({ clientIp, clientPort })
+const ctx = (clientIp = '127.9.128.1', clientPort = 40000) => ({ clientIp, clientPort, localIp: '127.9.1.1' })
 const client = (k: number) => `127.9.${128 + Math.floor(k / 250)}.${(k % 250) + 1}`
 
 function tally(picks: (Endpoint | undefined)[]): Record<string, number> {
@@ -106,7 +106,7 @@ describe('createIpHash', () => {
     }
   })
   it('hashes the port too with hashPort (sh-port)', () => {
-    const b = createIpHash({ hashPort: true })
+    const b = createIpHash({ flags: { hashPort: true } })
     b.update(eps(6))
     const pods = new Set(Array.from({ length: 64 }, (_, p) => b.pick(ctx('127.9.128.1', 30000 + p))?.name))
     expect(pods.size).toBeGreaterThan(1)

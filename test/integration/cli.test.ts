@@ -85,7 +85,7 @@ describe('svcbench CLI', () => {
       const r = startCli(['test/fixtures/scenarios/tiny.ts', '--out', path.join(tmp, 'fail')], { env: { SVCBENCH_ADDRESS_BLOCK: String(block) } })
       const code = await r.done
       expect(code, r.stderr()).toBe(3)
-      expect(r.stderr()).toMatch(/harness error \[CHILD_START_FAILED\]: node proxy "node-a" failed to start: cannot listen on 127\.\d+\.1\.1:30080/)
+      expect(r.stderr()).toMatch(/harness error \[CHILD_START_FAILED\]: node proxy "node-a" failed to start: cannot listen on 127\.\d+\.1\.1: listen EADDRINUSE: address already in use 127\.\d+\.1\.1:30080/)
       expect(processesOfRun(r.proc.pid!)).toEqual([])
     } finally {
       blocker.close()

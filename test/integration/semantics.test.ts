@@ -21,9 +21,12 @@ describe('client source addresses', () => {
     const [v] = await run({
       name: 'addresses',
       cluster: { nodes: 2, replicas: 2, pod: { latencyMs: 0 } },
+      // Local keeps the client address all the way to the pod.
+      service: { externalTrafficPolicy: 'Local' },
       load: { duration: '500ms', warmup: 0, connections: 24, clientIps: 24 },
     })
-    expect(v!.clientAddresses).toEqual({ configured: 24, used: 24, seenByPods: 24, tcpSourcesSeenByPods: 24 })
+    expect(v!.clientAddresses).toEqual({ configured: 24, used: 24, seenByPods: 24, seenByProxies: 24, tcpSourcesSeenByPods: 24 })
+    expect(v!.sourceAddresses).toEqual({ clientAddressesSeen: 24, nodeAddressesSeen: 0 })
     expect(v!.stickiness.clients).toBe(24)
   })
 })

@@ -38,13 +38,27 @@ describe('resolveScenario', () => {
     expect(r.variants).toHaveLength(1)
     const v = r.variants[0]!
     expect(v.name).toBe('default')
-    expect(v.cluster.nodes).toEqual([
-      { name: 'node-a', pods: 2 },
-      { name: 'node-b', pods: 2 },
-      { name: 'node-c', pods: 2 },
+    expect(v.cluster.nodes.map((n) => [n.name, n.pods, n.podSpecs.map((p) => p.weight)])).toEqual([
+      ['node-a', 2, [1, 1]],
+      ['node-b', 2, [1, 1]],
+      ['node-c', 2, [1, 1]],
     ])
-    expect(v.service).toEqual({ type: 'NodePort', nodePort: 30080, balancer: 'round-robin', balancing: 'connection' })
-    expect(v.load).toEqual({ durationMs: 10_000, warmupMs: 2_000, connections: 50, clientIps: 64, keepAlive: true, path: '/', via: 'all-nodes', requestTimeoutMs: 10_000 })
+    expect(v.service).toEqual({
+      type: 'NodePort',
+      nodePort: 30080,
+      proxyMode: 'iptables',
+      ipvsScheduler: null,
+      ipvsFlags: [],
+      algorithm: 'random',
+      balancer: null,
+      balancing: 'connection',
+      sessionAffinity: 'None',
+      sessionAffinityTimeoutSeconds: 10_800,
+      externalTrafficPolicy: 'Cluster',
+      internalTrafficPolicy: 'Cluster',
+    })
+    expect(v.cluster.network).toEqual({ hopLatencyMs: 0 })
+    expect(v.load).toEqual({ durationMs: 10_000, warmupMs: 2_000, connections: 50, clientIps: 64, keepAlive: true, path: '/', via: ['node-a', 'node-b', 'node-c'], requestTimeoutMs: 10_000 })
     expect(v.cluster.pod).toEqual({ latency: { dist: 'constant', meanMs: 1, p99Ms: 1 }, responseBytes: 128, errorRate: 0 })
   })
   it('spreads replicas round-robin over nodes, remainder first', () => {
@@ -54,7 +68,7 @@ describe('resolveScenario', () => {
   it('takes explicit placement', () => {
     const v = resolveScenario({ name: 'x', cluster: { nodes: [{ name: 'big', pods: 2 }, { name: 'small', pods: 1 }] } }).variants[0]!
     expect(v.cluster.replicas).toBe(3)
-    expect(v.cluster.nodes).toEqual([{ name: 'big', pods: 2 }, { name: 'small', pods: 1 }])
+    expect(v.cluster.nodes.map((n) => [n.name, n.pods])).toEqual([['big', 2], ['small', 1]])
   })
   it('applies variants as deep-partial overrides and CLI overrides last', () => {
     const r = resolveScenario(
@@ -66,9 +80,9 @@ describe('resolveScenario', () => {
       { overrides: { durationMs: 3000, seed: 9 } },
     )
     expect(r.seed).toBe(9)
-    expect(r.variants.map((v) => [v.name, v.service.balancer, v.load.connections, v.load.durationMs])).toEqual([
+    expect(r.variants.map((v) => [v.name, v.service.algorithm, v.load.connections, v.load.durationMs])).toEqual([
       ['a', 'ip-hash', 8, 3000],
-      ['b', 'round-robin', 4, 3000],
+      ['b', 'random', 4, 3000],
     ])
   })
   it('selects one variant with --variant, and names the choices when it is unknown', () => {

@@ -12,7 +12,8 @@ function pod(name: string, requests: number, byClient: Record<string, number>, p
 }
 
 function fixture() {
-  const variant = resolveScenario({ name: 'x', cluster: { nodes: 1, replicas: 2 }, load: { clientIps: 3, connections: 3 } }).variants[0]!
+  const variant = resolveScenario({ name: 'x', cluster: { nodes: 1, replicas: 2 }, service: { balancer: 'round-robin' }, load: { clientIps: 3, connections: 3 } }).variants[0]!
+  const spec = variant.cluster.nodes[0]!.podSpecs[0]!
   const h = createLatencyHistogram()
   const perH = [createLatencyHistogram(), createLatencyHistogram()]
   for (let i = 0; i < 100; i++) {
@@ -37,13 +38,24 @@ function fixture() {
   const topology = {
     nodes: [{ name: 'node-a', address: '127.9.1.1' }],
     pods: [
-      { name: 'pod-1', node: 'node-a', address: '127.9.2.1' },
-      { name: 'pod-2', node: 'node-a', address: '127.9.2.2' },
+      { name: 'pod-1', node: 'node-a', address: '127.9.2.1', port: 8080, spec },
+      { name: 'pod-2', node: 'node-a', address: '127.9.2.2', port: 8080, spec },
     ],
   }
   const pods = [pod('pod-1', 75, { a: 50, b: 25 }, [45, 30]), pod('pod-2', 25, { b: 5, c: 20 }, [15, 10])]
-  const proxies = [{ node: 'node-a', connections: 3, decisions: 3, byPod: {}, byClient: {}, noEndpoint: 0, upstreamConnectErrors: 0, upstreamErrors: 0 }]
-  return { variant, topology, load, pods, proxies }
+  const proxies = [
+    {
+      node: 'node-a',
+      connections: 4,
+      decisions: 4,
+      byPod: { 'pod-1': 2, 'pod-2': 2 },
+      byClient: { a: { 'pod-1': 1 }, b: { 'pod-1': 1, 'pod-2': 1 }, c: { 'pod-2': 1 } },
+      noEndpoint: 0,
+      upstreamConnectErrors: 0,
+      upstreamErrors: 0,
+    },
+  ]
+  return { variant, topology, load, pods, proxies, hashSeed: 1 }
 }
 
 describe('summarizeVariant', () => {
@@ -51,14 +63,17 @@ describe('summarizeVariant', () => {
     const v = summarizeVariant(fixture())
     expect(v.requests).toEqual({ total: 101, ok: 98, rps: 66.667, okRps: 65.333, podSide: 100 })
     expect(v.errors).toEqual({ total: 3, rate: 0.029703, byKind: { 'connect-refused': 0, reset: 1, timeout: 0, 'http-5xx': 2, other: 0 }, byCode: { ECONNRESET: 1, HTTP_500: 2 } })
-    expect(v.pods.map((p) => [p.name, p.requests, p.share, p.expectedShare])).toEqual([
-      ['pod-1', 75, 0.75, 0.5],
-      ['pod-2', 25, 0.25, 0.5],
+    expect(v.pods.map((p) => [p.name, p.requests, p.share, p.decisions, p.expectedShare])).toEqual([
+      ['pod-1', 75, 0.75, 2, 0.5],
+      ['pod-2', 25, 0.25, 2, 0.5],
     ])
     expect(v.fairness.jain).toBeCloseTo(0.8, 6) // 100² / (2·(75²+25²)) = 0.8
-    expect(v.fairness.chiSquaredP).toBeLessThan(1e-5) // χ² = 25 with 1 df
+    // Round robin over 4 connections at one node: exactly 2 and 2, as observed.
+    expect(v.fairness).toMatchObject({ unit: 'connections', decisions: [2, 2], expectedShares: [0.5, 0.5], chiSquaredP: 1, fitsPrediction: true })
     expect(v.stickiness).toEqual({ clients: 3, clientsOnOnePod: 2, meanPodsPerClient: 1.333, maxPodsPerClient: 2 })
-    expect(v.clientAddresses).toEqual({ configured: 3, used: 3, seenByPods: 3, tcpSourcesSeenByPods: 3 })
+    expect(v.clientAddresses).toEqual({ configured: 3, used: 3, seenByPods: 3, seenByProxies: 3, tcpSourcesSeenByPods: 3 })
+    expect(v.sourceAddresses).toEqual({ clientAddressesSeen: 3, nodeAddressesSeen: 0 })
+    expect([v.balancer, v.alias, v.proxyMode, v.ipvsScheduler]).toEqual(['round-robin', 'round-robin', 'ipvs', 'rr'])
     // 1.5 s measured: the second bucket is half a second wide, so its rates double.
     expect(v.timeline.map((t) => [t.tSec, t.rps, t.errors, t.byPod])).toEqual([
       [0, 60, 1, { 'pod-1': 45, 'pod-2': 15 }],
@@ -77,7 +92,9 @@ describe('comparisonTable', () => {
     const lines = text.split('\n')
     expect(lines[0]).toMatch(/^\s+default\s+other$/)
     expect(text).toMatch(/req\/s\s+67\s+67/)
-    expect(text).toMatch(/pod-1 \(node-a\)\s+75\.0% 75\s+75\.0% 75/)
+    expect(text).toMatch(/pod-1 \(node-a\)\s+75\.0% 75 ~50\.0%\s+75\.0% 75 ~50\.0%/)
+    expect(text).toMatch(/prediction\s+fits p=1\.000 \(4 connections\)/)
+    expect(text).toMatch(/kube-proxy\s+round-robin=ipvs\/rr L4/)
     expect(text).toMatch(/clients on one pod\s+2\/3\s+2\/3/)
     expect(text).toMatch(/Jain index\s+0\.800\s+0\.800/)
   })

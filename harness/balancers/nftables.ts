@@ -1,0 +1,23 @@
+import { available, type Balancer, type BalancerOptions, type Endpoint } from './types.ts'
+
+/** Options for {@link createNftables}. */
+export type NftablesOptions = BalancerOptions
+
+/**
+ * kube-proxy `nftables` mode (GA 1.33): one rule with `numgen random mod N` into a verdict map
+ * (pkg/proxy/nftables/proxier.go): a uniform random index per new connection.
+ */
+export function createNftables(opts: NftablesOptions): Balancer {
+  let ready: readonly Endpoint[] = []
+  return {
+    name: 'nftables',
+    pick() {
+      if (ready.length === 0) return undefined
+      return ready[Math.min(ready.length - 1, Math.floor(opts.rng() * ready.length))]
+    },
+    release() {},
+    update(next) {
+      ready = available(next)
+    },
+  }
+}

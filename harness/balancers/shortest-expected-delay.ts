@@ -1,0 +1,36 @@
+import { available, weightOf, type Balancer, type BalancerOptions, type Endpoint } from './types.ts'
+import { createConnCount, type ConnCount } from './conn-count.ts'
+
+/** Options for {@link createShortestExpectedDelay}. */
+export type ShortestExpectedDelayOptions = Partial<BalancerOptions>
+
+/** The endpoint with the smallest (active + 1) / weight, first on ties (ip_vs_sed.c). */
+export function pickShortestExpectedDelay(ready: readonly Endpoint[], conns: ConnCount): Endpoint | undefined {
+  let best: Endpoint | undefined
+  for (const ep of ready) {
+    if (best === undefined || (conns.get(best) + 1) * weightOf(ep) > (conns.get(ep) + 1) * weightOf(best)) best = ep
+  }
+  return best
+}
+
+/**
+ * IPVS `sed`, Shortest Expected Delay (ip_vs_sed.c): expected delay of a new connection on
+ * endpoint i is (Ci + 1)/Ui, with Ci its active connections and Ui its weight.
+ */
+export function createShortestExpectedDelay(_opts: ShortestExpectedDelayOptions = {}): Balancer {
+  let ready: readonly Endpoint[] = []
+  const conns = createConnCount()
+  return {
+    name: 'shortest-expected-delay',
+    pick() {
+      const best = pickShortestExpectedDelay(ready, conns)
+      if (best !== undefined) conns.acquire(best)
+      return best
+    },
+    release: (ep) => conns.release(ep),
+    acquire: (ep) => conns.acquire(ep),
+    update(next) {
+      ready = available(next)
+    },
+  }
+}

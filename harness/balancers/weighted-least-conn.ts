@@ -1,0 +1,32 @@
+import { available, weightOf, type Balancer, type BalancerOptions, type Endpoint } from './types.ts'
+import { createConnCount } from './conn-count.ts'
+
+/** Options for {@link createWeightedLeastConn}. */
+export type WeightedLeastConnOptions = Partial<BalancerOptions>
+
+/**
+ * IPVS `wlc` (ip_vs_wlc.c): the endpoint with the smallest active/weight, compared by cross
+ * multiplication (a·wb > b·wa) as the kernel does; ties to the first in list order.
+ * (The kernel's overhead also counts inactive connections at 1/256 weight; svcbench counts
+ * active ones only.)
+ */
+export function createWeightedLeastConn(_opts: WeightedLeastConnOptions = {}): Balancer {
+  let ready: readonly Endpoint[] = []
+  const conns = createConnCount()
+  return {
+    name: 'weighted-least-conn',
+    pick() {
+      let best: Endpoint | undefined
+      for (const ep of ready) {
+        if (best === undefined || conns.get(best) * weightOf(ep) > conns.get(ep) * weightOf(best)) best = ep
+      }
+      if (best !== undefined) conns.acquire(best)
+      return best
+    },
+    release: (ep) => conns.release(ep),
+    acquire: (ep) => conns.acquire(ep),
+    update(next) {
+      ready = available(next)
+    },
+  }
+}
