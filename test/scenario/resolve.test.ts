@@ -174,3 +174,67 @@ describe('deepMerge', () => {
     expect(deepMerge({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] }, d: 2 })).toEqual({ a: { b: 1, c: [3] }, d: 2 })
   })
 })
+
+describe('resolveScenario: kube-proxy configuration', () => {
+  const svc = (service: unknown) => resolveScenario({ name: 'x', service }).variants[0]!.service
+  it.each([
+    [{ balancer: 'round-robin' }, 'ipvs', 'rr', 'round-robin'],
+    [{ balancer: 'ip-hash' }, 'ipvs', 'sh', 'ip-hash'],
+    [{ balancer: 'random' }, 'iptables', null, 'random'],
+    [{ balancer: 'least-conn' }, 'ipvs', 'lc', 'least-conn'],
+    [{}, 'iptables', null, 'random'],
+    [{ proxyMode: 'nftables' }, 'nftables', null, 'nftables'],
+    [{ proxyMode: 'ipvs' }, 'ipvs', 'rr', 'round-robin'],
+    [{ ipvsScheduler: 'mh' }, 'ipvs', 'mh', 'maglev'],
+    [{ proxyMode: 'ipvs', ipvsScheduler: 'wlc' }, 'ipvs', 'wlc', 'weighted-least-conn'],
+    [{ proxyMode: 'userspace' }, 'userspace', null, 'userspace'],
+  ])('%j → %s/%s (%s)', (service, mode, scheduler, algorithm) => {
+    const s = svc(service)
+    expect([s.proxyMode, s.ipvsScheduler, s.algorithm]).toEqual([mode, scheduler, algorithm])
+  })
+  it('reports conflicting and misplaced kube-proxy settings', () => {
+    expect(issuesOf({ name: 'x', service: { balancer: 'ip-hash', proxyMode: 'iptables' } })).toEqual([
+      'service.proxyMode: got "iptables"; balancer "ip-hash" means proxyMode "ipvs"; drop one of the two',
+    ])
+    expect(issuesOf({ name: 'x', service: { proxyMode: 'iptables', ipvsScheduler: 'sh' } })).toEqual([
+      'service.ipvsScheduler: got "sh"; an IPVS scheduler needs proxyMode "ipvs" (got "iptables")',
+    ])
+    expect(issuesOf({ name: 'x', service: { ipvsScheduler: 'rr', ipvsFlags: ['sh-port'] } })).toEqual([
+      'service.ipvsFlags[0]: got "sh-port"; this flag needs ipvsScheduler "sh" (got "rr")',
+    ])
+    expect(issuesOf({ name: 'x', service: { sessionAffinityTimeoutSeconds: 5 } })).toEqual([
+      'service.sessionAffinityTimeoutSeconds: got 5; only applies with sessionAffinity "ClientIP"',
+    ])
+    expect(issuesOf({ name: 'x', service: { sessionAffinity: 'ClientIP', sessionAffinityTimeoutSeconds: 90000 } })[0]).toMatch(
+      /^service\.sessionAffinityTimeoutSeconds: got 90000; expected an integer from 1 to 86400/,
+    )
+  })
+  it('takes ClientIP affinity with the Kubernetes default timeout', () => {
+    expect(svc({ sessionAffinity: 'ClientIP' }).sessionAffinityTimeoutSeconds).toBe(10800)
+  })
+  it('resolves per-pod settings in explicit placement', () => {
+    const v = resolveScenario({
+      name: 'x',
+      cluster: { pod: { latencyMs: 1 }, nodes: [{ name: 'a', pods: [{ weight: 3 }, { latencyMs: 20, errorRate: 0.1 }] }, { name: 'b', pods: 1 }] },
+    }).variants[0]!
+    expect(v.cluster.nodes[0]!.podSpecs.map((p) => [p.weight, p.latency.meanMs, p.errorRate])).toEqual([[3, 1, 0], [1, 20, 0.1]])
+    expect(v.cluster.nodes[1]!.podSpecs.map((p) => p.weight)).toEqual([1])
+  })
+  it('takes load.via as node names and reports unknown ones', () => {
+    const v = resolveScenario({ name: 'x', cluster: { nodes: 3 }, load: { via: ['node-b'] } }).variants[0]!
+    expect(v.load.via).toEqual(['node-b'])
+    expect(resolveScenario({ name: 'x', load: { via: 'one-node' } }).variants[0]!.load.via).toEqual(['node-a'])
+    expect(issuesOf({ name: 'x', load: { via: ['node-d', 'nod-a'] } })).toEqual([
+      'load.via[0]: got "node-d"; no such node; expected one of "node-a", "node-b", "node-c" (did you mean "node-a"?)',
+      'load.via[1]: got "nod-a"; no such node; expected one of "node-a", "node-b", "node-c" (did you mean "node-a"?)',
+    ])
+  })
+  it('refuses a sub-millisecond hop delay it could not realise', () => {
+    expect(issuesOf({ name: 'x', cluster: { network: { hopLatencyMs: 0.2 } } })[0]).toMatch(/^cluster\.network\.hopLatencyMs: got 0\.2; expected 0 or at least 1/)
+    expect(resolveScenario({ name: 'x', cluster: { network: { hopLatencyMs: 2 } } }).variants[0]!.cluster.network.hopLatencyMs).toBe(2)
+  })
+  it('warns when Local leaves a receiving node without pods', () => {
+    const r = resolveScenario({ name: 'x', service: { externalTrafficPolicy: 'Local' }, cluster: { nodes: [{ name: 'a', pods: 1 }, { name: 'b', pods: 0 }] } })
+    expect(r.warnings.join('\n')).toMatch(/b receives clients but runs no pod, so those connections are dropped/)
+  })
+})
