@@ -50,7 +50,7 @@ describe('algorithmFor', () => {
 describe.each([
   ['random', 'iptables'],
   ['nftables', 'nftables'],
-] as const)('%s (%s mode)', (algorithm) => {
+] as const)('%s (%s mode)', (algorithm, _mode) => {
   it('connection counts fit uniform (χ², seed 42, 60k picks) and ignore weights', () => {
     const b = createBalancer(algorithm, { rng: createRng(42) })
     b.update(eps(6, [5, 1, 1, 1, 1, 1]))

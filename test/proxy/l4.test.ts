@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest'
+import http from 'node:http'
+import net from 'node:net'
+import { startL4Proxy } from '../../harness/proxy/l4.ts'
+import { createAccounting } from '../../harness/proxy/accounting.ts'
+import { createBalancer } from '../../harness/balancers/registry.ts'
+import type { Endpoint } from '../../harness/balancers/types.ts'
+import { leaseBlock } from '../../harness/cluster/address-plan.ts'
+import { createRng } from '../../harness/util/rng.ts'
+
+function get(host: string, port: number, localAddress: string): Promise<number | string> {
+  return new Promise((resolve) => {
+    const req = http.get({ host, port, path: '/', localAddress, agent: false }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode ?? 0))
+    })
+    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'))
+  })
+}
+
+describe('startL4Proxy', () => {
+  async function setup(algorithm: 'userspace' | 'round-robin') {
+    const lease = await leaseBlock()
+    const p = lease.plan
+    const pod = http.createServer((_req, res) => res.end('ok'))
+    await new Promise<void>((r) => pod.listen({ host: p.pod(1), port: 8080 }, r))
+    const eps: Endpoint[] = [
+      { name: 'pod-1', address: p.pod(0), port: 8080, node: 'node-a' }, // nothing listens: connect refused
+      { name: 'pod-2', address: p.pod(1), port: 8080, node: 'node-a' },
+    ]
+    const balancer = createBalancer(algorithm, { rng: createRng(1) })
+    balancer.update(eps)
+    const accounting = createAccounting('node-a')
+    const proxy = await startL4Proxy({
+      host: p.node(0),
+      port: 30080,
+      balancer,
+      accounting,
+      route: (ep, clientIp) => ({ host: ep.address, port: ep.port, localAddress: clientIp }),
+      onNoEndpoint: 'reject',
+    })
+    const results = []
+    for (let i = 0; i < 6; i++) results.push(await get(p.node(0), 30080, p.client(i)))
+    proxy.close()
+    pod.close()
+    await lease.release()
+    return { results, accounting }
+  }
+  it('userspace mode retries the next endpoint when a connect fails: every request succeeds', async () => {
+    const { results, accounting } = await setup('userspace')
+    expect(results).toEqual([200, 200, 200, 200, 200, 200])
+    // Round robin alternates, so every connection tries the dead endpoint first, then the next.
+    expect(accounting.snapshot().upstreamConnectErrors).toBe(6)
+  })
+  it('ipvs rr does not: connections sent to the dead endpoint are reset', async () => {
+    const { results } = await setup('round-robin')
+    expect(results.filter((r) => r === 200)).toHaveLength(3)
+    expect(results.filter((r) => r === 'ECONNRESET')).toHaveLength(3)
+  })
+  it('rejects when no endpoint is available (REJECT) and drops under Local (no answer)', async () => {
+    const lease = await leaseBlock()
+    const p = lease.plan
+    for (const onNoEndpoint of ['reject', 'drop'] as const) {
+      const balancer = createBalancer('round-robin', { rng: createRng(1) })
+      const proxy = await startL4Proxy({ host: p.node(0), port: 30080, balancer, accounting: createAccounting('n'), route: () => ({ host: '', port: 0, localAddress: '' }), onNoEndpoint })
+      const outcome = await new Promise<string>((resolve) => {
+        const s = net.connect({ host: p.node(0), port: 30080, localAddress: p.client(0) })
+        s.setTimeout(300, () => {
+          s.destroy()
+          resolve('timeout')
+        })
+        s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'))
+        s.on('close', () => resolve('closed'))
+        s.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n')
+      })
+      expect(outcome).toBe(onNoEndpoint === 'reject' ? 'ECONNRESET' : 'timeout')
+      proxy.close()
+    }
+    await lease.release()
+  })
+})
