@@ -73,7 +73,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     const byName = new Map(cluster.topology.nodes.map((n) => [n.name, n]))
     const targets = v.load.via.map((name) => ({ host: byName.get(name)!.address, port: v.service.nodePort }))
     const clientAddresses = Array.from({ length: Math.min(v.load.clientIps, v.load.connections) }, (_, k) => plan.client(k))
-    const base = { targets, clientAddresses, connections: v.load.connections, keepAlive: v.load.keepAlive, path: v.load.path, requestTimeoutMs: v.load.requestTimeoutMs, signal: opts.signal }
+    const base = { targets, clientAddresses, connections: v.load.connections, keepAlive: v.load.keepAlive, connectionLifetimeMs: v.load.connectionLifetimeMs, path: v.load.path, requestTimeoutMs: v.load.requestTimeoutMs, signal: opts.signal }
 
     if (opts.signal?.aborted === true) return undefined
     // One continuous load: warm-up and measured phase share connections, so the measured phase

@@ -36,6 +36,8 @@ export interface LoadOptions {
   /** Measured phase length, from `epochMs`. */
   durationMs: number
   keepAlive: boolean
+  /** With keep-alive: reconnect once a connection is this old (at the next request). 0 = never. */
+  connectionLifetimeMs?: number
   path: string
   requestTimeoutMs: number
   /**
@@ -143,7 +145,9 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
     const localAddress = opts.clientAddresses[k % opts.clientAddresses.length] as string
     used.add(localAddress)
     const origConnect = client._connect
+    let connectedAt = 0
     client._connect = function (this: AutocannonClient) {
+      connectedAt = Date.now()
       ;(net as { connect: unknown }).connect = () =>
         realConnect({ host: target.host, port: target.port, localAddress, noDelay: true })
       try {
@@ -152,13 +156,16 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
         ;(net as { connect: unknown }).connect = realConnect
       }
     }
-    if (!opts.keepAlive) {
-      // One request per connection: once a connection has carried a request, the next
-      // request opens a fresh one (autocannon's reconnectRate drops the response event).
+    const lifetimeMs = opts.connectionLifetimeMs ?? 0
+    if (!opts.keepAlive || lifetimeMs > 0) {
+      // Without keep-alive, once a connection has carried a request the next request opens a
+      // fresh one; with a lifetime, once the connection is that old. (autocannon's own
+      // reconnectRate drops the response event of the request it reconnects on.)
       const origDoRequest = client._doRequest
       let usedConn: unknown
       client._doRequest = function (this: AutocannonClient, ...args: unknown[]) {
-        if (usedConn === this.conn && !this.destroyed) {
+        const expired = !opts.keepAlive || Date.now() - connectedAt >= lifetimeMs
+        if (usedConn === this.conn && expired && !this.destroyed) {
           this._destroyConnection()
           this._connect()
           return

@@ -80,6 +80,8 @@ export interface ResolvedVariant {
     connections: number
     clientIps: number
     keepAlive: boolean
+    /** Reconnect once a keep-alive connection is this old, ms; 0 = never. */
+    connectionLifetimeMs: number
     path: string
     /** Names of the nodes clients connect to, in order: connection i goes to via[i mod length]. */
     via: string[]
@@ -283,6 +285,7 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
       connections: (load.connections as number | undefined) ?? D.DEFAULT_CONNECTIONS,
       clientIps: (load.clientIps as number | undefined) ?? D.DEFAULT_CLIENT_IPS,
       keepAlive: (load.keepAlive as boolean | undefined) ?? D.DEFAULT_KEEP_ALIVE,
+      connectionLifetimeMs: durationField(load.connectionLifetime, 0),
       path: (load.path as string | undefined) ?? D.DEFAULT_PATH,
       via,
       requestTimeoutMs,

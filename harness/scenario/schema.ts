@@ -149,6 +149,8 @@ const loadSchema = obj({
   clientIps: int(1, MAX_CLIENT_IPS).optional(),
   /** Reuse connections (HTTP keep-alive). false opens a new connection per request. @default true */
   keepAlive: z.boolean().optional(),
+  /** With keep-alive, reconnect once a connection is this old (a client's max connection age). @default none */
+  connectionLifetime: durationSchema.optional(),
   /** Request path. @default '/' */
   path: z.string().startsWith('/', { error: 'expected a path starting with "/"' }).optional(),
   /** `all-nodes`: connection i goes to node i mod nodes; `one-node`: all to the first node; or a list of node names. @default 'all-nodes' */

@@ -3,16 +3,7 @@
  * and predictions the chi-squared test does not reject. Each run sends traffic for ≤ 1.5 s.
  */
 import { describe, expect, it } from 'vitest'
-import { resolveScenario } from '../../harness/scenario/resolve.ts'
-import { runScenario } from '../../harness/runner.ts'
-import { liveChildCount } from '../../harness/cluster/child.ts'
-import type { VariantResult } from '../../harness/stats/summary.ts'
-
-async function run(scenario: unknown): Promise<VariantResult[]> {
-  const result = await runScenario(resolveScenario(scenario))
-  expect(liveChildCount()).toBe(0)
-  return result.variants
-}
+import { runVariants as run } from '../helpers/run.ts'
 
 describe('externalTrafficPolicy', () => {
   it('Local: only local pods, client address preserved, split fits the per-node prediction (2 pods vs 1)', async () => {

@@ -3,16 +3,8 @@
  * Each run sends traffic for well under 2 s.
  */
 import { describe, expect, it } from 'vitest'
-import { resolveScenario } from '../../harness/scenario/resolve.ts'
-import { runScenario } from '../../harness/runner.ts'
-import { liveChildCount } from '../../harness/cluster/child.ts'
 import type { VariantResult } from '../../harness/stats/summary.ts'
-
-async function run(scenario: unknown): Promise<VariantResult[]> {
-  const result = await runScenario(resolveScenario(scenario))
-  expect(liveChildCount()).toBe(0)
-  return result.variants
-}
+import { runVariants as run } from '../helpers/run.ts'
 
 const podsWithTraffic = (v: VariantResult) => v.pods.filter((p) => p.requests > 0).length
 

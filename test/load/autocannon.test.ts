@@ -40,6 +40,27 @@ describe('runLoad', () => {
       await lease.release()
     }
   })
+  it('reconnects once a keep-alive connection reaches its lifetime, and never without one', async () => {
+    const lease = await leaseBlock()
+    let connections = 0
+    const server = http.createServer((_req, res) => res.end('ok'))
+    server.on('connection', () => connections++)
+    await new Promise<void>((r) => server.listen({ host: lease.plan.node(0), port: 30080 }, r))
+    try {
+      const target = [{ host: lease.plan.node(0), port: 30080 }]
+      const clientAddresses = [lease.plan.client(0)]
+      await runLoad({ ...base, durationMs: 300, epochMs: Date.now(), targets: target, clientAddresses })
+      expect(connections).toBe(1)
+      connections = 0
+      const r = await runLoad({ ...base, durationMs: 350, connectionLifetimeMs: 100, epochMs: Date.now(), targets: target, clientAddresses })
+      expect(connections).toBeGreaterThanOrEqual(3)
+      expect(connections).toBeLessThan(r.responses / 2)
+    } finally {
+      server.closeAllConnections()
+      server.close()
+      await lease.release()
+    }
+  })
   it('counts a refused connection as connect-refused', async () => {
     const lease = await leaseBlock()
     try {

@@ -58,7 +58,7 @@ describe('resolveScenario', () => {
       internalTrafficPolicy: 'Cluster',
     })
     expect(v.cluster.network).toEqual({ hopLatencyMs: 0 })
-    expect(v.load).toEqual({ durationMs: 10_000, warmupMs: 2_000, connections: 50, clientIps: 64, keepAlive: true, path: '/', via: ['node-a', 'node-b', 'node-c'], requestTimeoutMs: 10_000 })
+    expect(v.load).toEqual({ durationMs: 10_000, warmupMs: 2_000, connections: 50, clientIps: 64, keepAlive: true, connectionLifetimeMs: 0, path: '/', via: ['node-a', 'node-b', 'node-c'], requestTimeoutMs: 10_000 })
     expect(v.cluster.pod).toEqual({ latency: { dist: 'constant', meanMs: 1, p99Ms: 1 }, responseBytes: 128, errorRate: 0 })
   })
   it('spreads replicas round-robin over nodes, remainder first', () => {
