@@ -135,7 +135,7 @@ describe('resolveScenario', () => {
   })
   it('reports unknown nested fields with a hint', () => {
     expect(issuesOf({ name: 'x', load: { duraton: '1s' } })).toEqual([
-      'load.duraton: unknown field (did you mean "duration"?); expected one of duration, warmup, connections, clientIps, keepAlive, path, via, requestTimeout',
+      'load.duraton: unknown field (did you mean "duration"?); expected one of duration, warmup, connections, clientIps, keepAlive, connectionLifetime, path, via, requestTimeout',
     ])
   })
   it('reports replicas that disagree with explicit placement and duplicate node names', () => {
