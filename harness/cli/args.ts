@@ -17,13 +17,16 @@ export interface CliArgs {
   json: boolean
   /** Progress display; false with --no-progress. */
   progress: boolean
+  /** Kubernetes manifests giving cluster and service (--manifests). */
+  manifests: string | undefined
 }
 
-const VALUE_FLAGS = ['--duration', '--warmup', '--connections', '--client-ips', '--variant', '--seed', '--out'] as const
+const VALUE_FLAGS = ['--duration', '--warmup', '--connections', '--client-ips', '--variant', '--seed', '--out', '--manifests'] as const
 const BOOL_FLAGS = ['--json', '--no-progress', '--help', '-h', '--version'] as const
 
 /** Usage text for --help. */
 export const USAGE = `Usage: svcbench [run] [scenario.ts] [flags]
+       svcbench [run] --manifests k8s/app.yaml [flags]
 
 Runs a scenario (default scenarios/quickstart.ts), prints a comparison of its variants and
 writes reports/<scenario>/<UTC timestamp>/results.json.
@@ -36,6 +39,9 @@ Flags (each overrides the scenario, for every variant):
   --variant <name>     run only this variant
   --seed <n>           seed for balancers and latency draws
   --out <dir>          reports root (default: reports)
+  --manifests <file>   build cluster and service from Kubernetes YAML (Service,
+                       Deployment/StatefulSet, optional KubeProxyConfiguration, Nodes);
+                       without a scenario file, default load settings apply
   --json               print results JSON on stdout, nothing else there
   --no-progress        no progress display
   -h, --help           this text
@@ -55,7 +61,7 @@ function intFlag(flag: string, raw: string, min: number, max: number, issues: Sc
 /** Parse argv (without node and script). Throws ScenarioError listing every bad flag. */
 export function parseArgs(argv: readonly string[]): CliArgs {
   const issues: ScenarioIssue[] = []
-  const out: CliArgs = { command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true }
+  const out: CliArgs = { command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true, manifests: undefined }
   const positionals: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
@@ -112,6 +118,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       }
       case '--variant':
         out.overrides.variant = value
+        break
+      case '--manifests':
+        if (value === '') issues.push({ path: flag, message: 'got ""; expected a Kubernetes YAML file' })
+        else out.manifests = value
         break
       case '--out':
         if (value === '') issues.push({ path: flag, message: 'got ""; expected a folder path' })

@@ -70,13 +70,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGTERM', onSignal)
   process.on('exit', killAllChildren)
 
+  const fromManifestsOnly = args.scenario === undefined && args.manifests !== undefined
   const file = args.scenario ?? defaultScenario()
-  const shownFile = args.scenario ?? (path.relative(process.cwd(), file) || file)
+  const shownFile = args.scenario ?? (fromManifestsOnly ? args.manifests : undefined) ?? (path.relative(process.cwd(), file) || file)
   let finishProgress = () => {}
   try {
     const block = addressBlockFromEnv()
-    const raw = await loadScenarioFile(file)
-    const run = resolveScenario(raw, { file: shownFile, overrides: args.overrides })
+    const raw = fromManifestsOnly ? {} : await loadScenarioFile(file)
+    const run = resolveScenario(raw, { file: fromManifestsOnly ? undefined : shownFile, overrides: args.overrides, manifests: args.manifests })
     for (const w of run.warnings) err.write(`svcbench: warning: ${w}\n`)
     const progress = args.progress ? createProgress({ stream: err, tty: err.isTTY === true && !args.json, scenario: run.name }) : undefined
     finishProgress = () => progress?.finish()

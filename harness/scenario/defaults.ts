@@ -46,3 +46,14 @@ export const DEFAULT_LOGNORMAL_P99_OVER_MEAN = 3
 export const DEFAULT_VARIANT_NAME = 'default'
 /** Longest a run may last (warm-up + measured), so every run stops by itself. */
 export const MAX_RUN_MS = 60 * 60_000
+/** Readiness probe defaults (core/v1 Probe), path /healthz (the built-in pod's). */
+export const DEFAULT_READINESS_PROBE = {
+  path: '/healthz',
+  periodSeconds: 10,
+  timeoutSeconds: 1,
+  failureThreshold: 3,
+  successThreshold: 1,
+  initialDelaySeconds: 0,
+}
+/** terminationGracePeriodSeconds, as in Kubernetes. */
+export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30

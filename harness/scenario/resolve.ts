@@ -16,6 +16,8 @@ import {
   type ProxyMode,
 } from '../balancers/registry.ts'
 import * as D from './defaults.ts'
+import { expandManifests } from './manifests.ts'
+import { deepMerge, isPlainObject } from '../util/merge.ts'
 
 /** A pod's latency model, resolved. */
 export interface ResolvedLatency {
@@ -24,6 +26,16 @@ export interface ResolvedLatency {
   meanMs: number
   /** Target p99 for lognormal, ms (derived when not given). */
   p99Ms: number
+}
+
+/** A readiness probe with every Kubernetes default filled (core/v1 Probe). */
+export interface ResolvedProbe {
+  path: string
+  periodSeconds: number
+  timeoutSeconds: number
+  failureThreshold: number
+  successThreshold: number
+  initialDelaySeconds: number
 }
 
 /** One pod's settings (cluster.pod merged with its own overrides). */
@@ -54,6 +66,9 @@ export interface ResolvedVariant {
     /** Pod port on each pod address. */
     podPort: number
     pod: { latency: ResolvedLatency; responseBytes: number; errorRate: number }
+    /** Readiness probe with Kubernetes defaults (used by the endpoints controller, #4). */
+    readinessProbe: ResolvedProbe
+    terminationGracePeriodSeconds: number
     network: { hopLatencyMs: number }
   }
   service: {
@@ -99,6 +114,8 @@ export interface ResolvedRun {
   variants: ResolvedVariant[]
   /** Things worth saying that are not errors (e.g. ip-hash with one client address). */
   warnings: string[]
+  /** The Kubernetes manifests file the cluster and service came from, if any. */
+  manifests: string | undefined
 }
 
 /** Overrides from the command line; each wins over scenario and variant values. */
@@ -114,24 +131,16 @@ export interface CliOverrides {
 
 /** Options for {@link resolveScenario}. */
 export interface ResolveOptions {
-  /** Scenario file path, for error messages. */
+  /** Scenario file path, for error messages and for resolving `cluster.manifests`. */
   file?: string
   overrides?: CliOverrides
+  /** A manifests file that replaces the scenario's `cluster.manifests` (the CLI's --manifests). */
+  manifests?: string
 }
 
 type Obj = Record<string, unknown>
 
-function isPlainObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
-
-/** Deep merge of plain objects; arrays and scalars in `over` replace those in `base`. */
-export function deepMerge(base: unknown, over: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over
-  const out: Obj = { ...base }
-  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v)
-  return out
-}
+export { deepMerge }
 
 /** Letters for node names: 0 → a, 25 → z, 26 → aa. */
 function nodeSuffix(i: number): string {
@@ -274,8 +283,10 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
     cluster: {
       nodes,
       replicas,
-      podPort: D.DEFAULT_POD_PORT,
+      podPort: (pod.port as number | undefined) ?? D.DEFAULT_POD_PORT,
       pod: basePod,
+      readinessProbe: { ...D.DEFAULT_READINESS_PROBE, ...((pod.readinessProbe as Partial<ResolvedProbe> | undefined) ?? {}) },
+      terminationGracePeriodSeconds: (pod.terminationGracePeriodSeconds as number | undefined) ?? D.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
       network: { hopLatencyMs },
     },
     service: service_,
@@ -322,9 +333,8 @@ function resolveService(service: Obj, p: (s: string) => string, issues: Scenario
     }
   })
   const affinity = (service.sessionAffinity as 'None' | 'ClientIP' | undefined) ?? 'None'
-  if (affinity === 'None' && service.sessionAffinityTimeoutSeconds !== undefined) {
-    issues.push({ path: p('service.sessionAffinityTimeoutSeconds'), message: `got ${showValue(service.sessionAffinityTimeoutSeconds)}; only applies with sessionAffinity "ClientIP"` })
-  }
+  // A timeout with affinity None is kept but unused: a variant (or a scenario over manifests)
+  // may switch affinity off without having to remove the timeout.
   return {
     type: 'NodePort',
     nodePort: (service.nodePort as number | undefined) ?? D.DEFAULT_NODE_PORT,
@@ -396,7 +406,10 @@ function warningsFor(v: ResolvedVariant, multi: boolean): string[] {
  * Validate and resolve a scenario's default export. Throws one ScenarioError listing every
  * issue (schema, semantics, variants, overrides) before anything starts.
  */
-export function resolveScenario(input: unknown, opts: ResolveOptions = {}): ResolvedRun {
+export function resolveScenario(rawInput: unknown, opts: ResolveOptions = {}): ResolvedRun {
+  // Manifests (a file read) become plain scenario fields first; their errors stand alone.
+  const expanded = expandManifests(rawInput, { scenarioFile: opts.file, manifestPath: opts.manifests })
+  const input = expanded.scenario
   const issues: ScenarioIssue[] = []
   const parsed = scenarioSchema.safeParse(input, { reportInput: true })
   if (!parsed.success) issues.push(...fromZodIssues(parsed.error.issues as never))
@@ -483,7 +496,8 @@ export function resolveScenario(input: unknown, opts: ResolveOptions = {}): Reso
     seed: o.seed ?? (seed as number | undefined) ?? D.DEFAULT_SEED,
     file: opts.file,
     variants,
-    warnings: variants.flatMap((v) => warningsFor(v, multi)),
+    warnings: [...expanded.warnings, ...variants.flatMap((v) => warningsFor(v, multi))],
+    manifests: expanded.manifests,
   }
 }
 

@@ -103,6 +103,8 @@ const clusterSchema = obj({
      */
     hopLatencyMs: num(0, 10_000).optional(),
   }).optional(),
+  /** A Kubernetes YAML file (Service, Deployment/StatefulSet, ...) giving cluster and service; relative to the scenario file. */
+  manifests: z.string().min(1).optional(),
   pod: obj({
     /** Service time added by each pod: ms, or a distribution. @default 1 */
     latencyMs: latencySchema.optional(),
@@ -110,6 +112,19 @@ const clusterSchema = obj({
     responseBytes: int(0, 1_048_576).optional(),
     /** Fraction of requests answered with HTTP 500, 0 to 1. @default 0 */
     errorRate: num(0, 1).optional(),
+    /** Port each pod listens on (the Service's targetPort). @default 8080 */
+    port: int(1, 65535).optional(),
+    /** Readiness probe (Kubernetes defaults); recorded now, used by the endpoints controller (#4). */
+    readinessProbe: obj({
+      path: z.string().startsWith('/', { error: 'expected a path starting with "/"' }).optional(),
+      periodSeconds: int(1, 3600).optional(),
+      timeoutSeconds: int(1, 3600).optional(),
+      failureThreshold: int(1, 1000).optional(),
+      successThreshold: int(1, 1000).optional(),
+      initialDelaySeconds: int(0, 3600).optional(),
+    }).optional(),
+    /** terminationGracePeriodSeconds; recorded now, used by pod termination (#4). @default 30 */
+    terminationGracePeriodSeconds: int(0, 3600).optional(),
   }).optional(),
 })
 

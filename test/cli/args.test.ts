@@ -14,7 +14,7 @@ function issuesOf(argv: string[]): string[] {
 
 describe('parseArgs', () => {
   it('defaults to run with the default scenario', () => {
-    expect(parseArgs([])).toEqual({ command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true })
+    expect(parseArgs([])).toEqual({ command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true, manifests: undefined })
     expect(parseArgs(['run']).command).toBe('run')
   })
   it('takes a scenario and every override, in both flag forms', () => {
@@ -26,7 +26,9 @@ describe('parseArgs', () => {
       outDir: '/tmp/r',
       json: true,
       progress: false,
+      manifests: undefined,
     })
+    expect(parseArgs(['--manifests', 'k8s/app.yaml']).manifests).toBe('k8s/app.yaml')
   })
   it('treats a bare number of --duration as milliseconds', () => {
     expect(parseArgs(['--duration', '1500']).overrides.durationMs).toBe(1500)

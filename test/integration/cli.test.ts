@@ -60,6 +60,26 @@ describe('svcbench CLI', () => {
     expect(r.stderr).toContain('--conections: unknown flag (did you mean --connections?)')
   })
 
+  it('builds the cluster from --manifests alone, warning about fields it does not model', async () => {
+    const r = await runCli(['--manifests', 'scenarios/manifests/web.yaml', '--duration', '300ms', '--warmup', '0', '--json', '--out', path.join(tmp, 'manifests')])
+    expect(r.code, r.stderr).toBe(0)
+    const result = JSON.parse(r.stdout)
+    expect(result.scenario.name).toBe('web')
+    expect(result.variants[0].proxyMode).toBe('ipvs')
+    expect(result.variants[0].sessionAffinity).toBe('ClientIP')
+    expect(result.variants[0].pods.map((p: { node: string }) => p.node)).toEqual(['worker-1', 'worker-2', 'worker-1', 'worker-2'])
+    expect(r.stderr).toMatch(/warning: scenarios\/manifests\/web\.yaml: Deployment\/web: not modeled by svcbench, ignored: spec\.template\.spec\.containers\[0\]\.image/)
+  })
+
+  it('rejects manifests whose Service selects nothing, and malformed YAML, with exit 2', async () => {
+    const a = await runCli(['--manifests', 'test/fixtures/manifests/no-match.yaml'])
+    expect(a.code).toBe(2)
+    expect(a.stderr).toContain('test/fixtures/manifests/no-match.yaml: Service/api: spec.selector: selects app=api but no Deployment or StatefulSet')
+    const b = await runCli(['--manifests', 'test/fixtures/manifests/malformed.yaml'])
+    expect(b.code).toBe(2)
+    expect(b.stderr).toContain('malformed.yaml: document 1: malformed YAML')
+  })
+
   it('rejects a missing scenario file with exit 2', async () => {
     const r = await runCli(['scenarios/does-not-exist.ts'])
     expect(r.code).toBe(2)

@@ -202,9 +202,7 @@ describe('resolveScenario: kube-proxy configuration', () => {
     expect(issuesOf({ name: 'x', service: { ipvsScheduler: 'rr', ipvsFlags: ['sh-port'] } })).toEqual([
       'service.ipvsFlags[0]: got "sh-port"; this flag needs ipvsScheduler "sh" (got "rr")',
     ])
-    expect(issuesOf({ name: 'x', service: { sessionAffinityTimeoutSeconds: 5 } })).toEqual([
-      'service.sessionAffinityTimeoutSeconds: got 5; only applies with sessionAffinity "ClientIP"',
-    ])
+    expect(svc({ sessionAffinityTimeoutSeconds: 5 }).sessionAffinity).toBe('None') // kept, unused without ClientIP
     expect(issuesOf({ name: 'x', service: { sessionAffinity: 'ClientIP', sessionAffinityTimeoutSeconds: 90000 } })[0]).toMatch(
       /^service\.sessionAffinityTimeoutSeconds: got 90000; expected an integer from 1 to 86400/,
     )
