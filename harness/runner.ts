@@ -33,7 +33,7 @@ export function machine(): { cpus: number; cpuModel: string; platform: string; a
 /** Everything a run produced; written as results.json. */
 export interface RunResult {
   schemaVersion: 1
-  scenario: { name: string; description: string; file: string | undefined }
+  scenario: { name: string; description: string; file: string | undefined; manifests: string | undefined }
   seed: number
   startedAt: string
   finishedAt: string
@@ -121,7 +121,7 @@ export async function runScenario(run: ResolvedRun, opts: RunOptions = {}): Prom
   }
   return {
     schemaVersion: 1,
-    scenario: { name: run.name, description: run.description, file: run.file },
+    scenario: { name: run.name, description: run.description, file: run.file, manifests: run.manifests },
     seed: run.seed,
     startedAt,
     finishedAt: new Date().toISOString(),

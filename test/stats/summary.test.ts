@@ -98,4 +98,11 @@ describe('comparisonTable', () => {
     expect(text).toMatch(/clients on one pod\s+2\/3\s+2\/3/)
     expect(text).toMatch(/Jain index\s+0\.800\s+0\.800/)
   })
+  it('makes a split that disagrees with the prediction impossible to miss', () => {
+    const v = summarizeVariant(fixture())
+    const bad = { ...v, name: 'skewed', fairness: { ...v.fairness, chiSquaredP: 0.0001, fitsPrediction: false } }
+    const text = comparisonTable({ variants: [v, bad] } as unknown as RunResult)
+    expect(text).toMatch(/prediction\s+fits p=1\.000 \(4 connections\)\s+DIFFERS p<0\.001 \(4 connections\)/)
+    expect(text).toMatch(/^! skewed: the observed split of connections differs from what the configuration predicts \(χ² p <0\.001\)/m)
+  })
 })
