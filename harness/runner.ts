@@ -5,9 +5,13 @@
  */
 import os from 'node:os'
 import { createRequire } from 'node:module'
-import type { ResolvedRun, ResolvedVariant } from './scenario/resolve.ts'
+import type { ResolvedFault, ResolvedRun, ResolvedVariant } from './scenario/resolve.ts'
 import { leaseBlock, type AddressPlan } from './cluster/address-plan.ts'
-import { startCluster } from './cluster/cluster.ts'
+import { startCluster, type Cluster } from './cluster/cluster.ts'
+import { startEndpointsController } from './cluster/endpoints.ts'
+import { NO_FAULT } from './pods/server.ts'
+import type { TimedEndpointEvent } from './stats/failover.ts'
+import { createRng, deriveSeed } from './util/rng.ts'
 import { runLoad, type LoadProgress } from './load/autocannon.ts'
 import { summarizeVariant, type VariantResult } from './stats/summary.ts'
 
@@ -69,6 +73,15 @@ export interface RunOptions extends RunEvents {
 async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPlan, opts: RunOptions, runId: string): Promise<VariantResult | undefined> {
   opts.onPhase?.(v, 'starting', 0)
   const cluster = await startCluster(v, { plan, seed: run.seed, runId })
+  const nodeAddr = new Map(cluster.topology.nodes.map((n) => [n.name, n.address]))
+  const controller = startEndpointsController({
+    pods: cluster.topology.pods.map((p) => ({ name: p.name, address: p.address, port: p.port, nodeAddress: nodeAddr.get(p.node)! })),
+    probe: v.cluster.readinessProbe,
+    propagationMs: v.cluster.endpointPropagationMs,
+    publish: (ready) => cluster.publishEndpoints(ready),
+    rng: createRng(deriveSeed(run.seed, `${v.name}/probes`)),
+  })
+  const faultTimers: NodeJS.Timeout[] = []
   try {
     const byName = new Map(cluster.topology.nodes.map((n) => [n.name, n]))
     const targets = v.load.via.map((name) => ({ host: byName.get(name)!.address, port: v.service.nodePort }))
@@ -83,6 +96,15 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     await cluster.reset(epochMs)
     let measuring = v.load.warmupMs === 0
     opts.onPhase?.(v, measuring ? 'measuring' : 'warmup', measuring ? v.load.durationMs : v.load.warmupMs)
+    const applied: { fault: ResolvedFault; atMs: number }[] = []
+    for (const fault of v.faults) {
+      faultTimers.push(
+        setTimeout(() => {
+          applied.push({ fault, atMs: Date.now() - epochMs })
+          void applyFault(cluster, fault, (pod) => controller.restarted(pod)).catch(() => {})
+        }, Math.max(0, epochMs + fault.atMs - Date.now())),
+      )
+    }
     const load = await runLoad({ ...base, durationMs: v.load.durationMs, epochMs }, (p) => {
       const now = Date.now()
       if (!measuring && now >= epochMs) {
@@ -92,12 +114,38 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
       opts.onProgress?.(v, measuring ? { ...p, elapsedMs: now - epochMs, totalMs: v.load.durationMs } : { ...p, elapsedMs: now - startMs, totalMs: v.load.warmupMs })
     })
     if (Date.now() < epochMs) return undefined // interrupted during warm-up: nothing measured
+    for (const t of faultTimers) clearTimeout(t)
+    controller.stop()
     opts.onPhase?.(v, 'collecting', 0)
     const { pods, proxies } = await cluster.collect()
-    return summarizeVariant({ variant: v, topology: cluster.topology, hashSeed: cluster.hashSeed, load, pods, proxies })
+    const events: TimedEndpointEvent[] = controller.events().map((e) => ({ ...e, tMs: e.atMs - epochMs }))
+    return summarizeVariant({ variant: v, topology: cluster.topology, hashSeed: cluster.hashSeed, load, pods, proxies, faults: applied, events })
   } finally {
+    for (const t of faultTimers) clearTimeout(t)
+    controller.stop()
     await cluster.stop()
   }
+}
+
+/** Carry out one fault on the cluster. */
+async function applyFault(cluster: Cluster, fault: ResolvedFault, onRestarted: (pod: string) => void): Promise<void> {
+  await Promise.all(
+    fault.pods.map(async (pod) => {
+      switch (fault.action) {
+        case 'kill-pod':
+          return cluster.killPod(pod)
+        case 'hang-pod':
+          return cluster.podFault(pod, { ...NO_FAULT, hang: true })
+        case 'slow-pod':
+          return cluster.podFault(pod, { ...NO_FAULT, extraLatencyMs: fault.latencyMs })
+        case 'fail-pod':
+          return cluster.podFault(pod, { ...NO_FAULT, errorRate: fault.errorRate })
+        case 'recover-pod':
+          if (await cluster.restartPod(pod)) onRestarted(pod)
+          return cluster.podFault(pod, NO_FAULT)
+      }
+    }),
+  )
 }
 
 /** Run every variant of `run` in order, each on a fresh cluster. */

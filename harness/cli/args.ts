@@ -19,9 +19,11 @@ export interface CliArgs {
   progress: boolean
   /** Kubernetes manifests giving cluster and service (--manifests). */
   manifests: string | undefined
+  /** Faults added with --fault, as scenario `faults` entries. */
+  faults: Record<string, unknown>[]
 }
 
-const VALUE_FLAGS = ['--duration', '--warmup', '--connections', '--client-ips', '--variant', '--seed', '--out', '--manifests'] as const
+const VALUE_FLAGS = ['--duration', '--warmup', '--connections', '--client-ips', '--variant', '--seed', '--out', '--manifests', '--fault'] as const
 const BOOL_FLAGS = ['--json', '--no-progress', '--help', '-h', '--version'] as const
 
 /** Usage text for --help. */
@@ -39,6 +41,8 @@ Flags (each overrides the scenario, for every variant):
   --variant <name>     run only this variant
   --seed <n>           seed for balancers and latency draws
   --out <dir>          reports root (default: reports)
+  --fault <spec>       add a fault: <at>:<action>:<target>[:<value>], e.g. 5s:kill-pod:pod-2,
+                       3s:slow-pod:random:200, 4s:fail-pod:node=node-b:0.5 (repeatable)
   --manifests <file>   build cluster and service from Kubernetes YAML (Service,
                        Deployment/StatefulSet, optional KubeProxyConfiguration, Nodes);
                        without a scenario file, default load settings apply
@@ -61,7 +65,7 @@ function intFlag(flag: string, raw: string, min: number, max: number, issues: Sc
 /** Parse argv (without node and script). Throws ScenarioError listing every bad flag. */
 export function parseArgs(argv: readonly string[]): CliArgs {
   const issues: ScenarioIssue[] = []
-  const out: CliArgs = { command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true, manifests: undefined }
+  const out: CliArgs = { command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true, manifests: undefined, faults: [] }
   const positionals: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
@@ -119,6 +123,24 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--variant':
         out.overrides.variant = value
         break
+      case '--fault': {
+        // <at>:<action>:<target>[:<value>]; value is latencyMs (slow-pod) or errorRate (fail-pod)
+        const parts = value.split(':')
+        const [at, action, target, extra] = parts
+        if (parts.length < 3 || parts.length > 4 || at === '' || action === '' || target === '') {
+          issues.push({ path: flag, message: `got ${JSON.stringify(value)}; expected <at>:<action>:<target>[:<value>], e.g. 5s:kill-pod:pod-2 or 3s:slow-pod:random:200` })
+          break
+        }
+        const f: Record<string, unknown> = { at: /^\d+(\.\d+)?$/.test(at as string) ? Number(at) : at, action, target: (target as string).startsWith('node=') ? { node: (target as string).slice(5) } : target }
+        if (extra !== undefined) {
+          const n = Number(extra)
+          if (!Number.isFinite(n)) issues.push({ path: flag, message: `got ${JSON.stringify(extra)} as the value; expected a number (latencyMs for slow-pod, errorRate for fail-pod)` })
+          else if (action === 'fail-pod') f.errorRate = n
+          else f.latencyMs = n
+        }
+        out.faults.push(f)
+        break
+      }
       case '--manifests':
         if (value === '') issues.push({ path: flag, message: 'got ""; expected a Kubernetes YAML file' })
         else out.manifests = value

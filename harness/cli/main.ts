@@ -32,6 +32,21 @@ function addressBlockFromEnv(): number | undefined {
   return n
 }
 
+function addFaults(s: Record<string, unknown>, faults: Record<string, unknown>[]): Record<string, unknown> {
+  const own = Array.isArray(s.faults) ? s.faults : []
+  const variants = s.variants
+  const out: Record<string, unknown> = { ...s, faults: [...own, ...faults] }
+  if (typeof variants === 'object' && variants !== null) {
+    out.variants = Object.fromEntries(
+      Object.entries(variants as Record<string, Record<string, unknown>>).map(([k, v]) => [
+        k,
+        Array.isArray(v?.faults) ? { ...v, faults: [...(v.faults as unknown[]), ...faults] } : v,
+      ]),
+    )
+  }
+  return out
+}
+
 /** Run the CLI; resolves with the process exit code. Installs SIGINT/SIGTERM handling for the run. */
 export async function main(argv: readonly string[]): Promise<number> {
   const out = process.stdout
@@ -76,7 +91,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   let finishProgress = () => {}
   try {
     const block = addressBlockFromEnv()
-    const raw = fromManifestsOnly ? {} : await loadScenarioFile(file)
+    const loaded = fromManifestsOnly ? {} : await loadScenarioFile(file)
+    // --fault adds to the scenario's own faults (and to every variant's).
+    const raw =
+      args.faults.length > 0 && typeof loaded === 'object' && loaded !== null && !Array.isArray(loaded)
+        ? addFaults(loaded as Record<string, unknown>, args.faults)
+        : loaded
     const run = resolveScenario(raw, { file: fromManifestsOnly ? undefined : shownFile, overrides: args.overrides, manifests: args.manifests })
     for (const w of run.warnings) err.write(`svcbench: warning: ${w}\n`)
     const progress = args.progress ? createProgress({ stream: err, tty: err.isTTY === true && !args.json, scenario: run.name }) : undefined

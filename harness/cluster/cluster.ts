@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import type { ResolvedPodSpec, ResolvedVariant } from '../scenario/resolve.ts'
 import type { AddressPlan } from './address-plan.ts'
 import type { Endpoint } from '../balancers/types.ts'
-import type { PodConfig, PodStats } from '../pods/server.ts'
+import type { PodConfig, PodFault, PodStats } from '../pods/server.ts'
 import type { NodeProxyConfig } from '../proxy/main.ts'
 import type { ProxyStats } from '../proxy/accounting.ts'
 import { startChild, type Child } from './child.ts'
@@ -72,9 +72,36 @@ export interface Cluster {
   hashSeed: number
   /** Zero every pod's and proxy's counters; count only from `epochMs` (may be in the future). */
   reset(epochMs: number): Promise<void>
-  /** Counters from every pod and proxy. */
+  /** Counters from every pod (killed incarnations included) and proxy. */
   collect(): Promise<{ pods: PodStats[]; proxies: ProxyStats[] }>
+  /** SIGKILL a pod's process: a real crash (its connections die with it). */
+  killPod(name: string): Promise<void>
+  /** Start a killed pod again on the same address (a container restart); false if it was running. */
+  restartPod(name: string): Promise<boolean>
+  /** Inject a fault into a running pod (NO_FAULT recovers). */
+  podFault(name: string, fault: PodFault): Promise<void>
+  /** Tell every node proxy which pods are ready (what EndpointSlices carry to kube-proxy). */
+  publishEndpoints(ready: string[]): Promise<void>
   stop(): Promise<void>
+}
+
+/** Sum of a pod's counts over its incarnations. */
+export function mergePodStats(name: string, parts: PodStats[]): PodStats {
+  const out: PodStats = { name, requests: 0, errors5xx: 0, connections: 0, byPeer: {}, byClient: {}, perSecond: [] }
+  for (const s of parts) {
+    out.requests += s.requests
+    out.errors5xx += s.errors5xx
+    out.connections += s.connections
+    for (const [k, e] of Object.entries(s.byPeer)) {
+      const cur = (out.byPeer[k] ??= { requests: 0, connections: 0 })
+      cur.requests += e.requests
+      cur.connections += e.connections
+    }
+    for (const [k, n] of Object.entries(s.byClient)) out.byClient[k] = (out.byClient[k] ?? 0) + n
+    s.perSecond.forEach((n, i) => (out.perSecond[i] = (out.perSecond[i] ?? 0) + n))
+  }
+  out.perSecond = Array.from(out.perSecond, (x) => x ?? 0)
+  return out
 }
 
 /** Options for {@link startCluster}. */
@@ -95,23 +122,30 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
     await Promise.all(children.map((c) => c.kill()))
   }
   try {
-    const pods = topology.pods.map((p) => {
-      const config: PodConfig = {
-        name: p.name,
-        node: p.node,
-        address: p.address,
-        port: p.port,
-        latency: p.spec.latency,
-        responseBytes: p.spec.responseBytes,
-        errorRate: p.spec.errorRate,
-        seed: deriveSeed(opts.seed, `${v.name}/${p.name}`),
-      }
-      const c = startChild(POD_ENTRY, { label: `pod "${p.name}"`, config, runId: opts.runId, readyTimeoutMs })
+    const podConfig = (p: PlacedPod): PodConfig => ({
+      name: p.name,
+      node: p.node,
+      address: p.address,
+      port: p.port,
+      latency: p.spec.latency,
+      responseBytes: p.spec.responseBytes,
+      errorRate: p.spec.errorRate,
+      seed: deriveSeed(opts.seed, `${v.name}/${p.name}`),
+    })
+    const startPod = (p: PlacedPod) => {
+      const c = startChild(POD_ENTRY, { label: `pod "${p.name}"`, config: podConfig(p), runId: opts.runId, readyTimeoutMs })
       children.push(c)
       return c
-    })
-    await Promise.all(pods.map((c) => c.ready))
-    const endpoints: Endpoint[] = topology.pods.map((p) => ({ name: p.name, address: p.address, port: p.port, node: p.node, weight: p.spec.weight }))
+    }
+    // The live process of each pod; a killed pod has none until it is restarted.
+    const pods = new Map<string, Child | undefined>(topology.pods.map((p) => [p.name, startPod(p)]))
+    await Promise.all([...pods.values()].map((c) => c!.ready))
+    // Counts of pod incarnations that were killed, kept so that a crash does not erase history.
+    const past = new Map<string, PodStats[]>()
+    let epoch = Date.now()
+
+    const endpointOf = (p: PlacedPod): Endpoint => ({ name: p.name, address: p.address, port: p.port, node: p.node, weight: p.spec.weight })
+    const endpoints: Endpoint[] = topology.pods.map(endpointOf)
     const hashSeed = deriveSeed(opts.seed, `${v.name}/hash`)
     const nodeAddress = Object.fromEntries(topology.nodes.map((n) => [n.name, n.address]))
     const proxies = topology.nodes.map((n) => {
@@ -136,26 +170,68 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
     })
     await Promise.all(proxies.map((c) => c.ready))
 
+    const intentionallyKilled = new Set<Child>()
     const all = () => {
-      const dead = children.find((c) => c.isExited())
+      const dead = children.find((c) => c.isExited() && !intentionallyKilled.has(c))
       if (dead !== undefined) {
         throw new HarnessError('CHILD_EXITED', `${dead.name} exited during the run${dead.outputTail() === '' ? '' : `: ${dead.outputTail().trim().split('\n').slice(-3).join(' | ')}`}`)
       }
     }
+    const placed = (name: string) => {
+      const p = topology.pods.find((x) => x.name === name)
+      if (p === undefined) throw new HarnessError('CHILD_EXITED', `no pod named ${name}`)
+      return p
+    }
+    const livePods = () => [...pods.entries()].filter((e): e is [string, Child] => e[1] !== undefined && !e[1].isExited())
     return {
       topology,
       hashSeed,
       async reset(epochMs) {
         all()
-        await Promise.all([...pods.map((c) => c.request('reset', { epochMs })), ...proxies.map((c) => c.request('reset', { epochMs }))])
+        epoch = epochMs
+        past.clear()
+        await Promise.all([...livePods().map(([, c]) => c.request('reset', { epochMs })), ...proxies.map((c) => c.request('reset', { epochMs }))])
       },
       async collect() {
         all()
         const [podStats, proxyStats] = await Promise.all([
-          Promise.all(pods.map((c) => c.request<PodStats>('stats', undefined, { timeoutMs: 10_000 }))),
+          Promise.all(
+            topology.pods.map(async (p) => {
+              const c = pods.get(p.name)
+              const live = c !== undefined && !c.isExited() ? [await c.request<PodStats>('stats', undefined, { timeoutMs: 10_000 })] : []
+              return mergePodStats(p.name, [...(past.get(p.name) ?? []), ...live])
+            }),
+          ),
           Promise.all(proxies.map((c) => c.request<ProxyStats>('stats', undefined, { timeoutMs: 10_000 }))),
         ])
         return { pods: podStats, proxies: proxyStats }
+      },
+      async killPod(name) {
+        const c = pods.get(name)
+        if (c === undefined || c.isExited()) return
+        // Keep what this incarnation counted (bookkeeping only; then the process dies for real).
+        const last = await c.request<PodStats>('stats', undefined, { timeoutMs: 2000 }).catch(() => undefined)
+        if (last !== undefined) past.set(name, [...(past.get(name) ?? []), last])
+        intentionallyKilled.add(c)
+        pods.set(name, undefined)
+        await c.kill()
+      },
+      async restartPod(name) {
+        if (pods.get(name) !== undefined) return false
+        const c = startPod(placed(name))
+        pods.set(name, c)
+        await c.ready
+        await c.request('reset', { epochMs: epoch })
+        return true
+      },
+      async podFault(name, fault) {
+        const c = pods.get(name)
+        if (c !== undefined && !c.isExited()) await c.request('fault', fault)
+      },
+      async publishEndpoints(ready) {
+        const set = new Set(ready)
+        const list = topology.pods.filter((p) => set.has(p.name)).map(endpointOf)
+        await Promise.all(proxies.map((c) => c.request('endpoints', list)))
       },
       stop,
     }

@@ -76,11 +76,20 @@ export interface LoadResult {
   /** Every response's latency (any status), µs resolution. */
   latency: LatencyHistogram
   perSecond: LoadSecond[]
+  /** Each second's latency histogram (for windows around faults). */
+  perSecondHistograms: LatencyHistogram[]
+  /** Responses (any status) per 100 ms of the measured phase. */
+  responsesPer100ms: number[]
+  /** Every error of the measured phase: ms since the epoch and kind (at most MAX_ERROR_EVENTS). */
+  errorEvents: { tMs: number; kind: ErrorKind }[]
   /** Distinct source addresses connections were bound to. */
   clientAddressesUsed: number
   /** True when stopped by the signal before the duration elapsed. */
   interrupted: boolean
 }
+
+/** Most error events kept with their times (the counts stay exact beyond it). */
+export const MAX_ERROR_EVENTS = 200_000
 
 /** Live counters (warm-up included), for a progress display. */
 export interface LoadProgress {
@@ -136,6 +145,8 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
   const errorsByKind = Object.fromEntries(ERROR_KINDS.map((k) => [k, 0])) as Record<ErrorKind, number>
   const errorsByCode: Record<string, number> = {}
   const used = new Set<string>()
+  const per100ms: number[] = []
+  const errorEvents: { tMs: number; kind: ErrorKind }[] = []
 
   let clientIndex = 0
   const realConnect = net.connect
@@ -205,6 +216,9 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
           errorsByCode,
           latency,
           perSecond: seconds.map((s) => ({ responses: s.responses, ok: s.ok, errors: s.errors, latency: summarizeLatency(s.h) })),
+          perSecondHistograms: seconds.map((s) => s.h),
+          responsesPer100ms: Array.from(per100ms, (x) => x ?? 0),
+          errorEvents,
           clientAddressesUsed: used.size,
           interrupted,
         })
@@ -216,6 +230,8 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
       if (statusCode >= 400) liveErrors++
       if (now < opts.epochMs) return // warm-up
       const sec = secondAt(now)
+      const slot = Math.floor((now - opts.epochMs) / 100)
+      per100ms[slot] = (per100ms[slot] ?? 0) + 1
       responses++
       sec.responses++
       statusCounts[statusCode] = (statusCounts[statusCode] ?? 0) + 1
@@ -230,6 +246,7 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
         errorsByCode[`HTTP_${statusCode}`] = (errorsByCode[`HTTP_${statusCode}`] ?? 0) + 1
         errors++
         sec.errors++
+        if (errorEvents.length < MAX_ERROR_EVENTS) errorEvents.push({ tMs: now - opts.epochMs, kind })
       }
     })
     instance.on('reqError', (err: NodeJS.ErrnoException) => {
@@ -238,6 +255,7 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
       if (now < opts.epochMs) return // warm-up
       const kind = classifyError(err)
       errorsByKind[kind]++
+      if (errorEvents.length < MAX_ERROR_EVENTS) errorEvents.push({ tMs: now - opts.epochMs, kind })
       const code = kind === 'timeout' ? 'TIMEOUT' : (err.code ?? 'UNKNOWN')
       errorsByCode[code] = (errorsByCode[code] ?? 0) + 1
       errors++

@@ -43,9 +43,24 @@ export interface PodStats {
   perSecond: number[]
 }
 
+/** A fault injected into a running pod (hang-pod, slow-pod, fail-pod; recover-pod clears it). */
+export interface PodFault {
+  /** Accept connections and requests, never answer (the readiness probe included). */
+  hang: boolean
+  /** Latency added to every answer (the readiness probe included), ms. */
+  extraLatencyMs: number
+  /** Replaces the configured error rate for requests (the probe still passes); null = configured. */
+  errorRate: number | null
+}
+
+/** No fault. */
+export const NO_FAULT: PodFault = { hang: false, extraLatencyMs: 0, errorRate: null }
+
 /** A running pod server. */
 export interface PodServer {
   readonly config: PodConfig
+  /** Apply a fault (NO_FAULT to recover). */
+  setFault(fault: PodFault): void
   /**
    * Zero the counters and count only requests arriving at or after `epochMs` (which may lie in
    * the future: the warm-up runs on the same connections and is not counted).
@@ -96,10 +111,16 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
     return e
   }
 
+  let fault: PodFault = NO_FAULT
   const server = http.createServer((req, res) => {
+    if (fault.hang) return // never answered; the client's timeout ends it
     if (req.url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain', [POD_HEADER]: config.name })
-      res.end('ok')
+      const ok = () => {
+        res.writeHead(200, { 'content-type': 'text/plain', [POD_HEADER]: config.name })
+        res.end('ok')
+      }
+      if (fault.extraLatencyMs > 0) setTimeout(ok, fault.extraLatencyMs)
+      else ok()
       return
     }
     // Warm-up requests take the same counting path (so that it is optimised before the epoch;
@@ -125,9 +146,10 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
     const sec = started ? Math.floor((now - epochMs) / 1000) : 0
     perSecond[sec] = (perSecond[sec] ?? 0) + 1
 
-    const fail = config.errorRate > 0 && rng() < config.errorRate
+    const errorRate = fault.errorRate ?? config.errorRate
+    const fail = errorRate > 0 && rng() < errorRate
     if (fail) errors5xx++
-    const delayMs = sample()
+    const delayMs = sample() + fault.extraLatencyMs
     const respond = () => {
       res.writeHead(fail ? 500 : 200, headers)
       res.end(body)
@@ -151,6 +173,9 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
 
   return {
     config: effective,
+    setFault(f) {
+      fault = f
+    },
     reset(epoch) {
       epochMs = epoch
       started = false

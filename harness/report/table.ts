@@ -46,7 +46,37 @@ export function comparisonTable(result: RunResult): string {
     .filter((v) => v.fairness.fitsPrediction === false)
     .map((v) => `! ${v.name}: the observed split of ${v.fairness.unit} differs from what the configuration predicts (χ² p ${fmtP(v.fairness.chiSquaredP)}); prediction: ${v.fairness.basis}`)
   const legend = '(per pod: share of requests, requests, ~ predicted share of balancing decisions)'
-  return [alignColumns(rows), legend, ...notes].join('\n')
+  return [alignColumns(rows), legend, ...notes, ...failoverLines(vs)].join('\n')
+}
+
+const sec = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)}s`)
+
+/** One block per variant with faults: measured vs expected detection, errors, dip, recovery. */
+function failoverLines(vs: VariantResult[]): string[] {
+  const withFaults = vs.filter((v) => v.failover.length > 0)
+  if (withFaults.length === 0) return []
+  const rows: string[][] = [['', 'fault', 'at', 'detected after', 'expected', 'errors', 'first–last error', 'dip', 'recovered', 'p99 before/during/after ms']]
+  for (const v of withFaults) {
+    for (const f of v.failover) {
+      const kinds = Object.entries(f.errors)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')
+      rows.push([
+        v.name,
+        `${f.fault} ${f.pods.join(',')}`,
+        sec(f.atSec),
+        sec(f.detectionSec),
+        f.expectedDetectionSec === null ? 'never' : `${f.expectedDetectionSec.min.toFixed(2)}–${f.expectedDetectionSec.max.toFixed(2)}s`,
+        f.requestsLost === 0 ? '0' : `${f.requestsLost} (${kinds})`,
+        f.firstErrorSec === null ? '—' : `${sec(f.firstErrorSec)}–${sec(f.lastErrorSec)}`,
+        f.throughputDipPct === null ? '—' : `${f.throughputDipPct}%`,
+        sec(f.recoveredAtSec),
+        [f.latencyMs.before.p99, f.latencyMs.during.p99, f.latencyMs.after.p99].map(ms).join(' / '),
+      ])
+    }
+  }
+  return ['', 'failover (times from the start of the measured phase; detection = endpoint change applied on every node)', alignColumns(rows)]
 }
 
 function kubeProxy(v: VariantResult): string {

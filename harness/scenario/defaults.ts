@@ -57,3 +57,5 @@ export const DEFAULT_READINESS_PROBE = {
 }
 /** terminationGracePeriodSeconds, as in Kubernetes. */
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30
+/** Delay from a readiness flip to the node proxies applying it, ms. */
+export const DEFAULT_ENDPOINT_PROPAGATION_MS = 500

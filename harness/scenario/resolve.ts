@@ -3,7 +3,8 @@
  * apply variants and CLI overrides, turn every duration into ms. Nothing here starts anything.
  */
 import { ScenarioError, type ScenarioIssue } from '../errors.ts'
-import { scenarioSchema, variantBodySchema, NAME_RE, MAX_PODS, type UserScenario } from './schema.ts'
+import { scenarioSchema, variantBodySchema, NAME_RE, MAX_PODS, POD_FAULT_ACTIONS, PLANNED_FAULT_ACTIONS, type UserScenario } from './schema.ts'
+import { createRng, deriveSeed } from '../util/rng.ts'
 import { fromZodIssues, joinPath, showValue, didYouMean } from './format.ts'
 import { parseDurationMs } from './duration.ts'
 import {
@@ -56,6 +57,21 @@ export interface ResolvedNode {
   podSpecs: ResolvedPodSpec[]
 }
 
+/** A fault with its target resolved to pod names. */
+export interface ResolvedFault {
+  /** From the start of the measured phase, ms. */
+  atMs: number
+  action: 'kill-pod' | 'hang-pod' | 'slow-pod' | 'fail-pod' | 'recover-pod'
+  /** Target as written (`pod-1`, `random`, `node:node-b`). */
+  target: string
+  /** The pods it applies to. */
+  pods: string[]
+  /** slow-pod: added latency, ms. */
+  latencyMs: number
+  /** fail-pod: error rate. */
+  errorRate: number
+}
+
 /** One variant with every field present. */
 export interface ResolvedVariant {
   /** Variant name (`default` when the scenario declares none). */
@@ -66,8 +82,10 @@ export interface ResolvedVariant {
     /** Pod port on each pod address. */
     podPort: number
     pod: { latency: ResolvedLatency; responseBytes: number; errorRate: number }
-    /** Readiness probe with Kubernetes defaults (used by the endpoints controller, #4). */
+    /** Readiness probe with Kubernetes defaults, run by the endpoints controller. */
     readinessProbe: ResolvedProbe
+    /** Delay from a readiness flip to every node proxy applying it, ms. */
+    endpointPropagationMs: number
     terminationGracePeriodSeconds: number
     network: { hopLatencyMs: number }
   }
@@ -102,6 +120,8 @@ export interface ResolvedVariant {
     via: string[]
     requestTimeoutMs: number
   }
+  /** Faults on the measured phase's timeline, in time order. */
+  faults: ResolvedFault[]
 }
 
 /** A scenario ready to run: every variant resolved. */
@@ -191,7 +211,7 @@ function durationField(raw: unknown, fallback: number): number {
 }
 
 /** Resolve one already schema-valid body (base merged with a variant). */
-function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIssue[]): ResolvedVariant {
+function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIssue[], seed: number): ResolvedVariant {
   const p = (s: string) => (where === '' ? s : `${where}.${s}`)
   const cluster = (body.cluster ?? {}) as Obj
   const service = (body.service ?? {}) as Obj
@@ -287,6 +307,7 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
       pod: basePod,
       readinessProbe: { ...D.DEFAULT_READINESS_PROBE, ...((pod.readinessProbe as Partial<ResolvedProbe> | undefined) ?? {}) },
       terminationGracePeriodSeconds: (pod.terminationGracePeriodSeconds as number | undefined) ?? D.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
+      endpointPropagationMs: (cluster.endpointPropagationMs as number | undefined) ?? D.DEFAULT_ENDPOINT_PROPAGATION_MS,
       network: { hopLatencyMs },
     },
     service: service_,
@@ -301,7 +322,74 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
       via,
       requestTimeoutMs,
     },
+    faults: resolveFaults(body.faults, nodes, seed, p, issues),
   }
+}
+
+/** Pod names in placement order (pod-1 on the first node, pod-2 on the second, ...). */
+function podNames(nodes: ResolvedNode[]): { name: string; node: string }[] {
+  const out: { name: string; node: string }[] = []
+  const taken = nodes.map(() => 0)
+  let j = 0
+  while (nodes.some((n, i) => (taken[i] as number) < n.pods)) {
+    nodes.forEach((n, i) => {
+      if ((taken[i] as number) < n.pods) {
+        taken[i] = (taken[i] as number) + 1
+        out.push({ name: `pod-${++j}`, node: n.name })
+      }
+    })
+  }
+  return out
+}
+
+function resolveFaults(raw: unknown, nodes: ResolvedNode[], seed: number, p: (s: string) => string, issues: ScenarioIssue[]): ResolvedFault[] {
+  if (!Array.isArray(raw)) return []
+  const pods = podNames(nodes)
+  const rng = createRng(deriveSeed(seed, 'faults'))
+  const out: ResolvedFault[] = []
+  raw.forEach((f: Obj, i) => {
+    const at = parseDurationMs(f.at) ?? 0
+    const action = f.action as string
+    if ((PLANNED_FAULT_ACTIONS as readonly string[]).includes(action)) {
+      issues.push({ path: p(`faults[${i}].action`), message: `got ${showValue(action)}; not implemented yet (it is planned); expected one of ${POD_FAULT_ACTIONS.map((a) => JSON.stringify(a)).join(', ')}` })
+      return
+    }
+    let target: string
+    let names: string[]
+    if (isPlainObject(f.target)) {
+      const node = String(f.target.node)
+      target = `node:${node}`
+      names = pods.filter((x) => x.node === node).map((x) => x.name)
+      if (!nodes.some((n) => n.name === node)) {
+        issues.push({ path: p(`faults[${i}].target.node`), message: `got ${showValue(node)}; no such node; expected one of ${nodes.map((n) => JSON.stringify(n.name)).join(', ')}` })
+      } else if (names.length === 0) {
+        issues.push({ path: p(`faults[${i}].target.node`), message: `got ${showValue(node)}; that node runs no pod` })
+      }
+    } else if (f.target === 'random') {
+      target = 'random'
+      const pick = pods[Math.floor(rng() * pods.length)]
+      names = pick === undefined ? [] : [pick.name]
+    } else {
+      target = String(f.target)
+      names = [target]
+      if (!pods.some((x) => x.name === target)) {
+        const hint = didYouMean(target, pods.map((x) => x.name))
+        issues.push({ path: p(`faults[${i}].target`), message: `got ${showValue(target)}; no such pod; expected one of ${pods.map((x) => JSON.stringify(x.name)).join(', ')}, "random" or { node }${hint === undefined ? '' : ` (did you mean "${hint}"?)`}` })
+      }
+    }
+    if (f.latencyMs !== undefined && action !== 'slow-pod') issues.push({ path: p(`faults[${i}].latencyMs`), message: `only applies to "slow-pod" (got action ${showValue(action)})` })
+    if (f.errorRate !== undefined && action !== 'fail-pod') issues.push({ path: p(`faults[${i}].errorRate`), message: `only applies to "fail-pod" (got action ${showValue(action)})` })
+    if (action === 'slow-pod' && f.latencyMs === undefined) issues.push({ path: p(`faults[${i}].latencyMs`), message: 'required field is missing; "slow-pod" needs latencyMs (the added latency)' })
+    out.push({
+      atMs: at,
+      action: action as ResolvedFault['action'],
+      target,
+      pods: names,
+      latencyMs: (f.latencyMs as number | undefined) ?? 0,
+      errorRate: (f.errorRate as number | undefined) ?? 1,
+    })
+  })
+  return out.sort((a, b) => a.atMs - b.atMs)
 }
 
 /** service.* with the kube-proxy configuration worked out from alias, mode and scheduler. */
@@ -417,6 +505,7 @@ export function resolveScenario(rawInput: unknown, opts: ResolveOptions = {}): R
 
   const raw = input as Obj & Partial<UserScenario>
   const { name, description, seed, variants: rawVariants, ...body } = raw
+  const runSeed = opts.overrides?.seed ?? (typeof seed === 'number' ? seed : D.DEFAULT_SEED)
   const entries: [string, unknown][] = isPlainObject(rawVariants) ? Object.entries(rawVariants) : []
   if (isPlainObject(rawVariants) && entries.length === 0) {
     issues.push({ path: 'variants', message: 'got {}; expected at least one variant, or leave variants out' })
@@ -431,7 +520,7 @@ export function resolveScenario(rawInput: unknown, opts: ResolveOptions = {}): R
     const local: ScenarioIssue[] = []
     let v: ResolvedVariant | undefined
     try {
-      v = resolveBody(vname, b, '', local)
+      v = resolveBody(vname, b, '', local, runSeed)
     } catch {
       v = undefined // malformed input the schema has already reported
     }
@@ -485,6 +574,14 @@ export function resolveScenario(rawInput: unknown, opts: ResolveOptions = {}): R
     if (o.warmupMs !== undefined) v.load.warmupMs = o.warmupMs
     if (o.connections !== undefined) v.load.connections = o.connections
     if (o.clientIps !== undefined) v.load.clientIps = o.clientIps
+    for (const f of v.faults) {
+      if (f.atMs >= v.load.durationMs) {
+        issues.push({
+          path: `${variants.length > 1 ? `variants.${v.name}: ` : ''}faults (${f.action} ${f.target})`,
+          message: `at ${f.atMs}ms is not inside the measured phase; expected a time before load.duration (${v.load.durationMs}ms)`,
+        })
+      }
+    }
   }
 
   if (issues.length > 0) throw new ScenarioError(dedupe(issues), { file: opts.file })

@@ -103,6 +103,8 @@ const clusterSchema = obj({
      */
     hopLatencyMs: num(0, 10_000).optional(),
   }).optional(),
+  /** Delay between an endpoint change (readiness flip) and every node's proxy applying it, ms. @default 500 */
+  endpointPropagationMs: num(0, 60_000).optional(),
   /** A Kubernetes YAML file (Service, Deployment/StatefulSet, ...) giving cluster and service; relative to the scenario file. */
   manifests: z.string().min(1).optional(),
   pod: obj({
@@ -179,10 +181,30 @@ const loadSchema = obj({
 })
 
 /** Everything in a scenario except `name`, `description`, `seed` and `variants`. */
+/** Fault actions svcbench performs on a pod. */
+export const POD_FAULT_ACTIONS = ['kill-pod', 'hang-pod', 'slow-pod', 'fail-pod', 'recover-pod'] as const
+/** Fault actions of the failover issue that are not implemented yet; named so the error can say so. */
+export const PLANNED_FAULT_ACTIONS = ['kill-node', 'drain-node', 'scale', 'rolling-update'] as const
+
+const faultSchema = obj({
+  /** When, from the start of the measured phase. */
+  at: durationSchema,
+  /** What happens to the target pod(s). */
+  action: z.enum([...POD_FAULT_ACTIONS, ...PLANNED_FAULT_ACTIONS]),
+  /** A pod name, `random` (seeded), or `{ node }` for every pod on a node. */
+  target: z.union([z.string().min(1), obj({ node: nameSchema })], { error: 'expected a pod name, "random", or { node: "<node name>" }' }),
+  /** slow-pod: latency added to every request (and to the readiness probe), ms. */
+  latencyMs: num(0, 600_000).optional(),
+  /** fail-pod: fraction of requests answered with 500 (the readiness probe still passes). @default 1 */
+  errorRate: num(0, 1).optional(),
+})
+
 export const scenarioBodyShape = {
   cluster: clusterSchema.optional(),
   service: serviceSchema.optional(),
   load: loadSchema.optional(),
+  /** Faults on the timeline of the measured phase. */
+  faults: z.array(faultSchema).max(100).optional(),
 }
 
 /** The fields a variant may override (all of the body, deep-partial). */

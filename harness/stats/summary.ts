@@ -11,7 +11,8 @@ import { summarizeLatency, type LatencySummary } from './latency.ts'
 import { jainIndex, coefficientOfVariation, maxOverMean, chiSquaredP } from './fairness.ts'
 import { stickiness, type StickinessSummary } from './stickiness.ts'
 import { predictShares, decisionUnit, type DecisionUnit, type PredictPod } from './predict.ts'
-import type { ResolvedPodSpec } from '../scenario/resolve.ts'
+import type { ResolvedFault, ResolvedPodSpec } from '../scenario/resolve.ts'
+import { failoverStats, type FailoverResult, type TimedEndpointEvent } from './failover.ts'
 
 /** Fairness of the request split, and how the balancing decisions fit the prediction. */
 export interface FairnessSummary {
@@ -144,6 +145,19 @@ export interface VariantResult {
     nodeAddressesSeen: number
   }
   timeline: TimelinePoint[]
+  /** Fault, readiness and endpoint-update events on the measured phase's timeline. */
+  events: TimelineEvent[]
+  /** The cost of every fault. */
+  failover: FailoverResult[]
+}
+
+/** A marker on the timeline. */
+export interface TimelineEvent {
+  /** Seconds since the measured phase began (negative: during warm-up). */
+  tSec: number
+  type: 'fault' | 'not-ready' | 'ready' | 'endpoints-updated'
+  /** e.g. `kill-pod pod-2`, `pod-2`, `ready: pod-1,pod-3`. */
+  detail: string
 }
 
 /** Inputs of {@link summarizeVariant}. */
@@ -152,6 +166,10 @@ export interface VariantMeasurements {
   topology: { nodes: { name: string; address: string }[]; pods: { name: string; node: string; address: string; port: number; spec: ResolvedPodSpec }[] }
   /** Hash seed the proxies used (Maglev), for the prediction. */
   hashSeed: number
+  /** Faults as applied (ms since the epoch). */
+  faults?: { fault: ResolvedFault; atMs: number }[]
+  /** Endpoints-controller events (ms since the epoch). */
+  events?: TimedEndpointEvent[]
   load: LoadResult
   pods: PodStats[]
   proxies: ProxyStats[]
@@ -314,7 +332,32 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
     },
     sourceAddresses: { clientAddressesSeen, nodeAddressesSeen },
     timeline,
+    events: timelineEvents(m),
+    failover: (m.faults ?? []).map((f, k, all) =>
+      failoverStats({
+        fault: f.fault,
+        appliedAtMs: f.atMs,
+        nextFaultAtMs: all[k + 1]?.atMs ?? null,
+        elapsedMs: load.elapsedMs,
+        events: m.events ?? [],
+        errors: load.errorEvents,
+        responsesPer100ms: load.responsesPer100ms,
+        perSecondHistograms: load.perSecondHistograms,
+        probe: v.cluster.readinessProbe,
+        propagationMs: v.cluster.endpointPropagationMs,
+      }),
+    ),
   }
+}
+
+function timelineEvents(m: VariantMeasurements): TimelineEvent[] {
+  const out: TimelineEvent[] = []
+  for (const f of m.faults ?? []) out.push({ tSec: r3(f.atMs / 1000), type: 'fault', detail: `${f.fault.action} ${f.fault.pods.join(',')}` })
+  for (const e of m.events ?? []) {
+    if (e.type === 'published') out.push({ tSec: r3(e.tMs / 1000), type: 'endpoints-updated', detail: `ready: ${e.ready.join(',')}` })
+    else out.push({ tSec: r3(e.tMs / 1000), type: e.type, detail: e.pod })
+  }
+  return out.sort((a, b) => a.tSec - b.tSec)
 }
 
 function flagsOf(v: ResolvedVariant) {

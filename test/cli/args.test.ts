@@ -14,7 +14,7 @@ function issuesOf(argv: string[]): string[] {
 
 describe('parseArgs', () => {
   it('defaults to run with the default scenario', () => {
-    expect(parseArgs([])).toEqual({ command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true, manifests: undefined })
+    expect(parseArgs([])).toEqual({ command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true, manifests: undefined, faults: [] })
     expect(parseArgs(['run']).command).toBe('run')
   })
   it('takes a scenario and every override, in both flag forms', () => {
@@ -27,6 +27,7 @@ describe('parseArgs', () => {
       json: true,
       progress: false,
       manifests: undefined,
+      faults: [],
     })
     expect(parseArgs(['--manifests', 'k8s/app.yaml']).manifests).toBe('k8s/app.yaml')
   })
@@ -44,6 +45,14 @@ describe('parseArgs', () => {
   })
   it('refuses two scenario files', () => {
     expect(issuesOf(['a.ts', 'b.ts'])[0]).toMatch(/^arguments: got "a.ts" "b.ts"; expected at most one scenario file/)
+  })
+  it('takes repeated --fault specs and reports malformed ones', () => {
+    expect(parseArgs(['--fault', '5s:kill-pod:pod-2', '--fault=3s:slow-pod:random:200', '--fault', '4s:fail-pod:node=node-b:0.5']).faults).toEqual([
+      { at: '5s', action: 'kill-pod', target: 'pod-2' },
+      { at: '3s', action: 'slow-pod', target: 'random', latencyMs: 200 },
+      { at: '4s', action: 'fail-pod', target: { node: 'node-b' }, errorRate: 0.5 },
+    ])
+    expect(issuesOf(['--fault', 'kill-pod'])[0]).toMatch(/^--fault: got "kill-pod"; expected <at>:<action>:<target>\[:<value>\]/)
   })
   it('knows help and version', () => {
     expect(parseArgs(['--help']).command).toBe('help')

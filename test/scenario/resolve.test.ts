@@ -236,3 +236,44 @@ describe('resolveScenario: kube-proxy configuration', () => {
     expect(r.warnings.join('\n')).toMatch(/b receives clients but runs no pod, so those connections are dropped/)
   })
 })
+
+describe('resolveScenario: faults', () => {
+  const base = { name: 'x', cluster: { nodes: [{ name: 'node-a', pods: 2 }, { name: 'node-b', pods: 1 }] }, load: { duration: '10s' } }
+  it('resolves targets to pods: a name, { node }, and a seeded random pick', () => {
+    const faults = resolveScenario({
+      ...base,
+      faults: [
+        { at: '3s', action: 'fail-pod', target: { node: 'node-a' }, errorRate: 0.5 },
+        { at: '1s', action: 'kill-pod', target: 'pod-2' },
+        { at: '2s', action: 'slow-pod', target: 'random', latencyMs: 200 },
+      ],
+    }).variants[0]!.faults
+    expect(faults.map((f) => [f.atMs, f.action, f.target, f.pods])).toEqual([
+      [1000, 'kill-pod', 'pod-2', ['pod-2']],
+      [2000, 'slow-pod', 'random', faults[1]!.pods],
+      [3000, 'fail-pod', 'node:node-a', ['pod-1', 'pod-3']],
+    ])
+    expect(faults[1]!.pods).toHaveLength(1)
+    const again = resolveScenario({ ...base, faults: [{ at: '2s', action: 'slow-pod', target: 'random', latencyMs: 200 }] }).variants[0]!.faults
+    expect(again[0]!.pods).toEqual(faults[1]!.pods)
+  })
+  it('reports bad faults: unknown pod, planned actions, misplaced values, outside the measured phase', () => {
+    const issues = issuesOf({
+      ...base,
+      faults: [
+        { at: '1s', action: 'kill-pod', target: 'pod-9' },
+        { at: '1s', action: 'kill-node', target: { node: 'node-a' } },
+        { at: '1s', action: 'kill-pod', target: 'pod-1', latencyMs: 5 },
+        { at: '1s', action: 'slow-pod', target: 'pod-1' },
+        { at: '12s', action: 'kill-pod', target: 'pod-1' },
+      ],
+    })
+    expect(issues).toEqual([
+      'faults[0].target: got "pod-9"; no such pod; expected one of "pod-1", "pod-2", "pod-3", "random" or { node } (did you mean "pod-1"?)',
+      'faults[1].action: got "kill-node"; not implemented yet (it is planned); expected one of "kill-pod", "hang-pod", "slow-pod", "fail-pod", "recover-pod"',
+      'faults[2].latencyMs: only applies to "slow-pod" (got action "kill-pod")',
+      'faults[3].latencyMs: required field is missing; "slow-pod" needs latencyMs (the added latency)',
+      'faults (kill-pod pod-1): at 12000ms is not inside the measured phase; expected a time before load.duration (10000ms)',
+    ])
+  })
+})

@@ -32,6 +32,9 @@ function fixture() {
       { responses: 60, ok: 59, errors: 1, latency: summarizeLatency(perH[0]!) },
       { responses: 40, ok: 39, errors: 2, latency: summarizeLatency(perH[1]!) },
     ],
+    perSecondHistograms: perH,
+    responsesPer100ms: [],
+    errorEvents: [],
     clientAddressesUsed: 3,
     interrupted: false,
   }

@@ -1,0 +1,162 @@
+/**
+ * The endpoints controller: the kubelet's readiness probes plus the EndpointSlice path to every
+ * node's kube-proxy. Each pod is probed with HTTP GET from its node's address every
+ * periodSeconds (timeoutSeconds each); failureThreshold consecutive failures make it not ready,
+ * successThreshold consecutive successes ready again (core/v1 Probe). A readiness flip reaches
+ * the node proxies `propagationMs` later; until then they keep sending new connections to it.
+ */
+import http from 'node:http'
+import type { ResolvedProbe } from '../scenario/resolve.ts'
+
+/** A pod the controller probes. */
+export interface ProbedPod {
+  name: string
+  address: string
+  port: number
+  /** The pod's node address: probes come from the kubelet there. */
+  nodeAddress: string
+}
+
+/** Something the controller saw or did, timestamped with Date.now(). */
+export type EndpointEvent =
+  | { type: 'not-ready' | 'ready'; pod: string; atMs: number }
+  | { type: 'published'; ready: string[]; changed: string[]; atMs: number }
+
+/** Options for {@link startEndpointsController}. */
+export interface EndpointsControllerOptions {
+  pods: ProbedPod[]
+  probe: ResolvedProbe
+  propagationMs: number
+  /** Apply the ready set on every node proxy. */
+  publish(ready: string[]): Promise<void>
+  onEvent?(e: EndpointEvent): void
+  /** Uniform [0, 1) numbers for the probe timers' phases (seeded by the caller). */
+  rng: () => number
+}
+
+/** A running controller. */
+export interface EndpointsController {
+  /** Every event so far. */
+  events(): EndpointEvent[]
+  /** Names of pods currently ready (as the controller sees them, before propagation). */
+  ready(): string[]
+  /**
+   * A pod's container was restarted: like the kubelet's new probe worker, it starts not ready and
+   * is probed from scratch (first probe after initialDelaySeconds).
+   */
+  restarted(pod: string): void
+  stop(): void
+}
+
+function probeOnce(pod: ProbedPod, probe: ResolvedProbe): Promise<boolean> {
+  return new Promise((resolve) => {
+    let done = false
+    const finish = (ok: boolean) => {
+      if (!done) {
+        done = true
+        resolve(ok)
+      }
+    }
+    const req = http.get(
+      { host: pod.address, port: pod.port, path: probe.path, localAddress: pod.nodeAddress, agent: false, timeout: probe.timeoutSeconds * 1000 },
+      (res) => {
+        res.resume()
+        // Kubernetes: any status from 200 to 399 is a success.
+        finish((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 400)
+      },
+    )
+    req.on('timeout', () => {
+      req.destroy()
+      finish(false)
+    })
+    req.on('error', () => finish(false))
+  })
+}
+
+/** Start probing every pod (all start ready: the cluster checked them at start-up). */
+export function startEndpointsController(opts: EndpointsControllerOptions): EndpointsController {
+  const events: EndpointEvent[] = []
+  const emit = (e: EndpointEvent) => {
+    events.push(e)
+    opts.onEvent?.(e)
+  }
+  const state = new Map(opts.pods.map((p) => [p.name, { ready: true, failures: 0, successes: 0 }]))
+  const timers = new Set<NodeJS.Timeout>()
+  let stopped = false
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t)
+      if (!stopped) fn()
+    }, ms)
+    timers.add(t)
+  }
+  const readyNow = () => opts.pods.filter((p) => state.get(p.name)?.ready === true).map((p) => p.name)
+
+  const flip = (pod: string) => {
+    // What the proxies get is the ready set at publish time, propagationMs after the flip.
+    later(opts.propagationMs, () => {
+      const set = readyNow()
+      void opts.publish(set).then(
+        () => emit({ type: 'published', ready: set, changed: [pod], atMs: Date.now() }),
+        () => {}, // a proxy that died is reported by the cluster
+      )
+    })
+  }
+
+  // A pod's probe loop generation: a restart starts a new loop and retires the old one.
+  const generation = new Map(opts.pods.map((p) => [p.name, 0]))
+  const loop = (pod: ProbedPod, gen: number) => {
+    if (generation.get(pod.name) !== gen) return
+    const s = state.get(pod.name)!
+    void probeOnce(pod, opts.probe).then((ok) => {
+      if (stopped || generation.get(pod.name) !== gen) return
+      if (ok) {
+        s.successes++
+        s.failures = 0
+        if (!s.ready && s.successes >= opts.probe.successThreshold) {
+          s.ready = true
+          emit({ type: 'ready', pod: pod.name, atMs: Date.now() })
+          flip(pod.name)
+        }
+      } else {
+        s.failures++
+        s.successes = 0
+        if (s.ready && s.failures >= opts.probe.failureThreshold) {
+          s.ready = false
+          emit({ type: 'not-ready', pod: pod.name, atMs: Date.now() })
+          flip(pod.name)
+        }
+      }
+    })
+    // The kubelet's probe timer ticks every periodSeconds whatever the probe takes.
+    later(opts.probe.periodSeconds * 1000, () => loop(pod, gen))
+  }
+
+  // Each pod's probe clock starts at a random phase, as kubelet timers do relative to any fault.
+  for (const pod of opts.pods) later(opts.probe.initialDelaySeconds * 1000 + opts.rng() * opts.probe.periodSeconds * 1000, () => loop(pod, 0))
+
+  return {
+    events: () => [...events],
+    ready: readyNow,
+    restarted(name) {
+      const pod = opts.pods.find((p) => p.name === name)
+      const s = state.get(name)
+      if (pod === undefined || s === undefined) return
+      const gen = (generation.get(name) ?? 0) + 1
+      generation.set(name, gen)
+      s.failures = 0
+      s.successes = 0
+      if (s.ready) {
+        s.ready = false
+        emit({ type: 'not-ready', pod: name, atMs: Date.now() })
+        flip(name)
+      }
+      later(opts.probe.initialDelaySeconds * 1000, () => loop(pod, gen))
+    },
+    stop() {
+      stopped = true
+      for (const t of timers) clearTimeout(t)
+      timers.clear()
+    },
+  }
+}

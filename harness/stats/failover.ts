@@ -1,0 +1,170 @@
+/**
+ * What a fault cost, from timestamps: when it happened, when the endpoints controller took the pod
+ * out (or back), the errors it caused, the throughput dip and when throughput recovered, and
+ * latency before, during and after. Pure: every time is ms since the start of the measured phase.
+ */
+import { createLatencyHistogram, summarizeLatency, type LatencyHistogram } from './latency.ts'
+import { ERROR_KINDS, type ErrorKind } from '../load/autocannon.ts'
+import type { ResolvedFault, ResolvedProbe } from '../scenario/resolve.ts'
+
+/** An endpoints-controller event, ms since the epoch. */
+export type TimedEndpointEvent =
+  | { type: 'not-ready' | 'ready'; pod: string; tMs: number }
+  | { type: 'published'; ready: string[]; changed: string[]; tMs: number }
+
+/** Inputs of {@link failoverStats}. */
+export interface FailoverInput {
+  fault: ResolvedFault
+  /** When the fault was applied. */
+  appliedAtMs: number
+  /** When the next fault was applied (ends this fault's error window), or null. */
+  nextFaultAtMs: number | null
+  elapsedMs: number
+  events: TimedEndpointEvent[]
+  errors: { tMs: number; kind: ErrorKind }[]
+  responsesPer100ms: number[]
+  perSecondHistograms: LatencyHistogram[]
+  probe: ResolvedProbe
+  propagationMs: number
+}
+
+/** One fault's cost. */
+export interface FailoverResult {
+  fault: ResolvedFault['action']
+  target: string
+  pods: string[]
+  atSec: number
+  /** When every node proxy had the endpoint change (removal, or return for recover-pod); null if it never came. */
+  detectedAtSec: number | null
+  /** detectedAtSec − atSec. */
+  detectionSec: number | null
+  /** What the probe arithmetic predicts for detectionSec; null when the probe cannot notice (fail-pod, slow-pod under the timeout). */
+  expectedDetectionSec: { min: number; max: number } | null
+  firstErrorSec: number | null
+  lastErrorSec: number | null
+  /** Errors from the fault until the next fault (or the end), by kind. */
+  errors: Record<ErrorKind, number>
+  /** Requests that failed in that window. */
+  requestsLost: number
+  /** Deepest drop of the 1 s throughput below the 3 s before the fault, percent; null without a baseline. */
+  throughputDipPct: number | null
+  /**
+   * Start of the first 2 s in which every 500 ms window ran at ≥ 90% of the 3 s before the fault
+   * (100 ms resolution; a window may hold one slow 100 ms slot); null if never.
+   */
+  recoveredAtSec: number | null
+  latencyMs: { before: { p99: number }; during: { p99: number }; after: { p99: number } }
+}
+
+const r3 = (x: number) => Math.round(x * 1000) / 1000
+
+/** Expected detection delay for a fault under the probe settings, seconds. */
+export function expectedDetection(fault: ResolvedFault, probe: ResolvedProbe, propagationMs: number): { min: number; max: number } | null {
+  const p = probe.periodSeconds
+  const prop = propagationMs / 1000
+  const timeout = probe.timeoutSeconds
+  switch (fault.action) {
+    case 'kill-pod':
+      // The first failing probe comes within one period; failureThreshold − 1 more follow.
+      return { min: r3((probe.failureThreshold - 1) * p + prop), max: r3(probe.failureThreshold * p + prop) }
+    case 'hang-pod':
+      return { min: r3((probe.failureThreshold - 1) * p + timeout + prop), max: r3(probe.failureThreshold * p + timeout + prop) }
+    case 'slow-pod':
+      return fault.latencyMs >= timeout * 1000
+        ? { min: r3((probe.failureThreshold - 1) * p + timeout + prop), max: r3(probe.failureThreshold * p + timeout + prop) }
+        : null
+    case 'fail-pod':
+      return null
+    case 'recover-pod':
+      return { min: r3((probe.successThreshold - 1) * p + prop), max: r3(probe.successThreshold * p + prop) }
+  }
+}
+
+function mergedP99(hists: LatencyHistogram[], fromSec: number, toSec: number): number {
+  const h = createLatencyHistogram()
+  for (let s = Math.max(0, fromSec); s < Math.min(toSec, hists.length); s++) {
+    const x = hists[s]
+    if (x !== undefined) h.add(x)
+  }
+  const p = summarizeLatency(h).p99
+  h.destroy()
+  return p
+}
+
+/** The cost of one fault. */
+export function failoverStats(i: FailoverInput): FailoverResult {
+  const at = i.appliedAtMs
+  const end = i.nextFaultAtMs ?? i.elapsedMs
+  const pods = new Set(i.fault.pods)
+  const detected = i.events.find((e) => {
+    if (e.type !== 'published' || e.tMs < at || !e.changed.some((p) => pods.has(p))) return false
+    return i.fault.action === 'recover-pod' ? i.fault.pods.every((p) => e.ready.includes(p)) : i.fault.pods.some((p) => !e.ready.includes(p))
+  })
+  const windowErrors = i.errors.filter((e) => e.tMs >= at && e.tMs < end)
+  const byKind = Object.fromEntries(ERROR_KINDS.map((k) => [k, 0])) as Record<ErrorKind, number>
+  for (const e of windowErrors) byKind[e.kind]++
+
+  // Throughput: trailing 1 s sums over 100 ms buckets.
+  const b = i.responsesPer100ms
+  const slot = Math.floor(at / 100)
+  const trailing = (j: number) => {
+    let s = 0
+    for (let k = j - 9; k <= j; k++) s += b[k] ?? 0
+    return s
+  }
+  const baseFrom = Math.max(0, slot - 30)
+  const baseSlots = slot - baseFrom
+  const baseline = baseSlots >= 5 ? (b.slice(baseFrom, slot).reduce((x, y) => x + y, 0) * 10) / baseSlots : null
+  const lastFull = Math.min(b.length, Math.floor(end / 100)) - 1
+  let dip: number | null = null
+  let recoveredSlot: number | null = null
+  if (baseline !== null && baseline > 0) {
+    let min = Infinity
+    for (let j = slot; j <= lastFull; j++) min = Math.min(min, trailing(j))
+    dip = min === Infinity ? null : Math.max(0, Math.round((1 - min / baseline) * 1000) / 10)
+    // Recovered at the first slot from which, for 2 s, every 500 ms window runs at ≥ 90%.
+    const half = (k: number) => {
+      let x = 0
+      for (let m = k; m < k + 5; m++) x += b[m] ?? 0
+      return x * 2
+    }
+    for (let j = slot; j + 20 <= lastFull + 1; j++) {
+      let ok = true
+      for (let k = j; k + 5 <= j + 20; k++) {
+        if (half(k) < 0.9 * baseline) {
+          ok = false
+          break
+        }
+      }
+      if (ok) {
+        recoveredSlot = j
+        break
+      }
+    }
+  }
+  const atSec = at / 1000
+  const recoveredAtSec = recoveredSlot === null ? null : r3(Math.max(atSec, recoveredSlot / 10))
+  const detectedAtSec = detected === undefined ? null : r3(detected.tMs / 1000)
+  const duringEnd = recoveredAtSec ?? detectedAtSec ?? end / 1000
+  const atS = Math.floor(atSec)
+  return {
+    fault: i.fault.action,
+    target: i.fault.target,
+    pods: [...i.fault.pods],
+    atSec: r3(atSec),
+    detectedAtSec,
+    detectionSec: detectedAtSec === null ? null : r3(detectedAtSec - atSec),
+    expectedDetectionSec: expectedDetection(i.fault, i.probe, i.propagationMs),
+    firstErrorSec: windowErrors.length === 0 ? null : r3((windowErrors[0] as { tMs: number }).tMs / 1000),
+    lastErrorSec: windowErrors.length === 0 ? null : r3((windowErrors[windowErrors.length - 1] as { tMs: number }).tMs / 1000),
+    errors: byKind,
+    requestsLost: windowErrors.length,
+    throughputDipPct: dip,
+    recoveredAtSec,
+    latencyMs: {
+      before: { p99: mergedP99(i.perSecondHistograms, atS - 5, atS) },
+      during: { p99: mergedP99(i.perSecondHistograms, atS, Math.max(atS + 1, Math.ceil(duringEnd))) },
+      after: { p99: mergedP99(i.perSecondHistograms, Math.ceil(duringEnd), Math.ceil(end / 1000)) },
+    },
+  }
+}

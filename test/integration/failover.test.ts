@@ -1,0 +1,96 @@
+/**
+ * Faults on real processes: a killed pod is a real crash; the endpoints controller's probes find
+ * it; the proxies stop sending to it after the propagation delay. Short probe periods keep each
+ * run at 2 s of traffic or less.
+ */
+import { describe, expect, it } from 'vitest'
+import { runVariants as run } from '../helpers/run.ts'
+
+const fastProbes = { readinessProbe: { periodSeconds: 1, failureThreshold: 1, timeoutSeconds: 1 } }
+
+describe('kill-pod', () => {
+  it('errors of the right kind until the endpoint update, none after, detection within the probe arithmetic', async () => {
+    const [v] = await run({
+      name: 'kill',
+      cluster: { nodes: 1, replicas: 3, pod: { latencyMs: 1, ...fastProbes }, endpointPropagationMs: 100 },
+      service: { proxyMode: 'iptables' },
+      load: { duration: '2s', warmup: 0, connections: 8, clientIps: 8, keepAlive: false },
+      faults: [{ at: '300ms', action: 'kill-pod', target: 'pod-2' }],
+    })
+    const [f] = v!.failover
+    expect(f!.fault).toBe('kill-pod')
+    expect(f!.expectedDetectionSec).toEqual({ min: 0.1, max: 1.1 })
+    // Within tolerance of periodSeconds × failureThreshold + propagation.
+    expect(f!.detectionSec).not.toBeNull()
+    expect(f!.detectionSec!).toBeGreaterThanOrEqual(0.05)
+    expect(f!.detectionSec!).toBeLessThanOrEqual(1.1 + 0.4)
+    // A crash as the client sees it: resets, no HTTP errors, no timeouts.
+    expect(f!.requestsLost).toBeGreaterThan(0)
+    expect(f!.errors['http-5xx'] + f!.errors.timeout + f!.errors.other).toBe(0)
+    expect(f!.firstErrorSec!).toBeGreaterThanOrEqual(0.3)
+    // After every node applied the update, no more errors.
+    expect(f!.lastErrorSec!).toBeLessThanOrEqual(f!.detectedAtSec! + 0.25)
+    expect(v!.errors.total).toBe(f!.requestsLost)
+    expect(v!.events.map((e) => e.type)).toEqual(['fault', 'not-ready', 'endpoints-updated'])
+    // The killed pod's counts up to the crash are kept.
+    expect(v!.pods[1]!.requests).toBeGreaterThan(0)
+  })
+
+  it('userspace mode retries connect failures: a dead pod costs it far fewer requests than iptables', async () => {
+    const [iptables, userspace] = await run({
+      name: 'kill-modes',
+      cluster: { nodes: 1, replicas: 3, pod: { latencyMs: 1, readinessProbe: { periodSeconds: 5, failureThreshold: 3 } } },
+      load: { duration: '1200ms', warmup: 0, connections: 8, clientIps: 8, keepAlive: false },
+      faults: [{ at: '200ms', action: 'kill-pod', target: 'pod-2' }],
+      variants: { iptables: { service: { proxyMode: 'iptables' } }, userspace: { service: { proxyMode: 'userspace' } } },
+    })
+    // No detection within the run: iptables keeps sending new connections to the dead pod.
+    expect(iptables!.failover[0]!.detectedAtSec).toBeNull()
+    expect(iptables!.failover[0]!.requestsLost).toBeGreaterThan(20)
+    // userspace only loses what was in flight when the process died.
+    expect(userspace!.failover[0]!.requestsLost * 4).toBeLessThan(iptables!.failover[0]!.requestsLost)
+  })
+
+  it('recover-pod restarts a killed pod, which is probed afresh and takes traffic again', async () => {
+    const [v] = await run({
+      name: 'recover',
+      cluster: { nodes: 1, replicas: 2, pod: { latencyMs: 0, ...fastProbes }, endpointPropagationMs: 50 },
+      service: { balancer: 'round-robin' },
+      load: { duration: '2s', warmup: 0, connections: 4, clientIps: 4, keepAlive: false },
+      faults: [
+        { at: '100ms', action: 'kill-pod', target: 'pod-1' },
+        { at: '300ms', action: 'recover-pod', target: 'pod-1' },
+      ],
+    })
+    // The new process starts not ready, passes its first probe, and is published again.
+    const last = v!.events.filter((e) => e.type === 'endpoints-updated').at(-1)
+    expect(last?.detail).toBe('ready: pod-1,pod-2')
+    expect(v!.timeline.at(-1)!.byPod['pod-1']).toBeGreaterThan(0)
+    expect(v!.failover[1]!.fault).toBe('recover-pod')
+  })
+})
+
+describe('fail-pod and recover-pod', () => {
+  it('answers 5xx from the fault on, which readiness probes do not notice', async () => {
+    const [v] = await run({
+      name: 'fail',
+      cluster: { nodes: 1, replicas: 2, pod: { latencyMs: 0, ...fastProbes }, endpointPropagationMs: 50 },
+      load: { duration: '1500ms', warmup: 0, connections: 4, clientIps: 4 },
+      faults: [
+        { at: '300ms', action: 'fail-pod', target: 'pod-1', errorRate: 1 },
+        { at: '1s', action: 'recover-pod', target: 'pod-1' },
+      ],
+    })
+    const [f, r] = v!.failover
+    // Only requests already answered with 500 when the fault was lifted can land after it.
+    expect(r!.requestsLost).toBeLessThanOrEqual(4)
+    if (r!.lastErrorSec !== null) expect(r!.lastErrorSec).toBeLessThan(1.05)
+    expect(f!.expectedDetectionSec).toBeNull()
+    expect(f!.detectedAtSec).toBeNull()
+    expect(f!.errors['http-5xx']).toBeGreaterThan(0)
+    expect(f!.requestsLost).toBe(f!.errors['http-5xx'])
+    expect(f!.firstErrorSec!).toBeGreaterThanOrEqual(0.3)
+    // Pods count requests still in flight when the load stops; the client does not.
+    expect(Math.abs(v!.pods[0]!.errors5xx - f!.errors['http-5xx'])).toBeLessThanOrEqual(4)
+  })
+})

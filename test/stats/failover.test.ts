@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest'
+import { failoverStats, expectedDetection, type FailoverInput } from '../../harness/stats/failover.ts'
+import { createLatencyHistogram, recordMs } from '../../harness/stats/latency.ts'
+import type { ResolvedFault, ResolvedProbe } from '../../harness/scenario/resolve.ts'
+
+const probe: ResolvedProbe = { path: '/healthz', periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3, successThreshold: 1, initialDelaySeconds: 0 }
+const fault = (action: ResolvedFault['action'], extra: Partial<ResolvedFault> = {}): ResolvedFault => ({ atMs: 5000, action, target: 'pod-2', pods: ['pod-2'], latencyMs: 0, errorRate: 1, ...extra })
+
+describe('expectedDetection', () => {
+  it.each([
+    ['kill-pod', {}, { min: 20.5, max: 30.5 }],
+    ['hang-pod', {}, { min: 21.5, max: 31.5 }],
+    ['slow-pod', { latencyMs: 2000 }, { min: 21.5, max: 31.5 }],
+    ['slow-pod', { latencyMs: 200 }, null],
+    ['fail-pod', {}, null],
+    ['recover-pod', {}, { min: 0.5, max: 10.5 }],
+  ] as const)('%s %j with the Kubernetes defaults and 500 ms propagation → %j', (action, extra, expected) => {
+    expect(expectedDetection(fault(action, extra), probe, 500)).toEqual(expected)
+  })
+})
+
+describe('failoverStats', () => {
+  function input(): FailoverInput {
+    // 10 s at 100 responses per 100 ms; from 5.0 s to 6.0 s half of that; errors 5.0–5.8 s.
+    const b = Array.from({ length: 100 }, (_, i) => (i >= 50 && i < 60 ? 50 : 100))
+    const hists = Array.from({ length: 10 }, (_, s) => {
+      const h = createLatencyHistogram()
+      for (let k = 0; k < 100; k++) recordMs(h, s === 5 ? 20 : 2)
+      return h
+    })
+    return {
+      fault: fault('kill-pod'),
+      appliedAtMs: 5000,
+      nextFaultAtMs: null,
+      elapsedMs: 10_000,
+      events: [
+        { type: 'not-ready', pod: 'pod-2', tMs: 5400 },
+        { type: 'published', ready: ['pod-1', 'pod-3'], changed: ['pod-2'], tMs: 5900 },
+      ],
+      errors: Array.from({ length: 9 }, (_, k) => ({ tMs: 5000 + k * 100, kind: 'reset' as const })),
+      responsesPer100ms: b,
+      perSecondHistograms: hists,
+      probe,
+      propagationMs: 500,
+    }
+  }
+  it('measures detection, the error window, the dip, recovery and latency around the fault', () => {
+    const f = failoverStats(input())
+    expect(f).toMatchObject({
+      fault: 'kill-pod',
+      atSec: 5,
+      detectedAtSec: 5.9,
+      detectionSec: 0.9,
+      expectedDetectionSec: { min: 20.5, max: 30.5 },
+      firstErrorSec: 5,
+      lastErrorSec: 5.8,
+      requestsLost: 9,
+      throughputDipPct: 50,
+    })
+    expect(f.errors.reset).toBe(9)
+    // Back at full rate from 6.0 s; a 500 ms window with one half-rate slot already counts (5.9 s).
+    expect(f.recoveredAtSec).toBeGreaterThanOrEqual(5.9)
+    expect(f.recoveredAtSec).toBeLessThanOrEqual(6.0)
+    expect(f.latencyMs.before.p99).toBeCloseTo(2, 1)
+    expect(f.latencyMs.during.p99).toBeCloseTo(20, 0)
+    expect(f.latencyMs.after.p99).toBeCloseTo(2, 1)
+  })
+  it('has no detection for a fault the probe cannot see, and no baseline right at the start', () => {
+    const i = input()
+    const f = failoverStats({ ...i, fault: fault('fail-pod'), appliedAtMs: 200, events: [] })
+    expect(f.detectedAtSec).toBeNull()
+    expect(f.expectedDetectionSec).toBeNull()
+    expect(f.throughputDipPct).toBeNull()
+  })
+  it('ends a fault’s error window at the next fault', () => {
+    const f = failoverStats({ ...input(), nextFaultAtMs: 5350 })
+    expect(f.requestsLost).toBe(4)
+    expect(f.lastErrorSec).toBe(5.3)
+  })
+})
