@@ -3,9 +3,20 @@
  * to it, keeping the source address the receiving node used (its SNAT address), so the pod sees
  * the receiving node. The relay is a real extra process hop; `delayMs` ≥ 1 adds a timer delay to
  * every chunk in both directions (order is kept: equal timeouts fire in order).
+ *
+ * Connect semantics across the hop: with kernel NAT, a connect to a dead pod on another node
+ * fails at connect time. A relay has already accepted, so an L4 proxy opens with HOP_HELLO and
+ * counts the connection as established only when the relay answers HOP_READY (sent once the
+ * relay's own connect to the pod succeeded); a failed pod connect resets the relay connection
+ * first. Other clients (the L7 proxy's HTTP) are relayed as they are.
  */
 import net from 'node:net'
 import type { Endpoint } from '../balancers/types.ts'
+
+/** First byte an L4 proxy sends to ask for connect confirmation. */
+export const HOP_HELLO = 0x00
+/** Byte the relay answers once its connect to the pod succeeded. */
+export const HOP_READY = 0x01
 
 /** Options for {@link startHopRelay}. */
 export interface HopRelayOptions {
@@ -28,13 +39,24 @@ function forward(from: net.Socket, to: net.Socket, delayMs: number): void {
 /** Start one relay; resolves once it listens. */
 export async function startHopRelay(opts: HopRelayOptions): Promise<net.Server> {
   const server = net.createServer({ noDelay: true }, (inbound) => {
-    const upstream = net.connect({ host: opts.target.address, port: opts.target.port, localAddress: inbound.remoteAddress, noDelay: true })
-    forward(inbound, upstream, opts.delayMs)
-    forward(upstream, inbound, opts.delayMs)
-    upstream.on('error', () => inbound.destroyed || inbound.resetAndDestroy())
-    inbound.on('error', () => upstream.destroyed || upstream.resetAndDestroy())
-    upstream.on('close', () => inbound.destroyed || inbound.end())
-    inbound.on('close', () => upstream.destroyed || upstream.end())
+    inbound.on('error', () => {})
+    inbound.once('data', (first) => {
+      inbound.pause()
+      const handshake = first[0] === HOP_HELLO
+      const rest = handshake ? first.subarray(1) : first
+      const upstream = net.connect({ host: opts.target.address, port: opts.target.port, localAddress: inbound.remoteAddress, noDelay: true })
+      upstream.once('connect', () => {
+        if (handshake) inbound.write(Buffer.from([HOP_READY]))
+        if (rest.length > 0) upstream.write(rest)
+        forward(inbound, upstream, opts.delayMs)
+        forward(upstream, inbound, opts.delayMs)
+        inbound.resume()
+      })
+      upstream.on('error', () => inbound.destroyed || inbound.resetAndDestroy())
+      inbound.on('error', () => upstream.destroyed || upstream.resetAndDestroy())
+      upstream.on('close', () => inbound.destroyed || inbound.end())
+      inbound.on('close', () => upstream.destroyed || upstream.end())
+    })
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

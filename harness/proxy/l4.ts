@@ -6,12 +6,15 @@
 import net from 'node:net'
 import type { Balancer, Endpoint } from '../balancers/types.ts'
 import type { Accounting } from './accounting.ts'
+import { HOP_HELLO, HOP_READY } from './hop.ts'
 
 /** Where and from which source address to open the upstream connection for an endpoint. */
 export interface Route {
   host: string
   port: number
   localAddress: string
+  /** Through another node's hop relay: confirm the connect with the relay handshake. */
+  viaHop?: boolean
 }
 
 /** Options for {@link startL4Proxy}. */
@@ -51,15 +54,21 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
       }
     }
     const tried = new Set<string>()
+    // Picks for one client connection; a retry (userspace) skips endpoints already tried. Other
+    // connections move a shared cursor meanwhile, so a re-pick can land on a tried one again.
+    const MAX_PICKS = 64
     const attempt = () => {
-      const ep = balancer.pick(ctx)
-      if (ep === undefined || tried.has(ep.name)) {
-        if (ep !== undefined) balancer.release(ep)
-        refuse()
-        return
+      for (let i = 0; i < MAX_PICKS; i++) {
+        const ep = balancer.pick(ctx)
+        if (ep === undefined) break
+        if (!tried.has(ep.name)) {
+          tried.add(ep.name)
+          connectTo(ep)
+          return
+        }
+        balancer.release(ep)
       }
-      tried.add(ep.name)
-      connectTo(ep)
+      refuse()
     }
     const connectTo = (ep: Endpoint) => {
       let released = false
@@ -75,7 +84,7 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
       client.once('close', () => {
         if (!connected) upstream.destroy()
       })
-      upstream.once('connect', () => {
+      const established = (early?: Buffer) => {
         connected = true
         // A connection counts in the measured phase on its first bytes at or after the epoch.
         const countIfMeasured = () => {
@@ -86,6 +95,7 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
           }
         }
         client.on('data', countIfMeasured)
+        if (early !== undefined && early.length > 0) client.write(early)
         client.pipe(upstream)
         upstream.pipe(client)
         client.resume()
@@ -93,7 +103,17 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
           release()
           if (!upstream.destroyed) upstream.end()
         })
-      })
+      }
+      if (r.viaHop === true) {
+        // Connected only once the relay has reached the pod (see hop.ts).
+        upstream.once('connect', () => upstream.write(Buffer.from([HOP_HELLO])))
+        upstream.once('data', (chunk: Buffer) => {
+          if (chunk[0] === HOP_READY) established(chunk.subarray(1))
+          else upstream.destroy(new Error('bad hop handshake'))
+        })
+      } else {
+        upstream.once('connect', () => established())
+      }
       upstream.on('error', () => {
         if (accounting.measuring()) {
           if (connected) accounting.onUpstreamError()

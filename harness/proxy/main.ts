@@ -69,7 +69,7 @@ const route = (ep: Endpoint, clientIp: string): Route => {
   if (ep.node === config.node) return { host: ep.address, port: ep.port, localAddress: config.address }
   const hop = hopByPod.get(ep.name)
   if (hop === undefined) return { host: ep.address, port: ep.port, localAddress: config.address }
-  return { host: hop.nodeAddress, port: hop.hopPort, localAddress: config.address }
+  return { host: hop.nodeAddress, port: hop.hopPort, localAddress: config.address, viaHop: true }
 }
 
 try {

@@ -10,7 +10,7 @@ import type { ProxyStats } from '../proxy/accounting.ts'
 import { summarizeLatency, type LatencySummary } from './latency.ts'
 import { jainIndex, coefficientOfVariation, maxOverMean, chiSquaredP } from './fairness.ts'
 import { stickiness, type StickinessSummary } from './stickiness.ts'
-import { predictShares, decisionUnit, type DecisionUnit, type PredictPod } from './predict.ts'
+import { predictShares, decisionUnit, type DecisionUnit, type PredictPod, type Prediction } from './predict.ts'
 import type { ResolvedFault, ResolvedPodSpec } from '../scenario/resolve.ts'
 import { failoverStats, type FailoverResult, type TimedEndpointEvent } from './failover.ts'
 
@@ -245,7 +245,7 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
       }
     }
   }
-  const prediction = predictShares({
+  const prediction: Prediction = predictShares({
     ...fairnessInput,
     hashSeed: m.hashSeed,
     externalTrafficPolicy: v.service.externalTrafficPolicy,
@@ -262,6 +262,13 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
       return { name: n.name, address: n.address, decisions: px?.decisions ?? 0, clients: Object.keys(px?.byClient ?? {}) }
     }),
   })
+  // A prediction assumes one endpoint set for the whole run; endpoint updates (faults) void it.
+  const updates = (m.events ?? []).filter((e) => e.type === 'published').length
+  if (updates > 0) {
+    prediction.expectedShares = null
+    prediction.expectedCounts = null
+    prediction.basis = `no static prediction: the endpoint set changed ${updates} time${updates === 1 ? '' : 's'} during the run`
+  }
   const p = prediction.expectedShares === null ? null : chiSquaredP(decisions, prediction.expectedShares)
 
   return {
