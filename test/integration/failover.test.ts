@@ -36,10 +36,10 @@ describe('kill-pod', () => {
     expect(v!.pods[1]!.requests).toBeGreaterThan(0)
   })
 
-  it('userspace mode retries connect failures: a dead pod costs it far fewer requests than iptables', async () => {
+  it('userspace mode retries connect failures (also across the hop to another node); iptables keeps failing', async () => {
     const [iptables, userspace] = await run({
       name: 'kill-modes',
-      cluster: { nodes: 1, replicas: 3, pod: { latencyMs: 1, readinessProbe: { periodSeconds: 5, failureThreshold: 3 } } },
+      cluster: { nodes: 2, replicas: 4, pod: { latencyMs: 1, readinessProbe: { periodSeconds: 5, failureThreshold: 3 } } },
       load: { duration: '1200ms', warmup: 0, connections: 8, clientIps: 8, keepAlive: false },
       faults: [{ at: '200ms', action: 'kill-pod', target: 'pod-2' }],
       variants: { iptables: { service: { proxyMode: 'iptables' } }, userspace: { service: { proxyMode: 'userspace' } } },
@@ -47,8 +47,10 @@ describe('kill-pod', () => {
     // No detection within the run: iptables keeps sending new connections to the dead pod.
     expect(iptables!.failover[0]!.detectedAtSec).toBeNull()
     expect(iptables!.failover[0]!.requestsLost).toBeGreaterThan(20)
-    // userspace only loses what was in flight when the process died.
-    expect(userspace!.failover[0]!.requestsLost * 4).toBeLessThan(iptables!.failover[0]!.requestsLost)
+    // userspace only loses requests in flight when the process died (one per connection, and
+    // connections accepted while it was dying): nothing from connect failures.
+    expect(userspace!.failover[0]!.requestsLost).toBeLessThanOrEqual(16)
+    expect(userspace!.requests.ok).toBeGreaterThan(100)
   })
 
   it('recover-pod restarts a killed pod, which is probed afresh and takes traffic again', async () => {
