@@ -84,7 +84,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
   const faultTimers: NodeJS.Timeout[] = []
   try {
     const byName = new Map(cluster.topology.nodes.map((n) => [n.name, n]))
-    const targets = v.load.via.map((name) => ({ host: byName.get(name)!.address, port: v.service.nodePort }))
+    const targets = cluster.frontAddress !== undefined ? [cluster.frontAddress] : v.load.via.map((name) => ({ host: byName.get(name)!.address, port: v.service.nodePort }))
     const clientAddresses = Array.from({ length: Math.min(v.load.clientIps, v.load.connections) }, (_, k) => plan.client(k))
     const base = { targets, clientAddresses, connections: v.load.connections, keepAlive: v.load.keepAlive, connectionLifetimeMs: v.load.connectionLifetimeMs, path: v.load.path, requestTimeoutMs: v.load.requestTimeoutMs, signal: opts.signal }
 
@@ -102,6 +102,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
         setTimeout(() => {
           applied.push({ fault, atMs: Date.now() - epochMs })
           void applyFault(cluster, fault, (pod) => controller.restarted(pod)).catch(() => {})
+          if (fault.action === 'kill-node') controller.nodeLost(fault.pods, v.cluster.nodeMonitorGracePeriodSeconds * 1000)
         }, Math.max(0, epochMs + fault.atMs - Date.now())),
       )
     }
@@ -118,8 +119,9 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     controller.stop()
     opts.onPhase?.(v, 'collecting', 0)
     const { pods, proxies } = await cluster.collect()
+    const lb = await cluster.lbStats()
     const events: TimedEndpointEvent[] = controller.events().map((e) => ({ ...e, tMs: e.atMs - epochMs }))
-    return summarizeVariant({ variant: v, topology: cluster.topology, hashSeed: cluster.hashSeed, load, pods, proxies, faults: applied, events })
+    return summarizeVariant({ variant: v, topology: cluster.topology, hashSeed: cluster.hashSeed, load, pods, proxies, faults: applied, events, lb: lb === undefined ? undefined : { ...lb, epochMs } })
   } finally {
     for (const t of faultTimers) clearTimeout(t)
     controller.stop()
@@ -129,6 +131,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
 
 /** Carry out one fault on the cluster. */
 async function applyFault(cluster: Cluster, fault: ResolvedFault, onRestarted: (pod: string) => void): Promise<void> {
+  if (fault.action === 'kill-node') return cluster.killNode(fault.node as string)
   await Promise.all(
     fault.pods.map(async (pod) => {
       switch (fault.action) {
@@ -143,6 +146,8 @@ async function applyFault(cluster: Cluster, fault: ResolvedFault, onRestarted: (
         case 'recover-pod':
           if (await cluster.restartPod(pod)) onRestarted(pod)
           return cluster.podFault(pod, NO_FAULT)
+        case 'kill-node':
+          return undefined
       }
     }),
   )

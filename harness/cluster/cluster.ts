@@ -10,11 +10,13 @@ import type { PodConfig, PodFault, PodStats } from '../pods/server.ts'
 import type { NodeProxyConfig } from '../proxy/main.ts'
 import type { ProxyStats } from '../proxy/accounting.ts'
 import { startChild, type Child } from './child.ts'
+import type { LbConfig, LbStats } from '../lb/main.ts'
 import { deriveSeed } from '../util/rng.ts'
 import { HarnessError } from '../errors.ts'
 
 const POD_ENTRY = fileURLToPath(new URL('../pods/main.ts', import.meta.url))
 const PROXY_ENTRY = fileURLToPath(new URL('../proxy/main.ts', import.meta.url))
+const LB_ENTRY = fileURLToPath(new URL('../lb/main.ts', import.meta.url))
 
 /** First port of the hop relays: a node relays port HOP_PORT_BASE + j to its local pod j. */
 export const HOP_PORT_BASE = 40000
@@ -82,7 +84,17 @@ export interface Cluster {
   podFault(name: string, fault: PodFault): Promise<void>
   /** Tell every node proxy which pods are ready (what EndpointSlices carry to kube-proxy). */
   publishEndpoints(ready: string[]): Promise<void>
+  /** The node dies: its kube-proxy and every pod on it. */
+  killNode(name: string): Promise<void>
+  /** The front load balancer's counts and health events, when there is one. */
+  lbStats(): Promise<LbStats | undefined>
+  /** Where clients connect for a LoadBalancer Service. */
+  frontAddress: { host: string; port: number } | undefined
   stop(): Promise<void>
+}
+
+function emptyProxyStats(node: string): ProxyStats {
+  return { node, connections: 0, decisions: 0, byPod: {}, byClient: {}, noEndpoint: 0, upstreamConnectErrors: 0, upstreamErrors: 0 }
 }
 
 /** Sum of a pod's counts over its incarnations. */
@@ -142,6 +154,7 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
     await Promise.all([...pods.values()].map((c) => c!.ready))
     // Counts of pod incarnations that were killed, kept so that a crash does not erase history.
     const past = new Map<string, PodStats[]>()
+    const deadProxyStats = new Map<string, ProxyStats>()
     let epoch = Date.now()
 
     const endpointOf = (p: PlacedPod): Endpoint => ({ name: p.name, address: p.address, port: p.port, node: p.node, weight: p.spec.weight })
@@ -163,12 +176,31 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
         endpoints,
         hops: topology.pods.map((p) => ({ pod: p.name, node: p.node, nodeAddress: nodeAddress[p.node] as string, hopPort: p.hopPort })),
         hopLatencyMs: v.cluster.network.hopLatencyMs,
+        healthCheckNodePort: v.service.type === 'LoadBalancer' && v.service.externalTrafficPolicy === 'Local' ? v.service.healthCheckNodePort : null,
       }
       const c = startChild(PROXY_ENTRY, { label: `node proxy "${n.name}"`, config, runId: opts.runId, readyTimeoutMs })
       children.push(c)
       return c
     })
     await Promise.all(proxies.map((c) => c.ready))
+    const proxyByNode = new Map(topology.nodes.map((n, i) => [n.name, proxies[i] as Child]))
+
+    let lb: Child | undefined
+    if (v.service.loadBalancer !== null) {
+      const config: LbConfig = {
+        address: opts.plan.frontLb,
+        port: v.service.port,
+        settings: v.service.loadBalancer,
+        nodes: topology.nodes.map((n) => ({ name: n.name, address: n.address })),
+        nodePort: v.service.nodePort,
+        healthCheckNodePort: v.service.healthCheckNodePort,
+        externalTrafficPolicy: v.service.externalTrafficPolicy,
+        seed: deriveSeed(opts.seed, `${v.name}/lb`),
+      }
+      lb = startChild(LB_ENTRY, { label: `load balancer (${v.service.loadBalancer.preset})`, config, runId: opts.runId, readyTimeoutMs })
+      children.push(lb)
+      await lb.ready
+    }
 
     const intentionallyKilled = new Set<Child>()
     const all = () => {
@@ -183,14 +215,45 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
       return p
     }
     const livePods = () => [...pods.entries()].filter((e): e is [string, Child] => e[1] !== undefined && !e[1].isExited())
+    const liveProxies = () => proxies.filter((c) => !c.isExited())
+    const killPod = async (name: string): Promise<void> => {
+      const c = pods.get(name)
+      if (c === undefined || c.isExited()) return
+      // Keep what this incarnation counted (bookkeeping only; then the process dies for real).
+      const last = await c.request<PodStats>('stats', undefined, { timeoutMs: 2000 }).catch(() => undefined)
+      if (last !== undefined) past.set(name, [...(past.get(name) ?? []), last])
+      intentionallyKilled.add(c)
+      pods.set(name, undefined)
+      await c.kill()
+    }
+
     return {
       topology,
       hashSeed,
+      frontAddress: lb === undefined ? undefined : { host: opts.plan.frontLb, port: v.service.port },
       async reset(epochMs) {
         all()
         epoch = epochMs
         past.clear()
-        await Promise.all([...livePods().map(([, c]) => c.request('reset', { epochMs })), ...proxies.map((c) => c.request('reset', { epochMs }))])
+        await Promise.all([
+          ...livePods().map(([, c]) => c.request('reset', { epochMs })),
+          ...liveProxies().map((c) => c.request('reset', { epochMs })),
+          ...(lb === undefined ? [] : [lb.request('reset', { epochMs })]),
+        ])
+      },
+      async killNode(name) {
+        const px = proxyByNode.get(name)
+        const onNode = topology.pods.filter((p) => p.node === name).map((p) => p.name)
+        // Keep what the node's proxy counted, then the node dies: its proxy and all its pods.
+        if (px !== undefined && !px.isExited()) {
+          const last = await px.request<ProxyStats>('stats', undefined, { timeoutMs: 2000 }).catch(() => undefined)
+          if (last !== undefined) deadProxyStats.set(name, last)
+          intentionallyKilled.add(px)
+        }
+        await Promise.all([...onNode.map((p) => killPod(p)), px?.kill()])
+      },
+      async lbStats() {
+        return lb === undefined ? undefined : lb.request<LbStats>('stats', undefined, { timeoutMs: 10_000 })
       },
       async collect() {
         all()
@@ -202,20 +265,16 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
               return mergePodStats(p.name, [...(past.get(p.name) ?? []), ...live])
             }),
           ),
-          Promise.all(proxies.map((c) => c.request<ProxyStats>('stats', undefined, { timeoutMs: 10_000 }))),
+          Promise.all(
+            topology.nodes.map((n) => {
+              const c = proxyByNode.get(n.name)!
+              return c.isExited() ? (deadProxyStats.get(n.name) ?? emptyProxyStats(n.name)) : c.request<ProxyStats>('stats', undefined, { timeoutMs: 10_000 })
+            }),
+          ),
         ])
         return { pods: podStats, proxies: proxyStats }
       },
-      async killPod(name) {
-        const c = pods.get(name)
-        if (c === undefined || c.isExited()) return
-        // Keep what this incarnation counted (bookkeeping only; then the process dies for real).
-        const last = await c.request<PodStats>('stats', undefined, { timeoutMs: 2000 }).catch(() => undefined)
-        if (last !== undefined) past.set(name, [...(past.get(name) ?? []), last])
-        intentionallyKilled.add(c)
-        pods.set(name, undefined)
-        await c.kill()
-      },
+      killPod,
       async restartPod(name) {
         if (pods.get(name) !== undefined) return false
         const c = startPod(placed(name))
@@ -231,7 +290,7 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
       async publishEndpoints(ready) {
         const set = new Set(ready)
         const list = topology.pods.filter((p) => set.has(p.name)).map(endpointOf)
-        await Promise.all(proxies.map((c) => c.request('endpoints', list)))
+        await Promise.all(liveProxies().map((c) => c.request('endpoints', list)))
       },
       stop,
     }

@@ -45,6 +45,11 @@ export interface EndpointsController {
    * is probed from scratch (first probe after initialDelaySeconds).
    */
   restarted(pod: string): void
+  /**
+   * The pods' node died: nobody probes them any more (their kubelet is gone) and their last
+   * reported state stands until the node controller marks them not ready `graceMs` later.
+   */
+  nodeLost(pods: string[], graceMs: number): void
   stop(): void
 }
 
@@ -152,6 +157,19 @@ export function startEndpointsController(opts: EndpointsControllerOptions): Endp
         flip(name)
       }
       later(opts.probe.initialDelaySeconds * 1000, () => loop(pod, gen))
+    },
+    nodeLost(names, graceMs) {
+      for (const name of names) generation.set(name, (generation.get(name) ?? 0) + 1) // stop probing
+      later(graceMs, () => {
+        for (const name of names) {
+          const s = state.get(name)
+          if (s?.ready === true) {
+            s.ready = false
+            emit({ type: 'not-ready', pod: name, atMs: Date.now() })
+            flip(name)
+          }
+        }
+      })
     },
     stop() {
       stopped = true

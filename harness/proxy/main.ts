@@ -3,6 +3,7 @@
  * balancer state, its own affinity table. It also runs the node's hop relays: a port per local
  * pod through which other nodes reach that pod (the extra hop of externalTrafficPolicy Cluster).
  */
+import http from 'node:http'
 import { readChildConfig, serveIpc } from '../cluster/ipc.ts'
 import { createBalancer, type AlgorithmName } from '../balancers/registry.ts'
 import { withSessionAffinity } from '../balancers/session-affinity.ts'
@@ -40,6 +41,8 @@ export interface NodeProxyConfig {
   endpoints: Endpoint[]
   hops: HopRoute[]
   hopLatencyMs: number
+  /** LoadBalancer with externalTrafficPolicy Local: kube-proxy's health check port; null otherwise. */
+  healthCheckNodePort: number | null
 }
 
 const config = readChildConfig<NodeProxyConfig>()
@@ -55,7 +58,8 @@ const local = config.externalTrafficPolicy === 'Local'
 // Local: only this node's endpoints. Cluster: all of them.
 const scope = (eps: readonly Endpoint[]) => (local ? eps.filter((e) => e.node === config.node) : [...eps])
 const balancer = buildBalancer()
-balancer.update(scope(config.endpoints))
+let current = scope(config.endpoints)
+balancer.update(current)
 const accounting = createAccounting(config.node)
 const hopByPod = new Map(config.hops.map((h) => [h.pod, h]))
 
@@ -81,12 +85,29 @@ try {
   const onNoEndpoint = local ? 'drop' : 'reject'
   const opts = { host: config.address, port: config.nodePort, balancer, accounting, route, onNoEndpoint } as const
   const proxy = config.balancing === 'connection' ? await startL4Proxy(opts) : await startL7Proxy(opts)
+  // kube-proxy's healthCheckNodePort server: 200 while this node has a ready local endpoint.
+  const healthz =
+    config.healthCheckNodePort === null
+      ? undefined
+      : await new Promise<http.Server>((resolve, reject) => {
+          const srv = http.createServer((_req, res) => {
+            const n = current.filter((e) => e.node === config.node && (e.weight ?? 1) > 0).length
+            res.writeHead(n > 0 ? 200 : 503, { 'content-type': 'application/json' })
+            res.end(JSON.stringify({ service: 'svcbench', localEndpoints: n }))
+          })
+          srv.once('error', reject)
+          srv.listen({ host: config.address, port: config.healthCheckNodePort as number, exclusive: true }, () => resolve(srv))
+        })
   serveIpc({
     reset: (p) => accounting.reset((p as { epochMs: number }).epochMs),
     stats: () => accounting.snapshot(),
-    endpoints: (p) => balancer.update(scope(p as Endpoint[])),
+    endpoints: (p) => {
+      current = scope(p as Endpoint[])
+      balancer.update(current)
+    },
   })
   process.on('disconnect', () => {
+    healthz?.close()
     proxy.close()
     for (const r of relays) r.close()
   })

@@ -76,7 +76,7 @@ function failoverLines(vs: VariantResult[]): string[] {
       ])
     }
   }
-  return ['', 'failover (times from the start of the measured phase; detection = endpoint change applied on every node)', alignColumns(rows)]
+  return ['', 'failover (times from the start of the measured phase; detected = the endpoint change applied on every node, or for kill-node behind a load balancer its health check marking the node down)', alignColumns(rows)]
 }
 
 function kubeProxy(v: VariantResult): string {

@@ -59,3 +59,11 @@ export const DEFAULT_READINESS_PROBE = {
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30
 /** Delay from a readiness flip to the node proxies applying it, ms. */
 export const DEFAULT_ENDPOINT_PROPAGATION_MS = 500
+/** LoadBalancer external port. */
+export const DEFAULT_LB_PORT = 80
+/** kube-proxy's health check port for Local (allocated from the NodePort range in Kubernetes). */
+export const DEFAULT_HEALTH_CHECK_NODE_PORT = 32000
+/** Front load balancer preset. */
+export const DEFAULT_LB_PRESET = 'aws-nlb'
+/** kube-controller-manager --node-monitor-grace-period, seconds. */
+export const DEFAULT_NODE_MONITOR_GRACE_PERIOD_SECONDS = 40

@@ -45,6 +45,7 @@ const KNOWN: Record<string, string[]> = {
     'spec.sessionAffinityConfig.clientIP.timeoutSeconds',
     'spec.externalTrafficPolicy',
     'spec.internalTrafficPolicy',
+    'spec.healthCheckNodePort',
   ],
   Workload: [
     'spec.replicas',
@@ -160,9 +161,6 @@ export function readManifests(file: string): ManifestScenario {
   if (type !== 'NodePort' && type !== 'LoadBalancer') {
     issues.push({ path: `${sid}: spec.type`, message: `got ${JSON.stringify(type)}; expected "NodePort" or "LoadBalancer" (svcbench sends traffic to NodePorts)` })
   }
-  if (type === 'LoadBalancer') {
-    warnings.push(`${sid}: type LoadBalancer: the cloud load balancer in front is not modeled yet; its NodePorts are benchmarked directly`)
-  }
   const ports = get(svc, 'spec.ports')
   const port0 = Array.isArray(ports) && isObj(ports[0]) ? (ports[0] as Obj) : undefined
   if (port0 === undefined) issues.push({ path: `${sid}: spec.ports`, message: 'missing; expected at least one port' })
@@ -234,8 +232,15 @@ export function readManifests(file: string): ManifestScenario {
   const grace = get(w0, 'spec.template.spec.terminationGracePeriodSeconds')
   if (issues.length > 0) throw new ScenarioError(issues)
 
-  const service: Obj = { type: 'NodePort' }
+  const service: Obj = { type }
   if (typeof port0?.nodePort === 'number') service.nodePort = port0.nodePort
+  if (type === 'LoadBalancer') {
+    if (typeof port0?.port === 'number') service.port = port0.port
+    const hc = get(svc, 'spec.healthCheckNodePort')
+    if (hc !== undefined) service.healthCheckNodePort = hc
+  } else if (get(svc, 'spec.healthCheckNodePort') !== undefined) {
+    warnings.push(`${sid}: spec.healthCheckNodePort only applies to type LoadBalancer, ignored`)
+  }
   const affinity = get(svc, 'spec.sessionAffinity')
   if (affinity !== undefined) service.sessionAffinity = affinity
   const timeout = get(svc, 'spec.sessionAffinityConfig.clientIP.timeoutSeconds')

@@ -18,6 +18,7 @@ import {
 } from '../balancers/registry.ts'
 import * as D from './defaults.ts'
 import { expandManifests } from './manifests.ts'
+import { LB_PRESETS, type LbPresetName, type LbSettings } from '../lb/presets.ts'
 import { deepMerge, isPlainObject } from '../util/merge.ts'
 
 /** A pod's latency model, resolved. */
@@ -61,7 +62,9 @@ export interface ResolvedNode {
 export interface ResolvedFault {
   /** From the start of the measured phase, ms. */
   atMs: number
-  action: 'kill-pod' | 'hang-pod' | 'slow-pod' | 'fail-pod' | 'recover-pod'
+  action: 'kill-pod' | 'hang-pod' | 'slow-pod' | 'fail-pod' | 'recover-pod' | 'kill-node'
+  /** kill-node: the node. */
+  node: string | null
   /** Target as written (`pod-1`, `random`, `node:node-b`). */
   target: string
   /** The pods it applies to. */
@@ -86,12 +89,20 @@ export interface ResolvedVariant {
     readinessProbe: ResolvedProbe
     /** Delay from a readiness flip to every node proxy applying it, ms. */
     endpointPropagationMs: number
+    /** Seconds before a dead node's pods are marked not ready. */
+    nodeMonitorGracePeriodSeconds: number
     terminationGracePeriodSeconds: number
     network: { hopLatencyMs: number }
   }
   service: {
-    type: 'NodePort'
+    type: 'NodePort' | 'LoadBalancer'
     nodePort: number
+    /** LoadBalancer: the external port. */
+    port: number
+    /** LoadBalancer: kube-proxy's health check port (answers for Local). */
+    healthCheckNodePort: number
+    /** LoadBalancer: the front load balancer; null for NodePort. */
+    loadBalancer: LbSettings | null
     /** kube-proxy mode. */
     proxyMode: ProxyMode
     /** IPVS scheduler; null unless proxyMode is ipvs. */
@@ -308,6 +319,7 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
       readinessProbe: { ...D.DEFAULT_READINESS_PROBE, ...((pod.readinessProbe as Partial<ResolvedProbe> | undefined) ?? {}) },
       terminationGracePeriodSeconds: (pod.terminationGracePeriodSeconds as number | undefined) ?? D.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
       endpointPropagationMs: (cluster.endpointPropagationMs as number | undefined) ?? D.DEFAULT_ENDPOINT_PROPAGATION_MS,
+      nodeMonitorGracePeriodSeconds: (cluster.nodeMonitorGracePeriodSeconds as number | undefined) ?? D.DEFAULT_NODE_MONITOR_GRACE_PERIOD_SECONDS,
       network: { hopLatencyMs },
     },
     service: service_,
@@ -356,7 +368,16 @@ function resolveFaults(raw: unknown, nodes: ResolvedNode[], seed: number, p: (s:
     }
     let target: string
     let names: string[]
-    if (isPlainObject(f.target)) {
+    let node: string | null = null
+    if (action === 'kill-node') {
+      node = isPlainObject(f.target) ? String(f.target.node) : String(f.target)
+      target = `node:${node}`
+      names = pods.filter((x) => x.node === node).map((x) => x.name)
+      if (!nodes.some((n) => n.name === node)) {
+        const hint = didYouMean(node, nodes.map((n) => n.name))
+        issues.push({ path: p(`faults[${i}].target`), message: `got ${showValue(node)}; no such node; expected one of ${nodes.map((n) => JSON.stringify(n.name)).join(', ')}${hint === undefined ? '' : ` (did you mean "${hint}"?)`}` })
+      }
+    } else if (isPlainObject(f.target)) {
       const node = String(f.target.node)
       target = `node:${node}`
       names = pods.filter((x) => x.node === node).map((x) => x.name)
@@ -385,6 +406,7 @@ function resolveFaults(raw: unknown, nodes: ResolvedNode[], seed: number, p: (s:
       action: action as ResolvedFault['action'],
       target,
       pods: names,
+      node,
       latencyMs: (f.latencyMs as number | undefined) ?? 0,
       errorRate: (f.errorRate as number | undefined) ?? 1,
     })
@@ -423,9 +445,47 @@ function resolveService(service: Obj, p: (s: string) => string, issues: Scenario
   const affinity = (service.sessionAffinity as 'None' | 'ClientIP' | undefined) ?? 'None'
   // A timeout with affinity None is kept but unused: a variant (or a scenario over manifests)
   // may switch affinity off without having to remove the timeout.
+  const type = (service.type as 'NodePort' | 'LoadBalancer' | undefined) ?? 'NodePort'
+  const nodePort = (service.nodePort as number | undefined) ?? D.DEFAULT_NODE_PORT
+  const healthCheckNodePort = (service.healthCheckNodePort as number | undefined) ?? D.DEFAULT_HEALTH_CHECK_NODE_PORT
+  if (type === 'NodePort') {
+    for (const f of ['port', 'healthCheckNodePort', 'loadBalancer']) {
+      if (service[f] !== undefined) issues.push({ path: p(`service.${f}`), message: `only applies to type "LoadBalancer" (got type "NodePort")` })
+    }
+  } else if (healthCheckNodePort === nodePort) {
+    issues.push({ path: p('service.healthCheckNodePort'), message: `got ${healthCheckNodePort}; expected a port other than service.nodePort` })
+  }
+  let loadBalancer: LbSettings | null = null
+  if (type === 'LoadBalancer') {
+    const lb = (service.loadBalancer ?? {}) as Obj
+    const preset = (lb.preset as LbPresetName | undefined) ?? D.DEFAULT_LB_PRESET
+    const base = LB_PRESETS[preset]
+    const hc = { ...base.healthCheck, ...((lb.healthCheck as Partial<LbSettings['healthCheck']> | undefined) ?? {}) }
+    const leaderFailoverSeconds = (lb.leaderFailoverSeconds as number | undefined) ?? base.leaderFailoverSeconds
+    const algorithm = (lb.algorithm as LbSettings['algorithm'] | undefined) ?? base.algorithm
+    if (algorithm === 'leader' && (lb.healthCheck as Obj | undefined)?.unhealthyThreshold === undefined) {
+      // MetalLB moves the address after leaderFailoverSeconds: probe each second until then.
+      hc.intervalSeconds = 1
+      hc.unhealthyThreshold = Math.max(1, Math.ceil(leaderFailoverSeconds))
+    }
+    if (hc.timeoutSeconds > hc.intervalSeconds && (lb.healthCheck as Obj | undefined)?.timeoutSeconds !== undefined) {
+      issues.push({ path: p('service.loadBalancer.healthCheck.timeoutSeconds'), message: `got ${hc.timeoutSeconds}; expected at most intervalSeconds (${hc.intervalSeconds})` })
+    }
+    loadBalancer = {
+      preset,
+      algorithm,
+      healthCheck: hc,
+      allUnhealthy: (lb.allUnhealthy as LbSettings['allUnhealthy'] | undefined) ?? base.allUnhealthy,
+      preserveClientIp: (lb.preserveClientIp as boolean | undefined) ?? base.preserveClientIp,
+      leaderFailoverSeconds,
+    }
+  }
   return {
-    type: 'NodePort',
-    nodePort: (service.nodePort as number | undefined) ?? D.DEFAULT_NODE_PORT,
+    type,
+    nodePort,
+    port: (service.port as number | undefined) ?? D.DEFAULT_LB_PORT,
+    healthCheckNodePort,
+    loadBalancer,
     proxyMode: mode,
     ipvsScheduler: sched,
     ipvsFlags: [...new Set(flags)],

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod'
 import { BALANCER_NAMES, PROXY_MODES, IPVS_SCHEDULERS, IPVS_FLAGS } from '../balancers/registry.ts'
+import { LB_PRESET_NAMES, LB_ALGORITHMS } from '../lb/presets.ts'
 
 /** `[a-z0-9-]+`: scenario, variant and node names (they become folder and address labels). */
 export const NAME_RE = /^[a-z0-9][a-z0-9-]*$/
@@ -103,6 +104,8 @@ const clusterSchema = obj({
      */
     hopLatencyMs: num(0, 10_000).optional(),
   }).optional(),
+  /** How long the node controller waits before marking a dead node's pods not ready (--node-monitor-grace-period). @default 40 */
+  nodeMonitorGracePeriodSeconds: num(0, 3600).optional(),
   /** Delay between an endpoint change (readiness flip) and every node's proxy applying it, ms. @default 500 */
   endpointPropagationMs: num(0, 60_000).optional(),
   /** A Kubernetes YAML file (Service, Deployment/StatefulSet, ...) giving cluster and service; relative to the scenario file. */
@@ -131,8 +134,31 @@ const clusterSchema = obj({
 })
 
 const serviceSchema = obj({
-  /** Service type. Only NodePort is implemented today. @default 'NodePort' */
-  type: z.literal('NodePort', { error: 'expected "NodePort" ("LoadBalancer" is not implemented yet)' }).optional(),
+  /** `NodePort`: clients hit node addresses. `LoadBalancer`: a front load balancer with one external address. @default 'NodePort' */
+  type: z.enum(['NodePort', 'LoadBalancer']).optional(),
+  /** The load balancer's port (LoadBalancer only). @default 80 */
+  port: int(1, 65535).optional(),
+  /** kube-proxy's health check port for externalTrafficPolicy Local (LoadBalancer only). @default 32000 */
+  healthCheckNodePort: int(30000, 32767).optional(),
+  /** The cloud load balancer in front of the NodePorts (LoadBalancer only); a preset, then overrides. */
+  loadBalancer: obj({
+    /** aws-nlb, aws-clb, gcp-l4 or metallb-l2, with the defaults in K8S.md. @default 'aws-nlb' */
+    preset: z.enum(LB_PRESET_NAMES).optional(),
+    /** flow-hash (one node per connection), round-robin (per connection), least-outstanding (per request, L7). */
+    algorithm: z.enum(LB_ALGORITHMS).optional(),
+    healthCheck: obj({
+      intervalSeconds: num(0.1, 300).optional(),
+      timeoutSeconds: num(0.1, 120).optional(),
+      healthyThreshold: int(1, 10).optional(),
+      unhealthyThreshold: int(1, 10).optional(),
+    }).optional(),
+    /** Every node unhealthy: send to all (`fail-open`, NLB) or reset (`refuse`). */
+    allUnhealthy: z.enum(['fail-open', 'refuse']).optional(),
+    /** Whether nodes see the client's address (NLB, GCP, MetalLB) or the LB's own (Classic ELB). */
+    preserveClientIp: z.boolean().optional(),
+    /** metallb-l2: seconds before the address moves off a failed leader node. */
+    leaderFailoverSeconds: num(0.1, 300).optional(),
+  }).optional(),
   /** Port opened on every node address. @default 30080 */
   nodePort: int(30000, 32767).optional(),
   /** Friendly name for a kube-proxy configuration: round-robin = ipvs/rr, ip-hash = ipvs/sh, random = iptables, least-conn = ipvs/lc. */
@@ -182,16 +208,16 @@ const loadSchema = obj({
 
 /** Everything in a scenario except `name`, `description`, `seed` and `variants`. */
 /** Fault actions svcbench performs on a pod. */
-export const POD_FAULT_ACTIONS = ['kill-pod', 'hang-pod', 'slow-pod', 'fail-pod', 'recover-pod'] as const
+export const POD_FAULT_ACTIONS = ['kill-pod', 'hang-pod', 'slow-pod', 'fail-pod', 'recover-pod', 'kill-node'] as const
 /** Fault actions of the failover issue that are not implemented yet; named so the error can say so. */
-export const PLANNED_FAULT_ACTIONS = ['kill-node', 'drain-node', 'scale', 'rolling-update'] as const
+export const PLANNED_FAULT_ACTIONS = ['drain-node', 'scale', 'rolling-update'] as const
 
 const faultSchema = obj({
   /** When, from the start of the measured phase. */
   at: durationSchema,
   /** What happens to the target pod(s). */
   action: z.enum([...POD_FAULT_ACTIONS, ...PLANNED_FAULT_ACTIONS]),
-  /** A pod name, `random` (seeded), or `{ node }` for every pod on a node. */
+  /** A pod name, `random` (seeded), or `{ node }` for every pod on a node; kill-node: a node name or `{ node }`. */
   target: z.union([z.string().min(1), obj({ node: nameSchema })], { error: 'expected a pod name, "random", or { node: "<node name>" }' }),
   /** slow-pod: latency added to every request (and to the readiness probe), ms. */
   latencyMs: num(0, 600_000).optional(),

@@ -26,6 +26,10 @@ export interface FailoverInput {
   perSecondHistograms: LatencyHistogram[]
   probe: ResolvedProbe
   propagationMs: number
+  /** Seconds before a dead node's pods are marked not ready (kill-node without a load balancer). */
+  nodeMonitorGracePeriodSeconds?: number
+  /** The front load balancer's health checks and transitions (ms since the epoch), if any. */
+  lb?: { healthCheck: { intervalSeconds: number; timeoutSeconds: number; unhealthyThreshold: number }; events: { node: string; healthy: boolean; tMs: number }[] }
 }
 
 /** One fault's cost. */
@@ -34,7 +38,11 @@ export interface FailoverResult {
   target: string
   pods: string[]
   atSec: number
-  /** When every node proxy had the endpoint change (removal, or return for recover-pod); null if it never came. */
+  /**
+   * When the failure was acted on: every node proxy had the endpoint change (removal, or return
+   * for recover-pod); for kill-node behind a load balancer, the LB marked the node unhealthy.
+   * Null if it never came.
+   */
   detectedAtSec: number | null
   /** detectedAtSec − atSec. */
   detectionSec: number | null
@@ -58,12 +66,26 @@ export interface FailoverResult {
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000
 
-/** Expected detection delay for a fault under the probe settings, seconds. */
-export function expectedDetection(fault: ResolvedFault, probe: ResolvedProbe, propagationMs: number): { min: number; max: number } | null {
+/** Expected detection delay for a fault under the probe (or LB health check) settings, seconds. */
+export function expectedDetection(
+  fault: ResolvedFault,
+  probe: ResolvedProbe,
+  propagationMs: number,
+  opts: Pick<FailoverInput, 'lb' | 'nodeMonitorGracePeriodSeconds'> = {},
+): { min: number; max: number } | null {
   const p = probe.periodSeconds
   const prop = propagationMs / 1000
   const timeout = probe.timeoutSeconds
   switch (fault.action) {
+    case 'kill-node': {
+      if (opts.lb !== undefined) {
+        // A dead node refuses the health check at once; the first failing check comes within one interval.
+        const h = opts.lb.healthCheck
+        return { min: r3((h.unhealthyThreshold - 1) * h.intervalSeconds), max: r3(h.unhealthyThreshold * h.intervalSeconds) }
+      }
+      const grace = opts.nodeMonitorGracePeriodSeconds ?? 40
+      return { min: r3(grace + prop), max: r3(grace + prop) }
+    }
     case 'kill-pod':
       // The first failing probe comes within one period; failureThreshold − 1 more follow.
       return { min: r3((probe.failureThreshold - 1) * p + prop), max: r3(probe.failureThreshold * p + prop) }
@@ -96,10 +118,13 @@ export function failoverStats(i: FailoverInput): FailoverResult {
   const at = i.appliedAtMs
   const end = i.nextFaultAtMs ?? i.elapsedMs
   const pods = new Set(i.fault.pods)
-  const detected = i.events.find((e) => {
+  const lbDetected =
+    i.fault.action === 'kill-node' && i.lb !== undefined ? i.lb.events.find((e) => e.node === i.fault.node && !e.healthy && e.tMs >= at) : undefined
+  const endpointDetected = i.events.find((e) => {
     if (e.type !== 'published' || e.tMs < at || !e.changed.some((p) => pods.has(p))) return false
     return i.fault.action === 'recover-pod' ? i.fault.pods.every((p) => e.ready.includes(p)) : i.fault.pods.some((p) => !e.ready.includes(p))
   })
+  const detected = i.fault.action === 'kill-node' && i.lb !== undefined ? lbDetected : endpointDetected
   const windowErrors = i.errors.filter((e) => e.tMs >= at && e.tMs < end)
   const byKind = Object.fromEntries(ERROR_KINDS.map((k) => [k, 0])) as Record<ErrorKind, number>
   for (const e of windowErrors) byKind[e.kind]++
@@ -154,7 +179,7 @@ export function failoverStats(i: FailoverInput): FailoverResult {
     atSec: r3(atSec),
     detectedAtSec,
     detectionSec: detectedAtSec === null ? null : r3(detectedAtSec - atSec),
-    expectedDetectionSec: expectedDetection(i.fault, i.probe, i.propagationMs),
+    expectedDetectionSec: expectedDetection(i.fault, i.probe, i.propagationMs, i),
     firstErrorSec: windowErrors.length === 0 ? null : r3((windowErrors[0] as { tMs: number }).tMs / 1000),
     lastErrorSec: windowErrors.length === 0 ? null : r3((windowErrors[windowErrors.length - 1] as { tMs: number }).tMs / 1000),
     errors: byKind,

@@ -13,6 +13,7 @@ import { stickiness, type StickinessSummary } from './stickiness.ts'
 import { predictShares, decisionUnit, type DecisionUnit, type PredictPod, type Prediction } from './predict.ts'
 import type { ResolvedFault, ResolvedPodSpec } from '../scenario/resolve.ts'
 import { failoverStats, type FailoverResult, type TimedEndpointEvent } from './failover.ts'
+import type { LbStats } from '../lb/main.ts'
 
 /** Fairness of the request split, and how the balancing decisions fit the prediction. */
 export interface FairnessSummary {
@@ -149,13 +150,30 @@ export interface VariantResult {
   events: TimelineEvent[]
   /** The cost of every fault. */
   failover: FailoverResult[]
+  /** The front load balancer (LoadBalancer Services), or null. */
+  loadBalancer: LoadBalancerResult | null
+}
+
+/** What the front load balancer did. */
+export interface LoadBalancerResult {
+  preset: string
+  algorithm: string
+  preserveClientIp: boolean
+  allUnhealthy: 'fail-open' | 'refuse'
+  healthCheck: { intervalSeconds: number; timeoutSeconds: number; healthyThreshold: number; unhealthyThreshold: number }
+  /** Connections (L4) or requests (least-outstanding) sent to each node in the measured phase. */
+  byNode: Record<string, number>
+  /** Refused because no node was healthy (allUnhealthy: refuse). */
+  refused: number
+  /** Health transitions, seconds since the measured phase began. */
+  events: { tSec: number; node: string; healthy: boolean }[]
 }
 
 /** A marker on the timeline. */
 export interface TimelineEvent {
   /** Seconds since the measured phase began (negative: during warm-up). */
   tSec: number
-  type: 'fault' | 'not-ready' | 'ready' | 'endpoints-updated'
+  type: 'fault' | 'not-ready' | 'ready' | 'endpoints-updated' | 'lb-unhealthy' | 'lb-healthy'
   /** e.g. `kill-pod pod-2`, `pod-2`, `ready: pod-1,pod-3`. */
   detail: string
 }
@@ -170,6 +188,8 @@ export interface VariantMeasurements {
   faults?: { fault: ResolvedFault; atMs: number }[]
   /** Endpoints-controller events (ms since the epoch). */
   events?: TimedEndpointEvent[]
+  /** The front load balancer's counts and health events (Date.now() times), with the epoch. */
+  lb?: LbStats & { epochMs: number }
   load: LoadResult
   pods: PodStats[]
   proxies: ProxyStats[]
@@ -264,10 +284,14 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
   })
   // A prediction assumes one endpoint set for the whole run; endpoint updates (faults) void it.
   const updates = (m.events ?? []).filter((e) => e.type === 'published').length
-  if (updates > 0) {
+  const faults = (m.faults ?? []).length
+  if (updates > 0 || faults > 0) {
     prediction.expectedShares = null
     prediction.expectedCounts = null
-    prediction.basis = `no static prediction: the endpoint set changed ${updates} time${updates === 1 ? '' : 's'} during the run`
+    prediction.basis =
+      faults > 0
+        ? `no static prediction: ${faults} fault${faults === 1 ? '' : 's'} changed who could take traffic during the run`
+        : `no static prediction: the endpoint set changed ${updates} time${updates === 1 ? '' : 's'} during the run`
   }
   const p = prediction.expectedShares === null ? null : chiSquaredP(decisions, prediction.expectedShares)
 
@@ -352,8 +376,26 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
         perSecondHistograms: load.perSecondHistograms,
         probe: v.cluster.readinessProbe,
         propagationMs: v.cluster.endpointPropagationMs,
+        nodeMonitorGracePeriodSeconds: v.cluster.nodeMonitorGracePeriodSeconds,
+        lb:
+          m.lb === undefined || v.service.loadBalancer === null
+            ? undefined
+            : { healthCheck: v.service.loadBalancer.healthCheck, events: m.lb.events.map((e) => ({ node: e.node, healthy: e.healthy, tMs: e.atMs - m.lb!.epochMs })) },
       }),
     ),
+    loadBalancer:
+      m.lb === undefined || v.service.loadBalancer === null
+        ? null
+        : {
+            preset: v.service.loadBalancer.preset,
+            algorithm: v.service.loadBalancer.algorithm,
+            preserveClientIp: v.service.loadBalancer.preserveClientIp,
+            allUnhealthy: v.service.loadBalancer.allUnhealthy,
+            healthCheck: { ...v.service.loadBalancer.healthCheck },
+            byNode: Object.fromEntries(m.topology.nodes.map((n) => [n.name, m.lb!.byNode[n.name] ?? 0])),
+            refused: m.lb.refused,
+            events: m.lb.events.map((e) => ({ tSec: r3((e.atMs - m.lb!.epochMs) / 1000), node: e.node, healthy: e.healthy })),
+          },
   }
 }
 
@@ -363,6 +405,9 @@ function timelineEvents(m: VariantMeasurements): TimelineEvent[] {
   for (const e of m.events ?? []) {
     if (e.type === 'published') out.push({ tSec: r3(e.tMs / 1000), type: 'endpoints-updated', detail: `ready: ${e.ready.join(',')}` })
     else out.push({ tSec: r3(e.tMs / 1000), type: e.type, detail: e.pod })
+  }
+  for (const e of m.lb?.events ?? []) {
+    out.push({ tSec: r3((e.atMs - m.lb!.epochMs) / 1000), type: e.healthy ? 'lb-healthy' : 'lb-unhealthy', detail: e.node })
   }
   return out.sort((a, b) => a.tSec - b.tSec)
 }

@@ -53,13 +53,12 @@ describe('readManifests', () => {
     const m = readManifests(file('test/fixtures/manifests/statefulset-local.yaml'))
     expect(m.fields).toEqual({
       cluster: { replicas: 3, pod: { port: 5432 } },
-      service: { type: 'NodePort', nodePort: 31432, externalTrafficPolicy: 'Local' },
+      service: { type: 'LoadBalancer', port: 5432, nodePort: 31432, healthCheckNodePort: 32000, externalTrafficPolicy: 'Local' },
     })
     const w = m.warnings.join('\n')
     expect(w).toMatch(/ConfigMap\/db-config: kind ConfigMap is not modeled by svcbench, ignored/)
-    expect(w).toMatch(/type LoadBalancer: the cloud load balancer in front is not modeled yet/)
     expect(w).toMatch(/spec\.ports: 2 ports; only the first \(5432\) is benchmarked/)
-    expect(w).toMatch(/Service\/db: not modeled by svcbench, ignored: spec\.healthCheckNodePort/)
+    expect(w).not.toMatch(/healthCheckNodePort/)
   })
   it('rejects malformed YAML with the document number', () => {
     const issues = issuesOf(() => readManifests(file('test/fixtures/manifests/malformed.yaml')))
@@ -107,5 +106,7 @@ describe('resolveScenario with manifests', () => {
     const r = resolveScenario({}, { manifests: file('test/fixtures/manifests/statefulset-local.yaml') })
     expect(r.name).toBe('db')
     expect(r.variants[0]!.cluster.podPort).toBe(5432)
+    expect(r.variants[0]!.service.type).toBe('LoadBalancer')
+    expect(r.variants[0]!.service.loadBalancer?.preset).toBe('aws-nlb')
   })
 })

@@ -46,6 +46,9 @@ describe('resolveScenario', () => {
     expect(v.service).toEqual({
       type: 'NodePort',
       nodePort: 30080,
+      port: 80,
+      healthCheckNodePort: 32000,
+      loadBalancer: null,
       proxyMode: 'iptables',
       ipvsScheduler: null,
       ipvsFlags: [],
@@ -164,8 +167,23 @@ describe('resolveScenario', () => {
   it('refuses a run that would not stop within an hour', () => {
     expect(issuesOf({ name: 'x', load: { duration: '70m' } })[0]).toMatch(/^load\.duration: warm-up \+ duration is/)
   })
-  it('refuses LoadBalancer until it is implemented', () => {
-    expect(issuesOf({ name: 'x', service: { type: 'LoadBalancer' } })[0]).toMatch(/^service\.type: got "LoadBalancer"; expected "NodePort"/)
+  it('resolves a LoadBalancer from its preset and overrides; LB fields on a NodePort are errors', () => {
+    const s = resolveScenario({ name: 'x', service: { type: 'LoadBalancer', loadBalancer: { preset: 'aws-clb', healthCheck: { intervalSeconds: 2 } } } }).variants[0]!.service
+    expect([s.type, s.port, s.healthCheckNodePort]).toEqual(['LoadBalancer', 80, 32000])
+    expect(s.loadBalancer).toEqual({
+      preset: 'aws-clb',
+      algorithm: 'round-robin',
+      healthCheck: { intervalSeconds: 2, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 6 },
+      allUnhealthy: 'refuse',
+      preserveClientIp: false,
+      leaderFailoverSeconds: 0,
+    })
+    const metallb = resolveScenario({ name: 'x', service: { type: 'LoadBalancer', loadBalancer: { preset: 'metallb-l2', leaderFailoverSeconds: 3 } } }).variants[0]!.service.loadBalancer!
+    expect([metallb.algorithm, metallb.healthCheck.intervalSeconds, metallb.healthCheck.unhealthyThreshold]).toEqual(['leader', 1, 3])
+    expect(issuesOf({ name: 'x', service: { port: 8080, loadBalancer: {} } })).toEqual([
+      'service.port: only applies to type "LoadBalancer" (got type "NodePort")',
+      'service.loadBalancer: only applies to type "LoadBalancer" (got type "NodePort")',
+    ])
   })
 })
 
@@ -262,7 +280,7 @@ describe('resolveScenario: faults', () => {
       ...base,
       faults: [
         { at: '1s', action: 'kill-pod', target: 'pod-9' },
-        { at: '1s', action: 'kill-node', target: { node: 'node-a' } },
+        { at: '1s', action: 'drain-node', target: { node: 'node-a' } },
         { at: '1s', action: 'kill-pod', target: 'pod-1', latencyMs: 5 },
         { at: '1s', action: 'slow-pod', target: 'pod-1' },
         { at: '12s', action: 'kill-pod', target: 'pod-1' },
@@ -270,7 +288,7 @@ describe('resolveScenario: faults', () => {
     })
     expect(issues).toEqual([
       'faults[0].target: got "pod-9"; no such pod; expected one of "pod-1", "pod-2", "pod-3", "random" or { node } (did you mean "pod-1"?)',
-      'faults[1].action: got "kill-node"; not implemented yet (it is planned); expected one of "kill-pod", "hang-pod", "slow-pod", "fail-pod", "recover-pod"',
+      'faults[1].action: got "drain-node"; not implemented yet (it is planned); expected one of "kill-pod", "hang-pod", "slow-pod", "fail-pod", "recover-pod", "kill-node"',
       'faults[2].latencyMs: only applies to "slow-pod" (got action "kill-pod")',
       'faults[3].latencyMs: required field is missing; "slow-pod" needs latencyMs (the added latency)',
       'faults (kill-pod pod-1): at 12000ms is not inside the measured phase; expected a time before load.duration (10000ms)',

@@ -1,0 +1,235 @@
+/**
+ * Child entry: the cloud load balancer of a `LoadBalancer` Service. One external address; it
+ * health-checks every node (TCP to the NodePort under externalTrafficPolicy Cluster, HTTP GET
+ * /healthz on the healthCheckNodePort under Local, which kube-proxy answers 200 only while the
+ * node has a ready local endpoint) and forwards to a healthy node's NodePort: per connection
+ * (flow-hash, round-robin, leader) or per request (least-outstanding, L7).
+ */
+import net from 'node:net'
+import http from 'node:http'
+import { Pool } from 'undici'
+import { readChildConfig, serveIpc } from '../cluster/ipc.ts'
+import { hash32 } from '../util/hash.ts'
+import type { LbSettings } from './presets.ts'
+
+/** A node behind the load balancer. */
+export interface LbNode {
+  name: string
+  address: string
+}
+
+/** Configuration of the load balancer process. */
+export interface LbConfig {
+  address: string
+  port: number
+  settings: LbSettings
+  nodes: LbNode[]
+  nodePort: number
+  healthCheckNodePort: number
+  externalTrafficPolicy: 'Cluster' | 'Local'
+  seed: number
+}
+
+/** A health transition, Date.now() timestamps. */
+export interface LbEvent {
+  node: string
+  healthy: boolean
+  atMs: number
+}
+
+/** What the load balancer counted in the measured phase. */
+export interface LbStats {
+  /** Decisions per node: connections (L4) or requests (least-outstanding). */
+  byNode: Record<string, number>
+  /** Connections or requests refused because no node could take them. */
+  refused: number
+  events: LbEvent[]
+}
+
+const config = readChildConfig<LbConfig>()
+const s = config.settings
+const hc = s.healthCheck
+const healthy = new Map(config.nodes.map((n) => [n.name, true]))
+const streak = new Map(config.nodes.map((n) => [n.name, 0])) // >0: successes in a row, <0: failures
+const events: LbEvent[] = []
+let epochMs = Date.now()
+let byNode: Record<string, number> = {}
+let refused = 0
+
+function check(node: LbNode): Promise<boolean> {
+  return new Promise((resolve) => {
+    let done = false
+    const finish = (ok: boolean) => {
+      if (!done) {
+        done = true
+        resolve(ok)
+      }
+    }
+    if (config.externalTrafficPolicy === 'Local') {
+      const req = http.get({ host: node.address, port: config.healthCheckNodePort, path: '/healthz', localAddress: config.address, agent: false, timeout: hc.timeoutSeconds * 1000 }, (res) => {
+        res.resume()
+        finish(res.statusCode === 200)
+      })
+      req.on('timeout', () => {
+        req.destroy()
+        finish(false)
+      })
+      req.on('error', () => finish(false))
+    } else {
+      const sock = net.connect({ host: node.address, port: config.nodePort, localAddress: config.address })
+      sock.setTimeout(hc.timeoutSeconds * 1000, () => {
+        sock.destroy()
+        finish(false)
+      })
+      sock.once('connect', () => {
+        sock.destroy()
+        finish(true)
+      })
+      sock.on('error', () => finish(false))
+    }
+  })
+}
+
+function healthLoop(node: LbNode): void {
+  void check(node).then((ok) => {
+    const k = streak.get(node.name) ?? 0
+    const next = ok ? Math.max(1, k + 1) : Math.min(-1, k - 1)
+    streak.set(node.name, next)
+    const was = healthy.get(node.name) === true
+    if (was && next <= -hc.unhealthyThreshold) {
+      healthy.set(node.name, false)
+      events.push({ node: node.name, healthy: false, atMs: Date.now() })
+    } else if (!was && next >= hc.healthyThreshold) {
+      healthy.set(node.name, true)
+      events.push({ node: node.name, healthy: true, atMs: Date.now() })
+    }
+  })
+  setTimeout(() => healthLoop(node), hc.intervalSeconds * 1000).unref()
+}
+
+let rr = 0
+let leader: string | undefined = config.nodes[0]?.name
+const outstanding = new Map(config.nodes.map((n) => [n.name, 0]))
+
+/** The node for a new connection or request, or undefined (refuse). */
+function pickNode(clientIp: string, clientPort: number): LbNode | undefined {
+  let pool = config.nodes.filter((n) => healthy.get(n.name) === true)
+  if (pool.length === 0) {
+    if (s.allUnhealthy === 'refuse') return undefined
+    pool = config.nodes // fail open: every registered node
+  }
+  switch (s.algorithm) {
+    case 'flow-hash':
+      return pool[hash32(`${clientIp}:${clientPort}`, config.seed) % pool.length]
+    case 'round-robin':
+      return pool[rr++ % pool.length]
+    case 'leader': {
+      if (leader === undefined || !pool.some((n) => n.name === leader)) leader = pool[0]?.name
+      return pool.find((n) => n.name === leader)
+    }
+    case 'least-outstanding': {
+      let best = pool[0]
+      for (const n of pool) if ((outstanding.get(n.name) ?? 0) < (outstanding.get(best!.name) ?? 0)) best = n
+      return best
+    }
+  }
+}
+
+const count = (node: string) => {
+  if (Date.now() >= epochMs) byNode[node] = (byNode[node] ?? 0) + 1
+}
+
+async function startL4(): Promise<net.Server> {
+  const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (client) => {
+    client.on('error', () => {})
+    const clientIp = client.remoteAddress ?? '127.0.0.1'
+    const node = pickNode(clientIp, client.remotePort ?? 0)
+    if (node === undefined) {
+      if (Date.now() >= epochMs) refused++
+      client.resetAndDestroy()
+      return
+    }
+    const upstream = net.connect({ host: node.address, port: config.nodePort, localAddress: s.preserveClientIp ? clientIp : config.address, noDelay: true })
+    let counted = false
+    client.on('data', function first() {
+      if (!counted) {
+        counted = true
+        count(node.name)
+      }
+      client.off('data', first)
+    })
+    upstream.once('connect', () => {
+      client.pipe(upstream)
+      upstream.pipe(client)
+      client.resume()
+    })
+    upstream.on('error', () => client.destroyed || client.resetAndDestroy())
+    client.on('error', () => upstream.destroyed || upstream.resetAndDestroy())
+    upstream.on('close', () => client.destroyed || client.end())
+    client.on('close', () => upstream.destroyed || upstream.end())
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen({ host: config.address, port: config.port, exclusive: true, backlog: 4096 }, () => resolve())
+  })
+  return server
+}
+
+async function startL7(): Promise<http.Server> {
+  const pools = new Map(config.nodes.map((n) => [n.name, new Pool(`http://${n.address}:${config.nodePort}`, { connections: 64, localAddress: config.address })]))
+  const server = http.createServer((req, res) => {
+    const clientIp = req.socket.remoteAddress ?? '127.0.0.1'
+    const node = pickNode(clientIp, req.socket.remotePort ?? 0)
+    if (node === undefined) {
+      if (Date.now() >= epochMs) refused++
+      res.writeHead(503).end('no healthy target')
+      return
+    }
+    count(node.name)
+    outstanding.set(node.name, (outstanding.get(node.name) ?? 0) + 1)
+    const headers: Record<string, string | string[]> = {}
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && k !== 'connection' && k !== 'keep-alive') headers[k] = v
+    headers['x-forwarded-for'] = clientIp
+    pools
+      .get(node.name)!
+      .request({ path: req.url ?? '/', method: (req.method ?? 'GET') as 'GET', headers, body: req.method === 'GET' || req.method === 'HEAD' ? null : req })
+      .then(
+        async (up) => {
+          const out: Record<string, string | string[]> = {}
+          for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && k !== 'connection' && k !== 'keep-alive' && k !== 'transfer-encoding') out[k] = v
+          res.writeHead(up.statusCode, out)
+          for await (const chunk of up.body) res.write(chunk)
+          res.end()
+        },
+        () => {
+          if (!res.headersSent) res.writeHead(502)
+          res.end('bad gateway')
+        },
+      )
+      .finally(() => outstanding.set(node.name, (outstanding.get(node.name) ?? 1) - 1))
+  })
+  server.keepAliveTimeout = 65_000
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen({ host: config.address, port: config.port, exclusive: true, backlog: 4096 }, () => resolve())
+  })
+  return server
+}
+
+try {
+  if (s.algorithm === 'least-outstanding') await startL7()
+  else await startL4()
+  for (const n of config.nodes) healthLoop(n)
+  serveIpc({
+    reset: (p) => {
+      epochMs = (p as { epochMs: number }).epochMs
+      byNode = {}
+      refused = 0
+    },
+    stats: (): LbStats => ({ byNode, refused, events }),
+  })
+  process.send?.({ type: 'ready' })
+} catch (err) {
+  process.send?.({ type: 'failed', error: `cannot listen on ${config.address}:${config.port}: ${(err as Error).message}` })
+  process.exit(1)
+}

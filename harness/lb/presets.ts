@@ -1,0 +1,60 @@
+/**
+ * Cloud load balancers in front of NodePorts, with the defaults in ../shared/K8S.md ("Cloud load
+ * balancers in front of NodePort"). Any field can be overridden in `service.loadBalancer`.
+ */
+
+/** How the front load balancer picks a node. */
+export const LB_ALGORITHMS = ['flow-hash', 'round-robin', 'least-outstanding', 'leader'] as const
+export type LbAlgorithm = (typeof LB_ALGORITHMS)[number]
+
+/** A front load balancer's behaviour, fully resolved. */
+export interface LbSettings {
+  preset: LbPresetName
+  /** flow-hash: hash of the connection's 4-tuple (NLB, GCP); round-robin per connection (CLB TCP);
+   * least-outstanding per request (ALB option, L7); leader: one node takes everything (MetalLB L2). */
+  algorithm: LbAlgorithm
+  healthCheck: { intervalSeconds: number; timeoutSeconds: number; healthyThreshold: number; unhealthyThreshold: number }
+  allUnhealthy: 'fail-open' | 'refuse'
+  preserveClientIp: boolean
+  /** metallb-l2 only: seconds before the address moves to another node. */
+  leaderFailoverSeconds: number
+}
+
+export const LB_PRESETS = {
+  // AWS Load Balancer Controller NLB, instance targets: flow hash, interval 10 s, 3/3, client IP kept, fail open.
+  'aws-nlb': {
+    algorithm: 'flow-hash',
+    healthCheck: { intervalSeconds: 10, timeoutSeconds: 10, healthyThreshold: 3, unhealthyThreshold: 3 },
+    allUnhealthy: 'fail-open',
+    preserveClientIp: true,
+    leaderFailoverSeconds: 0,
+  },
+  // In-tree Classic ELB, TCP listener: round robin, interval 10, timeout 5, healthy 2, unhealthy 6; a proxy.
+  'aws-clb': {
+    algorithm: 'round-robin',
+    healthCheck: { intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 6 },
+    allUnhealthy: 'refuse',
+    preserveClientIp: false,
+    leaderFailoverSeconds: 0,
+  },
+  // GCP passthrough L4: hash, interval 8, timeout 1, healthy 1, unhealthy 3, client IP kept.
+  'gcp-l4': {
+    algorithm: 'flow-hash',
+    healthCheck: { intervalSeconds: 8, timeoutSeconds: 1, healthyThreshold: 1, unhealthyThreshold: 3 },
+    allUnhealthy: 'fail-open',
+    preserveClientIp: true,
+    leaderFailoverSeconds: 0,
+  },
+  // MetalLB L2: the leader node answers ARP for the address and receives everything; memberlist
+  // moves it when the node fails (about 10 s). No backend health checks of its own.
+  'metallb-l2': {
+    algorithm: 'leader',
+    healthCheck: { intervalSeconds: 1, timeoutSeconds: 1, healthyThreshold: 1, unhealthyThreshold: 10 },
+    allUnhealthy: 'refuse',
+    preserveClientIp: true,
+    leaderFailoverSeconds: 10,
+  },
+} as const satisfies Record<string, Omit<LbSettings, 'preset'>>
+
+export type LbPresetName = keyof typeof LB_PRESETS
+export const LB_PRESET_NAMES = Object.keys(LB_PRESETS) as [LbPresetName, ...LbPresetName[]]

@@ -1,0 +1,83 @@
+/**
+ * The front load balancer of a LoadBalancer Service on real sockets: health checks, client
+ * address handling, fail-open vs refuse, MetalLB's single leader, and node failure.
+ */
+import { describe, expect, it } from 'vitest'
+import { runVariants as run } from '../helpers/run.ts'
+
+const fastChecks = { intervalSeconds: 0.2, timeoutSeconds: 0.2, healthyThreshold: 1, unhealthyThreshold: 1 }
+
+describe('LoadBalancer', () => {
+  it('clients hit one external address; NLB keeps the client address, Classic ELB replaces it (and ip-hash then puts everything on one pod)', async () => {
+    const [nlb, clb] = await run({
+      name: 'lb-address',
+      cluster: { nodes: 2, replicas: 4, pod: { latencyMs: 0 } },
+      service: { type: 'LoadBalancer', balancer: 'ip-hash', externalTrafficPolicy: 'Local' },
+      load: { duration: '500ms', warmup: 0, connections: 16, clientIps: 16 },
+      variants: {
+        nlb: { service: { loadBalancer: { preset: 'aws-nlb' } } },
+        clb: { service: { loadBalancer: { preset: 'aws-clb' } } },
+      },
+    })
+    expect(nlb!.sourceAddresses.clientAddressesSeen).toBe(16)
+    expect(Object.values(nlb!.loadBalancer!.byNode).every((n) => n > 0)).toBe(true)
+    // Behind the Classic ELB every connection comes from the LB's address: one client to hash.
+    expect(clb!.sourceAddresses.clientAddressesSeen).toBe(1)
+    expect(clb!.stickiness.clients).toBe(1)
+    expect(clb!.pods.filter((p) => p.requests > 0)).toHaveLength(2) // one per node (Local)
+  })
+
+  it('under Local, the health check on healthCheckNodePort keeps traffic off a node without ready pods', async () => {
+    const [v] = await run({
+      name: 'lb-local',
+      cluster: { nodes: [{ name: 'node-a', pods: 2 }, { name: 'node-b', pods: 0 }], pod: { latencyMs: 0 } },
+      service: { type: 'LoadBalancer', externalTrafficPolicy: 'Local', loadBalancer: { preset: 'aws-nlb', healthCheck: fastChecks } },
+      // The warm-up gives the health check time to mark node-b down.
+      load: { duration: '500ms', warmup: '600ms', connections: 8, clientIps: 8 },
+    })
+    expect(v!.loadBalancer!.events.some((e) => e.node === 'node-b' && !e.healthy)).toBe(true)
+    expect(v!.loadBalancer!.byNode['node-b']).toBe(0)
+    expect(v!.errors.total).toBe(0)
+  })
+
+  it('kill-node: the health check marks the node down within the expected time; fail-open vs refuse when none is left', async () => {
+    const [open, refuse] = await run({
+      name: 'lb-all-down',
+      cluster: { nodes: 1, replicas: 1, pod: { latencyMs: 0 } },
+      service: { type: 'LoadBalancer', loadBalancer: { preset: 'aws-nlb', healthCheck: fastChecks } },
+      load: { duration: '1s', warmup: 0, connections: 4, clientIps: 4, keepAlive: false },
+      faults: [{ at: '200ms', action: 'kill-node', target: 'node-a' }],
+      variants: {
+        open: { service: { loadBalancer: { allUnhealthy: 'fail-open' } } },
+        refuse: { service: { loadBalancer: { allUnhealthy: 'refuse' } } },
+      },
+    })
+    for (const v of [open!, refuse!]) {
+      const f = v.failover[0]!
+      expect(f.fault).toBe('kill-node')
+      expect(f.expectedDetectionSec).toEqual({ min: 0, max: 0.2 })
+      expect(f.detectionSec).not.toBeNull()
+      expect(f.detectionSec!).toBeLessThanOrEqual(0.2 + 0.3)
+    }
+    // Fail-open keeps forwarding to the dead node; refuse resets at the load balancer.
+    expect(open!.loadBalancer!.refused).toBe(0)
+    expect(refuse!.loadBalancer!.refused).toBeGreaterThan(0)
+  })
+
+  it('metallb-l2: the leader node takes everything; the address moves after leaderFailoverSeconds', async () => {
+    const [v] = await run({
+      name: 'metallb',
+      cluster: { nodes: 2, replicas: 2, pod: { latencyMs: 0 } },
+      service: { type: 'LoadBalancer', externalTrafficPolicy: 'Local', loadBalancer: { preset: 'metallb-l2', leaderFailoverSeconds: 0.5, healthCheck: { intervalSeconds: 0.1, unhealthyThreshold: 5, timeoutSeconds: 0.1 } } },
+      load: { duration: '1500ms', warmup: 0, connections: 4, clientIps: 4 },
+      faults: [{ at: '300ms', action: 'kill-node', target: 'node-a' }],
+    })
+    // The leader (node-a, pod-1) had the traffic until it died; then node-b (pod-2) took over.
+    expect(v!.pods[0]!.requests).toBeGreaterThan(0)
+    expect(v!.pods[1]!.requests).toBeGreaterThan(0)
+    expect(v!.timeline.at(-1)!.byPod['pod-1']).toBe(0)
+    const f = v!.failover[0]!
+    expect(f.detectionSec!).toBeGreaterThanOrEqual(0.4)
+    expect(f.detectionSec!).toBeLessThanOrEqual(0.5 + 0.3)
+  })
+})
