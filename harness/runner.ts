@@ -100,8 +100,14 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     for (const fault of v.faults) {
       faultTimers.push(
         setTimeout(() => {
-          applied.push({ fault, atMs: Date.now() - epochMs })
-          void applyFault(cluster, fault, (pod) => controller.restarted(pod)).catch(() => {})
+          // The fault's time is when it took effect (a kill is sent, a pod acknowledged the change).
+          const entry = { fault, atMs: Date.now() - epochMs }
+          applied.push(entry)
+          void applyFault(cluster, fault, (pod) => controller.restarted(pod))
+            .then((effectiveAt) => {
+              entry.atMs = effectiveAt - epochMs
+            })
+            .catch(() => {})
           if (fault.action === 'kill-node') controller.nodeLost(fault.pods, v.cluster.nodeMonitorGracePeriodSeconds * 1000)
         }, Math.max(0, epochMs + fault.atMs - Date.now())),
       )
@@ -130,13 +136,12 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
 }
 
 /** Carry out one fault on the cluster. */
-async function applyFault(cluster: Cluster, fault: ResolvedFault, onRestarted: (pod: string) => void): Promise<void> {
+async function applyFault(cluster: Cluster, fault: ResolvedFault, onRestarted: (pod: string) => void): Promise<number> {
   if (fault.action === 'kill-node') return cluster.killNode(fault.node as string)
+  if (fault.action === 'kill-pod') return Math.min(...(await Promise.all(fault.pods.map((pod) => cluster.killPod(pod)))))
   await Promise.all(
     fault.pods.map(async (pod) => {
       switch (fault.action) {
-        case 'kill-pod':
-          return cluster.killPod(pod)
         case 'hang-pod':
           return cluster.podFault(pod, { ...NO_FAULT, hang: true })
         case 'slow-pod':
@@ -146,11 +151,10 @@ async function applyFault(cluster: Cluster, fault: ResolvedFault, onRestarted: (
         case 'recover-pod':
           if (await cluster.restartPod(pod)) onRestarted(pod)
           return cluster.podFault(pod, NO_FAULT)
-        case 'kill-node':
-          return undefined
       }
     }),
   )
+  return Date.now()
 }
 
 /** Run every variant of `run` in order, each on a fresh cluster. */

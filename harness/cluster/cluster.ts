@@ -76,16 +76,16 @@ export interface Cluster {
   reset(epochMs: number): Promise<void>
   /** Counters from every pod (killed incarnations included) and proxy. */
   collect(): Promise<{ pods: PodStats[]; proxies: ProxyStats[] }>
-  /** SIGKILL a pod's process: a real crash (its connections die with it). */
-  killPod(name: string): Promise<void>
+  /** SIGKILL a pod's process: a real crash (its connections die with it). Resolves with the kill time. */
+  killPod(name: string): Promise<number>
   /** Start a killed pod again on the same address (a container restart); false if it was running. */
   restartPod(name: string): Promise<boolean>
   /** Inject a fault into a running pod (NO_FAULT recovers). */
   podFault(name: string, fault: PodFault): Promise<void>
   /** Tell every node proxy which pods are ready (what EndpointSlices carry to kube-proxy). */
   publishEndpoints(ready: string[]): Promise<void>
-  /** The node dies: its kube-proxy and every pod on it. */
-  killNode(name: string): Promise<void>
+  /** The node dies: its kube-proxy and every pod on it. Resolves with the kill time. */
+  killNode(name: string): Promise<number>
   /** The front load balancer's counts and health events, when there is one. */
   lbStats(): Promise<LbStats | undefined>
   /** Where clients connect for a LoadBalancer Service. */
@@ -216,15 +216,17 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
     }
     const livePods = () => [...pods.entries()].filter((e): e is [string, Child] => e[1] !== undefined && !e[1].isExited())
     const liveProxies = () => proxies.filter((c) => !c.isExited())
-    const killPod = async (name: string): Promise<void> => {
+    const killPod = async (name: string): Promise<number> => {
       const c = pods.get(name)
-      if (c === undefined || c.isExited()) return
+      if (c === undefined || c.isExited()) return Date.now()
       // Keep what this incarnation counted (bookkeeping only; then the process dies for real).
       const last = await c.request<PodStats>('stats', undefined, { timeoutMs: 2000 }).catch(() => undefined)
       if (last !== undefined) past.set(name, [...(past.get(name) ?? []), last])
       intentionallyKilled.add(c)
       pods.set(name, undefined)
+      const at = Date.now()
       await c.kill()
+      return at
     }
 
     return {
@@ -250,7 +252,9 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
           if (last !== undefined) deadProxyStats.set(name, last)
           intentionallyKilled.add(px)
         }
+        const at = Date.now()
         await Promise.all([...onNode.map((p) => killPod(p)), px?.kill()])
+        return at
       },
       async lbStats() {
         return lb === undefined ? undefined : lb.request<LbStats>('stats', undefined, { timeoutMs: 10_000 })
