@@ -127,7 +127,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     const { pods, proxies } = await cluster.collect()
     const lb = await cluster.lbStats()
     const events: TimedEndpointEvent[] = controller.events().map((e) => ({ ...e, tMs: e.atMs - epochMs }))
-    return summarizeVariant({ variant: v, topology: cluster.topology, hashSeed: cluster.hashSeed, load, pods, proxies, faults: applied, events, lb: lb === undefined ? undefined : { ...lb, epochMs } })
+    return summarizeVariant({ variant: v, topology: cluster.topology, hashSeed: cluster.hashSeed, load, pods, proxies, faults: applied, events, epochMs, lb: lb === undefined ? undefined : { ...lb, epochMs } })
   } finally {
     for (const t of faultTimers) clearTimeout(t)
     controller.stop()

@@ -94,7 +94,7 @@ export interface Cluster {
 }
 
 function emptyProxyStats(node: string): ProxyStats {
-  return { node, connections: 0, decisions: 0, byPod: {}, byClient: {}, noEndpoint: 0, upstreamConnectErrors: 0, upstreamErrors: 0 }
+  return { node, connections: 0, decisions: 0, byPod: {}, byClient: {}, clientPods: {}, noEndpoint: 0, upstreamConnectErrors: 0, upstreamErrors: 0 }
 }
 
 /** Sum of a pod's counts over its incarnations. */

@@ -16,6 +16,11 @@ export interface ProxyStats {
   byPod: Record<string, number>
   /** Decisions per client address, per pod. */
   byClient: Record<string, Record<string, number>>
+  /**
+   * Per client address, each change of pod as [Date.now(), pod] (the first decision included),
+   * so that failover can tell which clients a fault moved. At most MAX_MOVES per client.
+   */
+  clientPods: Record<string, [number, string][]>
   /** Client connections refused because no endpoint was ready. */
   noEndpoint: number
   /** Upstream connections that failed to open. */
@@ -41,12 +46,15 @@ export interface Accounting {
 }
 
 /** Fresh counters for node `node`. */
+/** Most pod changes kept per client address. */
+export const MAX_MOVES = 32
+
 export function createAccounting(node: string): Accounting {
   let s: ProxyStats
   let epochMs = Date.now()
   const reset = (epoch: number) => {
     epochMs = epoch
-    s = { node, connections: 0, decisions: 0, byPod: {}, byClient: {}, noEndpoint: 0, upstreamConnectErrors: 0, upstreamErrors: 0 }
+    s = { node, connections: 0, decisions: 0, byPod: {}, byClient: {}, clientPods: {}, noEndpoint: 0, upstreamConnectErrors: 0, upstreamErrors: 0 }
   }
   reset(epochMs)
   return {
@@ -58,6 +66,9 @@ export function createAccounting(node: string): Accounting {
       s.byPod[pod] = (s.byPod[pod] ?? 0) + 1
       const c = (s.byClient[clientIp] ??= {})
       c[pod] = (c[pod] ?? 0) + 1
+      const moves = (s.clientPods[clientIp] ??= [])
+      const last = moves[moves.length - 1]
+      if ((last === undefined || last[1] !== pod) && moves.length < MAX_MOVES) moves.push([Date.now(), pod])
     },
     onNoEndpoint: () => void s.noEndpoint++,
     onUpstreamConnectError: () => void s.upstreamConnectErrors++,

@@ -28,6 +28,11 @@ export interface FailoverInput {
   propagationMs: number
   /** Seconds before a dead node's pods are marked not ready (kill-node without a load balancer). */
   nodeMonitorGracePeriodSeconds?: number
+  /**
+   * For hashing balancers and ClientIP affinity: each client's pod changes as [ms since the epoch,
+   * pod], all nodes merged and sorted; enables clientsRemapped.
+   */
+  clientPods?: Record<string, [number, string][]>
   /** The front load balancer's health checks and transitions (ms since the epoch), if any. */
   lb?: { healthCheck: { intervalSeconds: number; timeoutSeconds: number; unhealthyThreshold: number }; events: { node: string; healthy: boolean; tMs: number }[] }
 }
@@ -62,6 +67,11 @@ export interface FailoverResult {
    */
   recoveredAtSec: number | null
   latencyMs: { before: { p99: number }; during: { p99: number }; after: { p99: number } }
+  /**
+   * Hashing balancers and ClientIP affinity: share of client addresses whose pod at the end of the
+   * fault's window differs from their pod when it struck (clients seen both before and after); null otherwise.
+   */
+  clientsRemapped: number | null
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000
@@ -172,6 +182,25 @@ export function failoverStats(i: FailoverInput): FailoverResult {
   const detectedAtSec = detected === undefined ? null : r3(detected.tMs / 1000)
   const duringEnd = recoveredAtSec ?? detectedAtSec ?? end / 1000
   const atS = Math.floor(atSec)
+  let clientsRemapped: number | null = null
+  if (i.clientPods !== undefined) {
+    const podAt = (moves: [number, string][], t: number) => {
+      let pod: string | undefined
+      for (const [tm, p] of moves) if (tm <= t) pod = p
+      return pod
+    }
+    let both = 0
+    let moved = 0
+    for (const moves of Object.values(i.clientPods)) {
+      const before = podAt(moves, at)
+      const after = podAt(moves, end)
+      if (before !== undefined && after !== undefined) {
+        both++
+        if (before !== after) moved++
+      }
+    }
+    clientsRemapped = both === 0 ? null : r3(moved / both)
+  }
   return {
     fault: i.fault.action,
     target: i.fault.target,
@@ -191,5 +220,6 @@ export function failoverStats(i: FailoverInput): FailoverResult {
       during: { p99: mergedP99(i.perSecondHistograms, atS, Math.max(atS + 1, Math.ceil(duringEnd))) },
       after: { p99: mergedP99(i.perSecondHistograms, Math.ceil(duringEnd), Math.ceil(end / 1000)) },
     },
+    clientsRemapped,
   }
 }

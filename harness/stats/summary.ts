@@ -188,6 +188,8 @@ export interface VariantMeasurements {
   faults?: { fault: ResolvedFault; atMs: number }[]
   /** Endpoints-controller events (ms since the epoch). */
   events?: TimedEndpointEvent[]
+  /** Start of the measured phase (Date.now()), to place the proxies' timestamps. */
+  epochMs?: number
   /** The front load balancer's counts and health events (Date.now() times), with the epoch. */
   lb?: LbStats & { epochMs: number }
   load: LoadResult
@@ -377,6 +379,7 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
         probe: v.cluster.readinessProbe,
         propagationMs: v.cluster.endpointPropagationMs,
         nodeMonitorGracePeriodSeconds: v.cluster.nodeMonitorGracePeriodSeconds,
+        clientPods: unitIsClients ? mergeClientPods(m.proxies, m.epochMs ?? 0) : undefined,
         lb:
           m.lb === undefined || v.service.loadBalancer === null
             ? undefined
@@ -397,6 +400,19 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
             events: m.lb.events.map((e) => ({ tSec: r3((e.atMs - m.lb!.epochMs) / 1000), node: e.node, healthy: e.healthy })),
           },
   }
+}
+
+/** Every client's pod changes across all node proxies, ms since the epoch, in time order. */
+function mergeClientPods(proxies: ProxyStats[], epochMs: number): Record<string, [number, string][]> {
+  const out: Record<string, [number, string][]> = {}
+  for (const px of proxies) {
+    for (const [client, moves] of Object.entries(px.clientPods ?? {})) {
+      const list = (out[client] ??= [])
+      for (const [t, pod] of moves) list.push([t - epochMs, pod])
+    }
+  }
+  for (const list of Object.values(out)) list.sort((a, b) => a[0] - b[0])
+  return out
 }
 
 function timelineEvents(m: VariantMeasurements): TimelineEvent[] {

@@ -96,3 +96,22 @@ describe('fail-pod and recover-pod', () => {
     expect(Math.abs(v!.pods[0]!.errors5xx - f!.errors['http-5xx'])).toBeLessThanOrEqual(4)
   })
 })
+
+describe('clientsRemapped', () => {
+  it('removing a pod remaps most clients under ipvs sh (table rebuilt by position) but few under mh (Maglev)', async () => {
+    const [sh, mh] = await run({
+      name: 'remap',
+      cluster: { nodes: 1, replicas: 4, pod: { latencyMs: 0, ...fastProbes }, endpointPropagationMs: 50 },
+      load: { duration: '2s', warmup: 0, connections: 32, clientIps: 32, keepAlive: false },
+      faults: [{ at: '200ms', action: 'kill-pod', target: 'pod-4' }],
+      variants: { sh: { service: { ipvsScheduler: 'sh' } }, mh: { service: { ipvsScheduler: 'mh' } } },
+    })
+    const s = sh!.failover[0]!.clientsRemapped!
+    const m = mh!.failover[0]!.clientsRemapped!
+    expect(sh!.failover[0]!.detectedAtSec).not.toBeNull()
+    expect(mh!.failover[0]!.detectedAtSec).not.toBeNull()
+    expect(s).toBeGreaterThan(0.5) // b mod 4 → b mod 3 keeps only a quarter of the buckets
+    expect(m).toBeLessThan(0.5) // only pod-4's clients (about a quarter) and a few others move
+    expect(m).toBeLessThan(s)
+  })
+})

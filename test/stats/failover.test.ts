@@ -72,6 +72,19 @@ describe('failoverStats', () => {
     expect(f.expectedDetectionSec).toBeNull()
     expect(f.throughputDipPct).toBeNull()
   })
+  it('counts the clients a fault moved to another pod (hashing balancers)', () => {
+    const f = failoverStats({
+      ...input(),
+      clientPods: {
+        a: [[1000, 'pod-1']],
+        b: [[1000, 'pod-2'], [5500, 'pod-3']],
+        c: [[1000, 'pod-2'], [5600, 'pod-1']],
+        d: [[6000, 'pod-3']], // first seen after the fault: not counted
+      },
+    })
+    expect(f.clientsRemapped).toBeCloseTo(2 / 3, 3)
+    expect(failoverStats(input()).clientsRemapped).toBeNull()
+  })
   it('ends a fault’s error window at the next fault', () => {
     const f = failoverStats({ ...input(), nextFaultAtMs: 5350 })
     expect(f.requestsLost).toBe(4)

@@ -53,6 +53,7 @@ function fixture() {
       decisions: 4,
       byPod: { 'pod-1': 2, 'pod-2': 2 },
       byClient: { a: { 'pod-1': 1 }, b: { 'pod-1': 1, 'pod-2': 1 }, c: { 'pod-2': 1 } },
+      clientPods: {},
       noEndpoint: 0,
       upstreamConnectErrors: 0,
       upstreamErrors: 0,
