@@ -88,9 +88,16 @@ export interface Cluster {
   killNode(name: string): Promise<number>
   /** The front load balancer's counts and health events, when there is one. */
   lbStats(): Promise<LbStats | undefined>
-  /** Where clients connect for a LoadBalancer Service. */
-  frontAddress: { host: string; port: number } | undefined
+  /** Where clients connect for a LoadBalancer Service (HTTPS when the LB terminates TLS). */
+  frontAddress: { host: string; port: number; tls: boolean } | undefined
   stop(): Promise<void>
+}
+
+/** A self-signed EC certificate for the load balancer's TLS, made at run time. */
+async function selfSignedCredentials(): Promise<{ key: string; cert: string }> {
+  const { generate } = await import('selfsigned')
+  const pems = await generate([{ name: 'commonName', value: 'svcbench-lb' }], { notAfterDate: new Date(Date.now() + 86_400_000), keyType: 'ec', curve: 'P-256', algorithm: 'sha256' })
+  return { key: pems.private, cert: pems.cert }
 }
 
 function emptyProxyStats(node: string): ProxyStats {
@@ -196,6 +203,7 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
         healthCheckNodePort: v.service.healthCheckNodePort,
         externalTrafficPolicy: v.service.externalTrafficPolicy,
         seed: deriveSeed(opts.seed, `${v.name}/lb`),
+        tlsCredentials: v.service.loadBalancer.tls ? await selfSignedCredentials() : null,
       }
       lb = startChild(LB_ENTRY, { label: `load balancer (${v.service.loadBalancer.preset})`, config, runId: opts.runId, readyTimeoutMs })
       children.push(lb)
@@ -232,7 +240,7 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
     return {
       topology,
       hashSeed,
-      frontAddress: lb === undefined ? undefined : { host: opts.plan.frontLb, port: v.service.port },
+      frontAddress: lb === undefined ? undefined : { host: opts.plan.frontLb, port: v.service.port, tls: v.service.loadBalancer?.tls === true },
       async reset(epochMs) {
         all()
         epoch = epochMs

@@ -7,6 +7,8 @@
  */
 import net from 'node:net'
 import http from 'node:http'
+import https from 'node:https'
+import tls from 'node:tls'
 import { Pool } from 'undici'
 import { readChildConfig, serveIpc } from '../cluster/ipc.ts'
 import { hash32 } from '../util/hash.ts'
@@ -28,6 +30,8 @@ export interface LbConfig {
   healthCheckNodePort: number
   externalTrafficPolicy: 'Cluster' | 'Local'
   seed: number
+  /** PEM key and certificate when settings.tls. */
+  tlsCredentials: { key: string; cert: string } | null
 }
 
 /** A health transition, Date.now() timestamps. */
@@ -140,7 +144,7 @@ const count = (node: string) => {
 }
 
 async function startL4(): Promise<net.Server> {
-  const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (client) => {
+  const onConnection = (client: net.Socket) => {
     client.on('error', () => {})
     const clientIp = client.remoteAddress ?? '127.0.0.1'
     const node = pickNode(clientIp, client.remotePort ?? 0)
@@ -167,7 +171,15 @@ async function startL4(): Promise<net.Server> {
     client.on('error', () => upstream.destroyed || upstream.resetAndDestroy())
     upstream.on('close', () => client.destroyed || client.end())
     client.on('close', () => upstream.destroyed || upstream.end())
-  })
+  }
+  // TLS terminates here; the nodes get plain TCP.
+  const server =
+    config.tlsCredentials === null
+      ? net.createServer({ noDelay: true, pauseOnConnect: true }, onConnection)
+      : tls.createServer({ ...config.tlsCredentials, noDelay: true }, (c) => {
+          c.pause()
+          onConnection(c)
+        })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen({ host: config.address, port: config.port, exclusive: true, backlog: 4096 }, () => resolve())
@@ -177,7 +189,7 @@ async function startL4(): Promise<net.Server> {
 
 async function startL7(): Promise<http.Server> {
   const pools = new Map(config.nodes.map((n) => [n.name, new Pool(`http://${n.address}:${config.nodePort}`, { connections: 64, localAddress: config.address })]))
-  const server = http.createServer((req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const clientIp = req.socket.remoteAddress ?? '127.0.0.1'
     const node = pickNode(clientIp, req.socket.remotePort ?? 0)
     if (node === undefined) {
@@ -207,7 +219,8 @@ async function startL7(): Promise<http.Server> {
         },
       )
       .finally(() => outstanding.set(node.name, (outstanding.get(node.name) ?? 1) - 1))
-  })
+  }
+  const server: http.Server = config.tlsCredentials === null ? http.createServer(handler) : https.createServer(config.tlsCredentials, handler)
   server.keepAliveTimeout = 65_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

@@ -18,6 +18,8 @@ export interface LbSettings {
   preserveClientIp: boolean
   /** metallb-l2 only: seconds before the address moves to another node. */
   leaderFailoverSeconds: number
+  /** Terminate TLS at the load balancer (self-signed certificate made at run time); plain behind. */
+  tls: boolean
 }
 
 export const LB_PRESETS = {
@@ -54,7 +56,7 @@ export const LB_PRESETS = {
     preserveClientIp: true,
     leaderFailoverSeconds: 10,
   },
-} as const satisfies Record<string, Omit<LbSettings, 'preset'>>
+} as const satisfies Record<string, Omit<LbSettings, 'preset' | 'tls'>>
 
 export type LbPresetName = keyof typeof LB_PRESETS
 export const LB_PRESET_NAMES = Object.keys(LB_PRESETS) as [LbPresetName, ...LbPresetName[]]

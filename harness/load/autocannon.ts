@@ -11,6 +11,7 @@
  * process.hrtime), because autocannon's own histogram is whole milliseconds.
  */
 import net from 'node:net'
+import tls from 'node:tls'
 import autocannon, { type AutocannonClient } from 'autocannon'
 import { createLatencyHistogram, recordMs, summarizeLatency, type LatencyHistogram, type LatencySummary } from '../stats/latency.ts'
 import { isLoopback } from '../util/ip.ts'
@@ -20,6 +21,8 @@ import { HarnessError } from '../errors.ts'
 export interface LoadTarget {
   host: string
   port: number
+  /** Speak HTTPS (certificates are not verified: the load balancer's is self-signed). */
+  tls?: boolean
 }
 
 /** Error kinds, as results report them. */
@@ -150,6 +153,7 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
 
   let clientIndex = 0
   const realConnect = net.connect
+  const realTlsConnect = tls.connect
   const setupClient = (client: AutocannonClient) => {
     const k = clientIndex++
     const target = opts.targets[k % opts.targets.length] as LoadTarget
@@ -161,10 +165,13 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
       connectedAt = Date.now()
       ;(net as { connect: unknown }).connect = () =>
         realConnect({ host: target.host, port: target.port, localAddress, noDelay: true })
+      ;(tls as { connect: unknown }).connect = (_port: unknown, _host: unknown, options: tls.ConnectionOptions) =>
+        realTlsConnect({ ...options, host: target.host, port: target.port, localAddress, rejectUnauthorized: false } as tls.ConnectionOptions)
       try {
         origConnect.call(this)
       } finally {
         ;(net as { connect: unknown }).connect = realConnect
+        ;(tls as { connect: unknown }).connect = realTlsConnect
       }
     }
     const lifetimeMs = opts.connectionLifetimeMs ?? 0
@@ -191,7 +198,7 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
     let interrupted = false
     const instance = autocannon(
       {
-        url: `http://${first.host}:${first.port}${opts.path}`,
+        url: `${first.tls === true ? 'https' : 'http'}://${first.host}:${first.port}${opts.path}`,
         connections: opts.connections,
         duration: Math.max(0.001, (opts.epochMs + opts.durationMs - Date.now()) / 1000),
         // autocannon only stops on a sample tick: a short interval makes it stop on time.

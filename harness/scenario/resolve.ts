@@ -478,6 +478,7 @@ function resolveService(service: Obj, p: (s: string) => string, issues: Scenario
       allUnhealthy: (lb.allUnhealthy as LbSettings['allUnhealthy'] | undefined) ?? base.allUnhealthy,
       preserveClientIp: (lb.preserveClientIp as boolean | undefined) ?? base.preserveClientIp,
       leaderFailoverSeconds,
+      tls: (lb.tls as boolean | undefined) ?? false,
     }
   }
   return {

@@ -158,6 +158,8 @@ const serviceSchema = obj({
     preserveClientIp: z.boolean().optional(),
     /** metallb-l2: seconds before the address moves off a failed leader node. */
     leaderFailoverSeconds: num(0.1, 300).optional(),
+    /** Terminate TLS at the load balancer (self-signed certificate made at run time; clients use HTTPS). @default false */
+    tls: z.boolean().optional(),
   }).optional(),
   /** Port opened on every node address. @default 30080 */
   nodePort: int(30000, 32767).optional(),

@@ -160,6 +160,8 @@ export interface LoadBalancerResult {
   algorithm: string
   preserveClientIp: boolean
   allUnhealthy: 'fail-open' | 'refuse'
+  /** TLS terminated at the load balancer. */
+  tls: boolean
   healthCheck: { intervalSeconds: number; timeoutSeconds: number; healthyThreshold: number; unhealthyThreshold: number }
   /** Connections (L4) or requests (least-outstanding) sent to each node in the measured phase. */
   byNode: Record<string, number>
@@ -394,6 +396,7 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
             algorithm: v.service.loadBalancer.algorithm,
             preserveClientIp: v.service.loadBalancer.preserveClientIp,
             allUnhealthy: v.service.loadBalancer.allUnhealthy,
+            tls: v.service.loadBalancer.tls,
             healthCheck: { ...v.service.loadBalancer.healthCheck },
             byNode: Object.fromEntries(m.topology.nodes.map((n) => [n.name, m.lb!.byNode[n.name] ?? 0])),
             refused: m.lb.refused,

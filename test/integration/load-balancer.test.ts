@@ -81,3 +81,20 @@ describe('LoadBalancer', () => {
     expect(f.detectionSec!).toBeLessThanOrEqual(0.5 + 0.3)
   })
 })
+
+describe('LoadBalancer TLS', () => {
+  it('terminates TLS at the load balancer with a run-time self-signed certificate; clients speak HTTPS end to end', async () => {
+    const [v] = await run({
+      name: 'lb-tls',
+      cluster: { nodes: 2, replicas: 2, pod: { latencyMs: 0 } },
+      service: { type: 'LoadBalancer', port: 443, externalTrafficPolicy: 'Local', loadBalancer: { preset: 'aws-nlb', tls: true } },
+      load: { duration: '500ms', warmup: 0, connections: 4, clientIps: 4 },
+    })
+    expect(v!.loadBalancer!.tls).toBe(true)
+    expect(v!.requests.ok).toBeGreaterThan(0)
+    expect(v!.errors.total).toBe(0)
+    // Behind the LB, plain HTTP: the pods counted the requests and saw the client addresses.
+    expect(v!.requests.podSide).toBeGreaterThan(0)
+    expect(v!.sourceAddresses.clientAddressesSeen).toBe(4)
+  })
+})

@@ -177,6 +177,7 @@ describe('resolveScenario', () => {
       allUnhealthy: 'refuse',
       preserveClientIp: false,
       leaderFailoverSeconds: 0,
+      tls: false,
     })
     const metallb = resolveScenario({ name: 'x', service: { type: 'LoadBalancer', loadBalancer: { preset: 'metallb-l2', leaderFailoverSeconds: 3 } } }).variants[0]!.service.loadBalancer!
     expect([metallb.algorithm, metallb.healthCheck.intervalSeconds, metallb.healthCheck.unhealthyThreshold]).toEqual(['leader', 1, 3])
