@@ -78,7 +78,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     pods: cluster.topology.pods.map((p) => ({ name: p.name, address: p.address, port: p.port, nodeAddress: nodeAddr.get(p.node)! })),
     probe: v.cluster.readinessProbe,
     propagationMs: v.cluster.endpointPropagationMs,
-    publish: (ready) => cluster.publishEndpoints(ready),
+    publish: (ready, terminating) => cluster.publishEndpoints(ready, terminating),
     rng: createRng(deriveSeed(run.seed, `${v.name}/probes`)),
   })
   const faultTimers: NodeJS.Timeout[] = []
@@ -103,6 +103,15 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
           // The fault's time is when it took effect (a kill is sent, a pod acknowledged the change).
           const entry = { fault, atMs: Date.now() - epochMs }
           applied.push(entry)
+          if (fault.action === 'delete-pod' || fault.action === 'drain-node') {
+            // The endpoint goes terminating at once; the kubelet's preStop/SIGTERM/grace runs in parallel.
+            const deletion = { preStopMs: v.cluster.preStopSleepSeconds * 1000, graceMs: v.cluster.terminationGracePeriodSeconds * 1000 }
+            for (const pod of fault.pods) {
+              controller.deleting(pod)
+              void cluster.deletePod(pod, deletion).then(() => controller.gone(pod), () => {})
+            }
+            return
+          }
           void applyFault(cluster, fault, (pod) => controller.restarted(pod))
             .then((effectiveAt) => {
               entry.atMs = effectiveAt - epochMs

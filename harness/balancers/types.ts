@@ -19,6 +19,8 @@ export interface Endpoint {
    * terminating endpoint before deleting it). @default 1
    */
   weight?: number
+  /** Being deleted but still serving (KEP-1669): used only when no ready endpoint is left. */
+  terminating?: boolean
 }
 
 /** What a balancer may look at to make one pick. */

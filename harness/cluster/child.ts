@@ -48,6 +48,10 @@ export interface Child {
   isExited(): boolean
   /** SIGKILL the process and wait for it to exit. */
   kill(): Promise<void>
+  /** Send a signal (e.g. SIGTERM for a graceful shutdown) without waiting. */
+  signal(sig: NodeJS.Signals): void
+  /** What the child sent with `{ type: 'final' }` before exiting, if anything. */
+  finalData(): unknown
 }
 
 /** Options for {@link startChild}. */
@@ -87,6 +91,7 @@ export function startChild(entry: string, opts: StartChildOptions): Child {
     })
   })
 
+  let finalData: unknown
   let nextId = 1
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
   const failPending = (why: string) => {
@@ -105,6 +110,8 @@ export function startChild(entry: string, opts: StartChildOptions): Child {
       if ('type' in msg && msg.type === 'ready') {
         clearTimeout(timer)
         resolve(msg.data)
+      } else if ('type' in msg && (msg as { type: string }).type === 'final') {
+        finalData = (msg as { data?: unknown }).data
       } else if ('type' in msg && msg.type === 'failed') {
         clearTimeout(timer)
         reject(new HarnessError('CHILD_START_FAILED', `${opts.label} failed to start: ${msg.error}`))
@@ -161,6 +168,10 @@ export function startChild(entry: string, opts: StartChildOptions): Child {
         await exitedP
       }
     },
+    signal(sig) {
+      if (!exited) proc.kill(sig)
+    },
+    finalData: () => finalData,
   }
 }
 

@@ -82,8 +82,13 @@ export interface Cluster {
   restartPod(name: string): Promise<boolean>
   /** Inject a fault into a running pod (NO_FAULT recovers). */
   podFault(name: string, fault: PodFault): Promise<void>
-  /** Tell every node proxy which pods are ready (what EndpointSlices carry to kube-proxy). */
-  publishEndpoints(ready: string[]): Promise<void>
+  /** Tell every node proxy which pods are ready, and which are terminating but still serving (what EndpointSlices carry to kube-proxy). */
+  publishEndpoints(ready: string[], terminating?: string[]): Promise<void>
+  /**
+   * Delete a pod as the kubelet does: preStop sleep, SIGTERM (the pod stops accepting, finishes
+   * in flight, exits), SIGKILL if it is still running at the grace period. Resolves when it is gone.
+   */
+  deletePod(name: string, opts: { preStopMs: number; graceMs: number }): Promise<void>
   /** The node dies: its kube-proxy and every pod on it. Resolves with the kill time. */
   killNode(name: string): Promise<number>
   /** The front load balancer's counts and health events, when there is one. */
@@ -299,10 +304,29 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
         const c = pods.get(name)
         if (c !== undefined && !c.isExited()) await c.request('fault', fault)
       },
-      async publishEndpoints(ready) {
+      async publishEndpoints(ready, terminating = []) {
         const set = new Set(ready)
-        const list = topology.pods.filter((p) => set.has(p.name)).map(endpointOf)
+        const term = new Set(terminating)
+        const list = [
+          ...topology.pods.filter((p) => set.has(p.name)).map(endpointOf),
+          ...topology.pods.filter((p) => term.has(p.name) && !set.has(p.name)).map((p) => ({ ...endpointOf(p), terminating: true })),
+        ]
         await Promise.all(liveProxies().map((c) => c.request('endpoints', list)))
+      },
+      async deletePod(name, d) {
+        const c = pods.get(name)
+        if (c === undefined || c.isExited()) return
+        intentionallyKilled.add(c)
+        if (d.preStopMs > 0) await new Promise((r) => setTimeout(r, d.preStopMs))
+        const snapshot = await c.request<PodStats>('stats', undefined, { timeoutMs: 2000 }).catch(() => undefined)
+        c.signal('SIGTERM')
+        const left = Math.max(0, d.graceMs - d.preStopMs)
+        const killer = setTimeout(() => void c.kill(), left)
+        await c.exited
+        clearTimeout(killer)
+        const last = (c.finalData() as PodStats | undefined) ?? snapshot
+        if (last !== undefined) past.set(name, [...(past.get(name) ?? []), last])
+        pods.set(name, undefined)
       },
       stop,
     }

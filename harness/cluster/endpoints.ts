@@ -19,16 +19,16 @@ export interface ProbedPod {
 
 /** Something the controller saw or did, timestamped with Date.now(). */
 export type EndpointEvent =
-  | { type: 'not-ready' | 'ready'; pod: string; atMs: number }
-  | { type: 'published'; ready: string[]; changed: string[]; atMs: number }
+  | { type: 'not-ready' | 'ready' | 'terminating' | 'removed'; pod: string; atMs: number }
+  | { type: 'published'; ready: string[]; terminating: string[]; changed: string[]; atMs: number }
 
 /** Options for {@link startEndpointsController}. */
 export interface EndpointsControllerOptions {
   pods: ProbedPod[]
   probe: ResolvedProbe
   propagationMs: number
-  /** Apply the ready set on every node proxy. */
-  publish(ready: string[]): Promise<void>
+  /** Apply the ready and the serving-but-terminating sets on every node proxy. */
+  publish(ready: string[], terminating: string[]): Promise<void>
   onEvent?(e: EndpointEvent): void
   /** Uniform [0, 1) numbers for the probe timers' phases (seeded by the caller). */
   rng: () => number
@@ -50,6 +50,10 @@ export interface EndpointsController {
    * reported state stands until the node controller marks them not ready `graceMs` later.
    */
   nodeLost(pods: string[], graceMs: number): void
+  /** The pod is being deleted: not ready, terminating (still serving until it exits). */
+  deleting(pod: string): void
+  /** The deleted pod is gone: its endpoint is removed. */
+  gone(pod: string): void
   stop(): void
 }
 
@@ -85,7 +89,7 @@ export function startEndpointsController(opts: EndpointsControllerOptions): Endp
     events.push(e)
     opts.onEvent?.(e)
   }
-  const state = new Map(opts.pods.map((p) => [p.name, { ready: true, failures: 0, successes: 0 }]))
+  const state = new Map(opts.pods.map((p) => [p.name, { ready: true, failures: 0, successes: 0, terminating: false, gone: false }]))
   const timers = new Set<NodeJS.Timeout>()
   let stopped = false
   const later = (ms: number, fn: () => void) => {
@@ -96,13 +100,15 @@ export function startEndpointsController(opts: EndpointsControllerOptions): Endp
     timers.add(t)
   }
   const readyNow = () => opts.pods.filter((p) => state.get(p.name)?.ready === true).map((p) => p.name)
+  const terminatingNow = () => opts.pods.filter((p) => state.get(p.name)?.terminating === true && state.get(p.name)?.gone !== true).map((p) => p.name)
 
   const flip = (pod: string) => {
     // What the proxies get is the ready set at publish time, propagationMs after the flip.
     later(opts.propagationMs, () => {
       const set = readyNow()
-      void opts.publish(set).then(
-        () => emit({ type: 'published', ready: set, changed: [pod], atMs: Date.now() }),
+      const term = terminatingNow()
+      void opts.publish(set, term).then(
+        () => emit({ type: 'published', ready: set, terminating: term, changed: [pod], atMs: Date.now() }),
         () => {}, // a proxy that died is reported by the cluster
       )
     })
@@ -151,12 +157,31 @@ export function startEndpointsController(opts: EndpointsControllerOptions): Endp
       generation.set(name, gen)
       s.failures = 0
       s.successes = 0
+      s.terminating = false
+      s.gone = false
       if (s.ready) {
         s.ready = false
         emit({ type: 'not-ready', pod: name, atMs: Date.now() })
         flip(name)
       }
       later(opts.probe.initialDelaySeconds * 1000, () => loop(pod, gen))
+    },
+    deleting(name) {
+      const s = state.get(name)
+      if (s === undefined || s.terminating) return
+      generation.set(name, (generation.get(name) ?? 0) + 1) // a terminating pod is no longer probed
+      s.ready = false
+      s.terminating = true
+      emit({ type: 'terminating', pod: name, atMs: Date.now() })
+      flip(name)
+    },
+    gone(name) {
+      const s = state.get(name)
+      if (s === undefined || s.gone) return
+      s.gone = true
+      s.ready = false
+      emit({ type: 'removed', pod: name, atMs: Date.now() })
+      flip(name)
     },
     nodeLost(names, graceMs) {
       for (const name of names) generation.set(name, (generation.get(name) ?? 0) + 1) // stop probing

@@ -10,6 +10,11 @@ try {
     stats: () => pod.stats(),
     fault: (p) => pod.setFault(p as PodFault),
   })
+  // SIGTERM (pod deletion, after any preStop hook): stop accepting, finish what is in flight,
+  // hand the counts over, exit. SIGKILL after the grace period is the kubelet's business.
+  process.on('SIGTERM', () => {
+    void pod.close().then(() => process.send?.({ type: 'final', data: pod.stats() }, () => process.exit(0)))
+  })
   process.send?.({ type: 'ready', data: { port: pod.config.port } })
 } catch (err) {
   process.send?.({ type: 'failed', error: `cannot listen on ${config.address}:${config.port}: ${(err as Error).message}` })

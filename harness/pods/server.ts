@@ -194,9 +194,16 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
       }
     },
     close() {
+      // Graceful: no new connections, idle keep-alive connections closed, in-flight requests
+      // answered (with Connection: close), then done.
       return new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
+        // Keep-alive connections become idle after their in-flight response: close them then.
+        const sweep = setInterval(() => server.closeIdleConnections(), 20)
+        server.close(() => {
+          clearInterval(sweep)
+          resolve()
+        })
+        server.closeIdleConnections()
       })
     },
   }

@@ -55,8 +55,13 @@ function buildBalancer(): Balancer {
 }
 
 const local = config.externalTrafficPolicy === 'Local'
-// Local: only this node's endpoints. Cluster: all of them.
-const scope = (eps: readonly Endpoint[]) => (local ? eps.filter((e) => e.node === config.node) : [...eps])
+// Local: only this node's endpoints. Cluster: all of them. Within that, ready endpoints; the
+// serving-but-terminating ones only when none is ready (KEP-1669).
+const scope = (eps: readonly Endpoint[]) => {
+  const inScope = local ? eps.filter((e) => e.node === config.node) : [...eps]
+  const ready = inScope.filter((e) => e.terminating !== true)
+  return ready.length > 0 ? ready : inScope
+}
 const balancer = buildBalancer()
 let current = scope(config.endpoints)
 balancer.update(current)
@@ -91,7 +96,8 @@ try {
       ? undefined
       : await new Promise<http.Server>((resolve, reject) => {
           const srv = http.createServer((_req, res) => {
-            const n = current.filter((e) => e.node === config.node && (e.weight ?? 1) > 0).length
+            // Fails once only terminating local endpoints remain (KEP-1669).
+            const n = current.filter((e) => e.node === config.node && (e.weight ?? 1) > 0 && e.terminating !== true).length
             res.writeHead(n > 0 ? 200 : 503, { 'content-type': 'application/json' })
             res.end(JSON.stringify({ service: 'svcbench', localEndpoints: n }))
           })

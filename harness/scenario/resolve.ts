@@ -62,7 +62,7 @@ export interface ResolvedNode {
 export interface ResolvedFault {
   /** From the start of the measured phase, ms. */
   atMs: number
-  action: 'kill-pod' | 'hang-pod' | 'slow-pod' | 'fail-pod' | 'recover-pod' | 'kill-node'
+  action: 'kill-pod' | 'hang-pod' | 'slow-pod' | 'fail-pod' | 'recover-pod' | 'delete-pod' | 'kill-node' | 'drain-node'
   /** kill-node: the node. */
   node: string | null
   /** Target as written (`pod-1`, `random`, `node:node-b`). */
@@ -92,6 +92,8 @@ export interface ResolvedVariant {
     /** Seconds before a dead node's pods are marked not ready. */
     nodeMonitorGracePeriodSeconds: number
     terminationGracePeriodSeconds: number
+    /** preStop sleep before SIGTERM on deletion, seconds. */
+    preStopSleepSeconds: number
     network: { hopLatencyMs: number }
   }
   service: {
@@ -318,6 +320,7 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
       pod: basePod,
       readinessProbe: { ...D.DEFAULT_READINESS_PROBE, ...((pod.readinessProbe as Partial<ResolvedProbe> | undefined) ?? {}) },
       terminationGracePeriodSeconds: (pod.terminationGracePeriodSeconds as number | undefined) ?? D.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
+      preStopSleepSeconds: (pod.preStopSleepSeconds as number | undefined) ?? 0,
       endpointPropagationMs: (cluster.endpointPropagationMs as number | undefined) ?? D.DEFAULT_ENDPOINT_PROPAGATION_MS,
       nodeMonitorGracePeriodSeconds: (cluster.nodeMonitorGracePeriodSeconds as number | undefined) ?? D.DEFAULT_NODE_MONITOR_GRACE_PERIOD_SECONDS,
       network: { hopLatencyMs },
@@ -369,7 +372,7 @@ function resolveFaults(raw: unknown, nodes: ResolvedNode[], seed: number, p: (s:
     let target: string
     let names: string[]
     let node: string | null = null
-    if (action === 'kill-node') {
+    if (action === 'kill-node' || action === 'drain-node') {
       node = isPlainObject(f.target) ? String(f.target.node) : String(f.target)
       target = `node:${node}`
       names = pods.filter((x) => x.node === node).map((x) => x.name)

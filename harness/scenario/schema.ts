@@ -128,8 +128,10 @@ const clusterSchema = obj({
       successThreshold: int(1, 1000).optional(),
       initialDelaySeconds: int(0, 3600).optional(),
     }).optional(),
-    /** terminationGracePeriodSeconds; recorded now, used by pod termination (#4). @default 30 */
+    /** Pod deletion: SIGKILL this long after the deletion if the pod has not exited. @default 30 */
     terminationGracePeriodSeconds: int(0, 3600).optional(),
+    /** A preStop hook that sleeps this long before SIGTERM (closes the race with endpoint removal). @default 0 */
+    preStopSleepSeconds: num(0, 3600).optional(),
   }).optional(),
 })
 
@@ -210,9 +212,9 @@ const loadSchema = obj({
 
 /** Everything in a scenario except `name`, `description`, `seed` and `variants`. */
 /** Fault actions svcbench performs on a pod. */
-export const POD_FAULT_ACTIONS = ['kill-pod', 'hang-pod', 'slow-pod', 'fail-pod', 'recover-pod', 'kill-node'] as const
+export const POD_FAULT_ACTIONS = ['kill-pod', 'hang-pod', 'slow-pod', 'fail-pod', 'recover-pod', 'delete-pod', 'kill-node', 'drain-node'] as const
 /** Fault actions of the failover issue that are not implemented yet; named so the error can say so. */
-export const PLANNED_FAULT_ACTIONS = ['drain-node', 'scale', 'rolling-update'] as const
+export const PLANNED_FAULT_ACTIONS = ['scale', 'rolling-update'] as const
 
 const faultSchema = obj({
   /** When, from the start of the measured phase. */

@@ -9,8 +9,8 @@ import type { ResolvedFault, ResolvedProbe } from '../scenario/resolve.ts'
 
 /** An endpoints-controller event, ms since the epoch. */
 export type TimedEndpointEvent =
-  | { type: 'not-ready' | 'ready'; pod: string; tMs: number }
-  | { type: 'published'; ready: string[]; changed: string[]; tMs: number }
+  | { type: 'not-ready' | 'ready' | 'terminating' | 'removed'; pod: string; tMs: number }
+  | { type: 'published'; ready: string[]; terminating?: string[]; changed: string[]; tMs: number }
 
 /** Inputs of {@link failoverStats}. */
 export interface FailoverInput {
@@ -107,6 +107,10 @@ export function expectedDetection(
         : null
     case 'fail-pod':
       return null
+    case 'delete-pod':
+    case 'drain-node':
+      // The deletion marks the endpoint terminating at once; only propagation remains.
+      return { min: r3(prop), max: r3(prop) }
     case 'recover-pod':
       return { min: r3((probe.successThreshold - 1) * p + prop), max: r3(probe.successThreshold * p + prop) }
   }

@@ -175,7 +175,7 @@ export interface LoadBalancerResult {
 export interface TimelineEvent {
   /** Seconds since the measured phase began (negative: during warm-up). */
   tSec: number
-  type: 'fault' | 'not-ready' | 'ready' | 'endpoints-updated' | 'lb-unhealthy' | 'lb-healthy'
+  type: 'fault' | 'not-ready' | 'ready' | 'terminating' | 'removed' | 'endpoints-updated' | 'lb-unhealthy' | 'lb-healthy'
   /** e.g. `kill-pod pod-2`, `pod-2`, `ready: pod-1,pod-3`. */
   detail: string
 }
@@ -422,7 +422,10 @@ function timelineEvents(m: VariantMeasurements): TimelineEvent[] {
   const out: TimelineEvent[] = []
   for (const f of m.faults ?? []) out.push({ tSec: r3(f.atMs / 1000), type: 'fault', detail: `${f.fault.action} ${f.fault.pods.join(',')}` })
   for (const e of m.events ?? []) {
-    if (e.type === 'published') out.push({ tSec: r3(e.tMs / 1000), type: 'endpoints-updated', detail: `ready: ${e.ready.join(',')}` })
+    if (e.type === 'published') {
+      const term = e.terminating ?? []
+      out.push({ tSec: r3(e.tMs / 1000), type: 'endpoints-updated', detail: `ready: ${e.ready.join(',')}${term.length > 0 ? `; terminating: ${term.join(',')}` : ''}` })
+    }
     else out.push({ tSec: r3(e.tMs / 1000), type: e.type, detail: e.pod })
   }
   for (const e of m.lb?.events ?? []) {

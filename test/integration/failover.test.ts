@@ -115,3 +115,43 @@ describe('clientsRemapped', () => {
     expect(m).toBeLessThan(s)
   })
 })
+
+describe('pod deletion (delete-pod, drain-node)', () => {
+  it('without a preStop sleep the pod exits before the proxies drop it (errors); a preStop sleep longer than propagation closes the race (none)', async () => {
+    const [bare, prestop] = await run({
+      name: 'prestop',
+      cluster: { nodes: 1, replicas: 3, pod: { latencyMs: 1 }, endpointPropagationMs: 300 },
+      service: { proxyMode: 'iptables' },
+      load: { duration: '1500ms', warmup: 0, connections: 8, clientIps: 8, keepAlive: false },
+      faults: [{ at: '200ms', action: 'delete-pod', target: 'pod-2' }],
+      variants: {
+        bare: { cluster: { pod: { preStopSleepSeconds: 0 } } },
+        prestop: { cluster: { pod: { preStopSleepSeconds: 0.6 } } },
+      },
+    })
+    for (const v of [bare!, prestop!]) {
+      const f = v.failover[0]!
+      expect(f.expectedDetectionSec).toEqual({ min: 0.3, max: 0.3 })
+      expect(f.detectionSec!).toBeGreaterThanOrEqual(0.25)
+      expect(v.events.map((e) => e.type)).toContain('terminating')
+    }
+    expect(bare!.failover[0]!.requestsLost).toBeGreaterThan(0)
+    expect(prestop!.failover[0]!.requestsLost).toBe(0)
+    expect(prestop!.errors.total).toBe(0)
+  })
+
+  it('drain-node deletes every pod on the node; under Local a node left with only terminating endpoints still serves them (KEP-1669)', async () => {
+    const [v] = await run({
+      name: 'drain',
+      cluster: { nodes: [{ name: 'node-a', pods: 2 }, { name: 'node-b', pods: 1 }], pod: { latencyMs: 1, preStopSleepSeconds: 0.8, terminationGracePeriodSeconds: 5 }, endpointPropagationMs: 100 },
+      service: { externalTrafficPolicy: 'Local' },
+      load: { duration: '1500ms', warmup: 0, connections: 4, clientIps: 4, keepAlive: false, via: ['node-b'] },
+      faults: [{ at: '200ms', action: 'drain-node', target: 'node-b' }],
+    })
+    // node-b's only pod is terminating but serving during its preStop sleep: no errors until it exits.
+    const f = v!.failover[0]!
+    expect(f.pods).toEqual(['pod-2'])
+    expect(v!.events.some((e) => e.type === 'endpoints-updated' && e.detail.includes('terminating: pod-2'))).toBe(true)
+    expect(f.firstErrorSec === null || f.firstErrorSec >= 0.2 + 0.8).toBe(true)
+  })
+})

@@ -281,7 +281,7 @@ describe('resolveScenario: faults', () => {
       ...base,
       faults: [
         { at: '1s', action: 'kill-pod', target: 'pod-9' },
-        { at: '1s', action: 'drain-node', target: { node: 'node-a' } },
+        { at: '1s', action: 'rolling-update', target: { node: 'node-a' } },
         { at: '1s', action: 'kill-pod', target: 'pod-1', latencyMs: 5 },
         { at: '1s', action: 'slow-pod', target: 'pod-1' },
         { at: '12s', action: 'kill-pod', target: 'pod-1' },
@@ -289,7 +289,7 @@ describe('resolveScenario: faults', () => {
     })
     expect(issues).toEqual([
       'faults[0].target: got "pod-9"; no such pod; expected one of "pod-1", "pod-2", "pod-3", "random" or { node } (did you mean "pod-1"?)',
-      'faults[1].action: got "drain-node"; not implemented yet (it is planned); expected one of "kill-pod", "hang-pod", "slow-pod", "fail-pod", "recover-pod", "kill-node"',
+      'faults[1].action: got "rolling-update"; not implemented yet (it is planned); expected one of "kill-pod", "hang-pod", "slow-pod", "fail-pod", "recover-pod", "delete-pod", "kill-node", "drain-node"',
       'faults[2].latencyMs: only applies to "slow-pod" (got action "kill-pod")',
       'faults[3].latencyMs: required field is missing; "slow-pod" needs latencyMs (the added latency)',
       'faults (kill-pod pod-1): at 12000ms is not inside the measured phase; expected a time before load.duration (10000ms)',
