@@ -75,7 +75,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
   const cluster = await startCluster(v, { plan, seed: run.seed, runId })
   const nodeAddr = new Map(cluster.topology.nodes.map((n) => [n.name, n.address]))
   const controller = startEndpointsController({
-    pods: cluster.topology.pods.map((p) => ({ name: p.name, address: p.address, port: p.port, nodeAddress: nodeAddr.get(p.node)! })),
+    pods: cluster.topology.pods.map((p) => ({ name: p.name, address: p.address, port: p.port, nodeAddress: nodeAddr.get(p.node)!, spare: p.spare })),
     probe: v.cluster.readinessProbe,
     propagationMs: v.cluster.endpointPropagationMs,
     publish: (ready, terminating) => cluster.publishEndpoints(ready, terminating),
@@ -97,19 +97,58 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     let measuring = v.load.warmupMs === 0
     opts.onPhase?.(v, measuring ? 'measuring' : 'warmup', measuring ? v.load.durationMs : v.load.warmupMs)
     const applied: { fault: ResolvedFault; atMs: number }[] = []
+    // The Deployment's pods (slots with a running pod) and the free slots, for scale and rolling updates.
+    const running = new Set(cluster.topology.pods.filter((p) => !p.spare).map((p) => p.name))
+    const free = cluster.topology.pods.filter((p) => p.spare).map((p) => p.name)
     for (const fault of v.faults) {
       faultTimers.push(
         setTimeout(() => {
           // The fault's time is when it took effect (a kill is sent, a pod acknowledged the change).
           const entry = { fault, atMs: Date.now() - epochMs }
           applied.push(entry)
+          const deletion = { preStopMs: v.cluster.preStopSleepSeconds * 1000, graceMs: v.cluster.terminationGracePeriodSeconds * 1000 }
+          const remove = (pod: string) => {
+            controller.deleting(pod)
+            running.delete(pod)
+            return cluster.deletePod(pod, deletion).then(() => {
+              controller.gone(pod)
+              free.push(pod)
+            })
+          }
+          const add = async () => {
+            const slot = free.shift()
+            if (slot === undefined) return
+            running.add(slot)
+            if (await cluster.restartPod(slot)) controller.restarted(slot)
+            await controller.whenReady(slot)
+          }
+          if (fault.action === 'rolling-update') {
+            // Replace every pod running now with a new one in a fresh slot (a new pod, a new
+            // address, as a Deployment's ReplicaSet creates): wait for the new pods to be ready,
+            // then delete the old ones (the termination flow); maxUnavailable of them go first.
+            void (async () => {
+              const old = [...running]
+              while (old.length > 0) {
+                // Up to maxSurge extra pods and maxUnavailable missing ones at any time.
+                const batch = old.splice(0, Math.max(1, fault.maxSurge + fault.maxUnavailable))
+                const early = batch.slice(0, fault.maxUnavailable)
+                const late = batch.slice(fault.maxUnavailable)
+                for (const p of early) void remove(p).catch(() => {})
+                await Promise.all(batch.map(() => add()))
+                for (const p of late) void remove(p).catch(() => {})
+              }
+            })().catch(() => {})
+            return
+          }
+          if (fault.action === 'scale') {
+            const now = [...running]
+            if (fault.replicas > now.length) for (let k = now.length; k < fault.replicas; k++) void add().catch(() => {})
+            else for (const pod of now.slice(fault.replicas).reverse()) void remove(pod).catch(() => {})
+            return
+          }
           if (fault.action === 'delete-pod' || fault.action === 'drain-node') {
             // The endpoint goes terminating at once; the kubelet's preStop/SIGTERM/grace runs in parallel.
-            const deletion = { preStopMs: v.cluster.preStopSleepSeconds * 1000, graceMs: v.cluster.terminationGracePeriodSeconds * 1000 }
-            for (const pod of fault.pods) {
-              controller.deleting(pod)
-              void cluster.deletePod(pod, deletion).then(() => controller.gone(pod), () => {})
-            }
+            for (const pod of fault.pods) void remove(pod).catch(() => {})
             return
           }
           void applyFault(cluster, fault, (pod) => controller.restarted(pod))

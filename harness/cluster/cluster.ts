@@ -3,7 +3,7 @@
  * all on the run's own loopback addresses. `stop()` kills everything it started.
  */
 import { fileURLToPath } from 'node:url'
-import type { ResolvedPodSpec, ResolvedVariant } from '../scenario/resolve.ts'
+import type { ResolvedNode, ResolvedPodSpec, ResolvedVariant } from '../scenario/resolve.ts'
 import type { AddressPlan } from './address-plan.ts'
 import type { Endpoint } from '../balancers/types.ts'
 import type { PodConfig, PodFault, PodStats } from '../pods/server.ts'
@@ -30,6 +30,8 @@ export interface PlacedPod {
   /** Port on its node's address where the node relays hop traffic to this pod. */
   hopPort: number
   spec: ResolvedPodSpec
+  /** A free slot for scale-ups and rolling-update surges: not started, not an endpoint, at first. */
+  spare: boolean
 }
 
 /** A node as placed in the cluster. */
@@ -59,10 +61,16 @@ export function placeTopology(v: ResolvedVariant, plan: AddressPlan): Topology {
       if (k < n.pods) {
         taken[i] = k + 1
         const spec = n.podSpecs[k] as ResolvedPodSpec
-        pods.push({ name: `pod-${j + 1}`, node: n.name, address: plan.pod(j), port: v.cluster.podPort, hopPort: HOP_PORT_BASE + j, spec })
+        pods.push({ name: `pod-${j + 1}`, node: n.name, address: plan.pod(j), port: v.cluster.podPort, hopPort: HOP_PORT_BASE + j, spec, spare: false })
         j++
       }
     })
+  }
+  // Free slots continue the walk over the nodes; they run the scenario's base pod settings.
+  const base = { weight: 1, ...v.cluster.pod }
+  for (let k = 0; k < v.cluster.spareSlots; k++) {
+    const n = v.cluster.nodes[(j + k) % v.cluster.nodes.length] as ResolvedNode
+    pods.push({ name: `pod-${j + k + 1}`, node: n.name, address: plan.pod(j + k), port: v.cluster.podPort, hopPort: HOP_PORT_BASE + j + k, spec: base, spare: true })
   }
   return { nodes, pods }
 }
@@ -162,15 +170,15 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
       return c
     }
     // The live process of each pod; a killed pod has none until it is restarted.
-    const pods = new Map<string, Child | undefined>(topology.pods.map((p) => [p.name, startPod(p)]))
-    await Promise.all([...pods.values()].map((c) => c!.ready))
+    const pods = new Map<string, Child | undefined>(topology.pods.map((p) => [p.name, p.spare ? undefined : startPod(p)]))
+    await Promise.all([...pods.values()].filter((c): c is Child => c !== undefined).map((c) => c.ready))
     // Counts of pod incarnations that were killed, kept so that a crash does not erase history.
     const past = new Map<string, PodStats[]>()
     const deadProxyStats = new Map<string, ProxyStats>()
     let epoch = Date.now()
 
     const endpointOf = (p: PlacedPod): Endpoint => ({ name: p.name, address: p.address, port: p.port, node: p.node, weight: p.spec.weight })
-    const endpoints: Endpoint[] = topology.pods.map(endpointOf)
+    const endpoints: Endpoint[] = topology.pods.filter((p) => !p.spare).map(endpointOf)
     const hashSeed = deriveSeed(opts.seed, `${v.name}/hash`)
     const nodeAddress = Object.fromEntries(topology.nodes.map((n) => [n.name, n.address]))
     const proxies = topology.nodes.map((n) => {
@@ -186,7 +194,7 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
         sessionAffinityTimeoutSeconds: v.service.sessionAffinity === 'ClientIP' ? v.service.sessionAffinityTimeoutSeconds : null,
         externalTrafficPolicy: v.service.externalTrafficPolicy,
         endpoints,
-        hops: topology.pods.map((p) => ({ pod: p.name, node: p.node, nodeAddress: nodeAddress[p.node] as string, hopPort: p.hopPort })),
+        hops: topology.pods.map((p) => ({ pod: p.name, node: p.node, nodeAddress: nodeAddress[p.node] as string, hopPort: p.hopPort, podAddress: p.address, podPort: p.port })),
         hopLatencyMs: v.cluster.network.hopLatencyMs,
         healthCheckNodePort: v.service.type === 'LoadBalancer' && v.service.externalTrafficPolicy === 'Local' ? v.service.healthCheckNodePort : null,
       }

@@ -15,6 +15,8 @@ export interface ProbedPod {
   port: number
   /** The pod's node address: probes come from the kubelet there. */
   nodeAddress: string
+  /** A free slot: no pod yet (it starts when a scale-up or rolling update fills it). */
+  spare?: boolean
 }
 
 /** Something the controller saw or did, timestamped with Date.now(). */
@@ -54,6 +56,8 @@ export interface EndpointsController {
   deleting(pod: string): void
   /** The deleted pod is gone: its endpoint is removed. */
   gone(pod: string): void
+  /** Resolves when `pod` next turns ready (or at once if it is). */
+  whenReady(pod: string): Promise<void>
   stop(): void
 }
 
@@ -85,11 +89,16 @@ function probeOnce(pod: ProbedPod, probe: ResolvedProbe): Promise<boolean> {
 /** Start probing every pod (all start ready: the cluster checked them at start-up). */
 export function startEndpointsController(opts: EndpointsControllerOptions): EndpointsController {
   const events: EndpointEvent[] = []
+  const readyWaiters = new Map<string, (() => void)[]>()
   const emit = (e: EndpointEvent) => {
     events.push(e)
     opts.onEvent?.(e)
+    if (e.type === 'ready') {
+      for (const w of readyWaiters.get(e.pod) ?? []) w()
+      readyWaiters.delete(e.pod)
+    }
   }
-  const state = new Map(opts.pods.map((p) => [p.name, { ready: true, failures: 0, successes: 0, terminating: false, gone: false }]))
+  const state = new Map(opts.pods.map((p) => [p.name, { ready: p.spare !== true, failures: 0, successes: 0, terminating: false, gone: p.spare === true }]))
   const timers = new Set<NodeJS.Timeout>()
   let stopped = false
   const later = (ms: number, fn: () => void) => {
@@ -144,7 +153,9 @@ export function startEndpointsController(opts: EndpointsControllerOptions): Endp
   }
 
   // Each pod's probe clock starts at a random phase, as kubelet timers do relative to any fault.
-  for (const pod of opts.pods) later(opts.probe.initialDelaySeconds * 1000 + opts.rng() * opts.probe.periodSeconds * 1000, () => loop(pod, 0))
+  for (const pod of opts.pods) {
+    if (pod.spare !== true) later(opts.probe.initialDelaySeconds * 1000 + opts.rng() * opts.probe.periodSeconds * 1000, () => loop(pod, 0))
+  }
 
   return {
     events: () => [...events],
@@ -165,6 +176,10 @@ export function startEndpointsController(opts: EndpointsControllerOptions): Endp
         flip(name)
       }
       later(opts.probe.initialDelaySeconds * 1000, () => loop(pod, gen))
+    },
+    whenReady(name) {
+      if (state.get(name)?.ready === true) return Promise.resolve()
+      return new Promise((resolve) => readyWaiters.set(name, [...(readyWaiters.get(name) ?? []), resolve]))
     },
     deleting(name) {
       const s = state.get(name)

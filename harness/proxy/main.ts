@@ -20,6 +20,9 @@ export interface HopRoute {
   node: string
   nodeAddress: string
   hopPort: number
+  /** The pod's own address and port (the relay's target). */
+  podAddress: string
+  podPort: number
 }
 
 /** Configuration of one node proxy. */
@@ -82,9 +85,12 @@ const route = (ep: Endpoint, clientIp: string): Route => {
 }
 
 try {
-  const localPods = config.endpoints.filter((e) => e.node === config.node)
+  // A relay for every pod slot on this node, including free slots that pods may fill later.
+  const localSlots = config.hops.filter((h) => h.node === config.node)
   const relays = await Promise.all(
-    localPods.map((ep) => startHopRelay({ host: config.address, port: (hopByPod.get(ep.name) as HopRoute).hopPort, target: ep, delayMs: config.hopLatencyMs })),
+    localSlots.map((h) =>
+      startHopRelay({ host: config.address, port: h.hopPort, target: { name: h.pod, address: h.podAddress, port: h.podPort, node: h.node }, delayMs: config.hopLatencyMs }),
+    ),
   )
   // Local with no local endpoint drops (kube-proxy's KUBE-XLB rule): the client times out.
   const onNoEndpoint = local ? 'drop' : 'reject'

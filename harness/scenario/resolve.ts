@@ -3,7 +3,7 @@
  * apply variants and CLI overrides, turn every duration into ms. Nothing here starts anything.
  */
 import { ScenarioError, type ScenarioIssue } from '../errors.ts'
-import { scenarioSchema, variantBodySchema, NAME_RE, MAX_PODS, POD_FAULT_ACTIONS, PLANNED_FAULT_ACTIONS, type UserScenario } from './schema.ts'
+import { scenarioSchema, variantBodySchema, NAME_RE, MAX_PODS, POD_FAULT_ACTIONS, type UserScenario } from './schema.ts'
 import { createRng, deriveSeed } from '../util/rng.ts'
 import { fromZodIssues, joinPath, showValue, didYouMean } from './format.ts'
 import { parseDurationMs } from './duration.ts'
@@ -62,7 +62,7 @@ export interface ResolvedNode {
 export interface ResolvedFault {
   /** From the start of the measured phase, ms. */
   atMs: number
-  action: 'kill-pod' | 'hang-pod' | 'slow-pod' | 'fail-pod' | 'recover-pod' | 'delete-pod' | 'kill-node' | 'drain-node'
+  action: (typeof POD_FAULT_ACTIONS)[number]
   /** kill-node: the node. */
   node: string | null
   /** Target as written (`pod-1`, `random`, `node:node-b`). */
@@ -73,6 +73,11 @@ export interface ResolvedFault {
   latencyMs: number
   /** fail-pod: error rate. */
   errorRate: number
+  /** scale: the new replica count. */
+  replicas: number
+  /** rolling-update: surge and unavailability. */
+  maxSurge: number
+  maxUnavailable: number
 }
 
 /** One variant with every field present. */
@@ -91,6 +96,8 @@ export interface ResolvedVariant {
     endpointPropagationMs: number
     /** Seconds before a dead node's pods are marked not ready. */
     nodeMonitorGracePeriodSeconds: number
+    /** Pod slots kept free for scale-ups and rolling-update surges (placed after the pods). */
+    spareSlots: number
     terminationGracePeriodSeconds: number
     /** preStop sleep before SIGTERM on deletion, seconds. */
     preStopSleepSeconds: number
@@ -323,6 +330,7 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
       preStopSleepSeconds: (pod.preStopSleepSeconds as number | undefined) ?? 0,
       endpointPropagationMs: (cluster.endpointPropagationMs as number | undefined) ?? D.DEFAULT_ENDPOINT_PROPAGATION_MS,
       nodeMonitorGracePeriodSeconds: (cluster.nodeMonitorGracePeriodSeconds as number | undefined) ?? D.DEFAULT_NODE_MONITOR_GRACE_PERIOD_SECONDS,
+      spareSlots: 0,
       network: { hopLatencyMs },
     },
     service: service_,
@@ -339,6 +347,23 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
     },
     faults: resolveFaults(body.faults, nodes, seed, p, issues),
   }
+}
+
+/**
+ * Free pod slots the faults need: every pod a rolling update creates is new (a new address, as
+ * with a Deployment's new ReplicaSet), and a scale-up adds pods.
+ */
+function spareSlotsFor(v: ResolvedVariant): number {
+  let running = v.cluster.replicas
+  let need = 0
+  for (const f of v.faults) {
+    if (f.action === 'scale') {
+      need += Math.max(0, f.replicas - running)
+      running = f.replicas
+    }
+    if (f.action === 'rolling-update') need += running
+  }
+  return Math.min(need, MAX_PODS)
 }
 
 /** Pod names in placement order (pod-1 on the first node, pod-2 on the second, ...). */
@@ -365,14 +390,18 @@ function resolveFaults(raw: unknown, nodes: ResolvedNode[], seed: number, p: (s:
   raw.forEach((f: Obj, i) => {
     const at = parseDurationMs(f.at) ?? 0
     const action = f.action as string
-    if ((PLANNED_FAULT_ACTIONS as readonly string[]).includes(action)) {
-      issues.push({ path: p(`faults[${i}].action`), message: `got ${showValue(action)}; not implemented yet (it is planned); expected one of ${POD_FAULT_ACTIONS.map((a) => JSON.stringify(a)).join(', ')}` })
-      return
-    }
     let target: string
     let names: string[]
     let node: string | null = null
-    if (action === 'kill-node' || action === 'drain-node') {
+    if (action === 'rolling-update' || action === 'scale') {
+      target = String(f.target)
+      names = []
+      if (f.target !== 'all') issues.push({ path: p(`faults[${i}].target`), message: `got ${showValue(f.target)}; ${action} applies to the whole Deployment: expected "all"` })
+      if (action === 'scale' && f.replicas === undefined) issues.push({ path: p(`faults[${i}].replicas`), message: 'required field is missing; "scale" needs replicas (the new count)' })
+      if (action === 'rolling-update' && ((f.maxSurge as number | undefined) ?? 1) + ((f.maxUnavailable as number | undefined) ?? 0) === 0) {
+        issues.push({ path: p(`faults[${i}].maxSurge`), message: 'maxSurge and maxUnavailable are both 0; expected at least one of them above 0 (as Kubernetes requires)' })
+      }
+    } else if (action === 'kill-node' || action === 'drain-node') {
       node = isPlainObject(f.target) ? String(f.target.node) : String(f.target)
       target = `node:${node}`
       names = pods.filter((x) => x.node === node).map((x) => x.name)
@@ -412,6 +441,9 @@ function resolveFaults(raw: unknown, nodes: ResolvedNode[], seed: number, p: (s:
       node,
       latencyMs: (f.latencyMs as number | undefined) ?? 0,
       errorRate: (f.errorRate as number | undefined) ?? 1,
+      replicas: (f.replicas as number | undefined) ?? 0,
+      maxSurge: (f.maxSurge as number | undefined) ?? 1,
+      maxUnavailable: (f.maxUnavailable as number | undefined) ?? 0,
     })
   })
   return out.sort((a, b) => a.atMs - b.atMs)
@@ -638,6 +670,7 @@ export function resolveScenario(rawInput: unknown, opts: ResolveOptions = {}): R
     if (o.warmupMs !== undefined) v.load.warmupMs = o.warmupMs
     if (o.connections !== undefined) v.load.connections = o.connections
     if (o.clientIps !== undefined) v.load.clientIps = o.clientIps
+    v.cluster.spareSlots = spareSlotsFor(v)
     for (const f of v.faults) {
       if (f.atMs >= v.load.durationMs) {
         issues.push({

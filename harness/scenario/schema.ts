@@ -212,21 +212,25 @@ const loadSchema = obj({
 
 /** Everything in a scenario except `name`, `description`, `seed` and `variants`. */
 /** Fault actions svcbench performs on a pod. */
-export const POD_FAULT_ACTIONS = ['kill-pod', 'hang-pod', 'slow-pod', 'fail-pod', 'recover-pod', 'delete-pod', 'kill-node', 'drain-node'] as const
-/** Fault actions of the failover issue that are not implemented yet; named so the error can say so. */
-export const PLANNED_FAULT_ACTIONS = ['scale', 'rolling-update'] as const
+export const POD_FAULT_ACTIONS = ['kill-pod', 'hang-pod', 'slow-pod', 'fail-pod', 'recover-pod', 'delete-pod', 'kill-node', 'drain-node', 'scale', 'rolling-update'] as const
 
 const faultSchema = obj({
   /** When, from the start of the measured phase. */
   at: durationSchema,
   /** What happens to the target pod(s). */
-  action: z.enum([...POD_FAULT_ACTIONS, ...PLANNED_FAULT_ACTIONS]),
+  action: z.enum(POD_FAULT_ACTIONS),
   /** A pod name, `random` (seeded), or `{ node }` for every pod on a node; kill-node: a node name or `{ node }`. */
   target: z.union([z.string().min(1), obj({ node: nameSchema })], { error: 'expected a pod name, "random", or { node: "<node name>" }' }),
   /** slow-pod: latency added to every request (and to the readiness probe), ms. */
   latencyMs: num(0, 600_000).optional(),
   /** fail-pod: fraction of requests answered with 500 (the readiness probe still passes). @default 1 */
   errorRate: num(0, 1).optional(),
+  /** scale: the new replica count. */
+  replicas: int(0, MAX_PODS).optional(),
+  /** rolling-update: new pods started ahead of deletions. @default 1 */
+  maxSurge: int(0, 50).optional(),
+  /** rolling-update: old pods deleted before their replacements are ready. @default 0 */
+  maxUnavailable: int(0, 50).optional(),
 })
 
 export const scenarioBodyShape = {

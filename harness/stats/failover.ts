@@ -107,6 +107,9 @@ export function expectedDetection(
         : null
     case 'fail-pod':
       return null
+    case 'scale':
+    case 'rolling-update':
+      return null
     case 'delete-pod':
     case 'drain-node':
       // The deletion marks the endpoint terminating at once; only propagation remains.

@@ -155,3 +155,40 @@ describe('pod deletion (delete-pod, drain-node)', () => {
     expect(f.firstErrorSec === null || f.firstErrorSec >= 0.2 + 0.8).toBe(true)
   })
 })
+
+describe('rolling-update and scale', () => {
+  it('a rolling update with a preStop sleep longer than propagation loses nothing; without it, some requests fail', async () => {
+    const [bare, prestop] = await run({
+      name: 'rollout',
+      cluster: { nodes: 2, replicas: 2, pod: { latencyMs: 1, readinessProbe: { periodSeconds: 1, failureThreshold: 1 } }, endpointPropagationMs: 200 },
+      service: { proxyMode: 'iptables' },
+      load: { duration: '2s', warmup: 0, connections: 8, clientIps: 8, keepAlive: false },
+      faults: [{ at: '200ms', action: 'rolling-update', target: 'all', maxSurge: 1, maxUnavailable: 0 }],
+      variants: { bare: {}, prestop: { cluster: { pod: { preStopSleepSeconds: 0.5 } } } },
+    })
+    for (const v of [bare!, prestop!]) {
+      // Two old pods replaced by two new ones in fresh slots (new addresses).
+      expect(v.pods.map((p) => p.name)).toEqual(['pod-1', 'pod-2', 'pod-3', 'pod-4'])
+      expect(v.events.filter((e) => e.type === 'removed').map((e) => e.detail).sort()).toEqual(['pod-1', 'pod-2'])
+      expect(v.timeline.at(-1)!.byPod['pod-3']! + v.timeline.at(-1)!.byPod['pod-4']!).toBeGreaterThan(0)
+    }
+    expect(bare!.failover[0]!.requestsLost).toBeGreaterThan(0)
+    expect(prestop!.failover[0]!.requestsLost).toBe(0)
+  })
+
+  it('scale adds pods in free slots and removes them with the termination flow', async () => {
+    const [v] = await run({
+      name: 'scale',
+      cluster: { nodes: 1, replicas: 2, pod: { latencyMs: 0 }, endpointPropagationMs: 50 },
+      load: { duration: '1500ms', warmup: 0, connections: 4, clientIps: 4, keepAlive: false },
+      faults: [
+        { at: '100ms', action: 'scale', target: 'all', replicas: 3 },
+        { at: '1s', action: 'scale', target: 'all', replicas: 1 },
+      ],
+    })
+    expect(v!.pods.map((p) => p.name)).toEqual(['pod-1', 'pod-2', 'pod-3'])
+    expect(v!.pods[2]!.requests).toBeGreaterThan(0)
+    const last = v!.events.filter((e) => e.type === 'endpoints-updated').at(-1)!
+    expect(last.detail.startsWith('ready: pod-1')).toBe(true)
+  })
+})

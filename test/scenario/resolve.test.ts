@@ -258,6 +258,16 @@ describe('resolveScenario: kube-proxy configuration', () => {
 
 describe('resolveScenario: faults', () => {
   const base = { name: 'x', cluster: { nodes: [{ name: 'node-a', pods: 2 }, { name: 'node-b', pods: 1 }] }, load: { duration: '10s' } }
+  it('keeps free pod slots for rolling updates (one new pod per pod) and scale-ups', () => {
+    const v = resolveScenario({
+      ...base,
+      faults: [
+        { at: '1s', action: 'scale', target: 'all', replicas: 5 },
+        { at: '2s', action: 'rolling-update', target: 'all' },
+      ],
+    }).variants[0]!
+    expect(v.cluster.spareSlots).toBe(2 + 5)
+  })
   it('resolves targets to pods: a name, { node }, and a seeded random pick', () => {
     const faults = resolveScenario({
       ...base,
@@ -276,12 +286,12 @@ describe('resolveScenario: faults', () => {
     const again = resolveScenario({ ...base, faults: [{ at: '2s', action: 'slow-pod', target: 'random', latencyMs: 200 }] }).variants[0]!.faults
     expect(again[0]!.pods).toEqual(faults[1]!.pods)
   })
-  it('reports bad faults: unknown pod, planned actions, misplaced values, outside the measured phase', () => {
+  it('reports bad faults: unknown pod, a bad rolling update, misplaced values, outside the measured phase', () => {
     const issues = issuesOf({
       ...base,
       faults: [
         { at: '1s', action: 'kill-pod', target: 'pod-9' },
-        { at: '1s', action: 'rolling-update', target: { node: 'node-a' } },
+        { at: '1s', action: 'rolling-update', target: 'pod-1', maxSurge: 0 },
         { at: '1s', action: 'kill-pod', target: 'pod-1', latencyMs: 5 },
         { at: '1s', action: 'slow-pod', target: 'pod-1' },
         { at: '12s', action: 'kill-pod', target: 'pod-1' },
@@ -289,7 +299,8 @@ describe('resolveScenario: faults', () => {
     })
     expect(issues).toEqual([
       'faults[0].target: got "pod-9"; no such pod; expected one of "pod-1", "pod-2", "pod-3", "random" or { node } (did you mean "pod-1"?)',
-      'faults[1].action: got "rolling-update"; not implemented yet (it is planned); expected one of "kill-pod", "hang-pod", "slow-pod", "fail-pod", "recover-pod", "delete-pod", "kill-node", "drain-node"',
+      'faults[1].target: got "pod-1"; rolling-update applies to the whole Deployment: expected "all"',
+      'faults[1].maxSurge: maxSurge and maxUnavailable are both 0; expected at least one of them above 0 (as Kubernetes requires)',
       'faults[2].latencyMs: only applies to "slow-pod" (got action "kill-pod")',
       'faults[3].latencyMs: required field is missing; "slow-pod" needs latencyMs (the added latency)',
       'faults (kill-pod pod-1): at 12000ms is not inside the measured phase; expected a time before load.duration (10000ms)',
