@@ -132,6 +132,22 @@ describe('svcbench CLI', () => {
     expect(processesOfRun(r.proc.pid!)).toEqual([])
   })
 
+  it('leaves no process behind after faults that kill, restart, delete and replace pods', async () => {
+    const out = path.join(tmp, 'faults')
+    const r = startCli([
+      'test/fixtures/scenarios/tiny.ts',
+      '--duration', '1500ms',
+      '--fault', '100ms:kill-pod:pod-1',
+      '--fault', '300ms:recover-pod:pod-1',
+      '--fault', '600ms:rolling-update:all',
+      '--out', out,
+    ])
+    const code = await r.done
+    expect(code, r.stderr()).toBe(0)
+    expect(r.stdout()).toMatch(/kill-pod pod-1/)
+    expect(processesOfRun(r.proc.pid!)).toEqual([])
+  })
+
   it('leaves no process behind when the svcbench process itself is killed (SIGKILL)', async () => {
     const r = startCli(['test/fixtures/scenarios/long.ts', '--out', path.join(tmp, 'sigkill')])
     expect(await waitFor(() => r.stderr().includes('measuring'), 20_000)).toBe(true)

@@ -82,6 +82,20 @@ describe('LoadBalancer', () => {
   })
 })
 
+describe('LoadBalancer least-outstanding (L7)', () => {
+  it('balances per request over nodes, with the client address in X-Forwarded-For', async () => {
+    const [v] = await run({
+      name: 'lb-l7',
+      cluster: { nodes: 2, replicas: 2, pod: { latencyMs: 1 } },
+      service: { type: 'LoadBalancer', externalTrafficPolicy: 'Local', loadBalancer: { preset: 'aws-clb', algorithm: 'least-outstanding' } },
+      load: { duration: '500ms', warmup: 0, connections: 2, clientIps: 2, keepAlive: true },
+    })
+    // Two keep-alive client connections, yet both nodes get requests: the LB decides per request.
+    expect(Object.values(v!.loadBalancer!.byNode).every((n) => n > 0)).toBe(true)
+    expect(v!.errors.total).toBe(0)
+  })
+})
+
 describe('LoadBalancer TLS', () => {
   it('terminates TLS at the load balancer with a run-time self-signed certificate; clients speak HTTPS end to end', async () => {
     const [v] = await run({
