@@ -150,7 +150,11 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
   const topology = placeTopology(v, opts.plan)
   const children: Child[] = []
   const readyTimeoutMs = opts.readyTimeoutMs ?? 15_000
+  // Once stopped, nothing new may start: a fault still in progress (a rolling update waiting for
+  // a pod) must not leave a process behind the run.
+  let stopped = false
   const stop = async () => {
+    stopped = true
     await Promise.all(children.map((c) => c.kill()))
   }
   try {
@@ -301,10 +305,14 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
       },
       killPod,
       async restartPod(name) {
-        if (pods.get(name) !== undefined) return false
+        if (stopped || pods.get(name) !== undefined) return false
         const c = startPod(placed(name))
         pods.set(name, c)
         await c.ready
+        if (stopped) {
+          await c.kill()
+          return false
+        }
         await c.request('reset', { epochMs: epoch })
         return true
       },

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { runVariants as run } from '../helpers/run.ts'
+import { liveChildCount } from '../../harness/cluster/child.ts'
 
 const fastProbes = { readinessProbe: { periodSeconds: 1, failureThreshold: 1, timeoutSeconds: 1 } }
 
@@ -190,5 +191,18 @@ describe('rolling-update and scale', () => {
     expect(v!.pods[2]!.requests).toBeGreaterThan(0)
     const last = v!.events.filter((e) => e.type === 'endpoints-updated').at(-1)!
     expect(last.detail.startsWith('ready: pod-1')).toBe(true)
+  })
+})
+
+describe('faults still in progress when the run ends', () => {
+  it('start nothing after the cluster stopped: no process outlives the run', async () => {
+    await run({
+      name: 'unfinished-rollout',
+      cluster: { nodes: 1, replicas: 6, pod: { latencyMs: 0 } },
+      load: { duration: '500ms', warmup: 0, connections: 2, clientIps: 2 },
+      faults: [{ at: '100ms', action: 'rolling-update', target: 'all' }],
+    })
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(liveChildCount()).toBe(0)
   })
 })
