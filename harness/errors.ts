@@ -43,6 +43,7 @@ export type HarnessErrorCode =
   | 'PROXY_NOT_READY'
   | 'LOAD_FAILED'
   | 'RESULTS_WRITE_FAILED'
+  | 'REPORT_FAILED'
   | 'NOT_LOOPBACK'
 
 /** The harness itself failed (a pod would not bind, a proxy crashed). Exit code 3. */

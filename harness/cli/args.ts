@@ -7,7 +7,7 @@ import type { CliOverrides } from '../scenario/resolve.ts'
 
 /** Parsed command line. */
 export interface CliArgs {
-  command: 'run' | 'help' | 'version'
+  command: 'run' | 'report' | 'help' | 'version'
   /** Scenario file; undefined means the default (scenarios/quickstart.ts). */
   scenario: string | undefined
   overrides: CliOverrides
@@ -21,14 +21,19 @@ export interface CliArgs {
   manifests: string | undefined
   /** Faults added with --fault, as scenario `faults` entries. */
   faults: Record<string, unknown>[]
+  /** Write report.html, summary.md and charts/ (false with --no-report). */
+  report: boolean
+  /** `svcbench report <results.json>`: the results file. */
+  resultsFile: string | undefined
 }
 
 const VALUE_FLAGS = ['--duration', '--warmup', '--connections', '--client-ips', '--variant', '--seed', '--out', '--manifests', '--fault'] as const
-const BOOL_FLAGS = ['--json', '--no-progress', '--help', '-h', '--version'] as const
+const BOOL_FLAGS = ['--json', '--no-progress', '--no-report', '--help', '-h', '--version'] as const
 
 /** Usage text for --help. */
 export const USAGE = `Usage: svcbench [run] [scenario.ts] [flags]
        svcbench [run] --manifests k8s/app.yaml [flags]
+       svcbench report <results.json>     (re)write the reports next to a results file
 
 Runs a scenario (default scenarios/quickstart.ts), prints a comparison of its variants and
 writes reports/<scenario>/<UTC timestamp>/results.json.
@@ -48,6 +53,7 @@ Flags (each overrides the scenario, for every variant):
                        without a scenario file, default load settings apply
   --json               print results JSON on stdout, nothing else there
   --no-progress        no progress display
+  --no-report          write results.json only (no report.html, summary.md, charts/)
   -h, --help           this text
   --version            svcbench version
 
@@ -65,7 +71,7 @@ function intFlag(flag: string, raw: string, min: number, max: number, issues: Sc
 /** Parse argv (without node and script). Throws ScenarioError listing every bad flag. */
 export function parseArgs(argv: readonly string[]): CliArgs {
   const issues: ScenarioIssue[] = []
-  const out: CliArgs = { command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true, manifests: undefined, faults: [] }
+  const out: CliArgs = { command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true, manifests: undefined, faults: [], report: true, resultsFile: undefined }
   const positionals: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
@@ -79,6 +85,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       if (eq > 0) issues.push({ path: flag, message: `takes no value; got ${JSON.stringify(arg.slice(eq + 1))}` })
       if (flag === '--json') out.json = true
       else if (flag === '--no-progress') out.progress = false
+      else if (flag === '--no-report') out.report = false
       else if (flag === '--help' || flag === '-h') out.command = 'help'
       else if (flag === '--version') out.command = 'version'
       continue
@@ -152,7 +159,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     }
   }
   if (positionals[0] === 'run') positionals.shift()
-  else if (positionals[0] === 'help') {
+  else if (positionals[0] === 'report') {
+    positionals.shift()
+    out.command = 'report'
+    out.resultsFile = positionals.shift()
+    if (out.resultsFile === undefined) issues.push({ path: 'report', message: 'needs a results file: svcbench report reports/<scenario>/<time>/results.json' })
+  } else if (positionals[0] === 'help') {
     positionals.shift()
     out.command = 'help'
   }

@@ -9,6 +9,7 @@ import { resolveScenario } from '../scenario/resolve.ts'
 import { runScenario, versions, type RunResult } from '../runner.ts'
 import { writeResults } from '../report/results.ts'
 import { comparisonTable } from '../report/table.ts'
+import { writeReports } from '../report/write.ts'
 import { killAllChildren } from '../cluster/child.ts'
 import { ScenarioError, HarnessError } from '../errors.ts'
 
@@ -47,6 +48,36 @@ function addFaults(s: Record<string, unknown>, faults: Record<string, unknown>[]
   return out
 }
 
+const rel = (p: string) => path.relative(process.cwd(), p) || p
+
+async function writeReportsOrFail(result: RunResult, dir: string) {
+  try {
+    return await writeReports(result, dir)
+  } catch (e) {
+    throw new HarnessError('REPORT_FAILED', `results were written, but the report could not be: ${(e as Error).message}`, { cause: e })
+  }
+}
+
+/** `svcbench report <results.json>`: write the reports again from a results file, no rerun. */
+async function reportCommand(file: string): Promise<number> {
+  let result: RunResult
+  try {
+    result = JSON.parse(fs.readFileSync(file, 'utf8')) as RunResult
+    if (!Array.isArray(result.variants) || typeof result.scenario?.name !== 'string') throw new Error('not an svcbench results file')
+  } catch (e) {
+    process.stderr.write(`svcbench: report: cannot read ${JSON.stringify(file)}: ${(e as Error).message}; expected a results.json written by svcbench\n`)
+    return EXIT.BAD_INPUT
+  }
+  try {
+    const paths = await writeReportsOrFail(result, path.dirname(file))
+    process.stdout.write(`report:  ${rel(paths.html)}\nsummary: ${rel(paths.markdown)}\n`)
+    return EXIT.OK
+  } catch (e) {
+    process.stderr.write(`svcbench: harness error [${(e as HarnessError).code}]: ${(e as Error).message}\n`)
+    return EXIT.HARNESS
+  }
+}
+
 /** Run the CLI; resolves with the process exit code. Installs SIGINT/SIGTERM handling for the run. */
 export async function main(argv: readonly string[]): Promise<number> {
   const out = process.stdout
@@ -66,6 +97,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     out.write(`${versions().svcbench}\n`)
     return EXIT.OK
   }
+  if (args.command === 'report') return reportCommand(args.resultsFile as string)
   // Human output goes to stdout unless stdout is reserved for JSON.
   const human = args.json ? err : out
 
@@ -107,7 +139,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (args.json) out.write(`${JSON.stringify(result)}\n`)
     human.write(`\n${run.name}${run.description === '' ? '' : ` — ${run.description}`}\n`)
     human.write(`${comparisonTable(result)}\n\n`)
-    human.write(`results: ${path.relative(process.cwd(), resultsPath) || resultsPath}\n`)
+    human.write(`results: ${rel(resultsPath)}\n`)
+    if (args.report) {
+      const paths = await writeReportsOrFail(result, path.dirname(resultsPath))
+      human.write(`report:  ${rel(paths.html)}\nsummary: ${rel(paths.markdown)}\n`)
+    }
     if (result.interrupted) {
       err.write('svcbench: interrupted; results are partial ("interrupted": true)\n')
       return EXIT.INTERRUPTED

@@ -48,3 +48,15 @@ export function summarizeLatency(h: LatencyHistogram): LatencySummary {
   const at = (p: number) => round3(h.getValueAtPercentile(p) / 1000)
   return { p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: round3(h.maxValue / 1000), mean: round3(h.mean / 1000), count }
 }
+
+/** Percentiles of the HDR curve, on the "nines" scale latency engineers read. */
+export const CURVE_PERCENTILES = [0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100] as const
+
+/** The latency percentile curve of `h`: [{ percentile, ms }]. Empty when nothing was recorded. */
+export function latencyCurve(h: LatencyHistogram): { percentile: number; ms: number }[] {
+  if (h.totalCount === 0) return []
+  return CURVE_PERCENTILES.map((p) => ({
+    percentile: p,
+    ms: round3((p === 100 ? h.maxValue : p === 0 ? h.minNonZeroValue : h.getValueAtPercentile(p)) / 1000),
+  }))
+}

@@ -4,10 +4,10 @@
  * client side.
  */
 import type { ResolvedVariant } from '../scenario/resolve.ts'
-import type { LoadResult, ErrorKind } from '../load/autocannon.ts'
+import { ERROR_KINDS, type LoadResult, type ErrorKind } from '../load/autocannon.ts'
 import type { PodStats } from '../pods/server.ts'
 import type { ProxyStats } from '../proxy/accounting.ts'
-import { summarizeLatency, type LatencySummary } from './latency.ts'
+import { summarizeLatency, latencyCurve, type LatencySummary } from './latency.ts'
 import { jainIndex, coefficientOfVariation, maxOverMean, chiSquaredP } from './fairness.ts'
 import { stickiness, type StickinessSummary } from './stickiness.ts'
 import { predictShares, decisionUnit, type DecisionUnit, type PredictPod, type Prediction } from './predict.ts'
@@ -84,6 +84,8 @@ export interface TimelinePoint {
   p99Ms: number
   /** Requests per second per pod, pod side. */
   byPod: Record<string, number>
+  /** Errors per second by kind. */
+  errorsByKind: Record<ErrorKind, number>
 }
 
 /** Everything measured for one variant. */
@@ -121,11 +123,17 @@ export interface VariantResult {
     byKind: Record<ErrorKind, number>
     byCode: Record<string, number>
   }
-  latencyMs: LatencySummary
+  latencyMs: LatencySummary & {
+    /** The HDR percentile curve: latency at 0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100 %. */
+    curve: { percentile: number; ms: number }[]
+  }
   pods: PodResult[]
   nodes: NodeResult[]
   fairness: FairnessSummary
-  stickiness: StickinessSummary
+  stickiness: StickinessSummary & {
+    /** Decisions per (client address, pod), for the first MAX_MATRIX_CLIENTS client addresses in address order. */
+    matrix: { client: string; pod: string; decisions: number }[]
+  }
   clientAddresses: {
     /** load.clientIps. */
     configured: number
@@ -217,14 +225,24 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
   const elapsedSec = Math.max(load.elapsedMs / 1000, 0.001)
 
   const buckets = Math.max(1, Math.ceil(elapsedSec))
+  const errorsBySecond = new Map<number, ErrorKind[]>()
+  for (const e of load.errorEvents) {
+    const k = Math.floor(e.tMs / 1000)
+    const list = errorsBySecond.get(k)
+    if (list === undefined) errorsBySecond.set(k, [e.kind])
+    else list.push(e.kind)
+  }
   const timeline: TimelinePoint[] = []
   for (let k = 0; k < buckets; k++) {
     const width = Math.min(1, elapsedSec - k) || 1
     const s = load.perSecond[k]
     const byPod: Record<string, number> = {}
     for (const p of m.topology.pods) byPod[p.name] = r3((podStats.get(p.name)?.perSecond[k] ?? 0) / width)
+    const kinds = Object.fromEntries(ERROR_KINDS.map((x) => [x, 0])) as Record<ErrorKind, number>
+    for (const e of errorsBySecond.get(k) ?? []) kinds[e] = r3(kinds[e] + 1 / width)
     timeline.push({
       tSec: k,
+      errorsByKind: kinds,
       rps: r3((s?.responses ?? 0) / width),
       errors: r3((s?.errors ?? 0) / width),
       p50Ms: s?.latency.p50 ?? 0,
@@ -324,7 +342,7 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
       byKind: { ...load.errorsByKind },
       byCode: { ...load.errorsByCode },
     },
-    latencyMs: summarizeLatency(load.latency),
+    latencyMs: { ...summarizeLatency(load.latency), curve: latencyCurve(load.latency) },
     pods: m.topology.pods.map((p, i) => {
       const s = podStats.get(p.name)
       return {
@@ -357,7 +375,7 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
       fitsPrediction: p === null ? null : p >= PREDICTION_ALPHA,
       basis: prediction.basis,
     },
-    stickiness: roundStickiness(stickiness(proxyClientsByPod(m.proxies))),
+    stickiness: { ...roundStickiness(stickiness(proxyClientsByPod(m.proxies))), matrix: clientPodMatrix(m.proxies) },
     clientAddresses: {
       configured: v.load.clientIps,
       used: load.clientAddressesUsed,
@@ -403,6 +421,24 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
             events: m.lb.events.map((e) => ({ tSec: r3((e.atMs - m.lb!.epochMs) / 1000), node: e.node, healthy: e.healthy })),
           },
   }
+}
+
+/** Most client addresses in `stickiness.matrix`. */
+export const MAX_MATRIX_CLIENTS = 64
+
+/** Decisions per (client, pod) over all nodes, for the first clients in address order. */
+function clientPodMatrix(proxies: ProxyStats[]): { client: string; pod: string; decisions: number }[] {
+  const cells = new Map<string, Map<string, number>>()
+  for (const px of proxies) {
+    for (const [client, perPod] of Object.entries(px.byClient)) {
+      const row = cells.get(client) ?? new Map<string, number>()
+      for (const [pod, n] of Object.entries(perPod)) row.set(pod, (row.get(pod) ?? 0) + n)
+      cells.set(client, row)
+    }
+  }
+  const key = (ip: string) => ip.split('.').map((x) => x.padStart(3, '0')).join('.')
+  const clients = [...cells.keys()].sort((a, b) => key(a).localeCompare(key(b))).slice(0, MAX_MATRIX_CLIENTS)
+  return clients.flatMap((c) => [...(cells.get(c) ?? new Map<string, number>()).entries()].map(([pod, decisions]) => ({ client: c, pod, decisions })))
 }
 
 /** Every client's pod changes across all node proxies, ms since the epoch, in time order. */

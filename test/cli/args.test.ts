@@ -14,7 +14,7 @@ function issuesOf(argv: string[]): string[] {
 
 describe('parseArgs', () => {
   it('defaults to run with the default scenario', () => {
-    expect(parseArgs([])).toEqual({ command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true, manifests: undefined, faults: [] })
+    expect(parseArgs([])).toEqual({ command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true, manifests: undefined, faults: [], report: true, resultsFile: undefined })
     expect(parseArgs(['run']).command).toBe('run')
   })
   it('takes a scenario and every override, in both flag forms', () => {
@@ -28,7 +28,12 @@ describe('parseArgs', () => {
       progress: false,
       manifests: undefined,
       faults: [],
+      report: true,
+      resultsFile: undefined,
     })
+    expect(parseArgs(['--no-report']).report).toBe(false)
+    expect(parseArgs(['report', 'r/results.json'])).toMatchObject({ command: 'report', resultsFile: 'r/results.json' })
+    expect(issuesOf(['report'])[0]).toMatch(/^report: needs a results file/)
     expect(parseArgs(['--manifests', 'k8s/app.yaml']).manifests).toBe('k8s/app.yaml')
   })
   it('treats a bare number of --duration as milliseconds', () => {

@@ -39,6 +39,29 @@ describe('svcbench CLI', () => {
     expect(JSON.parse(fs.readFileSync(files[0]!, 'utf8')).variants[0].requests.total).toBe(v.requests.total)
     expect(r.stderr()).toMatch(/results: /)
     expect(processesOfRun(r.proc.pid!)).toEqual([])
+    // Reports next to the results, and their paths as the last lines.
+    const dir = path.dirname(files[0]!)
+    expect(fs.existsSync(path.join(dir, 'report.html'))).toBe(true)
+    expect(fs.existsSync(path.join(dir, 'summary.md'))).toBe(true)
+    expect(fs.existsSync(path.join(dir, 'charts', 'pod-share.svg'))).toBe(true)
+    expect(r.stderr().trimEnd().split('\n').slice(-2).join('\n')).toMatch(/^report: .*report\.html\nsummary: .*summary\.md$/)
+    // svcbench report rewrites them from results.json alone.
+    fs.rmSync(path.join(dir, 'report.html'))
+    const again = await runCli(['report', files[0]!])
+    expect(again.code, again.stderr).toBe(0)
+    expect(fs.existsSync(path.join(dir, 'report.html'))).toBe(true)
+  })
+
+  it('--no-report writes results.json only; svcbench report refuses a file that is not svcbench results', async () => {
+    const out = path.join(tmp, 'no-report')
+    const r = await runCli(['test/fixtures/scenarios/tiny.ts', '--no-report', '--duration', '200ms', '--out', out])
+    expect(r.code, r.stderr).toBe(0)
+    const files = resultsFiles(out)
+    expect(files).toHaveLength(1)
+    expect(fs.existsSync(path.join(path.dirname(files[0]!), 'report.html'))).toBe(false)
+    const bad = await runCli(['report', 'package.json'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('expected a results.json written by svcbench')
   })
 
   it('reports every scenario problem with exit 2, starts nothing and writes nothing', async () => {

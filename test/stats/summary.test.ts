@@ -74,7 +74,18 @@ describe('summarizeVariant', () => {
     expect(v.fairness.jain).toBeCloseTo(0.8, 6) // 100² / (2·(75²+25²)) = 0.8
     // Round robin over 4 connections at one node: exactly 2 and 2, as observed.
     expect(v.fairness).toMatchObject({ unit: 'connections', decisions: [2, 2], expectedShares: [0.5, 0.5], chiSquaredP: 1, fitsPrediction: true })
-    expect(v.stickiness).toEqual({ clients: 3, clientsOnOnePod: 2, meanPodsPerClient: 1.333, maxPodsPerClient: 2 })
+    expect(v.stickiness).toEqual({
+      clients: 3,
+      clientsOnOnePod: 2,
+      meanPodsPerClient: 1.333,
+      maxPodsPerClient: 2,
+      matrix: [
+        { client: 'a', pod: 'pod-1', decisions: 1 },
+        { client: 'b', pod: 'pod-1', decisions: 1 },
+        { client: 'b', pod: 'pod-2', decisions: 1 },
+        { client: 'c', pod: 'pod-2', decisions: 1 },
+      ],
+    })
     expect(v.clientAddresses).toEqual({ configured: 3, used: 3, seenByPods: 3, seenByProxies: 3, tcpSourcesSeenByPods: 3 })
     expect(v.sourceAddresses).toEqual({ clientAddressesSeen: 3, nodeAddressesSeen: 0 })
     expect([v.balancer, v.alias, v.proxyMode, v.ipvsScheduler]).toEqual(['round-robin', 'round-robin', 'ipvs', 'rr'])

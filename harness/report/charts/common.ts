@@ -1,0 +1,82 @@
+/** Shared pieces of the chart builders: pure functions from results to Vega-Lite specs. */
+import type { TopLevelSpec } from 'vega-lite'
+import type { UnitSpec } from 'vega-lite/types_unstable/spec/unit.js'
+import type { Field } from 'vega-lite/types_unstable/channeldef.js'
+import type { RunResult } from '../../runner.ts'
+
+/** A chart: its file name and its Vega-Lite spec (data inlined). */
+export interface Chart {
+  name: string
+  title: string
+  spec: TopLevelSpec
+}
+
+/** A chart builder; undefined when the chart does not apply to this run. */
+export type ChartBuilder = (result: RunResult) => Chart | undefined
+
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json'
+
+/** Seconds per time bucket so that a run shows at most about 120 points per series. */
+export function bucketSeconds(durationSec: number): number {
+  return durationSec <= 120 ? 1 : Math.ceil(durationSec / 120)
+}
+
+/** Fault and failover markers per variant: { variant, tSec, label }. */
+export function markers(result: RunResult): { variant: string; tSec: number; label: string }[] {
+  const out: { variant: string; tSec: number; label: string }[] = []
+  for (const v of result.variants) {
+    for (const f of v.failover) {
+      out.push({ variant: v.name, tSec: f.atSec, label: `${f.fault} ${f.pods.join(',')}` })
+      if (f.detectedAtSec !== null) out.push({ variant: v.name, tSec: f.detectedAtSec, label: 'detected' })
+      if (f.recoveredAtSec !== null) out.push({ variant: v.name, tSec: f.recoveredAtSec, label: 'recovered' })
+    }
+  }
+  return out
+}
+
+/** A layer of vertical rules with labels at the markers (filtered from the shared data by `kind`). */
+export function markerLayers(): UnitSpec<Field>[] {
+  return [
+    {
+      transform: [{ filter: "datum.kind === 'marker'" }],
+      mark: { type: 'rule', color: '#444', strokeDash: [4, 3] },
+      encoding: { x: { field: 'tSec', type: 'quantitative' } },
+    },
+    {
+      transform: [{ filter: "datum.kind === 'marker'" }],
+      mark: { type: 'text', align: 'left', dx: 3, dy: -4, fontSize: 10, color: '#444', baseline: 'top' },
+      encoding: { x: { field: 'tSec', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } },
+    },
+  ]
+}
+
+/** Variants in run order, for stable colours and sort orders. */
+export function variantNames(result: RunResult): string[] {
+  return result.variants.map((v) => v.name)
+}
+
+/**
+ * A time-series chart with one panel per variant: the series layer plus the fault, detection and
+ * recovery rules, over rows that carry `kind: 'series'` and the markers (`kind: 'marker'`).
+ */
+export function timeSeriesByVariant(
+  result: RunResult,
+  o: { name: string; title: string; subtitle: string; rows: Record<string, unknown>[]; height: number; series: UnitSpec<Field> },
+): Chart {
+  const rows = [...o.rows, ...markers(result).map((m) => ({ kind: 'marker', ...m }))]
+  return {
+    name: o.name,
+    title: o.title,
+    spec: {
+      $schema: SCHEMA,
+      title: { text: o.title, subtitle: o.subtitle },
+      data: { values: rows },
+      facet: { row: { field: 'variant', type: 'nominal', sort: variantNames(result), title: null } },
+      spec: {
+        width: 640,
+        height: o.height,
+        layer: [{ ...o.series, transform: [{ filter: "datum.kind === 'series'" }] }, ...markerLayers()],
+      },
+    },
+  }
+}

@@ -1,0 +1,12 @@
+/** Every chart builder, in report order. */
+import type { ChartBuilder } from './common.ts'
+import { podShare } from './pod-share.ts'
+import { rpsByPod } from './rps-by-pod.ts'
+import { latencyPercentiles } from './latency-percentiles.ts'
+import { latencyOverTime } from './latency-over-time.ts'
+import { errorsOverTime } from './errors-over-time.ts'
+import { clientPodHeatmap } from './client-pod-heatmap.ts'
+import { fairnessChart } from './fairness.ts'
+import { failoverTimeline } from './failover-timeline.ts'
+
+export const CHART_BUILDERS: readonly ChartBuilder[] = [podShare, rpsByPod, latencyPercentiles, latencyOverTime, errorsOverTime, clientPodHeatmap, fairnessChart, failoverTimeline]

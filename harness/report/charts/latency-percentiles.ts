@@ -1,0 +1,35 @@
+import { SCHEMA, variantNames, type ChartBuilder } from './common.ts'
+
+/** The HDR percentile curve: x on a log "nines" axis (50% … 99.99%), y latency, a line per variant. */
+export const latencyPercentiles: ChartBuilder = (result) => {
+  const rows = result.variants.flatMap((v) =>
+    (v.latencyMs.curve ?? [])
+      .filter((c) => c.percentile >= 50 && c.percentile < 100)
+      .map((c) => ({ variant: v.name, percentile: c.percentile, nines: -Math.log10(1 - c.percentile / 100), ms: c.ms })),
+  )
+  if (rows.length === 0) return undefined
+  return {
+    name: 'latency-percentiles',
+    title: 'Latency by percentile',
+    spec: {
+      $schema: SCHEMA,
+      title: { text: 'Latency by percentile', subtitle: 'client side, µs resolution (HDR histogram)' },
+      data: { values: rows },
+      width: 560,
+      height: 260,
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: {
+          field: 'nines',
+          type: 'quantitative',
+          title: 'percentile',
+          scale: { domain: [0.3, 5] },
+          axis: { values: [0.30103, 1, 2, 3, 4, 5], labelExpr: "{'0.30103': '50%', '1': '90%', '2': '99%', '3': '99.9%', '4': '99.99%', '5': '99.999%'}[datum.label] || datum.label" },
+        },
+        y: { field: 'ms', type: 'quantitative', title: 'latency (ms)' },
+        color: { field: 'variant', type: 'nominal', sort: variantNames(result) },
+        tooltip: [{ field: 'variant' }, { field: 'percentile' }, { field: 'ms', format: ',.3f' }],
+      },
+    },
+  }
+}

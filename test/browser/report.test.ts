@@ -1,0 +1,70 @@
+/**
+ * The report in a real browser: headless Chromium (Debian's package, found on PATH) opens
+ * report.html from disk with the network blocked, waits for every chart, and checks marks, console
+ * errors and network requests. The screenshot is kept in test-artifacts/ (git-ignored).
+ */
+import { describe, expect, it } from 'vitest'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { execFileSync } from 'node:child_process'
+import { pathToFileURL, fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+import { buildCharts, writeReports } from '../../harness/report/write.ts'
+import type { RunResult } from '../../harness/runner.ts'
+
+function chromiumPath(): string | undefined {
+  for (const name of ['chromium', 'chromium-browser']) {
+    try {
+      return execFileSync('which', [name], { encoding: 'utf8' }).trim() || undefined
+    } catch {
+      // not on PATH
+    }
+  }
+  return undefined
+}
+
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
+const executablePath = chromiumPath()
+
+describe('report.html in headless Chromium', () => {
+  it.runIf(executablePath !== undefined || process.env.CI === 'true')('renders every chart offline, with no console error and no network request', async () => {
+    expect(executablePath, 'chromium must be on PATH (.ci/run installs it)').toBeDefined()
+    const result = JSON.parse(fs.readFileSync(new URL('../fixtures/results/pod-crash-3-variants.json', import.meta.url), 'utf8')) as RunResult
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcbench-browser-'))
+    const browser = await chromium.launch({
+      executablePath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    })
+    try {
+      const paths = await writeReports(result, dir)
+      const context = await browser.newContext({ offline: true, viewport: { width: 1150, height: 900 } })
+      const requests: string[] = []
+      const consoleErrors: string[] = []
+      await context.route('**/*', (route) => {
+        const url = route.request().url()
+        if (url.startsWith('file://')) return route.continue()
+        requests.push(url)
+        return route.abort()
+      })
+      const page = await context.newPage()
+      page.on('console', (m) => {
+        if (m.type() === 'error') consoleErrors.push(m.text())
+      })
+      page.on('pageerror', (e) => consoleErrors.push(String(e)))
+      await page.goto(pathToFileURL(paths.html).href)
+      await page.evaluate(() => (window as unknown as { svcbenchRendered: Promise<unknown> }).svcbenchRendered.then(() => true))
+      for (const c of buildCharts(result)) {
+        const marks = await page.locator(`#chart-${c.name} svg .mark-rect path, #chart-${c.name} svg .mark-area path, #chart-${c.name} svg .mark-line path, #chart-${c.name} svg .mark-symbol path, #chart-${c.name} svg .mark-tick path`).count()
+        expect(marks, `${c.name} has rendered marks`).toBeGreaterThan(0)
+      }
+      fs.mkdirSync(ARTIFACTS, { recursive: true })
+      await page.screenshot({ path: path.join(ARTIFACTS, 'report.png'), fullPage: true })
+      expect(consoleErrors).toEqual([])
+      expect(requests).toEqual([])
+    } finally {
+      await browser.close()
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
