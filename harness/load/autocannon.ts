@@ -83,8 +83,10 @@ export interface LoadResult {
   perSecondHistograms: LatencyHistogram[]
   /** Responses (any status) per 100 ms of the measured phase. */
   responsesPer100ms: number[]
-  /** Every error of the measured phase: ms since the epoch and kind (at most MAX_ERROR_EVENTS). */
+  /** Every error of the measured phase: ms since the epoch and kind (the first MAX_ERROR_EVENTS). */
   errorEvents: { tMs: number; kind: ErrorKind }[]
+  /** Exact error counts per 100 ms of the measured phase, in ERROR_KINDS order. */
+  errorsPer100ms: number[][]
   /** Distinct source addresses connections were bound to. */
   clientAddressesUsed: number
   /** True when stopped by the signal before the duration elapsed. */
@@ -150,6 +152,12 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
   const used = new Set<string>()
   const per100ms: number[] = []
   const errorEvents: { tMs: number; kind: ErrorKind }[] = []
+  const errorSlots: number[][] = []
+  const countErrorSlot = (tMs: number, kind: ErrorKind) => {
+    const slot = Math.floor(tMs / 100)
+    const row = (errorSlots[slot] ??= ERROR_KINDS.map(() => 0))
+    row[ERROR_KINDS.indexOf(kind)]! += 1
+  }
 
   let clientIndex = 0
   const realConnect = net.connect
@@ -226,6 +234,7 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
           perSecondHistograms: seconds.map((s) => s.h),
           responsesPer100ms: Array.from(per100ms, (x) => x ?? 0),
           errorEvents,
+          errorsPer100ms: Array.from(errorSlots, (r) => r ?? ERROR_KINDS.map(() => 0)),
           clientAddressesUsed: used.size,
           interrupted,
         })
@@ -253,7 +262,8 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
         errorsByCode[`HTTP_${statusCode}`] = (errorsByCode[`HTTP_${statusCode}`] ?? 0) + 1
         errors++
         sec.errors++
-        if (errorEvents.length < MAX_ERROR_EVENTS) errorEvents.push({ tMs: now - opts.epochMs, kind })
+        countErrorSlot(now - opts.epochMs, kind)
+      if (errorEvents.length < MAX_ERROR_EVENTS) errorEvents.push({ tMs: now - opts.epochMs, kind })
       }
     })
     instance.on('reqError', (err: NodeJS.ErrnoException) => {
@@ -262,6 +272,7 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
       if (now < opts.epochMs) return // warm-up
       const kind = classifyError(err)
       errorsByKind[kind]++
+      countErrorSlot(now - opts.epochMs, kind)
       if (errorEvents.length < MAX_ERROR_EVENTS) errorEvents.push({ tMs: now - opts.epochMs, kind })
       const code = kind === 'timeout' ? 'TIMEOUT' : (err.code ?? 'UNKNOWN')
       errorsByCode[code] = (errorsByCode[code] ?? 0) + 1

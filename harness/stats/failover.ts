@@ -21,7 +21,10 @@ export interface FailoverInput {
   nextFaultAtMs: number | null
   elapsedMs: number
   events: TimedEndpointEvent[]
+  /** Error events (possibly only the first ones of a long run). */
   errors: { tMs: number; kind: ErrorKind }[]
+  /** Exact error counts per 100 ms, in ERROR_KINDS order; when given, counts come from here. */
+  errorsPer100ms?: number[][]
   responsesPer100ms: number[]
   perSecondHistograms: LatencyHistogram[]
   probe: ResolvedProbe
@@ -144,7 +147,29 @@ export function failoverStats(i: FailoverInput): FailoverResult {
   const detected = i.fault.action === 'kill-node' && i.lb !== undefined ? lbDetected : endpointDetected
   const windowErrors = i.errors.filter((e) => e.tMs >= at && e.tMs < end)
   const byKind = Object.fromEntries(ERROR_KINDS.map((k) => [k, 0])) as Record<ErrorKind, number>
-  for (const e of windowErrors) byKind[e.kind]++
+  let firstSlot = -1
+  let lastSlot = -1
+  const slots = i.errorsPer100ms ?? []
+  const slotTotal = slots.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0)
+  const eventsCutShort = slotTotal > i.errors.length
+  if (eventsCutShort) {
+    // The event list holds only the first errors of a long run: exact counts come from the
+    // 100 ms slots, at 100 ms resolution for the window's ends.
+    for (let slot = Math.floor(at / 100); slot < Math.ceil(end / 100); slot++) {
+      const row = slots[slot]
+      if (row === undefined || !row.some((n) => n > 0)) continue
+      row.forEach((n, k) => (byKind[ERROR_KINDS[k] as ErrorKind] += n))
+      if (firstSlot < 0) firstSlot = slot
+      lastSlot = slot
+    }
+  } else {
+    for (const e of windowErrors) byKind[e.kind]++
+  }
+  const requestsLost = Object.values(byKind).reduce((a, b) => a + b, 0)
+  // Precise times from the events when they cover the window, else from the slots.
+  const eventsComplete = !eventsCutShort
+  const firstErrorMs = windowErrors[0]?.tMs ?? (firstSlot >= 0 ? firstSlot * 100 : undefined)
+  const lastErrorMs = eventsComplete ? windowErrors[windowErrors.length - 1]?.tMs : lastSlot >= 0 ? Math.min(end, (lastSlot + 1) * 100) : undefined
 
   // Throughput: trailing 1 s sums over 100 ms buckets.
   const b = i.responsesPer100ms
@@ -216,10 +241,10 @@ export function failoverStats(i: FailoverInput): FailoverResult {
     detectedAtSec,
     detectionSec: detectedAtSec === null ? null : r3(detectedAtSec - atSec),
     expectedDetectionSec: expectedDetection(i.fault, i.probe, i.propagationMs, i),
-    firstErrorSec: windowErrors.length === 0 ? null : r3((windowErrors[0] as { tMs: number }).tMs / 1000),
-    lastErrorSec: windowErrors.length === 0 ? null : r3((windowErrors[windowErrors.length - 1] as { tMs: number }).tMs / 1000),
+    firstErrorSec: requestsLost === 0 || firstErrorMs === undefined ? null : r3(firstErrorMs / 1000),
+    lastErrorSec: requestsLost === 0 || lastErrorMs === undefined ? null : r3(lastErrorMs / 1000),
     errors: byKind,
-    requestsLost: windowErrors.length,
+    requestsLost,
     throughputDipPct: dip,
     recoveredAtSec,
     latencyMs: {

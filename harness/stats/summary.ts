@@ -225,13 +225,14 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
   const elapsedSec = Math.max(load.elapsedMs / 1000, 0.001)
 
   const buckets = Math.max(1, Math.ceil(elapsedSec))
-  const errorsBySecond = new Map<number, ErrorKind[]>()
-  for (const e of load.errorEvents) {
-    const k = Math.floor(e.tMs / 1000)
-    const list = errorsBySecond.get(k)
-    if (list === undefined) errorsBySecond.set(k, [e.kind])
-    else list.push(e.kind)
-  }
+  // Exact per-second error counts by kind, from the 100 ms slots.
+  const errorsBySecond = new Map<number, number[]>()
+  ;(load.errorsPer100ms ?? []).forEach((row, slot) => {
+    const k = Math.floor(slot / 10)
+    const acc = errorsBySecond.get(k) ?? ERROR_KINDS.map(() => 0)
+    row.forEach((n, i) => (acc[i] = (acc[i] ?? 0) + n))
+    errorsBySecond.set(k, acc)
+  })
   const timeline: TimelinePoint[] = []
   for (let k = 0; k < buckets; k++) {
     const width = Math.min(1, elapsedSec - k) || 1
@@ -239,7 +240,7 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
     const byPod: Record<string, number> = {}
     for (const p of m.topology.pods) byPod[p.name] = r3((podStats.get(p.name)?.perSecond[k] ?? 0) / width)
     const kinds = Object.fromEntries(ERROR_KINDS.map((x) => [x, 0])) as Record<ErrorKind, number>
-    for (const e of errorsBySecond.get(k) ?? []) kinds[e] = r3(kinds[e] + 1 / width)
+    ;(errorsBySecond.get(k) ?? []).forEach((n, i) => (kinds[ERROR_KINDS[i] as ErrorKind] = r3(n / width)))
     timeline.push({
       tSec: k,
       errorsByKind: kinds,
@@ -394,6 +395,7 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
         elapsedMs: load.elapsedMs,
         events: m.events ?? [],
         errors: load.errorEvents,
+        errorsPer100ms: load.errorsPer100ms,
         responsesPer100ms: load.responsesPer100ms,
         perSecondHistograms: load.perSecondHistograms,
         probe: v.cluster.readinessProbe,

@@ -87,11 +87,13 @@ describe('fail-pod and recover-pod', () => {
     const [f, r] = v!.failover
     // Only requests already answered with 500 when the fault was lifted can land after it.
     expect(r!.requestsLost).toBeLessThanOrEqual(4)
-    if (r!.lastErrorSec !== null) expect(r!.lastErrorSec).toBeLessThan(1.05)
+    // (the client's clock reads responses late when the machine is busy: allow half a second)
+    if (r!.lastErrorSec !== null) expect(r!.lastErrorSec).toBeLessThan(r!.atSec + 0.5)
     expect(f!.expectedDetectionSec).toBeNull()
     expect(f!.detectedAtSec).toBeNull()
     expect(f!.errors['http-5xx']).toBeGreaterThan(0)
     expect(f!.requestsLost).toBe(f!.errors['http-5xx'])
+    expect(f!.requestsLost + r!.requestsLost).toBe(v!.errors.total)
     expect(f!.firstErrorSec!).toBeGreaterThanOrEqual(0.3)
     // Pods count requests still in flight when the load stops; the client does not.
     expect(Math.abs(v!.pods[0]!.errors5xx - f!.errors['http-5xx'])).toBeLessThanOrEqual(4)

@@ -68,6 +68,10 @@ describe('runLoad', () => {
       expect(r.responses).toBe(0)
       expect(r.errorsByKind['connect-refused']).toBeGreaterThan(0)
       expect(r.errorsByCode.ECONNREFUSED).toBe(r.errorsByKind['connect-refused'])
+      // Every error is in the exact 100 ms counts once, and in the event list while it is short.
+      const slotTotal = r.errorsPer100ms.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0)
+      expect(slotTotal).toBe(r.errorsByKind['connect-refused'])
+      expect(r.errorEvents).toHaveLength(slotTotal)
     } finally {
       await lease.release()
     }

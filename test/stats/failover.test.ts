@@ -85,6 +85,15 @@ describe('failoverStats', () => {
     expect(f.clientsRemapped).toBeCloseTo(2 / 3, 3)
     expect(failoverStats(input()).clientsRemapped).toBeNull()
   })
+  it('counts exactly from the 100 ms slots when the event list was cut short', () => {
+    const slots: number[][] = []
+    for (let slot = 50; slot < 70; slot++) slots[slot] = [0, 1000, 0, 0, 0] // 1000 resets per 100 ms, 5.0–7.0 s
+    const f = failoverStats({ ...input(), errors: [{ tMs: 5000, kind: 'reset' }], errorsPer100ms: Array.from(slots, (r) => r ?? [0, 0, 0, 0, 0]) })
+    expect(f.requestsLost).toBe(20_000)
+    expect(f.errors.reset).toBe(20_000)
+    expect(f.firstErrorSec).toBe(5)
+    expect(f.lastErrorSec).toBe(7)
+  })
   it('ends a fault’s error window at the next fault', () => {
     const f = failoverStats({ ...input(), nextFaultAtMs: 5350 })
     expect(f.requestsLost).toBe(4)

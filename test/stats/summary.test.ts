@@ -35,6 +35,7 @@ function fixture() {
     perSecondHistograms: perH,
     responsesPer100ms: [],
     errorEvents: [],
+    errorsPer100ms: [],
     clientAddressesUsed: 3,
     interrupted: false,
   }
