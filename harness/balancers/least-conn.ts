@@ -1,5 +1,5 @@
-import { available, type Balancer, type BalancerOptions, type Endpoint } from './types.ts'
-import { createConnCount } from './conn-count.ts'
+import type { Balancer, BalancerOptions, Endpoint } from './types.ts'
+import { createConnCountingBalancer } from './conn-count.ts'
 
 /** Options for {@link createLeastConn}; least-conn needs no randomness. */
 export type LeastConnOptions = Partial<BalancerOptions>
@@ -11,27 +11,16 @@ export type LeastConnOptions = Partial<BalancerOptions>
  * this balancer's own (each node proxy has its own), not a cluster-wide view.
  */
 export function createLeastConn(_opts: LeastConnOptions = {}): Balancer {
-  let ready: readonly Endpoint[] = []
-  const conns = createConnCount()
-  return {
-    name: 'least-conn',
-    pick() {
-      let best: Endpoint | undefined
-      let bestCount = Infinity
-      for (const ep of ready) {
-        const c = conns.get(ep)
-        if (c < bestCount) {
-          best = ep
-          bestCount = c
-        }
+  return createConnCountingBalancer('least-conn', (ready, conns) => {
+    let best: Endpoint | undefined
+    let bestCount = Infinity
+    for (const ep of ready) {
+      const c = conns.get(ep)
+      if (c < bestCount) {
+        best = ep
+        bestCount = c
       }
-      if (best !== undefined) conns.acquire(best)
-      return best
-    },
-    release: (ep) => conns.release(ep),
-    acquire: (ep) => conns.acquire(ep),
-    update(next) {
-      ready = available(next)
-    },
-  }
+    }
+    return best
+  })
 }

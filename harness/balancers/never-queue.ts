@@ -1,5 +1,5 @@
-import { available, type Balancer, type BalancerOptions, type Endpoint } from './types.ts'
-import { createConnCount } from './conn-count.ts'
+import type { Balancer, BalancerOptions } from './types.ts'
+import { createConnCountingBalancer } from './conn-count.ts'
 import { pickShortestExpectedDelay } from './shortest-expected-delay.ts'
 
 /** Options for {@link createNeverQueue}. */
@@ -10,19 +10,5 @@ export type NeverQueueOptions = Partial<BalancerOptions>
  * order if there is one, otherwise Shortest Expected Delay.
  */
 export function createNeverQueue(_opts: NeverQueueOptions = {}): Balancer {
-  let ready: readonly Endpoint[] = []
-  const conns = createConnCount()
-  return {
-    name: 'never-queue',
-    pick() {
-      const best = ready.find((ep) => conns.get(ep) === 0) ?? pickShortestExpectedDelay(ready, conns)
-      if (best !== undefined) conns.acquire(best)
-      return best
-    },
-    release: (ep) => conns.release(ep),
-    acquire: (ep) => conns.acquire(ep),
-    update(next) {
-      ready = available(next)
-    },
-  }
+  return createConnCountingBalancer('never-queue', (ready, conns) => ready.find((ep) => conns.get(ep) === 0) ?? pickShortestExpectedDelay(ready, conns))
 }

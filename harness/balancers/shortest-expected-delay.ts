@@ -1,5 +1,5 @@
-import { available, weightOf, type Balancer, type BalancerOptions, type Endpoint } from './types.ts'
-import { createConnCount, type ConnCount } from './conn-count.ts'
+import { weightOf, type Balancer, type BalancerOptions, type Endpoint } from './types.ts'
+import { createConnCountingBalancer, type ConnCount } from './conn-count.ts'
 
 /** Options for {@link createShortestExpectedDelay}. */
 export type ShortestExpectedDelayOptions = Partial<BalancerOptions>
@@ -18,19 +18,5 @@ export function pickShortestExpectedDelay(ready: readonly Endpoint[], conns: Con
  * endpoint i is (Ci + 1)/Ui, with Ci its active connections and Ui its weight.
  */
 export function createShortestExpectedDelay(_opts: ShortestExpectedDelayOptions = {}): Balancer {
-  let ready: readonly Endpoint[] = []
-  const conns = createConnCount()
-  return {
-    name: 'shortest-expected-delay',
-    pick() {
-      const best = pickShortestExpectedDelay(ready, conns)
-      if (best !== undefined) conns.acquire(best)
-      return best
-    },
-    release: (ep) => conns.release(ep),
-    acquire: (ep) => conns.acquire(ep),
-    update(next) {
-      ready = available(next)
-    },
-  }
+  return createConnCountingBalancer('shortest-expected-delay', pickShortestExpectedDelay)
 }

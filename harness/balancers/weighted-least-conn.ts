@@ -1,5 +1,5 @@
-import { available, weightOf, type Balancer, type BalancerOptions, type Endpoint } from './types.ts'
-import { createConnCount } from './conn-count.ts'
+import { weightOf, type Balancer, type BalancerOptions, type Endpoint } from './types.ts'
+import { createConnCountingBalancer } from './conn-count.ts'
 
 /** Options for {@link createWeightedLeastConn}. */
 export type WeightedLeastConnOptions = Partial<BalancerOptions>
@@ -11,22 +11,11 @@ export type WeightedLeastConnOptions = Partial<BalancerOptions>
  * active ones only.)
  */
 export function createWeightedLeastConn(_opts: WeightedLeastConnOptions = {}): Balancer {
-  let ready: readonly Endpoint[] = []
-  const conns = createConnCount()
-  return {
-    name: 'weighted-least-conn',
-    pick() {
-      let best: Endpoint | undefined
-      for (const ep of ready) {
-        if (best === undefined || conns.get(best) * weightOf(ep) > conns.get(ep) * weightOf(best)) best = ep
-      }
-      if (best !== undefined) conns.acquire(best)
-      return best
-    },
-    release: (ep) => conns.release(ep),
-    acquire: (ep) => conns.acquire(ep),
-    update(next) {
-      ready = available(next)
-    },
-  }
+  return createConnCountingBalancer('weighted-least-conn', (ready, conns) => {
+    let best: Endpoint | undefined
+    for (const ep of ready) {
+      if (best === undefined || conns.get(best) * weightOf(ep) > conns.get(ep) * weightOf(best)) best = ep
+    }
+    return best
+  })
 }
