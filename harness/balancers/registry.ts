@@ -94,5 +94,5 @@ export const BALANCER_NAMES = Object.keys(BALANCER_ALIASES) as [BalancerName, ..
 /** Whether an algorithm's picks depend on live load (no static prediction of shares). */
 export const LOAD_AWARE: ReadonlySet<AlgorithmName> = new Set(['least-conn', 'weighted-least-conn', 'shortest-expected-delay', 'never-queue'])
 
-/** Whether an algorithm is a pure function of the client address (clients are the unit of choice). */
+/** Algorithms that hash the client address (without sh-port/mh-port, clients are the unit of choice). */
 export const CLIENT_HASHING: ReadonlySet<AlgorithmName> = new Set(['ip-hash', 'maglev'])

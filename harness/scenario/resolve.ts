@@ -5,10 +5,11 @@
 import { ScenarioError, type ScenarioIssue } from '../errors.ts'
 import { scenarioSchema, variantBodySchema, NAME_RE, MAX_PODS, POD_FAULT_ACTIONS, type UserScenario } from './schema.ts'
 import { createRng, deriveSeed } from '../util/rng.ts'
-import { fromZodIssues, joinPath, showValue, didYouMean } from './format.ts'
+import { fromZodIssues, showValue, didYouMean } from './format.ts'
 import { parseDurationMs } from './duration.ts'
 import {
   BALANCER_ALIASES,
+  CLIENT_HASHING,
   algorithmFor,
   type AlgorithmName,
   type BalancerName,
@@ -180,7 +181,6 @@ export interface ResolveOptions {
 
 type Obj = Record<string, unknown>
 
-export { deepMerge }
 
 /** Letters for node names: 0 → a, 25 → z, 26 → aa. */
 function nodeSuffix(i: number): string {
@@ -570,7 +570,7 @@ function warningsFor(v: ResolvedVariant, multi: boolean): string[] {
   if (v.load.clientIps > v.load.connections) {
     out.push(`${tag}load.clientIps is ${v.load.clientIps} but only ${v.load.connections} connections run, so only ${v.load.connections} client addresses are used; raise load.connections to use them all`)
   }
-  const hashing = v.service.algorithm === 'ip-hash' || v.service.algorithm === 'maglev' || v.service.sessionAffinity === 'ClientIP'
+  const hashing = CLIENT_HASHING.has(v.service.algorithm) || v.service.sessionAffinity === 'ClientIP'
   if (hashing && Math.min(v.load.clientIps, v.load.connections) === 1) {
     out.push(`${tag}${v.service.sessionAffinity === 'ClientIP' ? 'ClientIP session affinity' : v.service.algorithm} with a single client address sends every connection to one pod (all clients behind one NAT); this is a legitimate experiment, not an error`)
   }
@@ -705,4 +705,3 @@ function dedupe(issues: ScenarioIssue[]): ScenarioIssue[] {
   })
 }
 
-export { joinPath }

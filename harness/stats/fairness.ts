@@ -41,11 +41,6 @@ export function maxOverMean(counts: readonly number[]): number {
   return mean === 0 ? 0 : Math.max(...counts) / mean
 }
 
-/** Uniform expected shares for n pods. */
-export function uniformShares(n: number): number[] {
-  return Array.from({ length: n }, () => 1 / n)
-}
-
 /** ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9; ~15 significant digits). */
 export function logGamma(x: number): number {
   const c = [
@@ -125,26 +120,4 @@ export function chiSquaredP(observed: readonly number[], expectedShares: readonl
     cells++
   }
   return cells < 2 ? 1 : chiSquaredSurvival(stat, cells - 1)
-}
-
-/** All fairness figures for one split. */
-export interface FairnessSummary {
-  jain: number
-  cov: number
-  maxOverMean: number
-  chiSquaredP: number
-  /** The share each pod should get under the configuration, in pod order. */
-  expectedShares: number[]
-}
-
-/** Fairness of `counts` against `expectedShares` (uniform when omitted). */
-export function fairness(counts: readonly number[], expectedShares?: readonly number[]): FairnessSummary {
-  const shares = expectedShares ?? uniformShares(counts.length)
-  return {
-    jain: jainIndex(counts),
-    cov: coefficientOfVariation(counts),
-    maxOverMean: maxOverMean(counts),
-    chiSquaredP: chiSquaredP(counts, shares),
-    expectedShares: [...shares],
-  }
 }

@@ -17,7 +17,7 @@
  * weight for load-aware schedulers (lc, wlc, sed, nq), which is only a prediction when the
  * eligible pods are identical, and is withheld otherwise.
  */
-import { createBalancer, LOAD_AWARE, type AlgorithmName } from '../balancers/registry.ts'
+import { createBalancer, CLIENT_HASHING, LOAD_AWARE, type AlgorithmName } from '../balancers/registry.ts'
 import { buildShTable } from '../balancers/ip-hash.ts'
 import { buildMaglevTable } from '../balancers/maglev.ts'
 import type { Endpoint, SchedulerFlags } from '../balancers/types.ts'
@@ -71,7 +71,7 @@ export interface Prediction {
 
 /** The unit of decision for a configuration. */
 export function decisionUnit(i: Pick<PredictInput, 'algorithm' | 'flags' | 'balancing' | 'sessionAffinity'>): DecisionUnit {
-  const clientHash = (i.algorithm === 'ip-hash' || i.algorithm === 'maglev') && i.flags.hashPort !== true
+  const clientHash = CLIENT_HASHING.has(i.algorithm) && i.flags.hashPort !== true
   if (clientHash || i.sessionAffinity) return 'clients'
   return i.balancing === 'connection' ? 'connections' : 'requests'
 }
@@ -97,13 +97,13 @@ function spread(input: PredictInput, node: NodeDecisions, eligible: PredictPod[]
   } else if (a === 'destination-hash') {
     const ep = simulate().pick({ clientIp: '', clientPort: 0, localIp: node.address })
     if (ep !== undefined) add(ep.name, n)
-  } else if ((a === 'ip-hash' || a === 'maglev') && unit === 'clients') {
+  } else if (CLIENT_HASHING.has(a) && unit === 'clients') {
     const b = simulate()
     for (const c of node.clients) {
       const ep = b.pick({ clientIp: c, clientPort: 0, localIp: node.address })
       if (ep !== undefined) add(ep.name, 1)
     }
-  } else if (a === 'ip-hash' || a === 'maglev') {
+  } else if (CLIENT_HASHING.has(a)) {
     // Hashing the port too: each connection lands on a bucket/slot uniformly.
     const table = a === 'ip-hash' ? buildShTable(eligible) : buildMaglevTable(eligible, input.hashSeed)
     const usable = table.filter((ep): ep is Endpoint => ep !== undefined && weight(ep) > 0)
@@ -125,7 +125,7 @@ function describe(input: PredictInput, unit: DecisionUnit): string {
       ? 'uniform'
       : LOAD_AWARE.has(a)
         ? `${a === 'least-conn' ? 'uniform' : 'weight-proportional'} (load-aware scheduler; assumes identical pods)`
-        : unit === 'clients' && (a === 'ip-hash' || a === 'maglev')
+        : unit === 'clients' && CLIENT_HASHING.has(a)
           ? 'each client address hashed'
           : a === 'destination-hash'
             ? 'one pod per receiving node (destination hash)'

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { resolveScenario, deepMerge } from '../../harness/scenario/resolve.ts'
+import { resolveScenario } from '../../harness/scenario/resolve.ts'
+import { deepMerge } from '../../harness/util/merge.ts'
 import { parseDurationMs, formatDurationMs } from '../../harness/scenario/duration.ts'
 import { ScenarioError } from '../../harness/errors.ts'
 import { defineScenario } from '../../harness/index.ts'

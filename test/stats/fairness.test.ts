@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { jainIndex, coefficientOfVariation, maxOverMean, chiSquaredP, chiSquaredSurvival, gammaQ, logGamma, fairness } from '../../harness/stats/fairness.ts'
+import { jainIndex, coefficientOfVariation, maxOverMean, chiSquaredP, chiSquaredSurvival, gammaQ, logGamma } from '../../harness/stats/fairness.ts'
 import { stickiness } from '../../harness/stats/stickiness.ts'
 
 describe('jainIndex', () => {
@@ -65,10 +65,6 @@ describe('chi-squared', () => {
   it('chiSquaredP tests against weighted shares', () => {
     expect(chiSquaredP([250, 250, 500], [0.25, 0.25, 0.5])).toBeCloseTo(1, 12)
     expect(chiSquaredP([333, 333, 334], [0.25, 0.25, 0.5])).toBeLessThan(1e-6)
-  })
-  it('fairness bundles everything with uniform shares by default', () => {
-    const f = fairness([1, 1, 1, 1])
-    expect(f).toEqual({ jain: 1, cov: 0, maxOverMean: 1, chiSquaredP: 1, expectedShares: [0.25, 0.25, 0.25, 0.25] })
   })
 })
 
