@@ -3,7 +3,7 @@
  * all on the run's own loopback addresses. `stop()` kills everything it started.
  */
 import { fileURLToPath } from 'node:url'
-import type { ResolvedNode, ResolvedPodSpec, ResolvedVariant } from '../scenario/resolve.ts'
+import { podPlacement, type ResolvedNode, type ResolvedPodSpec, type ResolvedVariant } from '../scenario/resolve.ts'
 import type { AddressPlan } from './address-plan.ts'
 import type { Endpoint } from '../balancers/types.ts'
 import type { PodConfig, PodFault, PodStats } from '../pods/server.ts'
@@ -50,22 +50,16 @@ export interface Topology {
 /** Nodes and pods of a variant on the plan's addresses. */
 export function placeTopology(v: ResolvedVariant, plan: AddressPlan): Topology {
   const nodes = v.cluster.nodes.map((n, i) => ({ name: n.name, address: plan.node(i), nodePort: v.service.nodePort }))
-  const pods: PlacedPod[] = []
-  // Numbering walks the nodes round-robin, skipping full ones: with 3 nodes pod-1 is on
-  // node-a, pod-2 on node-b, pod-3 on node-c, pod-4 on node-a again.
-  const taken = v.cluster.nodes.map(() => 0)
-  let j = 0
-  while (v.cluster.nodes.some((n, i) => (taken[i] as number) < n.pods)) {
-    v.cluster.nodes.forEach((n, i) => {
-      const k = taken[i] as number
-      if (k < n.pods) {
-        taken[i] = k + 1
-        const spec = n.podSpecs[k] as ResolvedPodSpec
-        pods.push({ name: `pod-${j + 1}`, node: n.name, address: plan.pod(j), port: v.cluster.podPort, hopPort: HOP_PORT_BASE + j, spec, spare: false })
-        j++
-      }
-    })
-  }
+  const pods: PlacedPod[] = podPlacement(v.cluster.nodes).map((x, j) => ({
+    name: x.name,
+    node: x.node.name,
+    address: plan.pod(j),
+    port: v.cluster.podPort,
+    hopPort: HOP_PORT_BASE + j,
+    spec: x.node.podSpecs[x.indexOnNode] as ResolvedPodSpec,
+    spare: false,
+  }))
+  const j = pods.length
   // Free slots continue the walk over the nodes; they run the scenario's base pod settings.
   const base = { weight: 1, ...v.cluster.pod }
   for (let k = 0; k < v.cluster.spareSlots; k++) {

@@ -366,16 +366,20 @@ function spareSlotsFor(v: ResolvedVariant): number {
   return Math.min(need, MAX_PODS)
 }
 
-/** Pod names in placement order (pod-1 on the first node, pod-2 on the second, ...). */
-function podNames(nodes: ResolvedNode[]): { name: string; node: string }[] {
-  const out: { name: string; node: string }[] = []
+/**
+ * Pods in numbering order: the walk goes over the nodes round-robin, skipping full ones, so with
+ * 3 nodes pod-1 is on node-a, pod-2 on node-b, pod-3 on node-c, pod-4 on node-a again.
+ * `indexOnNode` picks the pod's settings from its node's podSpecs.
+ */
+export function podPlacement(nodes: readonly ResolvedNode[]): { name: string; node: ResolvedNode; indexOnNode: number }[] {
+  const out: { name: string; node: ResolvedNode; indexOnNode: number }[] = []
   const taken = nodes.map(() => 0)
-  let j = 0
   while (nodes.some((n, i) => (taken[i] as number) < n.pods)) {
     nodes.forEach((n, i) => {
-      if ((taken[i] as number) < n.pods) {
-        taken[i] = (taken[i] as number) + 1
-        out.push({ name: `pod-${++j}`, node: n.name })
+      const k = taken[i] as number
+      if (k < n.pods) {
+        taken[i] = k + 1
+        out.push({ name: `pod-${out.length + 1}`, node: n, indexOnNode: k })
       }
     })
   }
@@ -384,7 +388,7 @@ function podNames(nodes: ResolvedNode[]): { name: string; node: string }[] {
 
 function resolveFaults(raw: unknown, nodes: ResolvedNode[], seed: number, p: (s: string) => string, issues: ScenarioIssue[]): ResolvedFault[] {
   if (!Array.isArray(raw)) return []
-  const pods = podNames(nodes)
+  const pods = podPlacement(nodes).map((x) => ({ name: x.name, node: x.node.name }))
   const rng = createRng(deriveSeed(seed, 'faults'))
   const out: ResolvedFault[] = []
   raw.forEach((f: Obj, i) => {
