@@ -5,7 +5,7 @@
  * successThreshold consecutive successes ready again (core/v1 Probe). A readiness flip reaches
  * the node proxies `propagationMs` later; until then they keep sending new connections to it.
  */
-import http from 'node:http'
+import { httpGetStatus } from '../util/probe.ts'
 import type { ResolvedProbe } from '../scenario/resolve.ts'
 
 /** A pod the controller probes. */
@@ -61,29 +61,10 @@ export interface EndpointsController {
   stop(): void
 }
 
-function probeOnce(pod: ProbedPod, probe: ResolvedProbe): Promise<boolean> {
-  return new Promise((resolve) => {
-    let done = false
-    const finish = (ok: boolean) => {
-      if (!done) {
-        done = true
-        resolve(ok)
-      }
-    }
-    const req = http.get(
-      { host: pod.address, port: pod.port, path: probe.path, localAddress: pod.nodeAddress, agent: false, timeout: probe.timeoutSeconds * 1000 },
-      (res) => {
-        res.resume()
-        // Kubernetes: any status from 200 to 399 is a success.
-        finish((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 400)
-      },
-    )
-    req.on('timeout', () => {
-      req.destroy()
-      finish(false)
-    })
-    req.on('error', () => finish(false))
-  })
+async function probeOnce(pod: ProbedPod, probe: ResolvedProbe): Promise<boolean> {
+  const status = await httpGetStatus({ host: pod.address, port: pod.port, path: probe.path, localAddress: pod.nodeAddress, timeoutMs: probe.timeoutSeconds * 1000 })
+  // Kubernetes: any status from 200 to 399 is a success.
+  return status !== undefined && status >= 200 && status < 400
 }
 
 /** Start probing every pod (all start ready: the cluster checked them at start-up). */

@@ -12,6 +12,7 @@ import tls from 'node:tls'
 import { Pool } from 'undici'
 import { readChildConfig, serveIpc } from '../cluster/ipc.ts'
 import { hash32 } from '../util/hash.ts'
+import { httpGetStatus, tcpConnects } from '../util/probe.ts'
 import type { LbSettings } from './presets.ts'
 
 /** A node behind the load balancer. */
@@ -60,38 +61,12 @@ let epochMs = Date.now()
 let byNode: Record<string, number> = {}
 let refused = 0
 
-function check(node: LbNode): Promise<boolean> {
-  return new Promise((resolve) => {
-    let done = false
-    const finish = (ok: boolean) => {
-      if (!done) {
-        done = true
-        resolve(ok)
-      }
-    }
-    if (config.externalTrafficPolicy === 'Local') {
-      const req = http.get({ host: node.address, port: config.healthCheckNodePort, path: '/healthz', localAddress: config.address, agent: false, timeout: hc.timeoutSeconds * 1000 }, (res) => {
-        res.resume()
-        finish(res.statusCode === 200)
-      })
-      req.on('timeout', () => {
-        req.destroy()
-        finish(false)
-      })
-      req.on('error', () => finish(false))
-    } else {
-      const sock = net.connect({ host: node.address, port: config.nodePort, localAddress: config.address })
-      sock.setTimeout(hc.timeoutSeconds * 1000, () => {
-        sock.destroy()
-        finish(false)
-      })
-      sock.once('connect', () => {
-        sock.destroy()
-        finish(true)
-      })
-      sock.on('error', () => finish(false))
-    }
-  })
+async function check(node: LbNode): Promise<boolean> {
+  const target = { host: node.address, localAddress: config.address, timeoutMs: hc.timeoutSeconds * 1000 }
+  if (config.externalTrafficPolicy === 'Local') {
+    return (await httpGetStatus({ ...target, port: config.healthCheckNodePort, path: '/healthz' })) === 200
+  }
+  return tcpConnects({ ...target, port: config.nodePort })
 }
 
 function healthLoop(node: LbNode): void {
