@@ -13,6 +13,7 @@ import { Pool } from 'undici'
 import { readChildConfig, serveIpc } from '../cluster/ipc.ts'
 import { hash32 } from '../util/hash.ts'
 import { httpGetStatus, tcpConnects } from '../util/probe.ts'
+import { forwardRequest, linkLifetimes } from '../proxy/forward.ts'
 import type { LbSettings } from './presets.ts'
 
 /** A node behind the load balancer. */
@@ -142,10 +143,7 @@ async function startL4(): Promise<net.Server> {
       upstream.pipe(client)
       client.resume()
     })
-    upstream.on('error', () => client.destroyed || client.resetAndDestroy())
-    client.on('error', () => upstream.destroyed || upstream.resetAndDestroy())
-    upstream.on('close', () => client.destroyed || client.end())
-    client.on('close', () => upstream.destroyed || upstream.end())
+    linkLifetimes(upstream, client)
   }
   // TLS terminates here; the nodes get plain TCP.
   const server =
@@ -174,26 +172,7 @@ async function startL7(): Promise<http.Server> {
     }
     count(node.name)
     outstanding.set(node.name, (outstanding.get(node.name) ?? 0) + 1)
-    const headers: Record<string, string | string[]> = {}
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && k !== 'connection' && k !== 'keep-alive') headers[k] = v
-    headers['x-forwarded-for'] = clientIp
-    pools
-      .get(node.name)!
-      .request({ path: req.url ?? '/', method: (req.method ?? 'GET') as 'GET', headers, body: req.method === 'GET' || req.method === 'HEAD' ? null : req })
-      .then(
-        async (up) => {
-          const out: Record<string, string | string[]> = {}
-          for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && k !== 'connection' && k !== 'keep-alive' && k !== 'transfer-encoding') out[k] = v
-          res.writeHead(up.statusCode, out)
-          for await (const chunk of up.body) res.write(chunk)
-          res.end()
-        },
-        () => {
-          if (!res.headersSent) res.writeHead(502)
-          res.end('bad gateway')
-        },
-      )
-      .finally(() => outstanding.set(node.name, (outstanding.get(node.name) ?? 1) - 1))
+    void forwardRequest(pools.get(node.name)!, req, res, clientIp).finally(() => outstanding.set(node.name, (outstanding.get(node.name) ?? 1) - 1))
   }
   const server: http.Server = config.tlsCredentials === null ? http.createServer(handler) : https.createServer(config.tlsCredentials, handler)
   server.keepAliveTimeout = 65_000

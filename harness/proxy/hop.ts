@@ -12,6 +12,7 @@
  */
 import net from 'node:net'
 import type { Endpoint } from '../balancers/types.ts'
+import { linkLifetimes } from './forward.ts'
 
 /** First byte an L4 proxy sends to ask for connect confirmation. */
 export const HOP_HELLO = 0x00
@@ -52,10 +53,7 @@ export async function startHopRelay(opts: HopRelayOptions): Promise<net.Server> 
         forward(upstream, inbound, opts.delayMs)
         inbound.resume()
       })
-      upstream.on('error', () => inbound.destroyed || inbound.resetAndDestroy())
-      inbound.on('error', () => upstream.destroyed || upstream.resetAndDestroy())
-      upstream.on('close', () => inbound.destroyed || inbound.end())
-      inbound.on('close', () => upstream.destroyed || upstream.end())
+      linkLifetimes(upstream, inbound)
     })
   })
   await new Promise<void>((resolve, reject) => {

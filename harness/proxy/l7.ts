@@ -8,6 +8,7 @@ import { Pool } from 'undici'
 import type { Balancer, Endpoint } from '../balancers/types.ts'
 import type { Accounting } from './accounting.ts'
 import type { Route, RunningProxy } from './l4.ts'
+import { forwardRequest } from './forward.ts'
 
 /** Options for {@link startL7Proxy}. */
 export interface L7ProxyOptions {
@@ -22,8 +23,6 @@ export interface L7ProxyOptions {
   /** Upstream connections per pod. @default 64 */
   connectionsPerPod?: number
 }
-
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer'])
 
 /** Start the proxy; resolves once it listens. `close()` also closes the upstream pools. */
 export async function startL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> {
@@ -63,33 +62,11 @@ export async function startL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> 
         accounting.onConnection()
       }
     }
-    const headers: Record<string, string | string[]> = {}
-    for (const [k, v] of Object.entries(req.headers)) {
-      if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v
+    const onUpstreamError = (err: NodeJS.ErrnoException) => {
+      if (measured && err.code === 'ECONNREFUSED') accounting.onUpstreamConnectError()
+      else if (measured) accounting.onUpstreamError()
     }
-    const prior = req.headers['x-forwarded-for']
-    headers['x-forwarded-for'] = typeof prior === 'string' && prior !== '' ? `${prior}, ${clientIp}` : clientIp
-    const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
-    poolFor(ep, clientIp)
-      .request({ path: req.url ?? '/', method: (req.method ?? 'GET') as 'GET', headers, body: hasBody ? req : null })
-      .then(
-        async (up) => {
-          const out: Record<string, string | string[]> = {}
-          for (const [k, v] of Object.entries(up.headers)) {
-            if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v
-          }
-          res.writeHead(up.statusCode, out)
-          for await (const chunk of up.body) res.write(chunk)
-          res.end()
-        },
-        (err: NodeJS.ErrnoException) => {
-          if (measured && err.code === 'ECONNREFUSED') accounting.onUpstreamConnectError()
-          else if (measured) accounting.onUpstreamError()
-          if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' })
-          res.end('bad gateway')
-        },
-      )
-      .finally(() => balancer.release(ep))
+    void forwardRequest(poolFor(ep, clientIp), req, res, clientIp, onUpstreamError).finally(() => balancer.release(ep))
   })
   server.keepAliveTimeout = 65_000
   server.on('connection', (s) => s.setNoDelay(true))

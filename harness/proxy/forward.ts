@@ -1,0 +1,54 @@
+/** Forwarding pieces shared by the node proxies, the hop relays and the front load balancer. */
+import type http from 'node:http'
+import type net from 'node:net'
+import type { Pool } from 'undici'
+
+/**
+ * Tie two sockets' lifetimes together: a failure on one resets the other (as a reset travels
+ * through conntrack), a close of one ends the other.
+ */
+export function linkLifetimes(a: net.Socket, b: net.Socket): void {
+  a.on('error', () => b.destroyed || b.resetAndDestroy())
+  b.on('error', () => a.destroyed || a.resetAndDestroy())
+  a.on('close', () => b.destroyed || b.end())
+  b.on('close', () => a.destroyed || a.end())
+}
+
+/** Headers that belong to one connection and are not forwarded (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer'])
+
+function endToEnd(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v
+  return out
+}
+
+/**
+ * Forward one HTTP request over `pool` as an L7 proxy: hop-by-hop headers dropped, the client
+ * appended to X-Forwarded-For, the response streamed back; an upstream failure answers 502 and
+ * is passed to `onUpstreamError`. Resolves when the exchange is over.
+ */
+export function forwardRequest(
+  pool: Pool,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  clientIp: string,
+  onUpstreamError: (err: NodeJS.ErrnoException) => void = () => {},
+): Promise<void> {
+  const headers = endToEnd(req.headers)
+  const prior = req.headers['x-forwarded-for']
+  headers['x-forwarded-for'] = typeof prior === 'string' && prior !== '' ? `${prior}, ${clientIp}` : clientIp
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
+  return pool.request({ path: req.url ?? '/', method: (req.method ?? 'GET') as 'GET', headers, body: hasBody ? req : null }).then(
+    async (up) => {
+      res.writeHead(up.statusCode, endToEnd(up.headers))
+      for await (const chunk of up.body) res.write(chunk)
+      res.end()
+    },
+    (err: NodeJS.ErrnoException) => {
+      onUpstreamError(err)
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' })
+      res.end('bad gateway')
+    },
+  )
+}
