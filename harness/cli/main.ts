@@ -9,7 +9,6 @@ import { resolveScenario } from '../scenario/resolve.ts'
 import { runScenario, versions, type RunResult } from '../runner.ts'
 import { writeResults } from '../report/results.ts'
 import { comparisonTable } from '../report/table.ts'
-import { writeReports } from '../report/write.ts'
 import { killAllChildren } from '../cluster/child.ts'
 import { ScenarioError, HarnessError } from '../errors.ts'
 
@@ -52,6 +51,8 @@ const rel = (p: string) => path.relative(process.cwd(), p) || p
 
 async function writeReportsOrFail(result: RunResult, dir: string) {
   try {
+    // Loaded only when reports are written: vega and vega-lite take about a quarter of a second.
+    const { writeReports } = await import('../report/write.ts')
     return await writeReports(result, dir)
   } catch (e) {
     throw new HarnessError('REPORT_FAILED', `results were written, but the report could not be: ${(e as Error).message}`, { cause: e })
