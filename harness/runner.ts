@@ -7,9 +7,9 @@ import os from 'node:os'
 import { createRequire } from 'node:module'
 import type { ResolvedFault, ResolvedRun, ResolvedVariant } from './scenario/resolve.ts'
 import { leaseBlock, type AddressPlan } from './cluster/address-plan.ts'
-import { startCluster, type Cluster } from './cluster/cluster.ts'
+import { startCluster } from './cluster/cluster.ts'
+import { createFaultDriver } from './cluster/faults.ts'
 import { startEndpointsController } from './cluster/endpoints.ts'
-import { NO_FAULT } from './pods/server.ts'
 import type { TimedEndpointEvent } from './stats/failover.ts'
 import { createRng, deriveSeed } from './util/rng.ts'
 import { runLoad, type LoadProgress } from './load/autocannon.ts'
@@ -97,66 +97,19 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     let measuring = v.load.warmupMs === 0
     opts.onPhase?.(v, measuring ? 'measuring' : 'warmup', measuring ? v.load.durationMs : v.load.warmupMs)
     const applied: { fault: ResolvedFault; atMs: number }[] = []
-    // The Deployment's pods (slots with a running pod) and the free slots, for scale and rolling updates.
-    const running = new Set(cluster.topology.pods.filter((p) => !p.spare).map((p) => p.name))
-    const free = cluster.topology.pods.filter((p) => p.spare).map((p) => p.name)
+    const driver = createFaultDriver(v, cluster, controller)
     for (const fault of v.faults) {
       faultTimers.push(
         setTimeout(() => {
           // The fault's time is when it took effect (a kill is sent, a pod acknowledged the change).
           const entry = { fault, atMs: Date.now() - epochMs }
           applied.push(entry)
-          const deletion = { preStopMs: v.cluster.preStopSleepSeconds * 1000, graceMs: v.cluster.terminationGracePeriodSeconds * 1000 }
-          const remove = (pod: string) => {
-            controller.deleting(pod)
-            running.delete(pod)
-            return cluster.deletePod(pod, deletion).then(() => {
-              controller.gone(pod)
-              free.push(pod)
-            })
-          }
-          const add = async () => {
-            const slot = free.shift()
-            if (slot === undefined) return
-            running.add(slot)
-            if (await cluster.restartPod(slot)) controller.restarted(slot)
-            await controller.whenReady(slot)
-          }
-          if (fault.action === 'rolling-update') {
-            // Replace every pod running now with a new one in a fresh slot (a new pod, a new
-            // address, as a Deployment's ReplicaSet creates): wait for the new pods to be ready,
-            // then delete the old ones (the termination flow); maxUnavailable of them go first.
-            void (async () => {
-              const old = [...running]
-              while (old.length > 0) {
-                // Up to maxSurge extra pods and maxUnavailable missing ones at any time.
-                const batch = old.splice(0, Math.max(1, fault.maxSurge + fault.maxUnavailable))
-                const early = batch.slice(0, fault.maxUnavailable)
-                const late = batch.slice(fault.maxUnavailable)
-                for (const p of early) void remove(p).catch(() => {})
-                await Promise.all(batch.map(() => add()))
-                for (const p of late) void remove(p).catch(() => {})
-              }
-            })().catch(() => {})
-            return
-          }
-          if (fault.action === 'scale') {
-            const now = [...running]
-            if (fault.replicas > now.length) for (let k = now.length; k < fault.replicas; k++) void add().catch(() => {})
-            else for (const pod of now.slice(fault.replicas).reverse()) void remove(pod).catch(() => {})
-            return
-          }
-          if (fault.action === 'delete-pod' || fault.action === 'drain-node') {
-            // The endpoint goes terminating at once; the kubelet's preStop/SIGTERM/grace runs in parallel.
-            for (const pod of fault.pods) void remove(pod).catch(() => {})
-            return
-          }
-          void applyFault(cluster, fault, (pod) => controller.restarted(pod))
+          void driver
+            .fire(fault)
             .then((effectiveAt) => {
               entry.atMs = effectiveAt - epochMs
             })
             .catch(() => {})
-          if (fault.action === 'kill-node') controller.nodeLost(fault.pods, v.cluster.nodeMonitorGracePeriodSeconds * 1000)
         }, Math.max(0, epochMs + fault.atMs - Date.now())),
       )
     }
@@ -181,28 +134,6 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     controller.stop()
     await cluster.stop()
   }
-}
-
-/** Carry out one fault on the cluster. */
-async function applyFault(cluster: Cluster, fault: ResolvedFault, onRestarted: (pod: string) => void): Promise<number> {
-  if (fault.action === 'kill-node') return cluster.killNode(fault.node as string)
-  if (fault.action === 'kill-pod') return Math.min(...(await Promise.all(fault.pods.map((pod) => cluster.killPod(pod)))))
-  await Promise.all(
-    fault.pods.map(async (pod) => {
-      switch (fault.action) {
-        case 'hang-pod':
-          return cluster.podFault(pod, { ...NO_FAULT, hang: true })
-        case 'slow-pod':
-          return cluster.podFault(pod, { ...NO_FAULT, extraLatencyMs: fault.latencyMs })
-        case 'fail-pod':
-          return cluster.podFault(pod, { ...NO_FAULT, errorRate: fault.errorRate })
-        case 'recover-pod':
-          if (await cluster.restartPod(pod)) onRestarted(pod)
-          return cluster.podFault(pod, NO_FAULT)
-      }
-    }),
-  )
-  return Date.now()
 }
 
 /** Run every variant of `run` in order, each on a fresh cluster. */
