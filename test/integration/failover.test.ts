@@ -105,8 +105,10 @@ describe('clientsRemapped', () => {
     const [sh, mh] = await run({
       name: 'remap',
       cluster: { nodes: 1, replicas: 4, pod: { latencyMs: 0, ...fastProbes }, endpointPropagationMs: 50 },
-      load: { duration: '2s', warmup: 0, connections: 32, clientIps: 32, keepAlive: false },
-      faults: [{ at: '200ms', action: 'kill-pod', target: 'pod-4' }],
+      // 128 clients (one address per connection): with 32 the share hashed to pod-4 varies enough between address blocks
+      // to push Maglev's remapped share past one half now and then.
+      load: { duration: '2s', warmup: 0, connections: 128, clientIps: 128, keepAlive: false },
+      faults: [{ at: '400ms', action: 'kill-pod', target: 'pod-4' }],
       variants: { sh: { service: { ipvsScheduler: 'sh' } }, mh: { service: { ipvsScheduler: 'mh' } } },
     })
     const s = sh!.failover[0]!.clientsRemapped!
