@@ -14,6 +14,13 @@ import type { TimedEndpointEvent } from './stats/failover.ts'
 import { createRng, deriveSeed } from './util/rng.ts'
 import { runLoad, type LoadProgress } from './load/autocannon.ts'
 import { summarizeVariant, type VariantResult } from './stats/summary.ts'
+import { summarizeLatency } from './stats/latency.ts'
+import { startChild } from './cluster/child.ts'
+import { fileURLToPath } from 'node:url'
+import type { PodConfig } from './pods/server.ts'
+import { holds, liveValue } from './gate/thresholds.ts'
+import { variantMetrics } from './gate/metrics.ts'
+import type { GateResult } from './gate/gate.ts'
 
 const require = createRequire(import.meta.url)
 
@@ -51,11 +58,18 @@ export interface RunResult {
   /** The scenario as resolved (defaults filled, durations in ms). */
   resolved: ResolvedVariant[]
   variants: VariantResult[]
+  /** Trials per variant (1 unless --trials or a baseline asked for more). */
+  trials: number
+  /** Set when an abortOnFail threshold stopped the run. */
+  aborted: { variant: string; path: string; condition: string; measured: number; atSec: number } | null
+  /** The gate verdict (thresholds, baseline comparison), added by the CLI. */
+  gate?: GateResult
 }
 
 /** What the runner tells its caller as it goes. */
 export interface RunEvents {
-  onVariantStart?(v: ResolvedVariant, index: number, count: number): void
+  /** `index` counts runs over all variants and trials; `trial` is 1-based. */
+  onVariantStart?(v: ResolvedVariant, index: number, count: number, trial?: number): void
   onPhase?(v: ResolvedVariant, phase: 'starting' | 'warmup' | 'measuring' | 'collecting', totalMs: number): void
   onProgress?(v: ResolvedVariant, p: LoadProgress & { elapsedMs: number; totalMs: number }): void
   onVariantDone?(r: VariantResult): void
@@ -68,10 +82,49 @@ export interface RunOptions extends RunEvents {
   runId?: string
   /** Use exactly this address block (127.N.0.0/16). */
   addressBlock?: number
+  /** Run each variant this many times, interleaved (A B, B A, A B, ...); records per-trial metrics. */
+  trials?: number
+  /** Measure the calibration path (autocannon straight to a reference pod) in every trial. */
+  calibrate?: boolean
 }
 
-async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPlan, opts: RunOptions, runId: string): Promise<VariantResult | undefined> {
+/** Calibration path: warm-up, then half the variant's measured time within these bounds, ms. */
+export const CALIBRATION_WARMUP_MS = 200
+export const CALIBRATION_MIN_MS = 250
+export const CALIBRATION_MAX_MS = 1000
+
+const POD_ENTRY = fileURLToPath(new URL('./pods/main.ts', import.meta.url))
+
+/**
+ * The calibration path: autocannon straight to a reference pod (svcbench's built-in pod, no
+ * service time) on its own address, the same connections as the variant. It measures the machine,
+ * not the code under test: pointing it at a scenario's own pod would hide that pod's regressions.
+ */
+async function calibrate(v: ResolvedVariant, plan: AddressPlan, runId: string, seed: number, signal: AbortSignal | undefined): Promise<VariantResult['calibration']> {
+  const config: PodConfig = { name: 'reference', node: 'none', address: plan.reference, port: 8080, latency: { dist: 'constant', meanMs: 0, p99Ms: 0 }, responseBytes: 128, errorRate: 0, seed }
+  const pod = startChild(POD_ENTRY, { label: 'calibration reference pod', config, runId })
+  try {
+    await pod.ready
+    const epochMs = Date.now() + CALIBRATION_WARMUP_MS
+    const r = await runLoad({ targets: [{ host: plan.reference, port: 8080 }], clientAddresses: [plan.client(0)], connections: v.load.connections, keepAlive: true, connectionLifetimeMs: 0, path: '/', requestTimeoutMs: v.load.requestTimeoutMs, signal, durationMs: Math.min(CALIBRATION_MAX_MS, Math.max(CALIBRATION_MIN_MS, v.load.durationMs / 2)), epochMs })
+    const lat = summarizeLatency(r.latency)
+    const sec = r.elapsedMs / 1000
+    return { rps: Math.round((r.responses / sec) * 10) / 10, p50: lat.p50, p99: lat.p99 }
+  } finally {
+    await pod.kill()
+  }
+}
+
+
+type Abort = NonNullable<RunResult['aborted']>
+
+async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPlan, opts: RunOptions, runId: string, onAbort: (a: Abort) => void): Promise<VariantResult | undefined> {
   opts.onPhase?.(v, 'starting', 0)
+  const calibration = opts.calibrate === true ? await calibrate(v, plan, runId, run.seed, opts.signal) : null
+  // abortOnFail thresholds stop this variant's load (and the run) as soon as they fail.
+  const stopLoad = new AbortController()
+  const signal = opts.signal === undefined ? stopLoad.signal : AbortSignal.any([opts.signal, stopLoad.signal])
+  const live = v.thresholds.filter((t) => t.abortOnFail)
   const cluster = await startCluster(v, { plan, seed: run.seed, runId })
   const nodeAddr = new Map(cluster.topology.nodes.map((n) => [n.name, n.address]))
   const controller = startEndpointsController({
@@ -86,7 +139,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     const byName = new Map(cluster.topology.nodes.map((n) => [n.name, n]))
     const targets = cluster.frontAddress !== undefined ? [cluster.frontAddress] : v.load.via.map((name) => ({ host: byName.get(name)!.address, port: v.service.nodePort }))
     const clientAddresses = Array.from({ length: Math.min(v.load.clientIps, v.load.connections) }, (_, k) => plan.client(k))
-    const base = { targets, clientAddresses, connections: v.load.connections, keepAlive: v.load.keepAlive, connectionLifetimeMs: v.load.connectionLifetimeMs, path: v.load.path, requestTimeoutMs: v.load.requestTimeoutMs, signal: opts.signal }
+    const base = { targets, clientAddresses, connections: v.load.connections, keepAlive: v.load.keepAlive, connectionLifetimeMs: v.load.connectionLifetimeMs, path: v.load.path, requestTimeoutMs: v.load.requestTimeoutMs, signal }
 
     if (opts.signal?.aborted === true) return undefined
     // One continuous load: warm-up and measured phase share connections, so the measured phase
@@ -120,6 +173,16 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
         opts.onPhase?.(v, 'measuring', v.load.durationMs)
       }
       opts.onProgress?.(v, measuring ? { ...p, elapsedMs: now - epochMs, totalMs: v.load.durationMs } : { ...p, elapsedMs: now - startMs, totalMs: v.load.warmupMs })
+      if (measuring && !stopLoad.signal.aborted) {
+        for (const t of live) {
+          const value = liveValue(t.path, p.measured)
+          if (now - epochMs >= t.delayAbortEvalMs && !holds(t.op, value, t.limit)) {
+            onAbort({ variant: v.name, path: t.path, condition: t.condition, measured: value, atSec: Math.round((now - epochMs) / 100) / 10 })
+            stopLoad.abort()
+            break
+          }
+        }
+      }
     })
     if (Date.now() < epochMs) return undefined // interrupted during warm-up: nothing measured
     for (const t of faultTimers) clearTimeout(t)
@@ -128,7 +191,13 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     const { pods, proxies } = await cluster.collect()
     const lb = await cluster.lbStats()
     const events: TimedEndpointEvent[] = controller.events().map((e) => ({ ...e, tMs: e.atMs - epochMs }))
-    return summarizeVariant({ variant: v, topology: cluster.topology, hashSeed: cluster.hashSeed, load, pods, proxies, faults: applied, events, epochMs, lb: lb === undefined ? undefined : { ...lb, epochMs } })
+    const r = summarizeVariant({ variant: v, topology: cluster.topology, hashSeed: cluster.hashSeed, load, pods, proxies, faults: applied, events, epochMs, lb: lb === undefined ? undefined : { ...lb, epochMs } })
+    r.calibration = calibration
+    if (calibration !== null && calibration.rps > 0 && calibration.p50 > 0 && calibration.p99 > 0) {
+      const r4 = (x: number) => Math.round(x * 10_000) / 10_000
+      r.normalized = { rps: r4(r.requests.rps / calibration.rps), p50: r4(r.latencyMs.p50 / calibration.p50), p99: r4(r.latencyMs.p99 / calibration.p99) }
+    }
+    return r
   } finally {
     for (const t of faultTimers) clearTimeout(t)
     controller.stop()
@@ -141,19 +210,36 @@ export async function runScenario(run: ResolvedRun, opts: RunOptions = {}): Prom
   const runId = opts.runId ?? `${process.pid}-${Date.now().toString(36)}`
   const startedAt = new Date().toISOString()
   const lease = await leaseBlock({ block: opts.addressBlock })
-  const results: VariantResult[] = []
+  const trials = Math.max(1, opts.trials ?? 1)
+  const byVariant = run.variants.map(() => [] as VariantResult[])
+  let aborted: RunResult['aborted'] = null
+  // Interleaved so that machine drift hits every variant alike: A B, then B A, then A B, ...
+  const schedule = Array.from({ length: trials }, (_, t) => {
+    const idx = run.variants.map((_, i) => i)
+    return (t % 2 === 0 ? idx : idx.reverse()).map((i) => [i, t] as const)
+  }).flat()
   try {
-    for (const [i, v] of run.variants.entries()) {
-      if (opts.signal?.aborted === true) break
-      opts.onVariantStart?.(v, i, run.variants.length)
-      const r = await runVariant(v, run, lease.plan, opts, runId)
+    for (const [step, [i, t]] of schedule.entries()) {
+      if (opts.signal?.aborted === true || aborted !== null) break
+      const v = run.variants[i] as ResolvedVariant
+      opts.onVariantStart?.(v, step, schedule.length, trials > 1 ? t + 1 : undefined)
+      const r = await runVariant(v, run, lease.plan, opts, runId, (a) => (aborted = a))
       if (r !== undefined) {
-        results.push(r)
+        byVariant[i]!.push(r)
         opts.onVariantDone?.(r)
       }
     }
   } finally {
     await lease.release()
+  }
+  const results: VariantResult[] = []
+  for (const rs of byVariant) {
+    if (rs.length === 0) continue
+    // The trial with the median throughput stands for the variant; every trial's metrics ride along.
+    const sorted = [...rs].sort((a, b) => a.requests.rps - b.requests.rps)
+    const rep = sorted[Math.floor((sorted.length - 1) / 2)] as VariantResult
+    if (opts.trials !== undefined) rep.trials = rs.map((r, t) => ({ trial: t + 1, metrics: variantMetrics(r) }))
+    results.push(rep)
   }
   return {
     schemaVersion: 1,
@@ -168,5 +254,7 @@ export async function runScenario(run: ResolvedRun, opts: RunOptions = {}): Prom
     warnings: run.warnings,
     resolved: run.variants,
     variants: results,
+    trials,
+    aborted,
   }
 }

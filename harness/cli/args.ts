@@ -4,6 +4,7 @@ import { parseDurationMs } from '../scenario/duration.ts'
 import { didYouMean } from '../scenario/format.ts'
 import { MAX_CLIENT_IPS } from '../scenario/schema.ts'
 import type { CliOverrides } from '../scenario/resolve.ts'
+import { BASELINE_NAME_RE } from '../gate/baseline.ts'
 
 /** Parsed command line. */
 export interface CliArgs {
@@ -25,10 +26,28 @@ export interface CliArgs {
   report: boolean
   /** `svcbench report <results.json>`: the results file. */
   resultsFile: string | undefined
+  /** Trials per variant; undefined = 1, or 5 under --baseline / --save-baseline. */
+  trials: number | undefined
+  /** Compare against reports/baselines/<name>.json. */
+  baseline: string | undefined
+  /** Save this run as reports/baselines/<name>.json. */
+  saveBaseline: string | undefined
+  /** Smallest relative change that can fail the baseline gate. @default 0.05 */
+  minChange: number
+  /** Significance level of the baseline gate. @default 0.05 */
+  alpha: number
+  /** Gate throughput and latency as ratios to the calibration path. */
+  normalize: boolean
+  /** Metric paths to compare with the baseline instead of the defaults (--compare). */
+  compare: string[] | undefined
+  /** CI mode: no progress bar, a compact log (also on when CI=true). */
+  ci: boolean
+  /** Write JUnit XML here. */
+  junit: string | undefined
 }
 
-const VALUE_FLAGS = ['--duration', '--warmup', '--connections', '--client-ips', '--variant', '--seed', '--out', '--manifests', '--fault'] as const
-const BOOL_FLAGS = ['--json', '--no-progress', '--no-report', '--help', '-h', '--version'] as const
+const VALUE_FLAGS = ['--duration', '--warmup', '--connections', '--client-ips', '--variant', '--seed', '--out', '--manifests', '--fault', '--trials', '--baseline', '--save-baseline', '--min-change', '--alpha', '--compare', '--junit'] as const
+const BOOL_FLAGS = ['--json', '--no-progress', '--no-report', '--normalize', '--ci', '--help', '-h', '--version'] as const
 
 /** Usage text for --help. */
 export const USAGE = `Usage: svcbench [run] [scenario.ts] [flags]
@@ -54,6 +73,17 @@ Flags (each overrides the scenario, for every variant):
   --json               print results JSON on stdout, nothing else there
   --no-progress        no progress display
   --no-report          write results.json only (no report.html, summary.md, charts/)
+
+Gate (thresholds come from the scenario; README "Gates"):
+  --baseline <name>    compare with reports/baselines/<name>.json (exit 1 on a regression)
+  --save-baseline <name>  save this run's trials as reports/baselines/<name>.json
+  --trials <n>         runs per variant, interleaved (default 5 with a baseline, else 1)
+  --min-change <p>     smallest change that can fail the gate, e.g. 5% or 0.05 (default 5%)
+  --alpha <p>          significance level of the Mann-Whitney U test (default 0.05)
+  --normalize          gate throughput and latency as ratios to the calibration path
+  --compare <paths>    metrics to compare, comma-separated (default: README "Baselines")
+  --ci                 no progress bar, compact log; on when CI=true
+  --junit <file>       write JUnit XML, one testcase per threshold and compared metric
   -h, --help           this text
   --version            svcbench version
 
@@ -71,7 +101,10 @@ function intFlag(flag: string, raw: string, min: number, max: number, issues: Sc
 /** Parse argv (without node and script). Throws ScenarioError listing every bad flag. */
 export function parseArgs(argv: readonly string[]): CliArgs {
   const issues: ScenarioIssue[] = []
-  const out: CliArgs = { command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true, manifests: undefined, faults: [], report: true, resultsFile: undefined }
+  const out: CliArgs = {
+    command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true, manifests: undefined, faults: [], report: true, resultsFile: undefined,
+    trials: undefined, baseline: undefined, saveBaseline: undefined, minChange: 0.05, alpha: 0.05, normalize: false, compare: undefined, ci: false, junit: undefined,
+  }
   const positionals: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
@@ -86,6 +119,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       if (flag === '--json') out.json = true
       else if (flag === '--no-progress') out.progress = false
       else if (flag === '--no-report') out.report = false
+      else if (flag === '--normalize') out.normalize = true
+      else if (flag === '--ci') out.ci = true
       else if (flag === '--help' || flag === '-h') out.command = 'help'
       else if (flag === '--version') out.command = 'version'
       continue
@@ -151,6 +186,37 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--manifests':
         if (value === '') issues.push({ path: flag, message: 'got ""; expected a Kubernetes YAML file' })
         else out.manifests = value
+        break
+      case '--trials': {
+        const n = intFlag(flag, value, 1, 100, issues)
+        if (n !== undefined) out.trials = n
+        break
+      }
+      case '--baseline':
+      case '--save-baseline':
+        if (!BASELINE_NAME_RE.test(value)) issues.push({ path: flag, message: `got ${JSON.stringify(value)}; expected a name of letters, digits, ".", "-" and "_" (it becomes reports/baselines/<name>.json)` })
+        else if (flag === '--baseline') out.baseline = value
+        else out.saveBaseline = value
+        break
+      case '--min-change':
+      case '--alpha': {
+        const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(value)
+        const x = m === null ? Number.NaN : Number(m[1]) / (m[2] === '%' ? 100 : 1)
+        if (!(x >= 0 && x < 1)) issues.push({ path: flag, message: `got ${JSON.stringify(value)}; expected a fraction from 0 to 1 or a percentage, e.g. ${flag === '--alpha' ? '0.05 or 5%' : '5% or 0.05'}` })
+        else if (flag === '--alpha' && x === 0) issues.push({ path: flag, message: 'got 0; expected more than 0 (nothing could ever be significant)' })
+        else if (flag === '--alpha') out.alpha = x
+        else out.minChange = x
+        break
+      }
+      case '--compare': {
+        const paths = value.split(',').map((x) => x.trim()).filter((x) => x !== '')
+        if (paths.length === 0) issues.push({ path: flag, message: `got ${JSON.stringify(value)}; expected metric paths separated by commas, e.g. requests.rps,latency.p99` })
+        else out.compare = paths
+        break
+      }
+      case '--junit':
+        if (value === '') issues.push({ path: flag, message: 'got ""; expected a file path for the JUnit XML' })
+        else out.junit = value
         break
       case '--out':
         if (value === '') issues.push({ path: flag, message: 'got ""; expected a folder path' })

@@ -11,6 +11,12 @@ import { writeResults } from '../report/results.ts'
 import { comparisonTable } from '../report/table.ts'
 import { killAllChildren } from '../cluster/child.ts'
 import { ScenarioError, HarnessError } from '../errors.ts'
+import { loadBaseline, saveBaseline, baselineFrom, type Baseline } from '../gate/baseline.ts'
+import { evaluateGate } from '../gate/gate.ts'
+import { gateText, gateMarkdown, junitXml, githubAnnotations } from '../gate/output.ts'
+import { isKnownPath } from '../gate/thresholds.ts'
+import { specFor } from '../gate/verdict.ts'
+import { podPlacement, type ResolvedRun } from '../scenario/resolve.ts'
 
 /** Exit codes (README "Exit codes"). */
 export const EXIT = { OK: 0, GATE_FAILED: 1, BAD_INPUT: 2, HARNESS: 3, INTERRUPTED: 130 } as const
@@ -59,6 +65,30 @@ async function writeReportsOrFail(result: RunResult, dir: string) {
   }
 }
 
+/** Trials per variant under --baseline / --save-baseline unless --trials says otherwise. */
+export const DEFAULT_GATE_TRIALS = 5
+
+function writeFileAtomic(file: string, text: string): void {
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+    const tmp = `${file}.tmp-${process.pid}`
+    fs.writeFileSync(tmp, text)
+    fs.renameSync(tmp, file)
+  } catch (e) {
+    throw new HarnessError('RESULTS_WRITE_FAILED', `cannot write ${file}: ${(e as Error).message}`, { cause: e })
+  }
+}
+
+/** --compare paths must name metrics some variant has. */
+function checkCompare(run: ResolvedRun, paths: string[] | undefined): void {
+  const bad = (paths ?? []).filter(
+    (p) => !run.variants.some((v) => isKnownPath(p, { pods: podPlacement(v.cluster.nodes).map((x) => x.name), nodes: v.cluster.nodes.map((n) => n.name), faults: v.faults.length })),
+  )
+  if (bad.length > 0) {
+    throw new ScenarioError(bad.map((p) => ({ path: '--compare', message: `got ${JSON.stringify(p)}; no such metric; expected paths such as requests.rps, latency.p99, errors.rate, fairness.jain, normalized.rps (README "Thresholds")` })))
+  }
+}
+
 /** `svcbench report <results.json>`: write the reports again from a results file, no rerun. */
 async function reportCommand(file: string): Promise<number> {
   let result: RunResult
@@ -101,6 +131,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (args.command === 'report') return reportCommand(args.resultsFile as string)
   // Human output goes to stdout unless stdout is reserved for JSON.
   const human = args.json ? err : out
+  const ci = args.ci || process.env.CI === 'true'
 
   const controller = new AbortController()
   let signals = 0
@@ -131,25 +162,57 @@ export async function main(argv: readonly string[]): Promise<number> {
         ? addFaults(loaded as Record<string, unknown>, args.faults)
         : loaded
     const run = resolveScenario(raw, { file: fromManifestsOnly ? undefined : shownFile, overrides: args.overrides, manifests: args.manifests })
+    checkCompare(run, args.compare)
+    // The baseline is read before anything starts: a bad name is bad input, not a failed run.
+    const baseline = args.baseline === undefined ? undefined : await loadBaseline(args.outDir, args.baseline)
     for (const w of run.warnings) err.write(`svcbench: warning: ${w}\n`)
-    const progress = args.progress ? createProgress({ stream: err, tty: err.isTTY === true && !args.json, scenario: run.name }) : undefined
+    if (args.normalize && baseline === undefined) err.write('svcbench: warning: --normalize only matters with --baseline; ignored\n')
+    const gated = baseline !== undefined || args.saveBaseline !== undefined
+    const progress = args.progress ? createProgress({ stream: err, tty: err.isTTY === true && !args.json && !ci, scenario: run.name, compact: ci }) : undefined
     finishProgress = () => progress?.finish()
-    const result: RunResult = await runScenario(run, { ...progress, signal: controller.signal, addressBlock: block })
+    const result: RunResult = await runScenario(run, {
+      ...progress,
+      signal: controller.signal,
+      addressBlock: block,
+      trials: args.trials ?? (gated ? DEFAULT_GATE_TRIALS : undefined),
+      calibrate: gated || args.trials !== undefined,
+    })
     finishProgress()
+    const gate = evaluateGate(result, { baseline, normalize: args.normalize, minChange: args.minChange, alpha: args.alpha, compare: args.compare?.map(specFor) })
+    if (gate.verdict !== 'none') result.gate = gate
     const resultsPath = await writeResults(result, args.outDir)
     if (args.json) out.write(`${JSON.stringify(result)}\n`)
     human.write(`\n${run.name}${run.description === '' ? '' : ` — ${run.description}`}\n`)
     human.write(`${comparisonTable(result)}\n\n`)
+    if (gate.verdict !== 'none' || gate.notes.length > 0) human.write(`${gateText(gate)}\n\n`)
     human.write(`results: ${rel(resultsPath)}\n`)
+    let markdown: string | undefined
     if (args.report) {
       const paths = await writeReportsOrFail(result, path.dirname(resultsPath))
       human.write(`report:  ${rel(paths.html)}\nsummary: ${rel(paths.markdown)}\n`)
+      markdown = fs.readFileSync(paths.markdown, 'utf8')
     }
+    if (args.junit !== undefined) {
+      const took = (Date.parse(result.finishedAt) - Date.parse(result.startedAt)) / 1000
+      writeFileAtomic(args.junit, junitXml(gate, run.name, took))
+      human.write(`junit:   ${rel(path.resolve(args.junit))}\n`)
+    }
+    if (args.saveBaseline !== undefined && !result.interrupted && result.aborted === null) {
+      const file = await saveBaseline(args.outDir, baselineFrom(result, args.saveBaseline))
+      human.write(`baseline saved: ${rel(file)} (${result.trials} trial${result.trials === 1 ? '' : 's'} per variant)\n`)
+    } else if (args.saveBaseline !== undefined) {
+      err.write(`svcbench: not saving baseline ${args.saveBaseline}: the run was ${result.interrupted ? 'interrupted' : 'aborted'}\n`)
+    }
+    const summaryFile = process.env.GITHUB_STEP_SUMMARY
+    if (summaryFile !== undefined && summaryFile !== '') {
+      fs.appendFileSync(summaryFile, markdown ?? `# svcbench: ${run.name}\n\n\`\`\`\n${comparisonTable(result)}\n\`\`\`\n\n${gate.verdict === 'none' ? '' : gateMarkdown(gate)}`)
+    }
+    if ((summaryFile !== undefined && summaryFile !== '') || process.env.GITHUB_ACTIONS === 'true') out.write(githubAnnotations(gate, run.name))
     if (result.interrupted) {
       err.write('svcbench: interrupted; results are partial ("interrupted": true)\n')
       return EXIT.INTERRUPTED
     }
-    return EXIT.OK
+    return gate.verdict === 'fail' ? EXIT.GATE_FAILED : EXIT.OK
   } catch (e) {
     finishProgress()
     if (e instanceof ScenarioError) {

@@ -11,6 +11,8 @@ export interface ProgressOptions {
   /** Redraw in place (TTY) instead of printing lines. */
   tty: boolean
   scenario: string
+  /** CI log: a line per run and phase, no periodic progress lines. */
+  compact?: boolean
 }
 
 /** Event handlers that draw progress on `stream`. */
@@ -29,8 +31,8 @@ export function createProgress(opts: ProgressOptions): RunEvents & { finish(): v
     }
   }
   return {
-    onVariantStart(v, i, n) {
-      label = n > 1 ? `${opts.scenario}/${v.name} (${i + 1}/${n})` : opts.scenario
+    onVariantStart(v, i, n, trial) {
+      label = n > 1 ? `${opts.scenario}/${v.name}${trial === undefined ? '' : ` trial ${trial}`} (${i + 1}/${n})` : opts.scenario
     },
     onPhase(_v, p, totalMs) {
       clear()
@@ -52,7 +54,7 @@ export function createProgress(opts: ProgressOptions): RunEvents & { finish(): v
         const done = Math.min(width, Math.round((p.elapsedMs / Math.max(1, p.totalMs)) * width))
         stream.write(`\r\x1b[2K[${label}] ${phase} ${'█'.repeat(done)}${'░'.repeat(width - done)} ${secs}  ${rps}  errors ${p.errors}`)
         drawn = true
-      } else {
+      } else if (opts.compact !== true) {
         const every = Math.max(1000, p.totalMs / 10)
         if (now - lastLineAt >= every) {
           lastLineAt = now

@@ -3,6 +3,7 @@
  * 127.B.0.0/16; inside it:
  *
  *   127.B.0.1          lock (a listener held for the run's lifetime: owning it owns the block)
+ *   127.B.0.20         reference pod of the calibration path (--trials, --baseline)
  *   127.B.0.10         front load balancer (reserved for LoadBalancer services)
  *   127.B.1.(i+1)      node i (its NodePort proxy listens here)
  *   127.B.(2+⌊j/250⌋).(j mod 250 + 1)     pod j (j < 200 → 127.B.2.x)
@@ -24,6 +25,8 @@ export interface AddressPlan {
   block: number
   lock: string
   frontLb: string
+  /** The calibration path's reference pod. */
+  reference: string
   node(i: number): string
   pod(j: number): string
   client(k: number): string
@@ -36,6 +39,7 @@ export function addressPlan(block: number): AddressPlan {
     block,
     lock: `${base}.0.1`,
     frontLb: `${base}.0.10`,
+    reference: `${base}.0.20`,
     node: (i) => `${base}.1.${i + 1}`,
     pod: (j) => `${base}.${2 + Math.floor(j / 250)}.${(j % 250) + 1}`,
     client: (k) => `${base}.${128 + Math.floor(k / 250)}.${(k % 250) + 1}`,

@@ -98,8 +98,12 @@ export const MAX_ERROR_EVENTS = 200_000
 
 /** Live counters (warm-up included), for a progress display. */
 export interface LoadProgress {
+  /** Responses of any status since the load began (warm-up included). */
   responses: number
+  /** Errors since the load began (warm-up included). */
   errors: number
+  /** Measured phase only: requests (responses plus transport errors) and errors, as in the results. */
+  measured: { requests: number; errors: number }
 }
 
 /** Kind of a transport error raised by autocannon. */
@@ -144,6 +148,7 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
   let responses = 0
   let ok = 0
   let errors = 0
+  let measuredRequests = 0
   let liveResponses = 0
   let liveErrors = 0
   const statusCounts: Record<string, number> = {}
@@ -249,6 +254,7 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
       const slot = Math.floor((now - opts.epochMs) / 100)
       per100ms[slot] = (per100ms[slot] ?? 0) + 1
       responses++
+      measuredRequests++
       sec.responses++
       statusCounts[statusCode] = (statusCounts[statusCode] ?? 0) + 1
       recordMs(latency, responseTimeMs)
@@ -271,6 +277,7 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
       const now = Date.now()
       if (now < opts.epochMs) return // warm-up
       const kind = classifyError(err)
+      measuredRequests++
       errorsByKind[kind]++
       countErrorSlot(now - opts.epochMs, kind)
       if (errorEvents.length < MAX_ERROR_EVENTS) errorEvents.push({ tMs: now - opts.epochMs, kind })
@@ -279,7 +286,7 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
       errors++
       secondAt(now).errors++
     })
-    const ticker = setInterval(() => progress?.({ responses: liveResponses, errors: liveErrors }), 250)
+    const ticker = setInterval(() => progress?.({ responses: liveResponses, errors: liveErrors, measured: { requests: measuredRequests, errors } }), 250)
     const onAbort = () => {
       interrupted = true
       instance.stop()

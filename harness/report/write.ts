@@ -12,6 +12,7 @@ import type { RunResult } from '../runner.ts'
 import { CHART_BUILDERS } from './charts/index.ts'
 import type { Chart } from './charts/common.ts'
 import { comparisonTable } from './table.ts'
+import { gateMarkdown } from '../gate/output.ts'
 
 const require = createRequire(import.meta.url)
 
@@ -89,6 +90,7 @@ export function summaryMarkdown(result: RunResult, charts: Chart[]): string {
     comparisonTable(result),
     '```',
     '',
+    ...(result.gate === undefined ? [] : [gateMarkdown(result.gate)]),
     ...charts.flatMap((c) => [`## ${c.title}`, '', `![${c.title}](charts/${c.name}.svg)`, '']),
   ]
   return `${lines.join('\n')}\n`

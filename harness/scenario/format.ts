@@ -49,6 +49,8 @@ export function joinPath(path: readonly PropertyKey[]): string {
   let out = ''
   for (const p of path) {
     if (typeof p === 'number') out += `[${p}]`
+    // Record keys that are not plain names (threshold paths like "latency.p99") are quoted.
+    else if (out !== '' && !/^[A-Za-z_$][\w$-]*$/.test(String(p))) out += `[${JSON.stringify(String(p))}]`
     else out += out === '' ? String(p) : `.${String(p)}`
   }
   return out === '' ? '(scenario)' : out

@@ -19,6 +19,7 @@ import {
 } from '../balancers/registry.ts'
 import * as D from './defaults.ts'
 import { expandManifests } from './manifests.ts'
+import { parseThresholds, type Threshold } from '../gate/thresholds.ts'
 import { LB_PRESETS, type LbPresetName, type LbSettings } from '../lb/presets.ts'
 import { deepMerge, isPlainObject } from '../util/merge.ts'
 
@@ -143,6 +144,8 @@ export interface ResolvedVariant {
   }
   /** Faults on the measured phase's timeline, in time order. */
   faults: ResolvedFault[]
+  /** Absolute thresholds checked after the run (gate/thresholds.ts). */
+  thresholds: Threshold[]
 }
 
 /** A scenario ready to run: every variant resolved. */
@@ -309,6 +312,7 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
     via = nodeNames
   }
 
+  const faults = resolveFaults(body.faults, nodes, seed, p, issues)
   const durationMs = durationField(load.duration, D.DEFAULT_DURATION_MS)
   const warmupMs = durationField(load.warmup, D.DEFAULT_WARMUP_MS)
   const requestTimeoutMs = durationField(load.requestTimeout, D.DEFAULT_REQUEST_TIMEOUT_MS)
@@ -345,7 +349,8 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
       via,
       requestTimeoutMs,
     },
-    faults: resolveFaults(body.faults, nodes, seed, p, issues),
+    faults,
+    thresholds: parseThresholds(body.thresholds as Record<string, unknown> | undefined, { pods: podPlacement(nodes).map((x) => x.name), nodes: nodeNames, faults: faults.length }, p('thresholds'), issues),
   }
 }
 
@@ -540,6 +545,11 @@ function resolveService(service: Obj, p: (s: string) => string, issues: Scenario
 }
 
 /** True when `path` (dotted, from a zod issue) lies inside the override object. */
+/** `a.b["c.d"][2]` → ['a', 'b', 'c.d', '2']. */
+function pathKeys(path: string): string[] {
+  return [...path.matchAll(/\["([^"]*)"\]|\[(\d+)\]|([^.[\]]+)/g)].map((m) => (m[1] ?? m[2] ?? m[3]) as string)
+}
+
 function touches(override: unknown, path: readonly PropertyKey[]): boolean {
   let cur: unknown = override
   for (const key of path) {
@@ -651,7 +661,7 @@ export function resolveScenario(rawInput: unknown, opts: ResolveOptions = {}): R
         issues.push(...fromZodIssues(own, ['variants', vname]))
       }
       const v = semantic(vname, merged, (i) =>
-        touches(override, i.path.split(/[.[\]]+/).filter((s) => s !== ''))
+        touches(override, pathKeys(i.path))
           ? { path: `${vpath}.${i.path}`, message: i.message }
           : undefined,
       )

@@ -233,12 +233,31 @@ const faultSchema = obj({
   maxUnavailable: int(0, 50).optional(),
 })
 
+const conditionsSchema = z.union([z.string(), z.array(z.string()).min(1)], { error: 'expected a condition such as "< 25ms" or a list of them' })
+
+/** A threshold: a condition, a list of conditions, or { limit, abortOnFail?, delayAbortEval? } (grammar in gate/thresholds.ts). */
+const thresholdSchema = z.union(
+  [
+    conditionsSchema,
+    obj({
+      limit: conditionsSchema,
+      /** Stop the run as soon as the condition fails (errors.rate, errors.total only). @default false */
+      abortOnFail: z.boolean().optional(),
+      /** Measured time before abortOnFail may stop the run. @default '1s' */
+      delayAbortEval: durationSchema.optional(),
+    }),
+  ],
+  { error: 'expected a condition such as "< 25ms", a list of conditions, or { limit, abortOnFail?, delayAbortEval? }' },
+)
+
 export const scenarioBodyShape = {
   cluster: clusterSchema.optional(),
   service: serviceSchema.optional(),
   load: loadSchema.optional(),
   /** Faults on the timeline of the measured phase. */
   faults: z.array(faultSchema).max(100).optional(),
+  /** Absolute limits on a variant's results, e.g. { 'latency.p99': '< 25ms', 'errors.rate': '< 0.1%' }; any failure → exit 1. */
+  thresholds: z.record(z.string(), thresholdSchema).optional(),
 }
 
 /** The fields a variant may override (all of the body, deep-partial). */

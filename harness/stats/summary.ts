@@ -160,6 +160,12 @@ export interface VariantResult {
   failover: FailoverResult[]
   /** The front load balancer (LoadBalancer Services), or null. */
   loadBalancer: LoadBalancerResult | null
+  /** The calibration path of this trial (autocannon straight to a reference pod), when measured. */
+  calibration: { rps: number; p50: number; p99: number } | null
+  /** requests.rps, latency p50 and p99 as ratios to the calibration path; null without one. */
+  normalized: { rps: number; p50: number; p99: number } | null
+  /** Every trial's gate metrics when the variant ran as trials (--trials, baselines); else empty. */
+  trials: { trial: number; metrics: Record<string, number | null> }[]
 }
 
 /** What the front load balancer did. */
@@ -422,6 +428,9 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
             refused: m.lb.refused,
             events: m.lb.events.map((e) => ({ tSec: r3((e.atMs - m.lb!.epochMs) / 1000), node: e.node, healthy: e.healthy })),
           },
+    calibration: null,
+    normalized: null,
+    trials: [],
   }
 }
 

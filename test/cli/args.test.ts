@@ -14,7 +14,7 @@ function issuesOf(argv: string[]): string[] {
 
 describe('parseArgs', () => {
   it('defaults to run with the default scenario', () => {
-    expect(parseArgs([])).toEqual({ command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true, manifests: undefined, faults: [], report: true, resultsFile: undefined })
+    expect(parseArgs([])).toEqual({ command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true, manifests: undefined, faults: [], report: true, resultsFile: undefined, trials: undefined, baseline: undefined, saveBaseline: undefined, minChange: 0.05, alpha: 0.05, normalize: false, compare: undefined, ci: false, junit: undefined })
     expect(parseArgs(['run']).command).toBe('run')
   })
   it('takes a scenario and every override, in both flag forms', () => {
@@ -30,11 +30,34 @@ describe('parseArgs', () => {
       faults: [],
       report: true,
       resultsFile: undefined,
+      trials: undefined,
+      baseline: undefined,
+      saveBaseline: undefined,
+      minChange: 0.05,
+      alpha: 0.05,
+      normalize: false,
+      compare: undefined,
+      ci: false,
+      junit: undefined,
     })
     expect(parseArgs(['--no-report']).report).toBe(false)
     expect(parseArgs(['report', 'r/results.json'])).toMatchObject({ command: 'report', resultsFile: 'r/results.json' })
     expect(issuesOf(['report'])[0]).toMatch(/^report: needs a results file/)
     expect(parseArgs(['--manifests', 'k8s/app.yaml']).manifests).toBe('k8s/app.yaml')
+  })
+  it('takes the gate flags', () => {
+    expect(parseArgs(['--baseline', 'main', '--save-baseline=next.1', '--trials', '7', '--min-change', '3%', '--alpha=0.01', '--normalize', '--compare', 'requests.rps, latency.p99', '--ci', '--junit', 'out/j.xml'])).toMatchObject({
+      baseline: 'main', saveBaseline: 'next.1', trials: 7, minChange: 0.03, alpha: 0.01, normalize: true, compare: ['requests.rps', 'latency.p99'], ci: true, junit: 'out/j.xml',
+    })
+    expect(parseArgs(['--min-change', '0.1']).minChange).toBe(0.1)
+    expect(issuesOf(['--baseline', '../x', '--trials', '0', '--min-change', '150%', '--alpha', '0', '--compare', ',', '--junit='])).toEqual([
+      '--baseline: got "../x"; expected a name of letters, digits, ".", "-" and "_" (it becomes reports/baselines/<name>.json)',
+      '--trials: got "0"; expected an integer from 1 to 100',
+      '--min-change: got "150%"; expected a fraction from 0 to 1 or a percentage, e.g. 5% or 0.05',
+      '--alpha: got 0; expected more than 0 (nothing could ever be significant)',
+      '--compare: got ","; expected metric paths separated by commas, e.g. requests.rps,latency.p99',
+      '--junit: got ""; expected a file path for the JUnit XML',
+    ])
   })
   it('treats a bare number of --duration as milliseconds', () => {
     expect(parseArgs(['--duration', '1500']).overrides.durationMs).toBe(1500)

@@ -1,0 +1,112 @@
+/**
+ * The gate verdict of a run: absolute thresholds and, with a baseline, the relative comparison.
+ * A value, never thrown (exit 1 is the CLI's reading of `verdict: 'fail'`).
+ */
+import type { RunResult } from '../runner.ts'
+import { trialMetrics, type MetricMap } from './metrics.ts'
+import { evaluateThresholds, type ThresholdResult } from './thresholds.ts'
+import { compareMetric, median, minimumP, DEFAULT_COMPARE, NORMALIZED_COMPARE, DEFAULT_COMPARE_OPTIONS, type CompareSpec, type Comparison } from './verdict.ts'
+import { comparableSettings, type Baseline } from './baseline.ts'
+
+/** The gate's outcome, stored in results.json as `gate`. */
+export interface GateResult {
+  /** fail: a threshold failed, a metric regressed, or abortOnFail stopped the run; none: nothing to check. */
+  verdict: 'pass' | 'fail' | 'none'
+  thresholds: ThresholdResult[]
+  comparisons: Comparison[]
+  baseline: { name: string; file: string; savedAt: string; machine: string } | null
+  options: { minChange: number; alpha: number; normalize: boolean; trials: number }
+  /** Set when an abortOnFail threshold stopped the run. */
+  aborted: RunResult['aborted']
+  /** Things the reader should know (variants missing from the baseline, changed settings). */
+  notes: string[]
+}
+
+/** Options of {@link evaluateGate}. */
+export interface GateOptions {
+  baseline?: { baseline: Baseline; file: string }
+  /** Metric paths to compare instead of the defaults. */
+  compare?: CompareSpec[]
+  normalize: boolean
+  minChange: number
+  alpha: number
+}
+
+/** Medians over trials, path by path; null wherever any trial has null. */
+export function medianMetrics(trials: readonly MetricMap[]): MetricMap {
+  const out: MetricMap = {}
+  const paths = new Set(trials.flatMap((t) => Object.keys(t)))
+  for (const p of paths) {
+    const xs = trials.map((t) => t[p])
+    if (xs.some((x) => x === null)) out[p] = null
+    else {
+      const nums = xs.filter((x): x is number => typeof x === 'number')
+      if (nums.length > 0) out[p] = median(nums)
+    }
+  }
+  return out
+}
+
+function settingsDiff(a: Record<string, unknown>, b: Record<string, unknown>, prefix = ''): string[] {
+  const out: string[] = []
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const x = a[k]
+    const y = b[k]
+    const p = prefix === '' ? k : `${prefix}.${k}`
+    if (typeof x === 'object' && x !== null && typeof y === 'object' && y !== null && !Array.isArray(x)) out.push(...settingsDiff(x as Record<string, unknown>, y as Record<string, unknown>, p))
+    else if (JSON.stringify(x) !== JSON.stringify(y)) out.push(`${p} ${JSON.stringify(y)} → ${JSON.stringify(x)}`)
+  }
+  return out
+}
+
+/** Evaluate thresholds (on medians over trials) and compare against the baseline. */
+export function evaluateGate(result: RunResult, opts: GateOptions): GateResult {
+  const thresholds: ThresholdResult[] = []
+  const comparisons: Comparison[] = []
+  const notes: string[] = []
+  for (const v of result.variants) {
+    const resolved = result.resolved.find((r) => r.name === v.name)
+    const trials = trialMetrics(v)
+    // (results written before thresholds existed have none)
+    const own = resolved?.thresholds ?? []
+    if (own.length > 0) thresholds.push(...evaluateThresholds(v.name, own, medianMetrics(trials)))
+    if (opts.baseline === undefined) continue
+    const b = opts.baseline.baseline.variants[v.name]
+    if (b === undefined) {
+      notes.push(`variant ${v.name} is not in baseline ${opts.baseline.baseline.name}; not compared`)
+      continue
+    }
+    if (resolved !== undefined) {
+      const diff = settingsDiff(comparableSettings(resolved), b.settings)
+      if (diff.length > 0) notes.push(`variant ${v.name} runs with other settings than the baseline (${diff.slice(0, 4).join('; ')}${diff.length > 4 ? '; …' : ''})`)
+    }
+    if (minimumP(b.trials.length, trials.length) >= opts.alpha) {
+      notes.push(`${v.name}: with ${b.trials.length} baseline and ${trials.length} current trials the test cannot reach p < ${opts.alpha} (smallest p ${minimumP(b.trials.length, trials.length).toFixed(3)}), so nothing can fail; use --trials 4 or more on both sides`)
+    }
+    const specs = opts.compare ?? (opts.normalize ? [...NORMALIZED_COMPARE, ...DEFAULT_COMPARE.filter((s) => !['requests.rps', 'latency.p50', 'latency.p99'].includes(s.path))] : DEFAULT_COMPARE)
+    for (const spec of specs) {
+      const values = (ts: readonly MetricMap[]) => ts.map((t) => t[spec.path]).filter((x): x is number => typeof x === 'number')
+      const base = values(b.trials)
+      const cur = values(trials)
+      if (base.length === 0 || cur.length === 0) {
+        // A metric neither run has (no faults, say) is simply not compared; one side only is worth saying.
+        if (base.length + cur.length > 0) notes.push(`${v.name}: ${spec.path} only in the ${base.length === 0 ? 'current run' : 'baseline'}; not compared`)
+        else if (opts.compare !== undefined || spec.path.startsWith('normalized.')) notes.push(`${v.name}: ${spec.path} has no value${spec.path.startsWith('normalized.') ? ' (the baseline or this run has no calibration)' : ''}; not compared`)
+        continue
+      }
+      comparisons.push(compareMetric(v.name, spec, base, cur, { ...DEFAULT_COMPARE_OPTIONS, minChange: opts.minChange, alpha: opts.alpha }))
+    }
+  }
+  const failed = thresholds.some((t) => !t.pass) || comparisons.some((c) => c.verdict === 'regression') || result.aborted !== null
+  const checked = thresholds.length + comparisons.length > 0 || result.aborted !== null
+  const b = opts.baseline
+  return {
+    verdict: failed ? 'fail' : checked ? 'pass' : 'none',
+    thresholds,
+    comparisons,
+    baseline: b === undefined ? null : { name: b.baseline.name, file: b.file, savedAt: b.baseline.savedAt, machine: `${b.baseline.machine.cpus} × ${b.baseline.machine.cpuModel}` },
+    options: { minChange: opts.minChange, alpha: opts.alpha, normalize: opts.normalize, trials: Math.max(1, ...result.variants.map((v) => v.trials.length)) },
+    aborted: result.aborted,
+    notes,
+  }
+}
