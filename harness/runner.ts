@@ -86,6 +86,8 @@ export interface RunOptions extends RunEvents {
   trials?: number
   /** Measure the calibration path (autocannon straight to a reference pod) in every trial. */
   calibrate?: boolean
+  /** Where command pods write their logs (`<logDir>/<pod>.log`). */
+  logDir?: string
 }
 
 /** Calibration path: warm-up, then half the variant's measured time within these bounds, ms. */
@@ -125,7 +127,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
   const stopLoad = new AbortController()
   const signal = opts.signal === undefined ? stopLoad.signal : AbortSignal.any([opts.signal, stopLoad.signal])
   const live = v.thresholds.filter((t) => t.abortOnFail)
-  const cluster = await startCluster(v, { plan, seed: run.seed, runId })
+  const cluster = await startCluster(v, { plan, seed: run.seed, runId, logDir: opts.logDir })
   const nodeAddr = new Map(cluster.topology.nodes.map((n) => [n.name, n.address]))
   const controller = startEndpointsController({
     pods: cluster.topology.pods.map((p) => ({ name: p.name, address: p.address, port: p.port, nodeAddress: nodeAddr.get(p.node)!, spare: p.spare })),

@@ -7,7 +7,7 @@ import { createProgress } from './progress.ts'
 import { loadScenarioFile } from '../scenario/load.ts'
 import { resolveScenario } from '../scenario/resolve.ts'
 import { runScenario, versions, type RunResult } from '../runner.ts'
-import { writeResults } from '../report/results.ts'
+import { writeResults, createRunDir } from '../report/results.ts'
 import { comparisonTable } from '../report/table.ts'
 import { killAllChildren } from '../cluster/child.ts'
 import { ScenarioError, HarnessError } from '../errors.ts'
@@ -170,8 +170,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     const gated = baseline !== undefined || args.saveBaseline !== undefined
     const progress = args.progress ? createProgress({ stream: err, tty: err.isTTY === true && !args.json && !ci, scenario: run.name, compact: ci }) : undefined
     finishProgress = () => progress?.finish()
+    // Command pods log into the run's folder, so it exists from the start.
+    const runDir = run.variants.some((v) => v.cluster.command !== null) ? await createRunDir(args.outDir, run.name, new Date()) : undefined
     const result: RunResult = await runScenario(run, {
       ...progress,
+      logDir: runDir === undefined ? undefined : path.join(runDir, 'pods'),
       signal: controller.signal,
       addressBlock: block,
       trials: args.trials ?? (gated ? DEFAULT_GATE_TRIALS : undefined),
@@ -180,7 +183,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     finishProgress()
     const gate = evaluateGate(result, { baseline, normalize: args.normalize, minChange: args.minChange, alpha: args.alpha, compare: args.compare?.map(specFor) })
     if (gate.verdict !== 'none') result.gate = gate
-    const resultsPath = await writeResults(result, args.outDir)
+    const resultsPath = await writeResults(result, args.outDir, runDir)
     if (args.json) out.write(`${JSON.stringify(result)}\n`)
     human.write(`\n${run.name}${run.description === '' ? '' : ` — ${run.description}`}\n`)
     human.write(`${comparisonTable(result)}\n\n`)

@@ -13,9 +13,21 @@ const require = createRequire(import.meta.url)
 const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href
 
 const live = new Set<ChildProcess>()
+/** Process groups of foreign servers (command pods) that children started, by child. */
+const groups = new Map<ChildProcess, number>()
 
-/** Kill every live child with SIGKILL. Synchronous, so it is safe in an `exit` handler. */
+function killGroup(pgid: number | undefined): void {
+  if (pgid === undefined) return
+  try {
+    process.kill(-pgid, 'SIGKILL')
+  } catch {
+    // already gone
+  }
+}
+
+/** Kill every live child with SIGKILL (and the process groups of command pods). Synchronous, so it is safe in an `exit` handler. */
 export function killAllChildren(): void {
+  for (const g of groups.values()) killGroup(g)
   for (const c of live) {
     try {
       c.kill('SIGKILL')
@@ -46,7 +58,7 @@ export interface Child {
   outputTail(): string
   /** True once the process has exited. */
   isExited(): boolean
-  /** SIGKILL the process and wait for it to exit. */
+  /** SIGKILL the process (and the process group it reported as `groupPid`) and wait for it to exit. */
   kill(): Promise<void>
   /** Send a signal (e.g. SIGTERM for a graceful shutdown) without waiting. */
   signal(sig: NodeJS.Signals): void
@@ -87,6 +99,8 @@ export function startChild(entry: string, opts: StartChildOptions): Child {
     proc.once('exit', (code, signal) => {
       exited = true
       live.delete(proc)
+      killGroup(groups.get(proc))
+      groups.delete(proc)
       resolve({ code, signal })
     })
   })
@@ -107,7 +121,11 @@ export function startChild(entry: string, opts: StartChildOptions): Child {
     }, timeoutMs)
     proc.on('message', (raw: unknown) => {
       const msg = raw as IpcHello | IpcReply
-      if ('type' in msg && msg.type === 'ready') {
+      if ('type' in msg && (msg as { type: string }).type === 'group') {
+        // A supervisor of a foreign server names the server's process group: it dies with the child.
+        const g = (msg as { groupPid?: unknown }).groupPid
+        if (typeof g === 'number' && !exited) groups.set(proc, g)
+      } else if ('type' in msg && msg.type === 'ready') {
         clearTimeout(timer)
         resolve(msg.data)
       } else if ('type' in msg && (msg as { type: string }).type === 'final') {
@@ -164,6 +182,7 @@ export function startChild(entry: string, opts: StartChildOptions): Child {
     isExited: () => exited,
     async kill() {
       if (!exited) {
+        killGroup(groups.get(proc))
         proc.kill('SIGKILL')
         await exitedP
       }

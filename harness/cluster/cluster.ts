@@ -3,7 +3,11 @@
  * all on the run's own loopback addresses. `stop()` kills everything it started.
  */
 import { fileURLToPath } from 'node:url'
-import { podPlacement, type ResolvedNode, type ResolvedPodSpec, type ResolvedVariant } from '../scenario/resolve.ts'
+import os from 'node:os'
+import fs from 'node:fs'
+import path from 'node:path'
+import type { CommandPodConfig } from '../pods/command.ts'
+import { podPlacement, type ResolvedCommand, type ResolvedNode, type ResolvedPodSpec, type ResolvedVariant } from '../scenario/resolve.ts'
 import type { AddressPlan } from './address-plan.ts'
 import type { Endpoint } from '../balancers/types.ts'
 import type { PodConfig, PodFault, PodStats } from '../pods/server.ts'
@@ -17,6 +21,7 @@ import { HarnessError } from '../errors.ts'
 const POD_ENTRY = fileURLToPath(new URL('../pods/main.ts', import.meta.url))
 const PROXY_ENTRY = fileURLToPath(new URL('../proxy/main.ts', import.meta.url))
 const LB_ENTRY = fileURLToPath(new URL('../lb/main.ts', import.meta.url))
+const COMMAND_POD_ENTRY = fileURLToPath(new URL('../pods/command.ts', import.meta.url))
 
 /** First port of the hop relays: a node relays port HOP_PORT_BASE + j to its local pod j. */
 export const HOP_PORT_BASE = 40000
@@ -108,7 +113,7 @@ async function selfSignedCredentials(): Promise<{ key: string; cert: string }> {
 }
 
 function emptyProxyStats(node: string): ProxyStats {
-  return { node, connections: 0, decisions: 0, byPod: {}, byClient: {}, clientPods: {}, noEndpoint: 0, upstreamConnectErrors: 0, upstreamErrors: 0 }
+  return { node, connections: 0, decisions: 0, byPod: {}, byClient: {}, clientPods: {}, noEndpoint: 0, upstreamConnectErrors: 0, upstreamErrors: 0, requestsByPod: {}, requestsPerSecondByPod: {} }
 }
 
 /** Sum of a pod's counts over its incarnations. */
@@ -137,6 +142,24 @@ export interface StartClusterOptions {
   runId: string
   /** Time each process has to listen. @default 15000 */
   readyTimeoutMs?: number
+  /** Folder for command pods' logs (`<logDir>/<pod>.log`). @default a temporary folder */
+  logDir?: string
+}
+
+/**
+ * What a command pod counted, from the node proxies (which chose the pod for every connection
+ * or request): requests and their seconds; connections in L4 mode. Source addresses and 5xx stay
+ * unknown (the client's results have the errors).
+ */
+export function podStatsFromProxies(pod: string, proxies: readonly ProxyStats[], balancing: 'connection' | 'request'): PodStats {
+  const out: PodStats = { name: pod, requests: 0, errors5xx: 0, connections: 0, byPeer: {}, byClient: {}, perSecond: [] }
+  for (const px of proxies) {
+    out.requests += px.requestsByPod?.[pod] ?? 0
+    if (balancing === 'connection') out.connections += px.byPod[pod] ?? 0
+    ;(px.requestsPerSecondByPod?.[pod] ?? []).forEach((n, i) => (out.perSecond[i] = (out.perSecond[i] ?? 0) + n))
+  }
+  out.perSecond = Array.from(out.perSecond, (x) => x ?? 0)
+  return out
 }
 
 /** Start pods, then node proxies; on any failure stop what started and throw a HarnessError. */
@@ -162,8 +185,32 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
       errorRate: p.spec.errorRate,
       seed: deriveSeed(opts.seed, `${v.name}/${p.name}`),
     })
+    const command = v.cluster.command
+    const logDir = opts.logDir ?? path.join(os.tmpdir(), `svcbench-${opts.runId}`, 'pods')
+    const commandConfig = (p: PlacedPod, cmd: ResolvedCommand): CommandPodConfig => ({
+      name: p.name,
+      address: p.address,
+      port: p.port,
+      argv: cmd.argv,
+      cwd: cmd.cwd,
+      env: cmd.env,
+      readinessPath: cmd.readinessPath,
+      startupTimeoutMs: cmd.startupTimeoutMs,
+      logFile: path.join(logDir, `${p.name}.log`),
+      runId: opts.runId,
+    })
+    const noteInLog = (pod: string, what: string) => {
+      try {
+        fs.appendFileSync(path.join(logDir, `${pod}.log`), `--- svcbench: ${new Date().toISOString()} ${pod} ${what}\n`)
+      } catch {
+        // the log is a courtesy
+      }
+    }
     const startPod = (p: PlacedPod) => {
-      const c = startChild(POD_ENTRY, { label: `pod "${p.name}"`, config: podConfig(p), runId: opts.runId, readyTimeoutMs })
+      const c =
+        command === null
+          ? startChild(POD_ENTRY, { label: `pod "${p.name}"`, config: podConfig(p), runId: opts.runId, readyTimeoutMs })
+          : startChild(COMMAND_POD_ENTRY, { label: `pod "${p.name}" (${path.basename(command.argv.at(-1) ?? '')})`, config: commandConfig(p, command), runId: opts.runId, readyTimeoutMs: command.startupTimeoutMs + 5000 })
       children.push(c)
       return c
     }
@@ -195,6 +242,7 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
         hops: topology.pods.map((p) => ({ pod: p.name, node: p.node, nodeAddress: nodeAddress[p.node] as string, hopPort: p.hopPort, podAddress: p.address, podPort: p.port })),
         hopLatencyMs: v.cluster.network.hopLatencyMs,
         healthCheckNodePort: v.service.type === 'LoadBalancer' && v.service.externalTrafficPolicy === 'Local' ? v.service.healthCheckNodePort : null,
+        countRequests: command !== null,
       }
       const c = startChild(PROXY_ENTRY, { label: `node proxy "${n.name}"`, config, runId: opts.runId, readyTimeoutMs })
       children.push(c)
@@ -245,6 +293,7 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
       pods.set(name, undefined)
       const at = Date.now()
       await c.kill()
+      if (command !== null) noteInLog(name, 'killed by svcbench (SIGKILL to its process group)')
       return at
     }
 
@@ -280,7 +329,7 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
       },
       async collect() {
         all()
-        const [podStats, proxyStats] = await Promise.all([
+        const [podStats0, proxyStats] = await Promise.all([
           Promise.all(
             topology.pods.map(async (p) => {
               const c = pods.get(p.name)
@@ -295,6 +344,8 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
             }),
           ),
         ])
+        // A command pod counts nothing itself: the proxies know what they sent it.
+        const podStats = command === null ? podStats0 : topology.pods.map((p) => podStatsFromProxies(p.name, proxyStats, v.service.balancing))
         return { pods: podStats, proxies: proxyStats }
       },
       killPod,

@@ -18,8 +18,8 @@ export interface IpcReply {
   error?: string
 }
 
-/** Child → parent, once: listening and ready for traffic, or failed to start. */
-export type IpcHello = { type: 'ready'; data?: unknown } | { type: 'failed'; error: string }
+/** Child → parent, once: listening and ready for traffic, or failed to start (a command pod's supervisor first names its server's process group). */
+export type IpcHello = { type: 'ready'; data?: unknown } | { type: 'failed'; error: string } | { type: 'group'; groupPid: number }
 
 /** Environment variable carrying a child's JSON config. */
 export const CHILD_CONFIG_ENV = 'SVCBENCH_CHILD_CONFIG'

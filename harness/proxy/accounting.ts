@@ -27,6 +27,10 @@ export interface ProxyStats {
   upstreamConnectErrors: number
   /** Upstream connections reset or failed after opening. */
   upstreamErrors: number
+  /** HTTP requests sent to each pod (counted when asked: command pods, and always in L7 mode). */
+  requestsByPod: Record<string, number>
+  /** The same per second since the epoch (index = whole seconds). */
+  requestsPerSecondByPod: Record<string, number[]>
 }
 
 /** Mutable counters behind {@link ProxyStats}. Callers check {@link Accounting.measuring} first. */
@@ -40,21 +44,23 @@ export interface Accounting {
   onNoEndpoint(): void
   onUpstreamConnectError(): void
   onUpstreamError(): void
+  /** `n` HTTP requests went to `pod`. */
+  onRequests(pod: string, n: number): void
   /** Zero the counters; count from `epochMs` on. */
   reset(epochMs: number): void
   snapshot(): ProxyStats
 }
 
-/** Fresh counters for node `node`. */
 /** Most pod changes kept per client address. */
 export const MAX_MOVES = 32
 
+/** Fresh counters for node `node`. */
 export function createAccounting(node: string): Accounting {
   let s: ProxyStats
   let epochMs = Date.now()
   const reset = (epoch: number) => {
     epochMs = epoch
-    s = { node, connections: 0, decisions: 0, byPod: {}, byClient: {}, clientPods: {}, noEndpoint: 0, upstreamConnectErrors: 0, upstreamErrors: 0 }
+    s = { node, connections: 0, decisions: 0, byPod: {}, byClient: {}, clientPods: {}, noEndpoint: 0, upstreamConnectErrors: 0, upstreamErrors: 0, requestsByPod: {}, requestsPerSecondByPod: {} }
   }
   reset(epochMs)
   return {
@@ -73,7 +79,39 @@ export function createAccounting(node: string): Accounting {
     onNoEndpoint: () => void s.noEndpoint++,
     onUpstreamConnectError: () => void s.upstreamConnectErrors++,
     onUpstreamError: () => void s.upstreamErrors++,
+    onRequests(pod, n) {
+      s.requestsByPod[pod] = (s.requestsByPod[pod] ?? 0) + n
+      const sec = Math.floor((Date.now() - epochMs) / 1000)
+      const row = (s.requestsPerSecondByPod[pod] ??= [])
+      while (row.length <= sec) row.push(0)
+      row[sec]! += n
+    },
     reset,
     snapshot: () => structuredClone(s),
+  }
+}
+
+const END = [13, 10, 13, 10] // \r\n\r\n
+
+/**
+ * Counts HTTP/1.1 requests in a client→server byte stream by their header terminators (CRLF CRLF),
+ * across chunk boundaries. Exact for requests without a body, which is what svcbench's load
+ * generator sends (GET); a body containing CRLF CRLF would count twice.
+ */
+export function createRequestCounter(): (chunk: Uint8Array) => number {
+  // How many bytes of the terminator the stream has matched so far (0–3).
+  let state = 0
+  return (chunk) => {
+    let n = 0
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i] as number
+      if (b === END[state]) {
+        if (++state === 4) {
+          n++
+          state = 0
+        }
+      } else state = b === 13 ? 1 : 0
+    }
+    return n
   }
 }

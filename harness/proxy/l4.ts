@@ -5,7 +5,7 @@
  */
 import net from 'node:net'
 import type { Balancer, Endpoint } from '../balancers/types.ts'
-import type { Accounting } from './accounting.ts'
+import { createRequestCounter, type Accounting } from './accounting.ts'
 import { HOP_HELLO, HOP_READY } from './hop.ts'
 
 /** Where and from which source address to open the upstream connection for an endpoint. */
@@ -29,6 +29,8 @@ export interface L4ProxyOptions {
    * endpoints); `drop` holds it unanswered until the client gives up (a dropped SYN times out).
    */
   onNoEndpoint: 'reject' | 'drop'
+  /** Count HTTP requests per pod in the client's byte stream (command pods). @default false */
+  countRequests?: boolean
 }
 
 /** A running proxy. */
@@ -95,6 +97,13 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
           }
         }
         client.on('data', countIfMeasured)
+        if (opts.countRequests === true) {
+          const count = createRequestCounter()
+          client.on('data', (chunk: Buffer) => {
+            const n = count(chunk)
+            if (n > 0 && accounting.measuring()) accounting.onRequests(ep.name, n)
+          })
+        }
         if (early !== undefined && early.length > 0) client.write(early)
         client.pipe(upstream)
         upstream.pipe(client)

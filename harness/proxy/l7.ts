@@ -22,6 +22,8 @@ export interface L7ProxyOptions {
   onNoEndpoint: 'reject' | 'drop'
   /** Upstream connections per pod. @default 64 */
   connectionsPerPod?: number
+  /** Requests are always counted here (one decision per request); accepted for symmetry with L4. */
+  countRequests?: boolean
 }
 
 /** Start the proxy; resolves once it listens. `close()` also closes the upstream pools. */
@@ -56,6 +58,7 @@ export async function startL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> 
     }
     if (measured) {
       accounting.onDecision(clientIp, ep.name)
+      accounting.onRequests(ep.name, 1)
       const sock = req.socket as { svcbenchCounted?: number }
       if (sock.svcbenchCounted !== accounting.epochMs()) {
         sock.svcbenchCounted = accounting.epochMs()

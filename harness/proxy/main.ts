@@ -46,6 +46,8 @@ export interface NodeProxyConfig {
   hopLatencyMs: number
   /** LoadBalancer with externalTrafficPolicy Local: kube-proxy's health check port; null otherwise. */
   healthCheckNodePort: number | null
+  /** Count the HTTP requests each pod gets (command pods cannot count them themselves). */
+  countRequests: boolean
 }
 
 const config = readChildConfig<NodeProxyConfig>()
@@ -94,7 +96,7 @@ try {
   )
   // Local with no local endpoint drops (kube-proxy's KUBE-XLB rule): the client times out.
   const onNoEndpoint = local ? 'drop' : 'reject'
-  const opts = { host: config.address, port: config.nodePort, balancer, accounting, route, onNoEndpoint } as const
+  const opts = { host: config.address, port: config.nodePort, balancer, accounting, route, onNoEndpoint, countRequests: config.countRequests } as const
   const proxy = config.balancing === 'connection' ? await startL4Proxy(opts) : await startL7Proxy(opts)
   // kube-proxy's healthCheckNodePort server: 200 while this node has a ready local endpoint.
   const healthz =

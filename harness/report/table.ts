@@ -98,6 +98,7 @@ function verdict(v: VariantResult): string {
 
 function sourceSeen(v: VariantResult): string {
   const s = v.sourceAddresses
+  if (v.countedBy === 'proxies') return 'unknown (own server)'
   if (s.nodeAddressesSeen === 0) return `${s.clientAddressesSeen} clients`
   if (s.clientAddressesSeen === 0) return `${s.nodeAddressesSeen} nodes (SNAT)`
   return `${s.clientAddressesSeen} clients, ${s.nodeAddressesSeen} nodes`

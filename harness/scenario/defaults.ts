@@ -67,3 +67,6 @@ export const DEFAULT_HEALTH_CHECK_NODE_PORT = 32000
 export const DEFAULT_LB_PRESET = 'aws-nlb'
 /** kube-controller-manager --node-monitor-grace-period, seconds. */
 export const DEFAULT_NODE_MONITOR_GRACE_PERIOD_SECONDS = 40
+
+/** Time a command pod (cluster.pod.command) has to answer its readiness path. */
+export const DEFAULT_COMMAND_STARTUP_TIMEOUT_MS = 10_000

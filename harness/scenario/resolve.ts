@@ -2,6 +2,8 @@
  * Scenario → ResolvedRun: validate everything (collecting every issue), merge defaults,
  * apply variants and CLI overrides, turn every duration into ms. Nothing here starts anything.
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import { ScenarioError, type ScenarioIssue } from '../errors.ts'
 import { scenarioSchema, variantBodySchema, NAME_RE, MAX_PODS, POD_FAULT_ACTIONS, type UserScenario } from './schema.ts'
 import { createRng, deriveSeed } from '../util/rng.ts'
@@ -82,6 +84,46 @@ export interface ResolvedFault {
   maxUnavailable: number
 }
 
+/** Your own server as the pods (cluster.pod.command), resolved. */
+export interface ResolvedCommand {
+  /** Program and arguments; `node` is the Node.js running svcbench. */
+  argv: string[]
+  /** Absolute working directory. */
+  cwd: string
+  env: Record<string, string>
+  readinessPath: string
+  startupTimeoutMs: number
+}
+
+/** Split a command line on spaces; "..." and '...' quote, backslash escapes. Null on an unclosed quote. */
+export function splitCommandLine(line: string): string[] | null {
+  const out: string[] = []
+  let cur = ''
+  let has = false
+  let quote: string | null = null
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i] as string
+    if (quote !== null) {
+      if (c === quote) quote = null
+      else if (c === '\\' && quote === '"' && i + 1 < line.length) cur += line[++i]
+      else cur += c
+    } else if (c === '"' || c === "'") {
+      quote = c
+      has = true
+    } else if (c === '\\' && i + 1 < line.length) {
+      cur += line[++i]
+      has = true
+    } else if (/\s/.test(c)) {
+      if (has || cur !== '') out.push(cur)
+      cur = ''
+      has = false
+    } else cur += c
+  }
+  if (quote !== null) return null
+  if (has || cur !== '') out.push(cur)
+  return out
+}
+
 /** One variant with every field present. */
 export interface ResolvedVariant {
   /** Variant name (`default` when the scenario declares none). */
@@ -92,6 +134,8 @@ export interface ResolvedVariant {
     /** Pod port on each pod address. */
     podPort: number
     pod: { latency: ResolvedLatency; responseBytes: number; errorRate: number }
+    /** Your own server as the pods; null = svcbench's built-in pod. */
+    command: ResolvedCommand | null
     /** Readiness probe with Kubernetes defaults, run by the endpoints controller. */
     readinessProbe: ResolvedProbe
     /** Delay from a readiness flip to every node proxy applying it, ms. */
@@ -234,7 +278,56 @@ function durationField(raw: unknown, fallback: number): number {
 }
 
 /** Resolve one already schema-valid body (base merged with a variant). */
-function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIssue[], seed: number): ResolvedVariant {
+const BUILT_IN_POD_FIELDS = ['latencyMs', 'responseBytes', 'errorRate'] as const
+const COMMAND_FIELDS = ['args', 'env', 'cwd', 'readinessPath', 'startupTimeout'] as const
+/** Faults that need svcbench's built-in pod (they change how it answers). */
+const BUILT_IN_POD_FAULTS = ['slow-pod', 'fail-pod']
+
+function resolveCommand(pod: Obj, nodes: unknown, faults: unknown, scenarioFile: string | undefined, p: (s: string) => string, issues: ScenarioIssue[]): ResolvedCommand | null {
+  if (pod.command === undefined) {
+    for (const f of COMMAND_FIELDS) if (pod[f] !== undefined) issues.push({ path: p(`cluster.pod.${f}`), message: 'only applies with cluster.pod.command (your own server as the pods); set command or remove it' })
+    return null
+  }
+  for (const f of BUILT_IN_POD_FIELDS) {
+    if (pod[f] !== undefined) issues.push({ path: p(`cluster.pod.${f}`), message: `got ${showValue(pod[f])}; does not apply with cluster.pod.command (your server decides how it answers); remove it` })
+  }
+  if (Array.isArray(nodes)) {
+    nodes.forEach((n: Obj, i) => {
+      if (!Array.isArray(n?.pods)) return
+      ;(n.pods as Obj[]).forEach((ps, j) => {
+        for (const f of BUILT_IN_POD_FIELDS) if (ps?.[f] !== undefined) issues.push({ path: p(`cluster.nodes[${i}].pods[${j}].${f}`), message: 'does not apply with cluster.pod.command; only weight does' })
+      })
+    })
+  }
+  if (Array.isArray(faults)) {
+    faults.forEach((f: Obj, i) => {
+      if (BUILT_IN_POD_FAULTS.includes(f?.action as string)) {
+        issues.push({ path: p(`faults[${i}].action`), message: `got ${showValue(f.action)}; it needs svcbench's built-in pod; with cluster.pod.command use kill-pod, hang-pod (SIGSTOP), recover-pod, delete-pod, kill-node, drain-node, scale or rolling-update` })
+      }
+    })
+  }
+  const line = typeof pod.command === 'string' ? splitCommandLine(pod.command) : null
+  if (line === null || line.length === 0) {
+    issues.push({ path: p('cluster.pod.command'), message: `got ${showValue(pod.command)}; expected a command line such as "node dist/server.js" (with closed quotes)` })
+    return null
+  }
+  const argv = [...line, ...((pod.args as string[] | undefined) ?? [])]
+  if (argv[0] === 'node') argv[0] = process.execPath
+  const base = scenarioFile === undefined ? process.cwd() : path.dirname(path.resolve(scenarioFile))
+  const cwd = path.resolve(base, (pod.cwd as string | undefined) ?? '.')
+  if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) issues.push({ path: p('cluster.pod.cwd'), message: `got ${showValue(pod.cwd ?? '.')}; ${cwd} is not a folder; expected a folder relative to the scenario file` })
+  const env = (pod.env as Record<string, string> | undefined) ?? {}
+  for (const k of ['HOST', 'PORT']) if (k in env) issues.push({ path: p(`cluster.pod.env.${k}`), message: `svcbench sets ${k} (the pod's address and port); remove it` })
+  return {
+    argv,
+    cwd,
+    env,
+    readinessPath: (pod.readinessPath as string | undefined) ?? D.DEFAULT_READINESS_PROBE.path,
+    startupTimeoutMs: durationField(pod.startupTimeout, D.DEFAULT_COMMAND_STARTUP_TIMEOUT_MS),
+  }
+}
+
+function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIssue[], seed: number, scenarioFile?: string): ResolvedVariant {
   const p = (s: string) => (where === '' ? s : `${where}.${s}`)
   const cluster = (body.cluster ?? {}) as Obj
   const service = (body.service ?? {}) as Obj
@@ -313,6 +406,7 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
   }
 
   const faults = resolveFaults(body.faults, nodes, seed, p, issues)
+  const command = resolveCommand(pod, cluster.nodes, body.faults, scenarioFile, p, issues)
   const durationMs = durationField(load.duration, D.DEFAULT_DURATION_MS)
   const warmupMs = durationField(load.warmup, D.DEFAULT_WARMUP_MS)
   const requestTimeoutMs = durationField(load.requestTimeout, D.DEFAULT_REQUEST_TIMEOUT_MS)
@@ -329,7 +423,12 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
       replicas,
       podPort: (pod.port as number | undefined) ?? D.DEFAULT_POD_PORT,
       pod: basePod,
-      readinessProbe: { ...D.DEFAULT_READINESS_PROBE, ...((pod.readinessProbe as Partial<ResolvedProbe> | undefined) ?? {}) },
+      command,
+      readinessProbe: {
+        ...D.DEFAULT_READINESS_PROBE,
+        ...(command === null ? {} : { path: command.readinessPath }),
+        ...((pod.readinessProbe as Partial<ResolvedProbe> | undefined) ?? {}),
+      },
       terminationGracePeriodSeconds: (pod.terminationGracePeriodSeconds as number | undefined) ?? D.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
       preStopSleepSeconds: (pod.preStopSleepSeconds as number | undefined) ?? 0,
       endpointPropagationMs: (cluster.endpointPropagationMs as number | undefined) ?? D.DEFAULT_ENDPOINT_PROPAGATION_MS,
@@ -630,7 +729,7 @@ export function resolveScenario(rawInput: unknown, opts: ResolveOptions = {}): R
     const local: ScenarioIssue[] = []
     let v: ResolvedVariant | undefined
     try {
-      v = resolveBody(vname, b, '', local, runSeed)
+      v = resolveBody(vname, b, '', local, runSeed, opts.file)
     } catch {
       v = undefined // malformed input the schema has already reported
     }

@@ -128,6 +128,22 @@ const clusterSchema = obj({
       successThreshold: int(1, 1000).optional(),
       initialDelaySeconds: int(0, 3600).optional(),
     }).optional(),
+    /**
+     * Your own server as the pods: a command line (split on spaces; quote with "..." or '...'),
+     * started once per replica with HOST and PORT (its pod address and port) in its environment.
+     * Replaces the built-in pod: latencyMs, responseBytes and errorRate do not apply.
+     */
+    command: z.string().trim().min(1, { error: 'expected a command line such as "node dist/server.js"' }).optional(),
+    /** Arguments appended to the command. @default [] */
+    args: z.array(z.string()).optional(),
+    /** Extra environment variables for the command (HOST and PORT are set by svcbench). @default {} */
+    env: z.record(z.string(), z.string()).optional(),
+    /** Working directory of the command, relative to the scenario file. @default the scenario file's folder */
+    cwd: z.string().min(1).optional(),
+    /** Path svcbench GETs until it answers 2xx/3xx before traffic starts; also the readiness probe's path unless readinessProbe.path is set. @default '/healthz' */
+    readinessPath: z.string().startsWith('/', { error: 'expected a path starting with "/"' }).optional(),
+    /** How long a command pod may take to become ready. @default '10s' */
+    startupTimeout: durationSchema.optional(),
     /** Pod deletion: SIGKILL this long after the deletion if the pod has not exited. @default 30 */
     terminationGracePeriodSeconds: int(0, 3600).optional(),
     /** A preStop hook that sleeps this long before SIGTERM (closes the race with endpoint removal). @default 0 */

@@ -103,6 +103,12 @@ export interface VariantResult {
   balancing: 'connection' | 'request'
   /** Length of the measured phase, seconds. */
   durationSec: number
+  /**
+   * Who counted the per-pod requests: `pods` (svcbench's built-in pod, which also sees source
+   * addresses and its own 5xx) or `proxies` (command pods: the node proxies counted what they sent;
+   * source addresses and per-pod 5xx are then unknown and reported as 0).
+   */
+  countedBy: 'pods' | 'proxies'
   interrupted: boolean
   requests: {
     /** Responses of any status plus transport errors. */
@@ -335,6 +341,7 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
     externalTrafficPolicy: v.service.externalTrafficPolicy,
     balancing: v.service.balancing,
     durationSec: r3(elapsedSec),
+    countedBy: v.cluster.command === null ? 'pods' : 'proxies',
     interrupted: load.interrupted,
     requests: {
       total,

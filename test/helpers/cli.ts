@@ -37,6 +37,14 @@ export async function runCli(args: string[], opts: { env?: Record<string, string
   return { code, stdout: r.stdout(), stderr: r.stderr() }
 }
 
+function readEnviron(pid: string): string {
+  try {
+    return `\0${fs.readFileSync(`/proc/${pid}/environ`, 'utf8')}`
+  } catch {
+    return ''
+  }
+}
+
 /** PIDs of live processes whose argv carries the run marker of CLI process `cliPid`. */
 export function processesOfRun(cliPid: number): number[] {
   const marker = `--svcbench-run=${cliPid}-`
@@ -45,7 +53,8 @@ export function processesOfRun(cliPid: number): number[] {
     if (!/^\d+$/.test(entry)) continue
     try {
       const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8')
-      if (cmd.includes(marker)) found.push(Number(entry))
+      // Command pods (your own server) carry the run id in their environment instead.
+      if (cmd.includes(marker) || readEnviron(entry).includes(`\0SVCBENCH_RUN=${cliPid}-`)) found.push(Number(entry))
     } catch {
       // process ended while we looked
     }

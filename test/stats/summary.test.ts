@@ -58,6 +58,8 @@ function fixture() {
       noEndpoint: 0,
       upstreamConnectErrors: 0,
       upstreamErrors: 0,
+      requestsByPod: {},
+      requestsPerSecondByPod: {},
     },
   ]
   return { variant, topology, load, pods, proxies, hashSeed: 1 }
