@@ -201,8 +201,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       human.write(`junit:   ${rel(path.resolve(args.junit))}\n`)
     }
     if (args.saveBaseline !== undefined && !result.interrupted && result.aborted === null) {
-      const file = await saveBaseline(args.outDir, baselineFrom(result, args.saveBaseline))
+      const b = baselineFrom(result, args.saveBaseline)
+      const file = await saveBaseline(args.outDir, b)
       human.write(`baseline saved: ${rel(file)} (${result.trials} trial${result.trials === 1 ? '' : 's'} per variant)\n`)
+      for (const [name, bv] of Object.entries(b.variants)) {
+        if (bv.disturbedTrials > 0) err.write(`svcbench: warning: baseline ${args.saveBaseline}: ${name} keeps ${bv.disturbedTrials} trials another program disturbed (too few were clean); comparisons against it are less sensitive; record it again on a quiet machine\n`)
+      }
     } else if (args.saveBaseline !== undefined) {
       err.write(`svcbench: not saving baseline ${args.saveBaseline}: the run was ${result.interrupted ? 'interrupted' : 'aborted'}\n`)
     }

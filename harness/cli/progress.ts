@@ -62,6 +62,10 @@ export function createProgress(opts: ProgressOptions): RunEvents & { finish(): v
         }
       }
     },
+    onDisturbed(_v, otherPct) {
+      clear()
+      stream.write(`[${label}] disturbed: another program used ${Math.round(otherPct)}% of a core during the measured phase; running this trial again\n`)
+    },
     finish: clear,
   }
 }

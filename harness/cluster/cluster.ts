@@ -14,6 +14,7 @@ import type { PodConfig, PodFault, PodStats } from '../pods/server.ts'
 import type { NodeProxyConfig } from '../proxy/main.ts'
 import type { ProxyStats } from '../proxy/accounting.ts'
 import { startChild, type Child } from './child.ts'
+import type { SampledProcess } from '../util/cpu.ts'
 import type { LbConfig, LbStats } from '../lb/main.ts'
 import { deriveSeed } from '../util/rng.ts'
 import { HarnessError } from '../errors.ts'
@@ -22,6 +23,59 @@ const POD_ENTRY = fileURLToPath(new URL('../pods/main.ts', import.meta.url))
 const PROXY_ENTRY = fileURLToPath(new URL('../proxy/main.ts', import.meta.url))
 const LB_ENTRY = fileURLToPath(new URL('../lb/main.ts', import.meta.url))
 const COMMAND_POD_ENTRY = fileURLToPath(new URL('../pods/command.ts', import.meta.url))
+const POD_HOST_ENTRY = fileURLToPath(new URL('../pods/host.ts', import.meta.url))
+
+/** What the cluster needs of a pod's process: a Child, or a pod inside a node's pod host. */
+type PodHandle = Pick<Child, 'name' | 'pid' | 'ready' | 'exited' | 'request' | 'isExited' | 'kill' | 'signal' | 'finalData' | 'outputTail'>
+
+/**
+ * A built-in pod inside its node's pod host process (`cluster.podProcesses: 'per-node'`). `kill`
+ * crashes it as the network sees a crash (listener gone, open connections reset); SIGTERM is a
+ * graceful close with the final counts.
+ */
+function hostedPod(host: Child, config: PodConfig): PodHandle {
+  let exited = false
+  let final: unknown
+  let markExited: (v: { code: number | null; signal: NodeJS.Signals | null }) => void = () => {}
+  const exitedP = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => (markExited = resolve))
+  const gone = (signal: NodeJS.Signals | null) => {
+    if (!exited) {
+      exited = true
+      markExited({ code: signal === null ? 0 : null, signal })
+    }
+  }
+  void host.exited.then(() => gone('SIGKILL'))
+  const ready = host.request('start', config, { timeoutMs: 15_000 })
+  ready.catch(() => {})
+  return {
+    name: `pod "${config.name}"`,
+    pid: host.pid,
+    ready,
+    exited: exitedP,
+    request: <T>(type: string, payload?: unknown, opts?: { timeoutMs?: number }) =>
+      exited
+        ? Promise.reject(new HarnessError('CHILD_EXITED', `pod "${config.name}" is not running`))
+        : host.request<T>(type, type === 'fault' ? { pod: config.name, fault: payload } : { pod: config.name, ...(payload as object | undefined) }, opts),
+    isExited: () => exited,
+    async kill() {
+      if (exited) return
+      gone('SIGKILL')
+      await host.request('crash', { pod: config.name }).catch(() => undefined)
+    },
+    signal(sig) {
+      if (exited || sig !== 'SIGTERM') return
+      void host.request('terminate', { pod: config.name }, { timeoutMs: 600_000 }).then(
+        (stats) => {
+          final = stats
+          gone(null)
+        },
+        () => gone('SIGKILL'),
+      )
+    },
+    finalData: () => final,
+    outputTail: () => host.outputTail(),
+  }
+}
 
 /** First port of the hop relays: a node relays port HOP_PORT_BASE + j to its local pod j. */
 export const HOP_PORT_BASE = 40000
@@ -100,6 +154,8 @@ export interface Cluster {
   killNode(name: string): Promise<number>
   /** The front load balancer's counts and health events, when there is one. */
   lbStats(): Promise<LbStats | undefined>
+  /** The cluster's live processes, for CPU sampling. */
+  processes(): SampledProcess[]
   /** Where clients connect for a LoadBalancer Service (HTTPS when the LB terminates TLS). */
   frontAddress: { host: string; port: number; tls: boolean } | undefined
   stop(): Promise<void>
@@ -206,7 +262,19 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
         // the log is a courtesy
       }
     }
-    const startPod = (p: PlacedPod) => {
+    // Large clusters: one pod host process per node runs that node's built-in pods.
+    const hosts = new Map<string, Child>()
+    if (v.cluster.podProcesses === 'per-node') {
+      for (const n of topology.nodes) {
+        const h = startChild(POD_HOST_ENTRY, { label: `pod host of "${n.name}"`, config: { node: n.name }, runId: opts.runId, readyTimeoutMs })
+        children.push(h)
+        hosts.set(n.name, h)
+      }
+      await Promise.all([...hosts.values()].map((h) => h.ready))
+    }
+    const startPod = (p: PlacedPod): PodHandle => {
+      const host = hosts.get(p.node)
+      if (host !== undefined) return hostedPod(host, podConfig(p))
       const c =
         command === null
           ? startChild(POD_ENTRY, { label: `pod "${p.name}"`, config: podConfig(p), runId: opts.runId, readyTimeoutMs })
@@ -215,8 +283,8 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
       return c
     }
     // The live process of each pod; a killed pod has none until it is restarted.
-    const pods = new Map<string, Child | undefined>(topology.pods.map((p) => [p.name, p.spare ? undefined : startPod(p)]))
-    await Promise.all([...pods.values()].filter((c): c is Child => c !== undefined).map((c) => c.ready))
+    const pods = new Map<string, PodHandle | undefined>(topology.pods.map((p) => [p.name, p.spare ? undefined : startPod(p)]))
+    await Promise.all([...pods.values()].filter((c): c is PodHandle => c !== undefined).map((c) => c.ready))
     // Counts of pod incarnations that were killed, kept so that a crash does not erase history.
     const past = new Map<string, PodStats[]>()
     const deadProxyStats = new Map<string, ProxyStats>()
@@ -269,7 +337,7 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
       await lb.ready
     }
 
-    const intentionallyKilled = new Set<Child>()
+    const intentionallyKilled = new Set<PodHandle>()
     const all = () => {
       const dead = children.find((c) => c.isExited() && !intentionallyKilled.has(c))
       if (dead !== undefined) {
@@ -281,7 +349,7 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
       if (p === undefined) throw new HarnessError('CHILD_EXITED', `no pod named ${name}`)
       return p
     }
-    const livePods = () => [...pods.entries()].filter((e): e is [string, Child] => e[1] !== undefined && !e[1].isExited())
+    const livePods = () => [...pods.entries()].filter((e): e is [string, PodHandle] => e[1] !== undefined && !e[1].isExited())
     const liveProxies = () => proxies.filter((c) => !c.isExited())
     const killPod = async (name: string): Promise<number> => {
       const c = pods.get(name)
@@ -324,6 +392,19 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
         await Promise.all([...onNode.map((p) => killPod(p)), px?.kill()])
         return at
       },
+      processes() {
+        return [
+          // Hosted pods share their node's pod host process: sample the host once.
+          ...(hosts.size > 0
+            ? [...hosts.entries()].filter(([, h]) => !h.isExited()).map(([node, h]) => ({ role: 'pod' as const, name: `pod host ${node}`, pid: h.pid }))
+            : livePods().map(([name, c]) => ({ role: 'pod' as const, name, pid: c.pid }))),
+          ...topology.nodes.flatMap((n) => {
+            const c = proxyByNode.get(n.name)
+            return c === undefined || c.isExited() ? [] : [{ role: 'proxy' as const, name: n.name, pid: c.pid }]
+          }),
+          ...(lb === undefined || lb.isExited() ? [] : [{ role: 'load-balancer' as const, name: 'lb', pid: lb.pid }]),
+        ]
+      },
       async lbStats() {
         return lb === undefined ? undefined : lb.request<LbStats>('stats', undefined, { timeoutMs: 10_000 })
       },
@@ -333,7 +414,18 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
           Promise.all(
             topology.pods.map(async (p) => {
               const c = pods.get(p.name)
-              const live = c !== undefined && !c.isExited() ? [await c.request<PodStats>('stats', undefined, { timeoutMs: 10_000 })] : []
+              let live: PodStats[] = []
+              if (c !== undefined && !c.isExited()) {
+                try {
+                  live = [await c.request<PodStats>('stats', undefined, { timeoutMs: 10_000 })]
+                } catch (e) {
+                  // A pod being deleted (a rolling update still going at the end) may exit meanwhile:
+                  // its deletion keeps its final counts in `past`; wait for that.
+                  if (!intentionallyKilled.has(c)) throw e
+                  await c.exited
+                  await new Promise((r) => setImmediate(r))
+                }
+              }
               return mergePodStats(p.name, [...(past.get(p.name) ?? []), ...live])
             }),
           ),

@@ -14,6 +14,8 @@ export interface BaselineVariant {
   trials: MetricMap[]
   /** The variant's settings when recorded (load, service), to warn when they changed. */
   settings: Record<string, unknown>
+  /** Trials in `trials` that another program disturbed (kept because too few were clean). */
+  disturbedTrials: number
 }
 
 /** A baseline file. */
@@ -45,7 +47,9 @@ export function baselineFrom(result: RunResult, name: string): Baseline {
   const variants: Record<string, BaselineVariant> = {}
   for (const v of result.variants) {
     const resolved = result.resolved.find((r) => r.name === v.name)
-    variants[v.name] = { trials: trialMetrics(v), settings: resolved === undefined ? {} : comparableSettings(resolved) }
+    const used = trialMetrics(v)
+    const disturbedTrials = (v.trials ?? []).filter((t) => t.disturbed && used.includes(t.metrics)).length
+    variants[v.name] = { trials: used, settings: resolved === undefined ? {} : comparableSettings(resolved), disturbedTrials }
   }
   return { kind: 'svcbench-baseline', schemaVersion: 1, name, savedAt: result.finishedAt, scenario: result.scenario.name, machine: result.machine, versions: result.versions, variants }
 }

@@ -67,6 +67,8 @@ export function evaluateGate(result: RunResult, opts: GateOptions): GateResult {
   for (const v of result.variants) {
     const resolved = result.resolved.find((r) => r.name === v.name)
     const trials = trialMetrics(v)
+    const disturbed = (v.trials ?? []).filter((t) => t.disturbed === true).length
+    if (disturbed > 0) notes.push(`${v.name}: ${disturbed} of ${v.trials.length} trials were disturbed by another program (more than 20% of a core meanwhile), run again and left out`)
     // (results written before thresholds existed have none)
     const own = resolved?.thresholds ?? []
     if (own.length > 0) thresholds.push(...evaluateThresholds(v.name, own, medianMetrics(trials)))
@@ -76,12 +78,17 @@ export function evaluateGate(result: RunResult, opts: GateOptions): GateResult {
       notes.push(`variant ${v.name} is not in baseline ${opts.baseline.baseline.name}; not compared`)
       continue
     }
+    if ((b.disturbedTrials ?? 0) > 0) notes.push(`${v.name}: the baseline kept ${b.disturbedTrials} trials another program disturbed (the machine was busy when it was recorded); record it again on a quiet machine`)
     if (resolved !== undefined) {
       const diff = settingsDiff(comparableSettings(resolved), b.settings)
       if (diff.length > 0) notes.push(`variant ${v.name} runs with other settings than the baseline (${diff.slice(0, 4).join('; ')}${diff.length > 4 ? '; …' : ''})`)
     }
     if (minimumP(b.trials.length, trials.length) >= opts.alpha) {
       notes.push(`${v.name}: with ${b.trials.length} baseline and ${trials.length} current trials the test cannot reach p < ${opts.alpha} (smallest p ${minimumP(b.trials.length, trials.length).toFixed(3)}), so nothing can fail; use --trials 4 or more on both sides`)
+    }
+    const busy = v.cpu?.machineBusyPct
+    if (opts.normalize && busy != null && busy < 80) {
+      notes.push(`${v.name}: --normalize divides by a CPU-bound calibration, but this scenario kept the machine only ${Math.round(busy)}% busy: the ratios carry the calibration's noise (README "Gate quality")`)
     }
     const specs = opts.compare ?? (opts.normalize ? [...NORMALIZED_COMPARE, ...DEFAULT_COMPARE.filter((s) => !['requests.rps', 'latency.p50', 'latency.p99'].includes(s.path))] : DEFAULT_COMPARE)
     for (const spec of specs) {

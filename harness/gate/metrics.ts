@@ -83,8 +83,15 @@ export function metricUnit(path: string): 'ms' | 's' | 'pct' | 'fraction' | 'non
   return 'none'
 }
 
+/** Fewest clean trials that stand without the disturbed ones (4: the fewest with which the test can reach p < 0.05). */
+export const MIN_CLEAN_TRIALS = 4
+
 /** Per-trial metric maps of a variant (one, when it ran once). */
 export function trialMetrics(v: VariantResult): MetricMap[] {
-  // Results written before trials existed have no `trials` field.
-  return (v.trials ?? []).length > 0 ? v.trials.map((t) => t.metrics) : [variantMetrics(v)]
+  // Results written before trials existed have no `trials` field. Disturbed trials are left out
+  // while at least MIN_CLEAN_TRIALS (or all trials) are clean; a machine busy throughout keeps all.
+  const all = v.trials ?? []
+  const clean = all.filter((t) => t.disturbed !== true)
+  const use = clean.length >= Math.min(MIN_CLEAN_TRIALS, all.length) ? clean : all
+  return use.length > 0 ? use.map((t) => t.metrics) : [variantMetrics(v)]
 }

@@ -68,6 +68,8 @@ export interface PodServer {
   reset(epochMs: number): void
   stats(): PodStats
   close(): Promise<void>
+  /** A crash as the network sees it: the listener goes (new connections refused) and every open connection is reset. Returns the final counts. */
+  crash(): PodStats
 }
 
 /** Start a pod server and resolve once it listens. */
@@ -159,7 +161,12 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
     else respond()
   })
   server.keepAliveTimeout = 65_000
-  server.on('connection', (socket) => socket.setNoDelay(true))
+  const sockets = new Set<import('node:net').Socket>()
+  server.on('connection', (socket) => {
+    socket.setNoDelay(true)
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -171,6 +178,19 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
   const bound = server.address() as AddressInfo
   const effective = { ...config, port: bound.port }
 
+  const stats = (): PodStats => {
+    if (!started) zero() // the epoch has not been reached: nothing was measured
+    return {
+      name: config.name,
+      requests,
+      errors5xx,
+      connections,
+      byPeer: Object.fromEntries(byPeer),
+      byClient: Object.fromEntries(byClient),
+      perSecond: Array.from(perSecond, (v) => v ?? 0),
+    }
+  }
+
   return {
     config: effective,
     setFault(f) {
@@ -181,17 +201,12 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
       started = false
       zero()
     },
-    stats() {
-      if (!started) zero() // the epoch has not been reached: nothing was measured
-      return {
-        name: config.name,
-        requests,
-        errors5xx,
-        connections,
-        byPeer: Object.fromEntries(byPeer),
-        byClient: Object.fromEntries(byClient),
-        perSecond: Array.from(perSecond, (v) => v ?? 0),
-      }
+    stats,
+    crash() {
+      const final = stats()
+      server.close()
+      for (const s of sockets) s.resetAndDestroy()
+      return final
     },
     close() {
       // Graceful: no new connections, idle keep-alive connections closed, in-flight requests

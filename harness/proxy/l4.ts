@@ -38,6 +38,21 @@ export interface RunningProxy {
   close(): void
 }
 
+/** How bytes are moved (an A/B switch for npm run bench:proxy; `data` is the default). */
+const RELAY = process.env.SVCBENCH_L4_RELAY === 'pipe' ? 'pipe' : 'data'
+
+/** Copy `from` to `to` chunk by chunk with backpressure, and end `to` when `from` ends. */
+function relay(from: net.Socket, to: net.Socket): void {
+  const resume = () => from.resume()
+  from.on('data', (chunk: Buffer) => {
+    if (!to.write(chunk)) {
+      from.pause()
+      to.once('drain', resume)
+    }
+  })
+  from.once('end', () => to.end())
+}
+
 /** Start the proxy; resolves once it listens. */
 export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> {
   const { balancer, accounting } = opts
@@ -105,8 +120,13 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
           })
         }
         if (early !== undefined && early.length > 0) client.write(early)
-        client.pipe(upstream)
-        upstream.pipe(client)
+        if (RELAY === 'pipe') {
+          client.pipe(upstream)
+          upstream.pipe(client)
+        } else {
+          relay(client, upstream)
+          relay(upstream, client)
+        }
         client.resume()
         client.on('close', () => {
           release()

@@ -42,11 +42,15 @@ export function comparisonTable(result: RunResult): string {
   rows.push(['clients on one pod', ...vs.map((v) => `${v.stickiness.clientsOnOnePod}/${v.stickiness.clients}`)])
   rows.push(['pods per client', ...vs.map((v) => v.stickiness.meanPodsPerClient.toFixed(2))])
   rows.push(['pods see (TCP source)', ...vs.map((v) => sourceSeen(v))])
+  if (vs.some((v) => v.cpu != null)) rows.push(['CPU load gen / proxy max', ...vs.map((v) => cpuCell(v))])
+  const saturation = vs
+    .filter((v) => (v.cpu?.saturated.length ?? 0) > 0)
+    .map((v) => `! ${v.name}: saturated during the measured phase (${v.cpu!.saturated.join(', ')} of one core): the figures may describe svcbench, not the Service`)
   const notes = vs
     .filter((v) => v.fairness.fitsPrediction === false)
     .map((v) => `! ${v.name}: the observed split of ${v.fairness.unit} differs from what the configuration predicts (χ² p ${fmtP(v.fairness.chiSquaredP)}); prediction: ${v.fairness.basis}`)
   const legend = '(per pod: share of requests, requests, ~ predicted share of balancing decisions)'
-  return [alignColumns(rows), legend, ...notes, ...failoverLines(vs)].join('\n')
+  return [alignColumns(rows), legend, ...notes, ...saturation, ...failoverLines(vs)].join('\n')
 }
 
 const sec = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)}s`)
@@ -77,6 +81,12 @@ function failoverLines(vs: VariantResult[]): string[] {
     }
   }
   return ['', 'failover (times from the start of the measured phase; detected = the endpoint change applied on every node, or for kill-node behind a load balancer its health check marking the node down)', alignColumns(rows)]
+}
+
+function cpuCell(v: VariantResult): string {
+  if (v.cpu == null) return '-'
+  const proxies = Object.values(v.cpu.proxies)
+  return `${Math.round(v.cpu.loadGeneratorPct)}% / ${proxies.length === 0 ? '-' : `${Math.round(Math.max(...proxies))}%`}`
 }
 
 function kubeProxy(v: VariantResult): string {

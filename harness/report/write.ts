@@ -12,7 +12,7 @@ import type { RunResult } from '../runner.ts'
 import { CHART_BUILDERS } from './charts/index.ts'
 import type { Chart } from './charts/common.ts'
 import { comparisonTable } from './table.ts'
-import { gateMarkdown } from '../gate/output.ts'
+import { gateMarkdown, gateText } from '../gate/output.ts'
 
 const require = createRequire(import.meta.url)
 
@@ -70,6 +70,7 @@ ${await libraries()}
 <h1>svcbench report</h1>
 ${header.map((h) => `<p class="meta">${h}</p>`).join('\n')}
 <section><h2>Summary</h2><pre>${escapeHtml(comparisonTable(result))}</pre></section>
+${result.gate === undefined ? '' : `<section><h2>Gate: ${result.gate.verdict.toUpperCase()}</h2><pre>${escapeHtml(gateText(result.gate))}</pre></section>`}
 ${charts.map((c) => `<section><h2>${escapeHtml(c.title)}</h2><div class="chart" id="chart-${c.name}"></div></section>`).join('\n')}
 <script>
 const charts = ${specs};

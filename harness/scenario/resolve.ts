@@ -144,6 +144,8 @@ export interface ResolvedVariant {
     nodeMonitorGracePeriodSeconds: number
     /** Pod slots kept free for scale-ups and rolling-update surges (placed after the pods). */
     spareSlots: number
+    /** One process per pod, or one pod host process per node (large clusters). */
+    podProcesses: 'per-pod' | 'per-node'
     terminationGracePeriodSeconds: number
     /** preStop sleep before SIGTERM on deletion, seconds. */
     preStopSleepSeconds: number
@@ -327,6 +329,18 @@ function resolveCommand(pod: Obj, nodes: unknown, faults: unknown, scenarioFile:
   }
 }
 
+/** Pods above which `podProcesses: 'auto'` hosts a node's pods in one process. */
+export const PER_POD_PROCESS_LIMIT = 64
+
+function resolvePodProcesses(raw: unknown, replicas: number, command: ResolvedCommand | null, p: (s: string) => string, issues: ScenarioIssue[]): 'per-pod' | 'per-node' {
+  if (command !== null) {
+    if (raw === 'per-node') issues.push({ path: p('cluster.podProcesses'), message: 'got "per-node"; cluster.pod.command runs each replica as its own process; remove podProcesses or use "per-pod"' })
+    return 'per-pod'
+  }
+  if (raw === 'per-pod' || raw === 'per-node') return raw
+  return replicas > PER_POD_PROCESS_LIMIT ? 'per-node' : 'per-pod'
+}
+
 function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIssue[], seed: number, scenarioFile?: string): ResolvedVariant {
   const p = (s: string) => (where === '' ? s : `${where}.${s}`)
   const cluster = (body.cluster ?? {}) as Obj
@@ -434,6 +448,7 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
       endpointPropagationMs: (cluster.endpointPropagationMs as number | undefined) ?? D.DEFAULT_ENDPOINT_PROPAGATION_MS,
       nodeMonitorGracePeriodSeconds: (cluster.nodeMonitorGracePeriodSeconds as number | undefined) ?? D.DEFAULT_NODE_MONITOR_GRACE_PERIOD_SECONDS,
       spareSlots: 0,
+      podProcesses: resolvePodProcesses(cluster.podProcesses, replicas, command, p, issues),
       network: { hopLatencyMs },
     },
     service: service_,

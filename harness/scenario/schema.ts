@@ -53,7 +53,7 @@ function num(min: number, max: number) {
 /** Most nodes a scenario may declare. */
 export const MAX_NODES = 50
 /** Most pods a scenario may declare. */
-export const MAX_PODS = 200
+export const MAX_PODS = 1000
 /** Most distinct client source addresses (each gets its own 127.x address). */
 export const MAX_CLIENT_IPS = 32_000
 
@@ -104,6 +104,13 @@ const clusterSchema = obj({
      */
     hopLatencyMs: num(0, 10_000).optional(),
   }).optional(),
+  /**
+   * `per-pod`: every built-in pod is its own process (kill-pod is a real process crash).
+   * `per-node`: one process per node runs that node's pods (kill-pod closes the pod's listener and
+   * resets its connections, which is how a crash looks on the network); for large clusters.
+   * @default 'auto': per-pod up to 64 pods, per-node above
+   */
+  podProcesses: z.enum(['auto', 'per-pod', 'per-node']).optional(),
   /** How long the node controller waits before marking a dead node's pods not ready (--node-monitor-grace-period). @default 40 */
   nodeMonitorGracePeriodSeconds: num(0, 3600).optional(),
   /** Delay between an endpoint change (readiness flip) and every node's proxy applying it, ms. @default 500 */

@@ -6,6 +6,7 @@
 import type { ResolvedVariant } from '../scenario/resolve.ts'
 import { ERROR_KINDS, type LoadResult, type ErrorKind } from '../load/autocannon.ts'
 import type { PodStats } from '../pods/server.ts'
+import type { CpuSummary } from './cpu.ts'
 import type { ProxyStats } from '../proxy/accounting.ts'
 import { summarizeLatency, latencyCurve, type LatencySummary } from './latency.ts'
 import { jainIndex, coefficientOfVariation, maxOverMean, chiSquaredP } from './fairness.ts'
@@ -166,12 +167,18 @@ export interface VariantResult {
   failover: FailoverResult[]
   /** The front load balancer (LoadBalancer Services), or null. */
   loadBalancer: LoadBalancerResult | null
+  /** CPU use of the run's processes over the measured phase (null when not sampled). */
+  cpu: CpuSummary | null
   /** The calibration path of this trial (autocannon straight to a reference pod), when measured. */
   calibration: { rps: number; p50: number; p99: number } | null
   /** requests.rps, latency p50 and p99 as ratios to the calibration path; null without one. */
   normalized: { rps: number; p50: number; p99: number } | null
-  /** Every trial's gate metrics when the variant ran as trials (--trials, baselines); else empty. */
-  trials: { trial: number; metrics: Record<string, number | null> }[]
+  /**
+   * Every trial's gate metrics when the variant ran as trials (--trials, baselines); else empty.
+   * `disturbed`: another program used more than 20% of a core meanwhile; such a trial was run
+   * again and is left out of the statistics.
+   */
+  trials: { trial: number; metrics: Record<string, number | null>; disturbed: boolean }[]
 }
 
 /** What the front load balancer did. */
@@ -435,6 +442,7 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
             refused: m.lb.refused,
             events: m.lb.events.map((e) => ({ tSec: r3((e.atMs - m.lb!.epochMs) / 1000), node: e.node, healthy: e.healthy })),
           },
+    cpu: null,
     calibration: null,
     normalized: null,
     trials: [],

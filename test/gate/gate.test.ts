@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { evaluateGate, medianMetrics } from '../../harness/gate/gate.ts'
-import { variantMetrics } from '../../harness/gate/metrics.ts'
+import { variantMetrics, trialMetrics } from '../../harness/gate/metrics.ts'
 import { baselineFrom, saveBaseline, loadBaseline } from '../../harness/gate/baseline.ts'
 import { gateText, gateMarkdown, junitXml, githubAnnotations } from '../../harness/gate/output.ts'
 import { resolveScenario } from '../../harness/scenario/resolve.ts'
@@ -25,7 +25,7 @@ const fixture = () => {
 function withTrials(r: RunResult, rpsScale: number[], p99Scale: number[] = rpsScale.map(() => 1)): RunResult {
   for (const v of r.variants) {
     const m = variantMetrics(v)
-    v.trials = rpsScale.map((s, i) => ({ trial: i + 1, metrics: { ...m, 'requests.rps': (m['requests.rps'] as number) * s, 'latency.p99': (m['latency.p99'] as number) * (p99Scale[i] as number) } }))
+    v.trials = rpsScale.map((s, i) => ({ trial: i + 1, disturbed: false, metrics: { ...m, 'requests.rps': (m['requests.rps'] as number) * s, 'latency.p99': (m['latency.p99'] as number) * (p99Scale[i] as number) } }))
   }
   r.trials = rpsScale.length
   return r
@@ -82,6 +82,22 @@ describe('evaluateGate', () => {
     const g = evaluateGate(mk([0.8, 0.81, 0.79, 0.8, 0.8]), { ...opts, normalize: true, baseline: { baseline: baselineFrom(mk(noise), 'n'), file: 'n.json' } })
     expect(g.comparisons.map((c) => c.path)).not.toContain('requests.rps')
     expect(g.comparisons.find((c) => c.path === 'normalized.rps')?.verdict).toBe('regression')
+  })
+
+  it('disturbed trials are left out of the statistics (unless all are), and the notes say how many ran again', () => {
+    const base = baselineFrom(withTrials(fixture(), noise), 'main')
+    const cur = withTrials(fixture(), [...noise, 0.5, 0.4])
+    for (const v of cur.variants) {
+      v.trials[5]!.disturbed = true
+      v.trials[6]!.disturbed = true
+    }
+    const g = evaluateGate(cur, { ...opts, baseline: { baseline: base, file: 'b.json' } })
+    expect(g.verdict).toBe('pass')
+    expect(g.notes.join('\n')).toMatch(/2 of 7 trials were disturbed by another program .* left out/)
+    expect(trialMetrics(cur.variants[0]!)).toHaveLength(5)
+    // Fewer than 4 clean trials: all are used.
+    for (const t of cur.variants[0]!.trials.slice(2)) t.disturbed = true
+    expect(trialMetrics(cur.variants[0]!)).toHaveLength(7)
   })
 
   it('medianMetrics: median per path, null if any trial is null', () => {

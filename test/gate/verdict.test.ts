@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { mannWhitneyP, bootstrapCi, compareMetric, median, minimumP, specFor, DEFAULT_COMPARE_OPTIONS, type CompareSpec } from '../../harness/gate/verdict.ts'
+import { mannWhitneyP, bootstrapCi, compareMetric, median, minimumP, specFor, DEFAULT_COMPARE, DEFAULT_COMPARE_OPTIONS, type CompareSpec } from '../../harness/gate/verdict.ts'
 
 const rps: CompareSpec = { path: 'requests.rps', better: 'higher', mode: 'ratio', floor: 0 }
 const p99: CompareSpec = { path: 'latency.p99', better: 'lower', mode: 'ratio', floor: 0.05 }
@@ -56,6 +56,12 @@ describe('compareMetric: the verdict on fixture trials', () => {
     expect(c.reason).toMatch(/below min-change/)
     // ... and fails once min-change is lowered below it
     expect(compareMetric('v', rps, base, base.map((x) => x * 0.98 - 200), { ...DEFAULT_COMPARE_OPTIONS, minChange: 0.01 }).verdict).toBe('regression')
+  })
+  it('p99 needs three times min-change (its run-to-run drift): +10% passes, +20% fails', () => {
+    const tail = DEFAULT_COMPARE.find((x) => x.path === 'latency.p99')!
+    const b = [10, 10.1, 9.9, 10.05, 9.95]
+    expect(compareMetric('v', tail, b, b.map((x) => x * 1.1))).toMatchObject({ verdict: 'unchanged', reason: 'below min-change (10% < 15%)' })
+    expect(compareMetric('v', tail, b, b.map((x) => x * 1.2)).verdict).toBe('regression')
   })
   it('a significant change under the absolute noise floor passes', () => {
     const c = compareMetric('v', p99, [0.5, 0.51, 0.5, 0.52, 0.5], [0.54, 0.55, 0.54, 0.56, 0.545])

@@ -120,7 +120,7 @@ describe('resolveScenario', () => {
       expect.arrayContaining([
         expect.stringMatching(/^name: got "Bad Name"; expected lowercase/),
         expect.stringMatching(/^servce: unknown field \(did you mean "service"\?\)/),
-        expect.stringMatching(/^cluster\.nodes\[1\]\.pods: got -1; expected an integer from 0 to 200/),
+        expect.stringMatching(/^cluster\.nodes\[1\]\.pods: got -1; expected an integer from 0 to 1000/),
         expect.stringMatching(/^service\.balancer: got "ip_hash"; expected one of "round-robin", "random", "ip-hash", "least-conn" \(did you mean "ip-hash"\?\)/),
         expect.stringMatching(/^service\.nodePort: got 80; expected an integer from 30000 to 32767/),
         expect.stringMatching(/^service\.balancing: got "per-request"; expected one of "connection", "request"/),

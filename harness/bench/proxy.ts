@@ -1,0 +1,254 @@
+/**
+ * npm run bench:proxy — the dataplane benchmark: the same three pods, the same load (keep-alive,
+ * 50 connections), several alternating repetitions, one row per path:
+ *
+ *   direct (plain autocannon)   autocannon's own client straight to one pod
+ *   direct (svcbench load)      svcbench's load path (source-address shim + µs histogram), same pod
+ *   svcbench connection         svcbench's NodePort proxy, one decision per connection (L4)
+ *   svcbench request            svcbench's NodePort proxy, one decision per request (L7)
+ *   haproxy tcp                 HAProxy `mode tcp`, `balance roundrobin`, one thread
+ *   nginx stream                nginx stream proxy, one worker
+ *   nginx http keep-alive       nginx HTTP proxy with upstream keep-alive, one worker
+ *
+ * HAProxy and nginx rows need `apt-get install -y haproxy nginx libnginx-mod-stream`; without
+ * them the rows are skipped with a message. Every figure is a median over repetitions, and every
+ * ratio the median of the per-repetition ratios (paths measured back to back). CPU is the
+ * proxy's own process (percent of one core), and the load generator's.
+ *
+ *   npm run bench:proxy [-- --seconds 3] [--reps 5] [--connections 50]
+ *
+ * Writes reports/bench/proxy-<time>.json.
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import { leaseBlock } from '../cluster/address-plan.ts'
+import { startChild, killAllChildren, type Child } from '../cluster/child.ts'
+import type { PodConfig } from '../pods/server.ts'
+import type { NodeProxyConfig } from '../proxy/main.ts'
+import { runLoad } from '../load/autocannon.ts'
+import { summarizeLatency } from '../stats/latency.ts'
+import { createCpuSampler, type SampledProcess } from '../util/cpu.ts'
+import { runFolderName } from '../report/results.ts'
+import { median } from '../gate/verdict.ts'
+import { tcpConnects } from '../util/probe.ts'
+import { numberFlag } from './args.ts'
+
+const SECONDS = numberFlag('--seconds', 3)
+const REPS = numberFlag('--reps', 5)
+const CONNECTIONS = numberFlag('--connections', 50)
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const POD_ENTRY = fileURLToPath(new URL('../pods/main.ts', import.meta.url))
+const PROXY_ENTRY = fileURLToPath(new URL('../proxy/main.ts', import.meta.url))
+const PORT = 30080
+
+const lease = await leaseBlock()
+const plan = lease.plan
+const runId = `${process.pid}-bench-proxy`
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'svcbench-bench-proxy-'))
+const foreign: ChildProcess[] = []
+const cleanup = () => {
+  killAllChildren()
+  for (const p of foreign) p.kill('SIGKILL')
+}
+process.on('exit', cleanup)
+process.on('SIGINT', () => process.exit(130))
+
+const pods = [0, 1, 2].map((j) => ({ name: `pod-${j + 1}`, address: plan.pod(j), port: 8080 }))
+const children: Child[] = pods.map((p, j) =>
+  startChild(POD_ENTRY, {
+    label: p.name,
+    runId,
+    config: { name: p.name, node: 'bench', address: p.address, port: p.port, latency: { dist: 'constant', meanMs: 0, p99Ms: 0 }, responseBytes: 128, errorRate: 0, seed: j } satisfies PodConfig,
+  }),
+)
+const proxyConfig = (node: string, address: string, balancing: 'connection' | 'request'): NodeProxyConfig => ({
+  node,
+  address,
+  nodePort: PORT,
+  algorithm: 'round-robin',
+  flags: { hashPort: false, fallback: false },
+  balancing,
+  seed: 1,
+  hashSeed: 1,
+  sessionAffinityTimeoutSeconds: null,
+  externalTrafficPolicy: 'Cluster',
+  endpoints: pods.map((p) => ({ name: p.name, address: p.address, port: p.port, node: 'elsewhere', weight: 1 })),
+  hops: [],
+  hopLatencyMs: 0,
+  healthCheckNodePort: null,
+  countRequests: false,
+})
+const l4 = startChild(PROXY_ENTRY, { label: 'svcbench proxy (connection)', runId, config: proxyConfig('bench-l4', plan.node(0), 'connection') })
+const l7 = startChild(PROXY_ENTRY, { label: 'svcbench proxy (request)', runId, config: proxyConfig('bench-l7', plan.node(1), 'request') })
+await Promise.all([...children, l4, l7].map((c) => c.ready))
+
+interface Path {
+  name: string
+  host: string
+  port: number
+  /** The proxy's pid, for its CPU. */
+  pid: number | null
+  /** Load generator: svcbench's load path, or autocannon's own client. */
+  client: 'svcbench' | 'plain'
+}
+const paths: Path[] = [
+  { name: 'direct (plain autocannon)', host: pods[0]!.address, port: 8080, pid: null, client: 'plain' },
+  { name: 'direct (svcbench load)', host: pods[0]!.address, port: 8080, pid: null, client: 'svcbench' },
+  { name: 'svcbench connection', host: plan.node(0), port: PORT, pid: l4.pid, client: 'svcbench' },
+  { name: 'svcbench request', host: plan.node(1), port: PORT, pid: l7.pid, client: 'svcbench' },
+]
+const skipped: string[] = []
+
+const installed = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0
+async function startForeign(name: string, bin: string, argv: string[], host: string): Promise<number | null> {
+  const p = spawn(bin, argv, { stdio: ['ignore', 'ignore', 'pipe'] })
+  foreign.push(p)
+  let err = ''
+  p.stderr?.on('data', (b: Buffer) => (err += b.toString()))
+  for (let i = 0; i < 100; i++) {
+    if (await tcpConnects({ host, port: PORT, localAddress: '127.0.0.1', timeoutMs: 200 })) return p.pid ?? null
+    if (p.exitCode !== null) break
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  skipped.push(`${name}: did not start (${err.trim().split('\n').slice(-2).join(' ') || `exit ${p.exitCode}`})`)
+  return null
+}
+
+if (installed('haproxy')) {
+  const cfg = path.join(tmp, 'haproxy.cfg')
+  fs.writeFileSync(
+    cfg,
+    [
+      'global', '  nbthread 1', '  maxconn 20000',
+      'defaults', '  mode tcp', '  timeout connect 5s', '  timeout client 60s', '  timeout server 60s',
+      'frontend fe', `  bind ${plan.node(2)}:${PORT}`, '  default_backend be',
+      'backend be', '  balance roundrobin', ...pods.map((p) => `  server ${p.name} ${p.address}:${p.port}`),
+      '',
+    ].join('\n'),
+  )
+  const pid = await startForeign('haproxy', 'haproxy', ['-f', cfg, '-db'], plan.node(2))
+  if (pid !== null) paths.push({ name: 'haproxy tcp', host: plan.node(2), port: PORT, pid, client: 'svcbench' })
+} else skipped.push('haproxy tcp: haproxy not installed (apt-get install -y haproxy)')
+
+if (installed('nginx')) {
+  const modules = fs.existsSync('/etc/nginx/modules-enabled') ? 'include /etc/nginx/modules-enabled/*.conf;' : ''
+  const upstream = pods.map((p) => `server ${p.address}:${p.port};`).join(' ')
+  const conf = path.join(tmp, 'nginx.conf')
+  fs.writeFileSync(
+    conf,
+    `${modules}
+worker_processes 1; daemon off; master_process off; pid ${tmp}/nginx.pid; error_log ${tmp}/nginx-error.log;
+events { worker_connections 20000; }
+stream { upstream s { ${upstream} } server { listen ${plan.node(3)}:${PORT}; proxy_pass s; } }
+http {
+  access_log off; client_body_temp_path ${tmp}/body; proxy_temp_path ${tmp}/proxy;
+  fastcgi_temp_path ${tmp}/fcgi; uwsgi_temp_path ${tmp}/uwsgi; scgi_temp_path ${tmp}/scgi;
+  upstream h { ${upstream} keepalive 64; }
+  server { listen ${plan.node(4)}:${PORT}; location / { proxy_pass http://h; proxy_http_version 1.1; proxy_set_header Connection ""; } }
+}
+`,
+  )
+  const pid = await startForeign('nginx', 'nginx', ['-c', conf, '-p', tmp, '-e', `${tmp}/nginx-error.log`], plan.node(4))
+  if (pid !== null) {
+    const stream = await tcpConnects({ host: plan.node(3), port: PORT, localAddress: '127.0.0.1', timeoutMs: 500 })
+    if (stream) paths.push({ name: 'nginx stream', host: plan.node(3), port: PORT, pid, client: 'svcbench' })
+    else skipped.push('nginx stream: the stream module is not loaded (apt-get install -y libnginx-mod-stream)')
+    paths.push({ name: 'nginx http keep-alive', host: plan.node(4), port: PORT, pid, client: 'svcbench' })
+  }
+} else skipped.push('nginx stream, nginx http keep-alive: nginx not installed (apt-get install -y nginx libnginx-mod-stream)')
+
+/** The parts of autocannon's own result the plain row reads. */
+interface PlainResult {
+  requests: { total: number }
+  latency: { p50: number; p99: number }
+}
+
+interface Sample {
+  rps: number
+  p50: number
+  p99: number
+  proxyCpuPct: number | null
+  loadGeneratorCpuPct: number
+}
+
+async function measure(p: Path): Promise<Sample> {
+  const procs: SampledProcess[] = [{ role: 'load-generator', name: 'bench', pid: process.pid }, ...(p.pid === null ? [] : [{ role: 'proxy' as const, name: p.name, pid: p.pid }])]
+  const cpu = createCpuSampler(() => procs, 250)
+  const warmMs = 500
+  if (p.client === 'svcbench') {
+    const epochMs = Date.now() + warmMs
+    setTimeout(() => cpu.start(), warmMs)
+    const r = await runLoad({ targets: [{ host: p.host, port: p.port }], clientAddresses: [plan.client(0)], connections: CONNECTIONS, keepAlive: true, connectionLifetimeMs: 0, path: '/', requestTimeoutMs: 10_000, durationMs: SECONDS * 1000, epochMs })
+    const u = cpu.stop()
+    const lat = summarizeLatency(r.latency)
+    return { rps: r.responses / (r.elapsedMs / 1000), p50: lat.p50, p99: lat.p99, proxyCpuPct: u.byProcess.find((x) => x.role === 'proxy')?.pct ?? null, loadGeneratorCpuPct: u.byProcess.find((x) => x.role === 'load-generator')?.pct ?? 0 }
+  }
+  // Plain autocannon: its own client and its own (ms) histogram; a warm-up run first.
+  const plain = (duration: number) =>
+    new Promise<PlainResult>((resolve, reject) => autocannon({ url: `http://${p.host}:${p.port}/`, connections: CONNECTIONS, duration }, (err, res) => (err ? reject(err) : resolve(res as PlainResult))))
+  await plain(warmMs / 1000)
+  cpu.start()
+  const r = await plain(SECONDS)
+  const u = cpu.stop()
+  return { rps: r.requests.total / (SECONDS), p50: r.latency.p50, p99: r.latency.p99, proxyCpuPct: null, loadGeneratorCpuPct: u.byProcess.find((x) => x.role === 'load-generator')?.pct ?? 0 }
+}
+
+for (const s of skipped) process.stderr.write(`skipped: ${s}\n`)
+const samples = new Map<string, Sample[]>(paths.map((p) => [p.name, []]))
+for (let rep = 0; rep < REPS; rep++) {
+  // Alternate the order so that drift does not favour one path.
+  const order = rep % 2 === 0 ? paths : [...paths].reverse()
+  for (const p of order) {
+    const s = await measure(p)
+    samples.get(p.name)!.push(s)
+    process.stderr.write(`rep ${rep + 1}/${REPS} ${p.name.padEnd(26)} ${Math.round(s.rps).toLocaleString('en-US').padStart(7)} req/s  p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  proxy CPU ${s.proxyCpuPct ?? '-'}%\n`)
+  }
+}
+
+/** Median over repetitions of the per-repetition ratio a/b of a field. */
+const ratio = (a: string, b: string, f: (s: Sample) => number) => {
+  const xs = samples.get(a)
+  const ys = samples.get(b)
+  if (xs === undefined || ys === undefined) return null
+  return median(xs.map((x, i) => f(x) / f(ys[i]!)))
+}
+const med = (name: string, f: (s: Sample) => number | null) => {
+  const xs = samples.get(name)!.map(f).filter((x): x is number => x !== null)
+  return xs.length === 0 ? null : median(xs)
+}
+
+const fmt = (x: number | null, d = 2) => (x === null ? '-' : x.toFixed(d))
+const rows = [['path', 'req/s', 'p50 ms', 'p99 ms', 'proxy CPU %', 'load gen CPU %', '× direct']]
+for (const p of paths) {
+  rows.push([p.name, Math.round(med(p.name, (s) => s.rps)!).toLocaleString('en-US'), fmt(med(p.name, (s) => s.p50)), fmt(med(p.name, (s) => s.p99)), fmt(med(p.name, (s) => s.proxyCpuPct), 0), fmt(med(p.name, (s) => s.loadGeneratorCpuPct), 0), fmt(ratio(p.name, 'direct (svcbench load)', (s) => s.rps))])
+}
+const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
+process.stdout.write(`\nbench:proxy: ${CONNECTIONS} connections, keep-alive, ${SECONDS} s × ${REPS} alternating repetitions, 3 pods, ${os.cpus().length} cores\n\n`)
+for (const r of rows) process.stdout.write(`${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}\n`)
+
+const addedP99 = (name: string) => {
+  const xs = samples.get(name)
+  const d = samples.get('direct (svcbench load)')!
+  return xs === undefined ? null : median(xs.map((x, i) => x.p99 - d[i]!.p99))
+}
+const targets = [
+  { name: 'connection proxy throughput vs HAProxy mode tcp', value: ratio('svcbench connection', 'haproxy tcp', (s) => s.rps), target: '≥ 1.0' },
+  { name: 'request proxy throughput vs nginx http keep-alive', value: ratio('svcbench request', 'nginx http keep-alive', (s) => s.rps), target: '≥ 0.8' },
+  { name: 'svcbench load path vs plain autocannon (direct)', value: ratio('direct (svcbench load)', 'direct (plain autocannon)', (s) => s.rps), target: '≥ 0.95' },
+  { name: 'p99 added by the connection proxy, ms (HAProxy adds)', value: addedP99('svcbench connection'), target: `≤ ${fmt(addedP99('haproxy tcp'))}` },
+]
+process.stdout.write('\n')
+for (const t of targets) process.stdout.write(`${t.name.padEnd(54)} ${fmt(t.value).padStart(6)}  (target ${t.target})\n`)
+
+const file = path.join(ROOT, 'reports', 'bench', `proxy-${runFolderName(new Date())}.json`)
+fs.mkdirSync(path.dirname(file), { recursive: true })
+fs.writeFileSync(file, `${JSON.stringify({ seconds: SECONDS, reps: REPS, connections: CONNECTIONS, cores: os.cpus().length, cpuModel: os.cpus()[0]?.model, skipped, targets, samples: Object.fromEntries(samples) }, null, 1)}\n`)
+process.stdout.write(`\nwritten: ${path.relative(process.cwd(), file)}\n`)
+cleanup()
+await lease.release()
+fs.rmSync(tmp, { recursive: true, force: true })
+process.exit(0)

@@ -1,0 +1,113 @@
+/**
+ * npm run bench:scale — start-up, tear-down and memory at several cluster sizes, whether the
+ * harness's memory grows with run length, and runs at 1,000 connections and at 10,000
+ * connections from 10,000 client addresses.
+ *
+ *   npm run bench:scale [-- --sizes 3x6,10x100,20x500] [--long 60] [--short 10] [--no-length]
+ *
+ * Sizes are nodes × pods. Memory is the resident set (VmRSS) of every process of the cluster,
+ * read from /proc once all are ready. Writes reports/bench/scale-<time>.json.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { resolveScenario } from '../scenario/resolve.ts'
+import { runScenario } from '../runner.ts'
+import { leaseBlock } from '../cluster/address-plan.ts'
+import { startCluster } from '../cluster/cluster.ts'
+import { MAX_PODS } from '../scenario/schema.ts'
+import { runFolderName } from '../report/results.ts'
+import { ScenarioError } from '../errors.ts'
+import { flag, numberFlag, has } from './args.ts'
+
+const SIZES = flag('--sizes', '3x6,10x100,20x500').split(',').map((s) => s.split('x').map(Number) as [number, number])
+const LONG_S = numberFlag('--long', 60)
+const SHORT_S = numberFlag('--short', 10)
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/** Resident set size of a process, MB; 0 when it is gone. */
+function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m === null ? 0 : Number(m[1]) / 1024
+  } catch {
+    return 0
+  }
+}
+
+interface SizeResult {
+  nodes: number
+  pods: number
+  readySec: number | null
+  teardownSec: number | null
+  clusterRssMb: number | null
+  mbPerPod: number | null
+  note?: string
+}
+const sizes: SizeResult[] = []
+for (const [nodes, pods] of SIZES) {
+  let v
+  try {
+    v = resolveScenario({ name: 'scale', cluster: { nodes, replicas: pods, pod: { latencyMs: 0 } } }).variants[0]!
+  } catch (e) {
+    const why = e instanceof ScenarioError ? e.message : String(e)
+    sizes.push({ nodes, pods, readySec: null, teardownSec: null, clusterRssMb: null, mbPerPod: null, note: `not runnable: ${why.split('\n')[0]} (MAX_PODS is ${MAX_PODS})` })
+    process.stderr.write(`${nodes}×${pods}: not runnable (${why.split('\n')[0]})\n`)
+    continue
+  }
+  const lease = await leaseBlock()
+  try {
+    const t0 = Date.now()
+    const cluster = await startCluster(v, { plan: lease.plan, seed: 1, runId: `${process.pid}-scale`, readyTimeoutMs: 120_000 })
+    const readySec = (Date.now() - t0) / 1000
+    const procs = cluster.processes()
+    const podRss = procs.filter((p) => p.role === 'pod').reduce((s, p) => s + rssMb(p.pid), 0)
+    const allRss = procs.reduce((s, p) => s + rssMb(p.pid), 0)
+    const t1 = Date.now()
+    await cluster.stop()
+    const teardownSec = (Date.now() - t1) / 1000
+    sizes.push({ nodes, pods, readySec, teardownSec, clusterRssMb: Math.round(allRss), mbPerPod: Math.round((podRss / pods) * 10) / 10 })
+    process.stderr.write(`${nodes}×${pods}: ready in ${readySec.toFixed(2)} s, torn down in ${teardownSec.toFixed(2)} s, ${Math.round(allRss)} MB resident, ${(podRss / pods).toFixed(1)} MB per pod\n`)
+  } finally {
+    await lease.release()
+  }
+}
+
+/** Peak RSS of this (the harness) process during a run of `seconds`. */
+async function harnessPeak(seconds: number, connections: number, clientIps: number): Promise<{ peakMb: number; rps: number; errors: number }> {
+  let peak = rssMb(process.pid)
+  const timer = setInterval(() => (peak = Math.max(peak, rssMb(process.pid))), 200)
+  try {
+    const r = await runScenario(resolveScenario({ name: 'scale-length', cluster: { nodes: 3, replicas: 6, pod: { latencyMs: 1 } }, load: { duration: `${seconds}s`, warmup: '1s', connections, clientIps } }))
+    const v = r.variants[0]!
+    return { peakMb: Math.round(peak), rps: Math.round(v.requests.rps), errors: v.errors.total }
+  } finally {
+    clearInterval(timer)
+  }
+}
+
+let length: { shortSec: number; longSec: number; shortPeakMb: number; longPeakMb: number; ratio: number } | null = null
+if (!has('--no-length')) {
+  globalThis.gc?.()
+  const s = await harnessPeak(SHORT_S, 50, 64)
+  globalThis.gc?.()
+  const l = await harnessPeak(LONG_S, 50, 64)
+  length = { shortSec: SHORT_S, longSec: LONG_S, shortPeakMb: s.peakMb, longPeakMb: l.peakMb, ratio: Math.round((l.peakMb / s.peakMb) * 100) / 100 }
+  process.stderr.write(`harness peak: ${SHORT_S} s run ${s.peakMb} MB, ${LONG_S} s run ${l.peakMb} MB\n`)
+}
+const many = await harnessPeak(3, 1000, 1000)
+process.stderr.write(`1,000 connections: ${many.rps} req/s, ${many.errors} errors\n`)
+const addresses = await harnessPeak(3, 10_000, 10_000)
+process.stderr.write(`10,000 connections from 10,000 client addresses: ${addresses.rps} req/s, ${addresses.errors} errors\n`)
+
+process.stdout.write('\nbench:scale\n\n')
+const rows = [['nodes × pods', 'ready s', 'torn down s', 'resident MB', 'MB per pod', ''], ...sizes.map((s) => [`${s.nodes} × ${s.pods}`, s.readySec?.toFixed(2) ?? '-', s.teardownSec?.toFixed(2) ?? '-', String(s.clusterRssMb ?? '-'), String(s.mbPerPod ?? '-'), s.note ?? ''])]
+const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
+for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`)
+if (length !== null) process.stdout.write(`\nharness peak memory: ${length.shortSec} s run ${length.shortPeakMb} MB, ${length.longSec} s run ${length.longPeakMb} MB (ratio ${length.ratio}; target ≤ 1.2)\n`)
+process.stdout.write(`1,000 connections from 1,000 client addresses: ${many.rps.toLocaleString('en-US')} req/s, ${many.errors} errors, harness peak ${many.peakMb} MB\n`)
+process.stdout.write(`10,000 connections from 10,000 client addresses: ${addresses.rps.toLocaleString('en-US')} req/s, ${addresses.errors} errors, harness peak ${addresses.peakMb} MB\n`)
+const file = path.join(ROOT, 'reports', 'bench', `scale-${runFolderName(new Date())}.json`)
+fs.mkdirSync(path.dirname(file), { recursive: true })
+fs.writeFileSync(file, `${JSON.stringify({ sizes, length, connections1000: many, addresses10000: addresses }, null, 1)}\n`)
+process.stdout.write(`\nwritten: ${path.relative(process.cwd(), file)}\n`)

@@ -1,0 +1,101 @@
+/**
+ * CPU use of a run's processes, read from /proc (Linux): utime + stime of each process, and the
+ * machine's busy time from /proc/stat. A sampler reads every process it is given at an interval
+ * and adds up each process's CPU time over the window, so processes that start or die during
+ * the window (restarted pods) still count for the time they ran.
+ */
+import fs from 'node:fs'
+
+/** Clock ticks per second of /proc times (USER_HZ; 100 on every Linux svcbench runs on). */
+const CLK_TCK = 100
+
+/** A process's CPU time (user + system), ms; undefined when it is gone or /proc is unavailable. */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Fields after the command name (which may contain spaces and parentheses).
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const utime = Number(rest[11])
+    const stime = Number(rest[12])
+    return Number.isFinite(utime) && Number.isFinite(stime) ? ((utime + stime) * 1000) / CLK_TCK : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The machine's busy and total CPU time so far, ms (all cores). */
+export function machineCpuMs(): { busy: number; total: number } | undefined {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] as string
+    const f = line.trim().split(/\s+/).slice(1).map(Number)
+    const idle = (f[3] ?? 0) + (f[4] ?? 0)
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0)
+    return { busy: ((total - idle) * 1000) / CLK_TCK, total: (total * 1000) / CLK_TCK }
+  } catch {
+    return undefined
+  }
+}
+
+/** A process to sample: its role, a name within the role, its pid. */
+export interface SampledProcess {
+  role: 'load-generator' | 'proxy' | 'pod' | 'load-balancer'
+  name: string
+  pid: number
+}
+
+/** CPU used per process over a window, as percent of one core. */
+export interface CpuUsage {
+  /** Wall time of the window, ms. */
+  windowMs: number
+  /** Per process (role/name), percent of one core (100 = one core busy all the time). */
+  byProcess: { role: SampledProcess['role']; name: string; pct: number }[]
+  /** Machine-wide busy share of all cores, percent; null without /proc/stat. */
+  machineBusyPct: number | null
+}
+
+/** Sample `list()` every `intervalMs` from `start()` to `stop()`. */
+export function createCpuSampler(list: () => SampledProcess[], intervalMs = 500): { start(): void; stop(): CpuUsage } {
+  const last = new Map<number, number>()
+  const used = new Map<string, { role: SampledProcess['role']; name: string; ms: number }>()
+  let t0 = 0
+  let m0: { busy: number; total: number } | undefined
+  let timer: NodeJS.Timeout | undefined
+  const sample = () => {
+    for (const p of list()) {
+      const now = processCpuMs(p.pid)
+      if (now === undefined) continue
+      const before = last.get(p.pid)
+      last.set(p.pid, now)
+      // A process first seen mid-window counts from its first sample on.
+      if (before === undefined) {
+        if (!used.has(`${p.role}/${p.name}`)) used.set(`${p.role}/${p.name}`, { role: p.role, name: p.name, ms: 0 })
+        continue
+      }
+      const key = `${p.role}/${p.name}`
+      const u = used.get(key) ?? { role: p.role, name: p.name, ms: 0 }
+      u.ms += Math.max(0, now - before)
+      used.set(key, u)
+    }
+  }
+  return {
+    start() {
+      t0 = Date.now()
+      m0 = machineCpuMs()
+      sample()
+      timer = setInterval(sample, intervalMs)
+      timer.unref()
+    },
+    stop() {
+      if (timer !== undefined) clearInterval(timer)
+      sample()
+      const windowMs = Math.max(1, Date.now() - t0)
+      const m1 = machineCpuMs()
+      const machineBusyPct = m0 === undefined || m1 === undefined || m1.total === m0.total ? null : Math.round(((m1.busy - m0.busy) / (m1.total - m0.total)) * 1000) / 10
+      return {
+        windowMs,
+        byProcess: [...used.values()].map((u) => ({ role: u.role, name: u.name, pct: Math.round((u.ms / windowMs) * 1000) / 10 })),
+        machineBusyPct,
+      }
+    },
+  }
+}
