@@ -18,6 +18,7 @@ import { summarizeCpu } from './stats/cpu.ts'
 import { createCpuSampler } from './util/cpu.ts'
 import { summarizeLatency } from './stats/latency.ts'
 import { startChild } from './cluster/child.ts'
+import { prepareBundles } from './cluster/bundle.ts'
 import { fileURLToPath } from 'node:url'
 import type { PodConfig } from './pods/server.ts'
 import { holds, liveValue } from './gate/thresholds.ts'
@@ -247,6 +248,7 @@ export async function runScenario(run: ResolvedRun, opts: RunOptions = {}): Prom
   const runId = opts.runId ?? `${process.pid}-${Date.now().toString(36)}`
   const startedAt = new Date().toISOString()
   const lease = await leaseBlock({ block: opts.addressBlock })
+  await prepareBundles()
   const trials = Math.max(1, opts.trials ?? 1)
   const byVariant = run.variants.map(() => [] as VariantResult[])
   let aborted: RunResult['aborted'] = null

@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { leaseBlock } from '../cluster/address-plan.ts'
 import { startChild, killAllChildren, type Child } from '../cluster/child.ts'
+import { prepareBundles } from '../cluster/bundle.ts'
 import type { PodConfig } from '../pods/server.ts'
 import type { NodeProxyConfig } from '../proxy/main.ts'
 import { runLoad } from '../load/autocannon.ts'
@@ -45,6 +46,7 @@ const POD_ENTRY = fileURLToPath(new URL('../pods/main.ts', import.meta.url))
 const PROXY_ENTRY = fileURLToPath(new URL('../proxy/main.ts', import.meta.url))
 const PORT = 30080
 
+await prepareBundles()
 const lease = await leaseBlock()
 const plan = lease.plan
 const runId = `${process.pid}-bench-proxy`
@@ -123,7 +125,7 @@ if (installed('haproxy')) {
   fs.writeFileSync(
     cfg,
     [
-      'global', '  nbthread 1', '  maxconn 20000',
+      'global', '  nbthread 1', '  maxconn 8000',
       'defaults', '  mode tcp', '  timeout connect 5s', '  timeout client 60s', '  timeout server 60s',
       'frontend fe', `  bind ${plan.node(2)}:${PORT}`, '  default_backend be',
       'backend be', '  balance roundrobin', ...pods.map((p) => `  server ${p.name} ${p.address}:${p.port}`),
@@ -152,7 +154,7 @@ http {
 }
 `,
   )
-  const pid = await startForeign('nginx', 'nginx', ['-c', conf, '-p', tmp, '-e', `${tmp}/nginx-error.log`], plan.node(4))
+  const pid = await startForeign('nginx', 'nginx', ['-c', conf, '-e', `${tmp}/nginx-error.log`], plan.node(4))
   if (pid !== null) {
     const stream = await tcpConnects({ host: plan.node(3), port: PORT, localAddress: '127.0.0.1', timeoutMs: 500 })
     if (stream) paths.push({ name: 'nginx stream', host: plan.node(3), port: PORT, pid, client: 'svcbench' })

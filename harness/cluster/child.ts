@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { HarnessError } from '../errors.ts'
+import { bundledEntry } from './bundle.ts'
 import { CHILD_CONFIG_ENV, RUN_MARKER_PREFIX, type IpcHello, type IpcReply } from './ipc.ts'
 
 const require = createRequire(import.meta.url)
@@ -78,10 +79,12 @@ export interface StartChildOptions {
   readyTimeoutMs?: number
 }
 
-/** Fork a TypeScript entry module (via tsx) as a child of this run. */
+/** Fork a child entry module (bundled, or TypeScript via tsx) as a child of this run. */
 export function startChild(entry: string, opts: StartChildOptions): Child {
-  const proc = fork(entry, [`${RUN_MARKER_PREFIX}${opts.runId}`], {
-    execArgv: ['--import', TSX_LOADER],
+  // Plain Node on a prebuilt bundle when there is one (bundle.ts), else the TypeScript loader.
+  const bundled = bundledEntry(entry)
+  const proc = fork(bundled ?? entry, [`${RUN_MARKER_PREFIX}${opts.runId}`], {
+    execArgv: bundled === undefined ? ['--import', TSX_LOADER] : [],
     env: { ...process.env, [CHILD_CONFIG_ENV]: JSON.stringify(opts.config) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'advanced',

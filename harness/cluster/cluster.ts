@@ -14,6 +14,7 @@ import type { PodConfig, PodFault, PodStats } from '../pods/server.ts'
 import type { NodeProxyConfig } from '../proxy/main.ts'
 import type { ProxyStats } from '../proxy/accounting.ts'
 import { startChild, type Child } from './child.ts'
+import { prepareBundles } from './bundle.ts'
 import type { SampledProcess } from '../util/cpu.ts'
 import type { LbConfig, LbStats } from '../lb/main.ts'
 import { deriveSeed } from '../util/rng.ts'
@@ -220,6 +221,7 @@ export function podStatsFromProxies(pod: string, proxies: readonly ProxyStats[],
 
 /** Start pods, then node proxies; on any failure stop what started and throw a HarnessError. */
 export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions): Promise<Cluster> {
+  await prepareBundles()
   const topology = placeTopology(v, opts.plan)
   const children: Child[] = []
   const readyTimeoutMs = opts.readyTimeoutMs ?? 15_000
