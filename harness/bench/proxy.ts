@@ -28,6 +28,7 @@ import autocannon from 'autocannon'
 import { leaseBlock } from '../cluster/address-plan.ts'
 import { startChild, killAllChildren, type Child } from '../cluster/child.ts'
 import { prepareBundles } from '../cluster/bundle.ts'
+import { PROXY_NODE_FLAGS } from '../cluster/cluster.ts'
 import type { PodConfig } from '../pods/server.ts'
 import type { NodeProxyConfig } from '../proxy/main.ts'
 import { runLoad } from '../load/autocannon.ts'
@@ -84,8 +85,10 @@ const proxyConfig = (node: string, address: string, balancing: 'connection' | 'r
   healthCheckNodePort: null,
   countRequests: false,
 })
-const l4 = startChild(PROXY_ENTRY, { label: 'svcbench proxy (connection)', runId, config: proxyConfig('bench-l4', plan.node(0), 'connection') })
-const l7 = startChild(PROXY_ENTRY, { label: 'svcbench proxy (request)', runId, config: proxyConfig('bench-l7', plan.node(1), 'request') })
+// SVCBENCH_PROXY_FLAGS: extra Node flags for the two svcbench proxies (for A/B runs).
+const nodeFlags = (process.env.SVCBENCH_PROXY_FLAGS ?? PROXY_NODE_FLAGS.join(' ')).split(' ').filter((f) => f !== '')
+const l4 = startChild(PROXY_ENTRY, { label: 'svcbench proxy (connection)', runId, nodeFlags, config: proxyConfig('bench-l4', plan.node(0), 'connection') })
+const l7 = startChild(PROXY_ENTRY, { label: 'svcbench proxy (request)', runId, nodeFlags, config: proxyConfig('bench-l7', plan.node(1), 'request') })
 await Promise.all([...children, l4, l7].map((c) => c.ready))
 
 interface Path {

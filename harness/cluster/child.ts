@@ -77,6 +77,8 @@ export interface StartChildOptions {
   runId: string
   /** Time allowed to become ready. @default 10000 */
   readyTimeoutMs?: number
+  /** Extra Node.js flags for the child, e.g. `--max-semi-space-size=32`. */
+  nodeFlags?: string[]
 }
 
 /** Fork a child entry module (bundled, or TypeScript via tsx) as a child of this run. */
@@ -84,7 +86,7 @@ export function startChild(entry: string, opts: StartChildOptions): Child {
   // Plain Node on a prebuilt bundle when there is one (bundle.ts), else the TypeScript loader.
   const bundled = bundledEntry(entry)
   const proc = fork(bundled ?? entry, [`${RUN_MARKER_PREFIX}${opts.runId}`], {
-    execArgv: bundled === undefined ? ['--import', TSX_LOADER] : [],
+    execArgv: [...(bundled === undefined ? ['--import', TSX_LOADER] : []), ...(opts.nodeFlags ?? [])],
     env: { ...process.env, [CHILD_CONFIG_ENV]: JSON.stringify(opts.config) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'advanced',

@@ -78,6 +78,9 @@ function hostedPod(host: Child, config: PodConfig): PodHandle {
   }
 }
 
+/** Node flags of the node proxy processes (see npm run bench:proxy). */
+export const PROXY_NODE_FLAGS: readonly string[] = []
+
 /** First port of the hop relays: a node relays port HOP_PORT_BASE + j to its local pod j. */
 export const HOP_PORT_BASE = 40000
 
@@ -314,7 +317,7 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
         healthCheckNodePort: v.service.type === 'LoadBalancer' && v.service.externalTrafficPolicy === 'Local' ? v.service.healthCheckNodePort : null,
         countRequests: command !== null,
       }
-      const c = startChild(PROXY_ENTRY, { label: `node proxy "${n.name}"`, config, runId: opts.runId, readyTimeoutMs })
+      const c = startChild(PROXY_ENTRY, { label: `node proxy "${n.name}"`, config, runId: opts.runId, readyTimeoutMs, nodeFlags: [...PROXY_NODE_FLAGS] })
       children.push(c)
       return c
     })
