@@ -6,7 +6,7 @@
 import os from 'node:os'
 import { createRequire } from 'node:module'
 import type { ResolvedFault, ResolvedRun, ResolvedVariant } from './scenario/resolve.ts'
-import { leaseBlock, type AddressPlan } from './cluster/address-plan.ts'
+import { leaseBlock, preferredBlock, type AddressPlan } from './cluster/address-plan.ts'
 import { startCluster } from './cluster/cluster.ts'
 import { createFaultDriver } from './cluster/faults.ts'
 import { startEndpointsController } from './cluster/endpoints.ts'
@@ -247,7 +247,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
 export async function runScenario(run: ResolvedRun, opts: RunOptions = {}): Promise<RunResult> {
   const runId = opts.runId ?? `${process.pid}-${Date.now().toString(36)}`
   const startedAt = new Date().toISOString()
-  const lease = await leaseBlock({ block: opts.addressBlock })
+  const lease = await leaseBlock({ block: opts.addressBlock, prefer: preferredBlock(run.name) })
   await prepareBundles()
   const trials = Math.max(1, opts.trials ?? 1)
   const byVariant = run.variants.map(() => [] as VariantResult[])

@@ -16,6 +16,16 @@ import { HarnessError } from '../errors.ts'
 
 /** Port of the lock listener on 127.B.0.1. */
 export const LOCK_PORT = 39999
+/**
+ * The block a scenario prefers: the same one run after run (when free), so that hashing
+ * balancers see the same client addresses and a baseline compares like with like.
+ */
+export function preferredBlock(scenario: string): number {
+  let h = 2166136261
+  for (let i = 0; i < scenario.length; i++) h = Math.imul(h ^ scenario.charCodeAt(i), 16777619) >>> 0
+  return MIN_BLOCK + (h % (MAX_BLOCK - MIN_BLOCK + 1))
+}
+
 /** Lowest and highest block numbers svcbench uses (127.0.x is left to everything else). */
 export const MIN_BLOCK = 16
 export const MAX_BLOCK = 250
@@ -65,6 +75,8 @@ function tryListen(host: string, port: number): Promise<net.Server | undefined> 
 export interface LeaseOptions {
   /** Use exactly this block (env SVCBENCH_ADDRESS_BLOCK); fail if it is taken. */
   block?: number
+  /** Try this block first (then the others from a random start). */
+  prefer?: number
 }
 
 /**
@@ -78,6 +90,7 @@ export async function leaseBlock(opts: LeaseOptions = {}): Promise<BlockLease> {
   } else {
     const span = MAX_BLOCK - MIN_BLOCK + 1
     const start = Math.floor(Math.random() * span)
+    if (opts.prefer !== undefined && opts.prefer >= MIN_BLOCK && opts.prefer <= MAX_BLOCK) candidates.push(opts.prefer)
     for (let i = 0; i < span; i++) candidates.push(MIN_BLOCK + ((start + i) % span))
   }
   for (const b of candidates) {

@@ -49,3 +49,20 @@ describe('placeTopology', () => {
     expect(t.nodes.map((n) => `${n.address}:${n.nodePort}`)).toEqual(['127.30.1.1:30080', '127.30.1.2:30080', '127.30.1.3:30080'])
   })
 })
+
+describe('preferred block', () => {
+  it('is derived from the scenario name, in range, and leased first when free', async () => {
+    const { preferredBlock, leaseBlock, MIN_BLOCK } = await import('../../harness/cluster/address-plan.ts')
+    const b = preferredBlock('quickstart')
+    expect(preferredBlock('quickstart')).toBe(b)
+    expect(b).toBeGreaterThanOrEqual(MIN_BLOCK)
+    expect(b).toBeLessThanOrEqual(250)
+    const lease = await leaseBlock({ prefer: preferredBlock('a-name-no-test-uses') })
+    expect(lease.plan.block).toBe(preferredBlock('a-name-no-test-uses'))
+    // Taken: the next lease falls back to another block.
+    const other = await leaseBlock({ prefer: lease.plan.block })
+    expect(other.plan.block).not.toBe(lease.plan.block)
+    await other.release()
+    await lease.release()
+  })
+})
