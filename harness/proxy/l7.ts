@@ -9,6 +9,7 @@ import type { Balancer, Endpoint } from '../balancers/types.ts'
 import type { Accounting } from './accounting.ts'
 import type { Route, RunningProxy } from './l4.ts'
 import { forwardRequest } from './forward.ts'
+import { createLeanPool, upstreamHead, type LeanPool } from './lean-upstream.ts'
 
 /** Options for {@link startL7Proxy}. */
 export interface L7ProxyOptions {
@@ -24,6 +25,8 @@ export interface L7ProxyOptions {
   connectionsPerPod?: number
   /** Requests are always counted here (one decision per request); accepted for symmetry with L4. */
   countRequests?: boolean
+  /** The pods are svcbench's own: bodiless requests go over the lean client (lean-upstream.ts). @default false */
+  lean?: boolean
 }
 
 /** Start the proxy; resolves once it listens. `close()` also closes the upstream pools. */
@@ -41,6 +44,18 @@ export async function startL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> 
         keepAliveTimeout: 60_000,
       })
       pools.set(origin, p)
+    }
+    return p
+  }
+
+  const lean = new Map<string, LeanPool>()
+  const leanPoolFor = (ep: Endpoint, clientIp: string) => {
+    const r = opts.route(ep, clientIp)
+    const key = `${r.host}:${r.port}`
+    let p = lean.get(key)
+    if (p === undefined) {
+      p = createLeanPool(r.host, r.port, opts.host, opts.connectionsPerPod ?? 64)
+      lean.set(key, p)
     }
     return p
   }
@@ -69,7 +84,20 @@ export async function startL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> 
       if (measured && err.code === 'ECONNREFUSED') accounting.onUpstreamConnectError()
       else if (measured) accounting.onUpstreamError()
     }
-    void forwardRequest(poolFor(ep, clientIp), req, res, clientIp, onUpstreamError).finally(() => balancer.release(ep))
+    const bodiless = req.headers['transfer-encoding'] === undefined && (req.headers['content-length'] ?? '0') === '0'
+    const exchange =
+      opts.lean === true && bodiless
+        ? leanPoolFor(ep, clientIp)
+            .send(upstreamHead(req, clientIp), res)
+            .catch((err: NodeJS.ErrnoException) => {
+              onUpstreamError(err)
+              if (!res.headersSent) {
+                res.writeHead(502, { 'content-type': 'text/plain' })
+                res.end('bad gateway')
+              } else res.destroy()
+            })
+        : forwardRequest(poolFor(ep, clientIp), req, res, clientIp, onUpstreamError)
+    void exchange.finally(() => balancer.release(ep))
   })
   server.keepAliveTimeout = 65_000
   server.on('connection', (s) => s.setNoDelay(true))
@@ -85,6 +113,7 @@ export async function startL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> 
       server.closeAllConnections()
       server.close()
       for (const p of pools.values()) void p.destroy()
+      for (const p of lean.values()) p.destroy()
     },
   }
 }

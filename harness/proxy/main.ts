@@ -96,7 +96,8 @@ try {
   )
   // Local with no local endpoint drops (kube-proxy's KUBE-XLB rule): the client times out.
   const onNoEndpoint = local ? 'drop' : 'reject'
-  const opts = { host: config.address, port: config.nodePort, balancer, accounting, route, onNoEndpoint, countRequests: config.countRequests } as const
+  // svcbench's own pods speak a fixed dialect: the L7 proxy may use its lean client for them.
+  const opts = { host: config.address, port: config.nodePort, balancer, accounting, route, onNoEndpoint, countRequests: config.countRequests, lean: !config.countRequests } as const
   const proxy = config.balancing === 'connection' ? await startL4Proxy(opts) : await startL7Proxy(opts)
   // kube-proxy's healthCheckNodePort server: 200 while this node has a ready local endpoint.
   const healthz =
