@@ -11,6 +11,7 @@ import { writeResults, createRunDir } from '../report/results.ts'
 import { comparisonTable } from '../report/table.ts'
 import { killAllChildren } from '../cluster/child.ts'
 import { ScenarioError, HarnessError } from '../errors.ts'
+import { writeFileAtomic } from '../util/fs.ts'
 import { loadBaseline, saveBaseline, baselineFrom, type Baseline } from '../gate/baseline.ts'
 import { evaluateGate } from '../gate/gate.ts'
 import { gateText, gateMarkdown, junitXml, githubAnnotations } from '../gate/output.ts'
@@ -68,12 +69,9 @@ async function writeReportsOrFail(result: RunResult, dir: string) {
 /** Trials per variant under --baseline / --save-baseline unless --trials says otherwise. */
 export const DEFAULT_GATE_TRIALS = 5
 
-function writeFileAtomic(file: string, text: string): void {
+async function writeJunit(file: string, text: string): Promise<void> {
   try {
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
-    const tmp = `${file}.tmp-${process.pid}`
-    fs.writeFileSync(tmp, text)
-    fs.renameSync(tmp, file)
+    await writeFileAtomic(file, text)
   } catch (e) {
     throw new HarnessError('RESULTS_WRITE_FAILED', `cannot write ${file}: ${(e as Error).message}`, { cause: e })
   }
@@ -197,7 +195,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (args.junit !== undefined) {
       const took = (Date.parse(result.finishedAt) - Date.parse(result.startedAt)) / 1000
-      writeFileAtomic(args.junit, junitXml(gate, run.name, took))
+      await writeJunit(args.junit, junitXml(gate, run.name, took))
       human.write(`junit:   ${rel(path.resolve(args.junit))}\n`)
     }
     if (args.saveBaseline !== undefined && !result.interrupted && result.aborted === null) {

@@ -5,6 +5,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { HarnessError, ScenarioError } from '../errors.ts'
+import { writeFileAtomic } from '../util/fs.ts'
 import type { RunResult } from '../runner.ts'
 import { trialMetrics, type MetricMap } from './metrics.ts'
 
@@ -58,10 +59,7 @@ export function baselineFrom(result: RunResult, name: string): Baseline {
 export async function saveBaseline(root: string, b: Baseline): Promise<string> {
   const file = baselinePath(root, b.name)
   try {
-    await fs.mkdir(path.dirname(file), { recursive: true })
-    const tmp = `${file}.tmp-${process.pid}`
-    await fs.writeFile(tmp, `${JSON.stringify(b, null, 1)}\n`)
-    await fs.rename(tmp, file)
+    await writeFileAtomic(file, `${JSON.stringify(b, null, 1)}\n`)
     return file
   } catch (err) {
     throw new HarnessError('RESULTS_WRITE_FAILED', `cannot write baseline ${file}: ${(err as Error).message}`, { cause: err })

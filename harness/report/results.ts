@@ -2,6 +2,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { HarnessError } from '../errors.ts'
+import { writeFileAtomic } from '../util/fs.ts'
 import type { RunResult } from '../runner.ts'
 
 /** Folder name for a run started at `date`: UTC, sortable, safe on every filesystem. */
@@ -39,9 +40,7 @@ export async function writeResults(result: RunResult, root: string, dir?: string
   try {
     dir ??= await createRunDir(root, result.scenario.name, new Date(result.startedAt))
     const file = path.join(dir, 'results.json')
-    const tmp = `${file}.tmp-${process.pid}`
-    await fs.writeFile(tmp, `${JSON.stringify(result, null, 2)}\n`)
-    await fs.rename(tmp, file)
+    await writeFileAtomic(file, `${JSON.stringify(result, null, 2)}\n`)
     return file
   } catch (err) {
     throw new HarnessError('RESULTS_WRITE_FAILED', `cannot write results under ${parent}: ${(err as Error).message}`, { cause: err })
