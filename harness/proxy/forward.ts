@@ -15,12 +15,18 @@ export function linkLifetimes(a: net.Socket, b: net.Socket): void {
 }
 
 /** Headers that belong to one connection and are not forwarded (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer'])
+export const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer'])
 
 function endToEnd(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v
   return out
+}
+
+/** X-Forwarded-For as a proxy passes it on: the client appended to what the request carried. */
+export function forwardedFor(req: http.IncomingMessage, clientIp: string): string {
+  const prior = req.headers['x-forwarded-for']
+  return typeof prior === 'string' && prior !== '' ? `${prior}, ${clientIp}` : clientIp
 }
 
 /**
@@ -36,8 +42,7 @@ export function forwardRequest(
   onUpstreamError: (err: NodeJS.ErrnoException) => void = () => {},
 ): Promise<void> {
   const headers = endToEnd(req.headers)
-  const prior = req.headers['x-forwarded-for']
-  headers['x-forwarded-for'] = typeof prior === 'string' && prior !== '' ? `${prior}, ${clientIp}` : clientIp
+  headers['x-forwarded-for'] = forwardedFor(req, clientIp)
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
   return pool.request({ path: req.url ?? '/', method: (req.method ?? 'GET') as 'GET', headers, body: hasBody ? req : null }).then(
     async (up) => {

@@ -9,7 +9,7 @@ import type { Balancer, Endpoint } from '../balancers/types.ts'
 import type { Accounting } from './accounting.ts'
 import type { Route, RunningProxy } from './l4.ts'
 import { forwardRequest } from './forward.ts'
-import { createLeanPool, upstreamHead, type LeanPool } from './lean-upstream.ts'
+import { createLeanPool, upstreamHead } from './lean-upstream.ts'
 
 /** Options for {@link startL7Proxy}. */
 export interface L7ProxyOptions {
@@ -32,33 +32,24 @@ export interface L7ProxyOptions {
 /** Start the proxy; resolves once it listens. `close()` also closes the upstream pools. */
 export async function startL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> {
   const { balancer, accounting } = opts
-  const pools = new Map<string, Pool>()
-  const poolFor = (ep: Endpoint, clientIp: string) => {
-    const r = opts.route(ep, clientIp)
-    const origin = `http://${r.host}:${r.port}`
-    let p = pools.get(origin)
-    if (p === undefined) {
-      p = new Pool(origin, {
-        connections: opts.connectionsPerPod ?? 64,
-        localAddress: opts.host,
-        keepAliveTimeout: 60_000,
-      })
-      pools.set(origin, p)
+  const connections = opts.connectionsPerPod ?? 64
+  /** One pool per upstream origin (a pod, or the hop relay to it), made on first use. */
+  const poolsBy = <P>(make: (r: Route) => P) => {
+    const pools = new Map<string, P>()
+    const get = (ep: Endpoint, clientIp: string): P => {
+      const r = opts.route(ep, clientIp)
+      const key = `${r.host}:${r.port}`
+      let p = pools.get(key)
+      if (p === undefined) {
+        p = make(r)
+        pools.set(key, p)
+      }
+      return p
     }
-    return p
+    return { get, all: () => pools.values() }
   }
-
-  const lean = new Map<string, LeanPool>()
-  const leanPoolFor = (ep: Endpoint, clientIp: string) => {
-    const r = opts.route(ep, clientIp)
-    const key = `${r.host}:${r.port}`
-    let p = lean.get(key)
-    if (p === undefined) {
-      p = createLeanPool(r.host, r.port, opts.host, opts.connectionsPerPod ?? 64)
-      lean.set(key, p)
-    }
-    return p
-  }
+  const general = poolsBy((r) => new Pool(`http://${r.host}:${r.port}`, { connections, localAddress: opts.host, keepAliveTimeout: 60_000 }))
+  const lean = poolsBy((r) => createLeanPool(r.host, r.port, opts.host, connections))
 
   const server = http.createServer((req, res) => {
     const clientIp = req.socket.remoteAddress ?? '127.0.0.1'
@@ -87,7 +78,7 @@ export async function startL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> 
     const bodiless = req.headers['transfer-encoding'] === undefined && (req.headers['content-length'] ?? '0') === '0'
     const exchange =
       opts.lean === true && bodiless
-        ? leanPoolFor(ep, clientIp)
+        ? lean.get(ep, clientIp)
             .send(upstreamHead(req, clientIp), res)
             .catch((err: NodeJS.ErrnoException) => {
               onUpstreamError(err)
@@ -96,7 +87,7 @@ export async function startL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> 
                 res.end('bad gateway')
               } else res.destroy()
             })
-        : forwardRequest(poolFor(ep, clientIp), req, res, clientIp, onUpstreamError)
+        : forwardRequest(general.get(ep, clientIp), req, res, clientIp, onUpstreamError)
     void exchange.finally(() => balancer.release(ep))
   })
   server.keepAliveTimeout = 65_000
@@ -112,8 +103,8 @@ export async function startL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> 
     close() {
       server.closeAllConnections()
       server.close()
-      for (const p of pools.values()) void p.destroy()
-      for (const p of lean.values()) p.destroy()
+      for (const p of general.all()) void p.destroy()
+      for (const p of lean.all()) p.destroy()
     },
   }
 }

@@ -9,9 +9,10 @@
  */
 import net from 'node:net'
 import type http from 'node:http'
+import { HOP_BY_HOP, forwardedFor } from './forward.ts'
 
-/** Response headers not passed on (hop-by-hop, RFC 9110 §7.6.1, and the length Node sets itself). */
-const SKIP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer', 'content-length'])
+/** Response headers not passed on: hop-by-hop ones, and the length (set again when answering). */
+const SKIP = new Set([...HOP_BY_HOP, 'content-length'])
 const CRLF2 = Buffer.from('\r\n\r\n')
 
 /** A keep-alive pool of raw sockets to one origin. */
@@ -156,8 +157,8 @@ export function createLeanPool(host: string, port: number, localAddress: string,
   }
 }
 
-/** Request headers not forwarded upstream. */
-const HOP_BY_HOP_REQ = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer', 'x-forwarded-for'])
+/** Request headers not forwarded upstream as they are (X-Forwarded-For is rewritten). */
+const HOP_BY_HOP_REQ = new Set([...HOP_BY_HOP, 'x-forwarded-for'])
 
 /** The request head to send upstream: end-to-end headers, X-Forwarded-For appended, keep-alive. */
 export function upstreamHead(req: http.IncomingMessage, clientIp: string): string {
@@ -167,7 +168,6 @@ export function upstreamHead(req: http.IncomingMessage, clientIp: string): strin
     const name = raw[i] as string
     if (!HOP_BY_HOP_REQ.has(name.toLowerCase())) head += `${name}: ${raw[i + 1]}\r\n`
   }
-  const prior = req.headers['x-forwarded-for']
-  head += `x-forwarded-for: ${typeof prior === 'string' && prior !== '' ? `${prior}, ${clientIp}` : clientIp}\r\nconnection: keep-alive\r\n\r\n`
+  head += `x-forwarded-for: ${forwardedFor(req, clientIp)}\r\nconnection: keep-alive\r\n\r\n`
   return head
 }
