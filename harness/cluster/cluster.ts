@@ -10,9 +10,9 @@ import type { CommandPodConfig } from '../pods/command.ts'
 import { podPlacement, type ResolvedCommand, type ResolvedNode, type ResolvedPodSpec, type ResolvedVariant } from '../scenario/resolve.ts'
 import type { AddressPlan } from './address-plan.ts'
 import type { Endpoint } from '../balancers/types.ts'
-import type { PodConfig, PodFault, PodStats } from '../pods/server.ts'
+import { emptyPodStats, type PodConfig, type PodFault, type PodStats } from '../pods/server.ts'
 import type { NodeProxyConfig } from '../proxy/main.ts'
-import type { ProxyStats } from '../proxy/accounting.ts'
+import { emptyProxyStats, type ProxyStats } from '../proxy/accounting.ts'
 import { startChild, type Child } from './child.ts'
 import { prepareBundles } from './bundle.ts'
 import type { SampledProcess } from '../util/cpu.ts'
@@ -172,13 +172,9 @@ async function selfSignedCredentials(): Promise<{ key: string; cert: string }> {
   return { key: pems.private, cert: pems.cert }
 }
 
-function emptyProxyStats(node: string): ProxyStats {
-  return { node, connections: 0, decisions: 0, byPod: {}, byClient: {}, clientPods: {}, noEndpoint: 0, upstreamConnectErrors: 0, upstreamErrors: 0, requestsByPod: {}, requestsPerSecondByPod: {} }
-}
-
 /** Sum of a pod's counts over its incarnations. */
 export function mergePodStats(name: string, parts: PodStats[]): PodStats {
-  const out: PodStats = { name, requests: 0, errors5xx: 0, connections: 0, byPeer: {}, byClient: {}, perSecond: [] }
+  const out = emptyPodStats(name)
   for (const s of parts) {
     out.requests += s.requests
     out.errors5xx += s.errors5xx
@@ -212,14 +208,15 @@ export interface StartClusterOptions {
  * unknown (the client's results have the errors).
  */
 export function podStatsFromProxies(pod: string, proxies: readonly ProxyStats[], balancing: 'connection' | 'request'): PodStats {
-  const out: PodStats = { name: pod, requests: 0, errors5xx: 0, connections: 0, byPeer: {}, byClient: {}, perSecond: [] }
-  for (const px of proxies) {
-    out.requests += px.requestsByPod?.[pod] ?? 0
-    if (balancing === 'connection') out.connections += px.byPod[pod] ?? 0
-    ;(px.requestsPerSecondByPod?.[pod] ?? []).forEach((n, i) => (out.perSecond[i] = (out.perSecond[i] ?? 0) + n))
-  }
-  out.perSecond = Array.from(out.perSecond, (x) => x ?? 0)
-  return out
+  return mergePodStats(
+    pod,
+    proxies.map((px) => ({
+      ...emptyPodStats(pod),
+      requests: px.requestsByPod?.[pod] ?? 0,
+      connections: balancing === 'connection' ? (px.byPod[pod] ?? 0) : 0,
+      perSecond: px.requestsPerSecondByPod?.[pod] ?? [],
+    })),
+  )
 }
 
 /** Start pods, then node proxies; on any failure stop what started and throw a HarnessError. */

@@ -13,7 +13,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { readChildConfig, serveIpc, CHILD_CONFIG_ENV } from '../cluster/ipc.ts'
 import { httpGetStatus } from '../util/probe.ts'
-import type { PodFault, PodStats } from './server.ts'
+import { emptyPodStats, type PodFault, type PodStats } from './server.ts'
 
 /** Configuration of one command pod. */
 export interface CommandPodConfig {
@@ -109,7 +109,7 @@ server.on('exit', (code, signal) => {
 serveIpc({
   reset: () => undefined,
   // Counts for command pods come from the node proxies (cluster.ts); a pod process knows nothing.
-  stats: (): PodStats => ({ name: config.name, requests: 0, errors5xx: 0, connections: 0, byPeer: {}, byClient: {}, perSecond: [] }),
+  stats: (): PodStats => emptyPodStats(config.name),
   fault: (p) => {
     const f = p as PodFault
     if (f.extraLatencyMs > 0 || f.errorRate !== null) throw new Error('slow-pod and fail-pod need the built-in pod')

@@ -43,6 +43,11 @@ export interface PodStats {
   perSecond: number[]
 }
 
+/** Counters of a pod that has counted nothing. */
+export function emptyPodStats(name: string): PodStats {
+  return { name, requests: 0, errors5xx: 0, connections: 0, byPeer: {}, byClient: {}, perSecond: [] }
+}
+
 /** A fault injected into a running pod (hang-pod, slow-pod, fail-pod; recover-pod clears it). */
 export interface PodFault {
   /** Accept connections and requests, never answer (the readiness probe included). */

@@ -51,6 +51,11 @@ export interface Accounting {
   snapshot(): ProxyStats
 }
 
+/** Counters of a node proxy that has counted nothing (yet, or ever: a node that died first). */
+export function emptyProxyStats(node: string): ProxyStats {
+  return { node, connections: 0, decisions: 0, byPod: {}, byClient: {}, clientPods: {}, noEndpoint: 0, upstreamConnectErrors: 0, upstreamErrors: 0, requestsByPod: {}, requestsPerSecondByPod: {} }
+}
+
 /** Most pod changes kept per client address. */
 export const MAX_MOVES = 32
 
@@ -60,7 +65,7 @@ export function createAccounting(node: string): Accounting {
   let epochMs = Date.now()
   const reset = (epoch: number) => {
     epochMs = epoch
-    s = { node, connections: 0, decisions: 0, byPod: {}, byClient: {}, clientPods: {}, noEndpoint: 0, upstreamConnectErrors: 0, upstreamErrors: 0, requestsByPod: {}, requestsPerSecondByPod: {} }
+    s = emptyProxyStats(node)
   }
   reset(epochMs)
   return {
