@@ -17,7 +17,7 @@ import { evaluateGate } from '../gate/gate.ts'
 import { gateText, gateMarkdown, junitXml, githubAnnotations } from '../gate/output.ts'
 import { isKnownPath } from '../gate/thresholds.ts'
 import { specFor } from '../gate/verdict.ts'
-import { podPlacement, type ResolvedRun } from '../scenario/resolve.ts'
+import { metricPathContext, type ResolvedRun } from '../scenario/resolve.ts'
 
 /** Exit codes (README "Exit codes"). */
 export const EXIT = { OK: 0, GATE_FAILED: 1, BAD_INPUT: 2, HARNESS: 3, INTERRUPTED: 130 } as const
@@ -79,9 +79,7 @@ async function writeJunit(file: string, text: string): Promise<void> {
 
 /** --compare paths must name metrics some variant has. */
 function checkCompare(run: ResolvedRun, paths: string[] | undefined): void {
-  const bad = (paths ?? []).filter(
-    (p) => !run.variants.some((v) => isKnownPath(p, { pods: podPlacement(v.cluster.nodes).map((x) => x.name), nodes: v.cluster.nodes.map((n) => n.name), faults: v.faults.length })),
-  )
+  const bad = (paths ?? []).filter((p) => !run.variants.some((v) => isKnownPath(p, metricPathContext(v.cluster.nodes, v.faults.length))))
   if (bad.length > 0) {
     throw new ScenarioError(bad.map((p) => ({ path: '--compare', message: `got ${JSON.stringify(p)}; no such metric; expected paths such as requests.rps, latency.p99, errors.rate, fairness.jain, normalized.rps (README "Thresholds")` })))
   }

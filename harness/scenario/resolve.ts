@@ -21,7 +21,7 @@ import {
 } from '../balancers/registry.ts'
 import * as D from './defaults.ts'
 import { expandManifests } from './manifests.ts'
-import { parseThresholds, type Threshold } from '../gate/thresholds.ts'
+import { parseThresholds, type PathContext, type Threshold } from '../gate/thresholds.ts'
 import { LB_PRESETS, type LbPresetName, type LbSettings } from '../lb/presets.ts'
 import { deepMerge, isPlainObject } from '../util/merge.ts'
 
@@ -329,6 +329,11 @@ function resolveCommand(pod: Obj, nodes: unknown, faults: unknown, scenarioFile:
   }
 }
 
+/** What metric paths a variant with these nodes and faults has (pods and nodes by name, faults by index). */
+export function metricPathContext(nodes: readonly ResolvedNode[], faults: number): PathContext {
+  return { pods: podPlacement(nodes).map((x) => x.name), nodes: nodes.map((n) => n.name), faults }
+}
+
 /** Pods above which `podProcesses: 'auto'` hosts a node's pods in one process. */
 export const PER_POD_PROCESS_LIMIT = 64
 
@@ -464,7 +469,7 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
       requestTimeoutMs,
     },
     faults,
-    thresholds: parseThresholds(body.thresholds as Record<string, unknown> | undefined, { pods: podPlacement(nodes).map((x) => x.name), nodes: nodeNames, faults: faults.length }, p('thresholds'), issues),
+    thresholds: parseThresholds(body.thresholds as Record<string, unknown> | undefined, metricPathContext(nodes, faults.length), p('thresholds'), issues),
   }
 }
 
