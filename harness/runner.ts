@@ -109,7 +109,7 @@ const POD_ENTRY = fileURLToPath(new URL('./pods/main.ts', import.meta.url))
  * service time) on its own address, the same connections as the variant. It measures the machine,
  * not the code under test: pointing it at a scenario's own pod would hide that pod's regressions.
  */
-async function calibrate(v: ResolvedVariant, plan: AddressPlan, runId: string, seed: number, signal: AbortSignal | undefined): Promise<VariantResult['calibration']> {
+async function calibrate(v: ResolvedVariant, plan: AddressPlan, runId: string, seed: number, signal: AbortSignal | undefined, disturbedOtherPct: number): Promise<VariantResult['calibration']> {
   const config: PodConfig = { name: 'reference', node: 'none', address: plan.reference, port: 8080, latency: { dist: 'constant', meanMs: 0, p99Ms: 0 }, responseBytes: 128, errorRate: 0, seed }
   const pod = startChild(POD_ENTRY, { label: 'calibration reference pod', config, runId })
   try {
@@ -119,15 +119,14 @@ async function calibrate(v: ResolvedVariant, plan: AddressPlan, runId: string, s
     for (let attempt = 0; attempt < 3; attempt++) {
       const cpu = createCpuSampler(() => [{ role: 'load-generator', name: 'svcbench', pid: process.pid }, { role: 'pod', name: 'reference', pid: pod.pid }], 250)
       const epochMs = Date.now() + CALIBRATION_WARMUP_MS
-      const cpuTimer = setTimeout(() => cpu.start(), CALIBRATION_WARMUP_MS)
+      cpu.startAt(epochMs)
       const r = await runLoad({ targets: [{ host: plan.reference, port: 8080 }], clientAddresses: [plan.client(0)], connections: v.load.connections, keepAlive: true, connectionLifetimeMs: 0, path: '/', requestTimeoutMs: v.load.requestTimeoutMs, signal, durationMs: Math.min(CALIBRATION_MAX_MS, Math.max(CALIBRATION_MIN_MS, v.load.durationMs / 2)), epochMs })
-      clearTimeout(cpuTimer)
-      const other = summarizeCpu(cpu.stop(), os.cpus().length).otherPct ?? 0
+      const disturbed = (summarizeCpu(cpu.stop(), os.cpus().length).otherPct ?? 0) > disturbedOtherPct
       const lat = summarizeLatency(r.latency)
       const sec = r.elapsedMs / 1000
       const c = { rps: Math.round((r.responses / sec) * 10) / 10, p50: lat.p50, p99: lat.p99 }
       if (best === undefined || c.rps > best.rps) best = c
-      if (other <= DISTURBED_OTHER_PCT || signal?.aborted === true) break
+      if (!disturbed || signal?.aborted === true) break
     }
     return best ?? null
   } finally {
@@ -152,7 +151,7 @@ export function isDisturbed(r: VariantResult, limitPct = DISTURBED_OTHER_PCT): b
 
 async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPlan, opts: RunOptions, runId: string, onAbort: (a: Abort) => void): Promise<VariantResult | undefined> {
   opts.onPhase?.(v, 'starting', 0)
-  const calibration = opts.calibrate === true ? await calibrate(v, plan, runId, run.seed, opts.signal) : null
+  const calibration = opts.calibrate === true ? await calibrate(v, plan, runId, run.seed, opts.signal, opts.disturbedOtherPct ?? DISTURBED_OTHER_PCT) : null
   // abortOnFail thresholds stop this variant's load (and the run) as soon as they fail.
   const stopLoad = new AbortController()
   const signal = opts.signal === undefined ? stopLoad.signal : AbortSignal.any([opts.signal, stopLoad.signal])
@@ -183,7 +182,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     opts.onPhase?.(v, measuring ? 'measuring' : 'warmup', measuring ? v.load.durationMs : v.load.warmupMs)
     // CPU of every process of the run, over the measured phase (measurement validity).
     const cpu = createCpuSampler(() => [{ role: 'load-generator', name: 'svcbench', pid: process.pid }, ...cluster.processes()])
-    const cpuTimer = setTimeout(() => cpu.start(), Math.max(0, epochMs - Date.now()))
+    cpu.startAt(epochMs)
     const applied: { fault: ResolvedFault; atMs: number }[] = []
     const driver = createFaultDriver(v, cluster, controller)
     for (const fault of v.faults) {
@@ -219,9 +218,8 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
         }
       }
     })
-    clearTimeout(cpuTimer)
-    if (Date.now() < epochMs) return undefined // interrupted during warm-up: nothing measured
     const cpuUsage = cpu.stop()
+    if (Date.now() < epochMs) return undefined // interrupted during warm-up: nothing measured
     for (const t of faultTimers) clearTimeout(t)
     controller.stop()
     opts.onPhase?.(v, 'collecting', 0)

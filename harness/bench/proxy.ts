@@ -186,7 +186,7 @@ async function measure(p: Path): Promise<Sample> {
   const warmMs = 500
   if (p.client === 'svcbench') {
     const epochMs = Date.now() + warmMs
-    setTimeout(() => cpu.start(), warmMs)
+    cpu.startAt(epochMs)
     const r = await runLoad({ targets: [{ host: p.host, port: p.port }], clientAddresses: [plan.client(0)], connections: CONNECTIONS, keepAlive: true, connectionLifetimeMs: 0, path: '/', requestTimeoutMs: 10_000, durationMs: SECONDS * 1000, epochMs })
     const u = cpu.stop()
     const lat = summarizeLatency(r.latency)

@@ -53,13 +53,14 @@ export interface CpuUsage {
   machineBusyPct: number | null
 }
 
-/** Sample `list()` every `intervalMs` from `start()` to `stop()`. */
-export function createCpuSampler(list: () => SampledProcess[], intervalMs = 500): { start(): void; stop(): CpuUsage } {
+/** Sample `list()` every `intervalMs` from `start()` (or from `startAt(epochMs)`) to `stop()`. */
+export function createCpuSampler(list: () => SampledProcess[], intervalMs = 500): { start(): void; startAt(epochMs: number): void; stop(): CpuUsage } {
   const last = new Map<number, number>()
   const used = new Map<string, { role: SampledProcess['role']; name: string; ms: number }>()
   let t0 = 0
   let m0: { busy: number; total: number } | undefined
   let timer: NodeJS.Timeout | undefined
+  let pending: NodeJS.Timeout | undefined
   const sample = () => {
     for (const p of list()) {
       const now = processCpuMs(p.pid)
@@ -77,15 +78,20 @@ export function createCpuSampler(list: () => SampledProcess[], intervalMs = 500)
       used.set(key, u)
     }
   }
+  const start = () => {
+    t0 = Date.now()
+    m0 = machineCpuMs()
+    sample()
+    timer = setInterval(sample, intervalMs)
+    timer.unref()
+  }
   return {
-    start() {
-      t0 = Date.now()
-      m0 = machineCpuMs()
-      sample()
-      timer = setInterval(sample, intervalMs)
-      timer.unref()
+    start,
+    startAt(epochMs) {
+      pending = setTimeout(start, Math.max(0, epochMs - Date.now()))
     },
     stop() {
+      if (pending !== undefined) clearTimeout(pending)
       if (timer !== undefined) clearInterval(timer)
       sample()
       const windowMs = Math.max(1, Date.now() - t0)
