@@ -14,7 +14,8 @@ import { ScenarioError, HarnessError } from '../errors.ts'
 import { writeFileAtomic } from '../util/fs.ts'
 import { loadBaseline, saveBaseline, baselineFrom, type Baseline } from '../gate/baseline.ts'
 import { evaluateGate } from '../gate/gate.ts'
-import { gateText, gateMarkdown, junitXml, githubAnnotations } from '../gate/output.ts'
+import { gateText, junitXml, githubAnnotations } from '../gate/output.ts'
+import { summaryMarkdown } from '../report/markdown.ts'
 import { isKnownPath } from '../gate/thresholds.ts'
 import { specFor } from '../gate/verdict.ts'
 import { metricPathContext, type ResolvedRun } from '../scenario/resolve.ts'
@@ -189,7 +190,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (args.report) {
       const paths = await writeReportsOrFail(result, path.dirname(resultsPath))
       human.write(`report:  ${rel(paths.html)}\nsummary: ${rel(paths.markdown)}\n`)
-      markdown = fs.readFileSync(paths.markdown, 'utf8')
+      markdown = paths.markdownText
     }
     if (args.junit !== undefined) {
       const took = (Date.parse(result.finishedAt) - Date.parse(result.startedAt)) / 1000
@@ -208,7 +209,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const summaryFile = process.env.GITHUB_STEP_SUMMARY
     if (summaryFile !== undefined && summaryFile !== '') {
-      fs.appendFileSync(summaryFile, markdown ?? `# svcbench: ${run.name}\n\n\`\`\`\n${comparisonTable(result)}\n\`\`\`\n\n${gate.verdict === 'none' ? '' : gateMarkdown(gate)}`)
+      // With --no-report: the same summary without the charts.
+      fs.appendFileSync(summaryFile, markdown ?? summaryMarkdown(result, []))
     }
     if ((summaryFile !== undefined && summaryFile !== '') || process.env.GITHUB_ACTIONS === 'true') out.write(githubAnnotations(gate, run.name))
     if (result.interrupted) {

@@ -12,7 +12,8 @@ import type { RunResult } from '../runner.ts'
 import { CHART_BUILDERS } from './charts/index.ts'
 import type { Chart } from './charts/common.ts'
 import { comparisonTable } from './table.ts'
-import { gateMarkdown, gateText } from '../gate/output.ts'
+import { gateText } from '../gate/output.ts'
+import { summaryMarkdown } from './markdown.ts'
 
 const require = createRequire(import.meta.url)
 
@@ -80,27 +81,12 @@ window.svcbenchRendered = Promise.all(charts.map((c) => vegaEmbed('#chart-' + c.
 `
 }
 
-/** summary.md: the comparison table and the charts, for $GITHUB_STEP_SUMMARY and pull requests. */
-export function summaryMarkdown(result: RunResult, charts: Chart[]): string {
-  const lines = [
-    `# svcbench: ${result.scenario.name}`,
-    '',
-    result.scenario.description,
-    '',
-    '```',
-    comparisonTable(result),
-    '```',
-    '',
-    ...(result.gate === undefined ? [] : [gateMarkdown(result.gate)]),
-    ...charts.flatMap((c) => [`## ${c.title}`, '', `![${c.title}](charts/${c.name}.svg)`, '']),
-  ]
-  return `${lines.join('\n')}\n`
-}
-
 /** Paths of what {@link writeReports} wrote. */
 export interface ReportPaths {
   html: string
   markdown: string
+  /** What summary.md holds. */
+  markdownText: string
   charts: string[]
 }
 
@@ -118,6 +104,7 @@ export async function writeReports(result: RunResult, dir: string): Promise<Repo
   const html = path.join(dir, 'report.html')
   const markdown = path.join(dir, 'summary.md')
   await fs.writeFile(html, await reportHtml(result, charts))
-  await fs.writeFile(markdown, summaryMarkdown(result, charts))
-  return { html, markdown, charts: written }
+  const markdownText = summaryMarkdown(result, charts)
+  await fs.writeFile(markdown, markdownText)
+  return { html, markdown, markdownText, charts: written }
 }
