@@ -13,21 +13,12 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }))
 
 const hello = { command: 'node scenarios/servers/hello.mjs', cwd: ROOT, readinessProbe: { periodSeconds: 1, failureThreshold: 1, timeoutSeconds: 1 } }
 
-/** Processes of this test process's runs that are your own servers (SVCBENCH_RUN in their environment). */
-function ownServersAlive(): number[] {
-  return fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((e) => {
-    try {
-      // A zombie (exited, not yet reaped) is dead.
-      if (/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${e}/stat`, 'utf8'))) return false
-      return fs.readFileSync(`/proc/${e}/environ`, 'utf8').includes(`SVCBENCH_RUN=${process.pid}-`)
-    } catch {
-      return false
-    }
-  }).map(Number)
-}
-
-/** SIGKILL is delivered at once but a process takes a moment to go: wait up to 2 s. */
-const noneLeft = () => waitFor(() => ownServersAlive().length === 0, 2000)
+/**
+ * Nothing of this test process's runs is left: no supervisor, no server (processesOfRun finds
+ * both, by argv marker and SVCBENCH_RUN; a zombie has neither). SIGKILL is delivered at once but
+ * a process takes a moment to go: wait up to 2 s.
+ */
+const noneLeft = () => waitFor(() => processesOfRun(process.pid).length === 0, 2000)
 
 describe('cluster.pod.command: your own server as the pods', () => {
   it('runs one process per replica with HOST and PORT; the proxies count what each pod got; nothing is left running', async () => {
