@@ -21,7 +21,8 @@ import { resolveScenario } from '../scenario/resolve.ts'
 import { runScenario, type RunResult } from '../runner.ts'
 import { baselineFrom, type Baseline } from '../gate/baseline.ts'
 import { evaluateGate } from '../gate/gate.ts'
-import { runFolderName } from '../report/results.ts'
+import { alignLeft } from '../report/table.ts'
+import { writeBenchJson } from './output.ts'
 import { deepMerge } from '../util/merge.ts'
 import { numberFlag, has } from './args.ts'
 
@@ -119,11 +120,7 @@ const rows = Object.keys(out.default!).map((k) => {
   const target = k.startsWith('A/A') ? '≤ 5%' : '≥ 95%'
   return [k, String(d.comparisons), `${d.failed} (${pct(d)})`, target, Object.entries(d.byMetric).map(([m, c]) => `${m} ${c}`).join(', ') || '-', `${n.failed} (${pct(n)})`]
 })
-const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((r) => r[i]!.length)))
-for (const r of [header, ...rows]) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`)
+process.stdout.write(`${alignLeft([header, ...rows])}\n`)
 if (timing !== null) process.stdout.write(`\none gated CLI comparison of a 5 s scenario (5 trials, --baseline): ${timing.seconds.toFixed(1)} s, exit ${timing.exitCode}\n`)
 
-const file = path.join(ROOT, 'reports', 'bench', `gate-quality-${runFolderName(new Date())}.json`)
-fs.mkdirSync(path.dirname(file), { recursive: true })
-fs.writeFileSync(file, `${JSON.stringify({ rounds: ROUNDS, trials: TRIALS, scenario: BASE, regressions: REGRESSIONS, tallies: out, timing, blocks: blocks.map((b) => ({ kind: b.kind, round: b.round, seconds: b.seconds, trials: b.baseline.variants.default?.trials.map((t) => ({ rps: t['requests.rps'], p50: t['latency.p50'], p99: t['latency.p99'], errors: t['errors.rate'], jain: t['fairness.jain'], normalizedRps: t['normalized.rps'] })) })) }, null, 1)}\n`)
-process.stdout.write(`written: ${path.relative(process.cwd(), file)}\n`)
+writeBenchJson('gate-quality', { rounds: ROUNDS, trials: TRIALS, scenario: BASE, regressions: REGRESSIONS, tallies: out, timing, blocks: blocks.map((b) => ({ kind: b.kind, round: b.round, seconds: b.seconds, trials: b.baseline.variants.default?.trials.map((t) => ({ rps: t['requests.rps'], p50: t['latency.p50'], p99: t['latency.p99'], errors: t['errors.rate'], jain: t['fairness.jain'], normalizedRps: t['normalized.rps'] })) })) })

@@ -34,7 +34,8 @@ import type { NodeProxyConfig } from '../proxy/main.ts'
 import { runLoad } from '../load/autocannon.ts'
 import { summarizeLatency } from '../stats/latency.ts'
 import { createCpuSampler, type SampledProcess } from '../util/cpu.ts'
-import { runFolderName } from '../report/results.ts'
+import { alignColumns } from '../report/table.ts'
+import { writeBenchJson } from './output.ts'
 import { median } from '../gate/verdict.ts'
 import { tcpConnects } from '../util/probe.ts'
 import { numberFlag } from './args.ts'
@@ -42,7 +43,6 @@ import { numberFlag } from './args.ts'
 const SECONDS = numberFlag('--seconds', 3)
 const REPS = numberFlag('--reps', 5)
 const CONNECTIONS = numberFlag('--connections', 50)
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const POD_ENTRY = fileURLToPath(new URL('../pods/main.ts', import.meta.url))
 const PROXY_ENTRY = fileURLToPath(new URL('../proxy/main.ts', import.meta.url))
 const PORT = 30080
@@ -231,9 +231,8 @@ const rows = [['path', 'req/s', 'p50 ms', 'p99 ms', 'proxy CPU %', 'load gen CPU
 for (const p of paths) {
   rows.push([p.name, Math.round(med(p.name, (s) => s.rps)!).toLocaleString('en-US'), fmt(med(p.name, (s) => s.p50)), fmt(med(p.name, (s) => s.p99)), fmt(med(p.name, (s) => s.proxyCpuPct), 0), fmt(med(p.name, (s) => s.loadGeneratorCpuPct), 0), fmt(ratio(p.name, 'direct (svcbench load)', (s) => s.rps))])
 }
-const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
 process.stdout.write(`\nbench:proxy: ${CONNECTIONS} connections, keep-alive, ${SECONDS} s × ${REPS} alternating repetitions, 3 pods, ${os.cpus().length} cores\n\n`)
-for (const r of rows) process.stdout.write(`${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}\n`)
+process.stdout.write(`${alignColumns(rows)}\n`)
 
 const addedP99 = (name: string) => {
   const xs = samples.get(name)
@@ -249,10 +248,7 @@ const targets = [
 process.stdout.write('\n')
 for (const t of targets) process.stdout.write(`${t.name.padEnd(54)} ${fmt(t.value).padStart(6)}  (target ${t.target})\n`)
 
-const file = path.join(ROOT, 'reports', 'bench', `proxy-${runFolderName(new Date())}.json`)
-fs.mkdirSync(path.dirname(file), { recursive: true })
-fs.writeFileSync(file, `${JSON.stringify({ seconds: SECONDS, reps: REPS, connections: CONNECTIONS, cores: os.cpus().length, cpuModel: os.cpus()[0]?.model, skipped, targets, samples: Object.fromEntries(samples) }, null, 1)}\n`)
-process.stdout.write(`\nwritten: ${path.relative(process.cwd(), file)}\n`)
+writeBenchJson('proxy', { seconds: SECONDS, reps: REPS, connections: CONNECTIONS, cores: os.cpus().length, cpuModel: os.cpus()[0]?.model, skipped, targets, samples: Object.fromEntries(samples) })
 cleanup()
 await lease.release()
 fs.rmSync(tmp, { recursive: true, force: true })

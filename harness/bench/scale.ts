@@ -9,21 +9,19 @@
  * read from /proc once all are ready. Writes reports/bench/scale-<time>.json.
  */
 import fs from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { resolveScenario } from '../scenario/resolve.ts'
 import { runScenario } from '../runner.ts'
 import { leaseBlock } from '../cluster/address-plan.ts'
 import { startCluster } from '../cluster/cluster.ts'
 import { MAX_PODS } from '../scenario/schema.ts'
-import { runFolderName } from '../report/results.ts'
+import { alignLeft } from '../report/table.ts'
+import { writeBenchJson } from './output.ts'
 import { ScenarioError } from '../errors.ts'
 import { flag, numberFlag, has } from './args.ts'
 
 const SIZES = flag('--sizes', '3x6,10x100,20x500').split(',').map((s) => s.split('x').map(Number) as [number, number])
 const LONG_S = numberFlag('--long', 60)
 const SHORT_S = numberFlag('--short', 10)
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 /** Resident set size of a process, MB; 0 when it is gone. */
 function rssMb(pid: number): number {
@@ -102,12 +100,8 @@ process.stderr.write(`10,000 connections from 10,000 client addresses: ${address
 
 process.stdout.write('\nbench:scale\n\n')
 const rows = [['nodes × pods', 'ready s', 'torn down s', 'resident MB', 'MB per pod', ''], ...sizes.map((s) => [`${s.nodes} × ${s.pods}`, s.readySec?.toFixed(2) ?? '-', s.teardownSec?.toFixed(2) ?? '-', String(s.clusterRssMb ?? '-'), String(s.mbPerPod ?? '-'), s.note ?? ''])]
-const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
-for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`)
+process.stdout.write(`${alignLeft(rows)}\n`)
 if (length !== null) process.stdout.write(`\nharness peak memory: ${length.shortSec} s run ${length.shortPeakMb} MB, ${length.longSec} s run ${length.longPeakMb} MB (ratio ${length.ratio}; target ≤ 1.2)\n`)
 process.stdout.write(`1,000 connections from 1,000 client addresses: ${many.rps.toLocaleString('en-US')} req/s, ${many.errors} errors, harness peak ${many.peakMb} MB\n`)
 process.stdout.write(`10,000 connections from 10,000 client addresses: ${addresses.rps.toLocaleString('en-US')} req/s, ${addresses.errors} errors, harness peak ${addresses.peakMb} MB\n`)
-const file = path.join(ROOT, 'reports', 'bench', `scale-${runFolderName(new Date())}.json`)
-fs.mkdirSync(path.dirname(file), { recursive: true })
-fs.writeFileSync(file, `${JSON.stringify({ sizes, length, connections1000: many, addresses10000: addresses }, null, 1)}\n`)
-process.stdout.write(`\nwritten: ${path.relative(process.cwd(), file)}\n`)
+writeBenchJson('scale', { sizes, length, connections1000: many, addresses10000: addresses })

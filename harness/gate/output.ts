@@ -6,6 +6,7 @@ import type { GateResult } from './gate.ts'
 import type { Comparison } from './verdict.ts'
 import type { ThresholdResult } from './thresholds.ts'
 import { metricUnit } from './metrics.ts'
+import { alignLeft } from '../report/table.ts'
 
 /** A metric value with its unit, for people: 11.5 ms, 0.52%, 22,692. */
 export function formatMetric(path: string, x: number | null): string {
@@ -29,11 +30,6 @@ export function formatChange(c: Pick<Comparison, 'mode' | 'path'>, x: number): s
 }
 
 const thresholdLine = (t: ThresholdResult) => `${t.pass ? 'PASS' : 'FAIL'}  ${t.variant}  ${t.path} ${t.condition}  measured ${formatMetric(t.path, t.measured)}${t.note === undefined ? '' : ` (${t.note})`}`
-
-function pad(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)))
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd())
-}
 
 function comparisonRows(cs: readonly Comparison[]): string[][] {
   return [
@@ -70,7 +66,7 @@ export function gateText(g: GateResult): string {
   if (g.thresholds.length > 0) out.push('thresholds', ...g.thresholds.map((t) => `  ${thresholdLine(t)}`))
   if (g.baseline !== null) {
     out.push(baselineHeading(g))
-    if (g.comparisons.length > 0) out.push(...pad(comparisonRows(g.comparisons)).map((l) => `  ${l}`))
+    if (g.comparisons.length > 0) out.push(...alignLeft(comparisonRows(g.comparisons)).split('\n').map((l) => `  ${l}`))
   }
   for (const n of g.notes) out.push(`note: ${n}`)
   if (g.aborted !== null) out.push(`aborted: ${failures(g)[0]}`)
