@@ -83,7 +83,7 @@ const proxyConfig = (node: string, address: string, balancing: 'connection' | 'r
   hops: [],
   hopLatencyMs: 0,
   healthCheckNodePort: null,
-  countRequests: false,
+  builtInPods: true,
 })
 // SVCBENCH_PROXY_FLAGS: extra Node flags for the two svcbench proxies (for A/B runs).
 const nodeFlags = (process.env.SVCBENCH_PROXY_FLAGS ?? PROXY_NODE_FLAGS.join(' ')).split(' ').filter((f) => f !== '')

@@ -312,7 +312,7 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
         hops: topology.pods.map((p) => ({ pod: p.name, node: p.node, nodeAddress: nodeAddress[p.node] as string, hopPort: p.hopPort, podAddress: p.address, podPort: p.port })),
         hopLatencyMs: v.cluster.network.hopLatencyMs,
         healthCheckNodePort: v.service.type === 'LoadBalancer' && v.service.externalTrafficPolicy === 'Local' ? v.service.healthCheckNodePort : null,
-        countRequests: command !== null,
+        builtInPods: command === null,
       }
       const c = startChild(PROXY_ENTRY, { label: `node proxy "${n.name}"`, config, runId: opts.runId, readyTimeoutMs, nodeFlags: [...PROXY_NODE_FLAGS] })
       children.push(c)

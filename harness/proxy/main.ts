@@ -46,8 +46,12 @@ export interface NodeProxyConfig {
   hopLatencyMs: number
   /** LoadBalancer with externalTrafficPolicy Local: kube-proxy's health check port; null otherwise. */
   healthCheckNodePort: number | null
-  /** Count the HTTP requests each pod gets (command pods cannot count them themselves). */
-  countRequests: boolean
+  /**
+   * The pods are svcbench's own (not cluster.pod.command): they count their requests themselves,
+   * and they speak a fixed dialect the L7 proxy's lean client handles. Otherwise the proxies count
+   * each pod's requests, and the L7 proxy uses its general client.
+   */
+  builtInPods: boolean
 }
 
 const config = readChildConfig<NodeProxyConfig>()
@@ -96,8 +100,7 @@ try {
   )
   // Local with no local endpoint drops (kube-proxy's KUBE-XLB rule): the client times out.
   const onNoEndpoint = local ? 'drop' : 'reject'
-  // svcbench's own pods speak a fixed dialect: the L7 proxy may use its lean client for them.
-  const opts = { host: config.address, port: config.nodePort, balancer, accounting, route, onNoEndpoint, countRequests: config.countRequests, lean: !config.countRequests } as const
+  const opts = { host: config.address, port: config.nodePort, balancer, accounting, route, onNoEndpoint, countRequests: !config.builtInPods, lean: config.builtInPods } as const
   const proxy = config.balancing === 'connection' ? await startL4Proxy(opts) : await startL7Proxy(opts)
   // kube-proxy's healthCheckNodePort server: 200 while this node has a ready local endpoint.
   const healthz =
