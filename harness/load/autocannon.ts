@@ -81,8 +81,8 @@ export interface LoadResult {
   perSecond: LoadSecond[]
   /** Each second's latency histogram (for windows around faults). */
   perSecondHistograms: LatencyHistogram[]
-  /** Responses (any status) per 100 ms of the measured phase. */
-  responsesPer100ms: number[]
+  /** Successful responses (status < 400) per 100 ms of the measured phase: the goodput failover statistics use. */
+  okPer100ms: number[]
   /** Every error of the measured phase: ms since the epoch and kind (the first MAX_ERROR_EVENTS). */
   errorEvents: { tMs: number; kind: ErrorKind }[]
   /** Exact error counts per 100 ms of the measured phase, in ERROR_KINDS order. */
@@ -237,7 +237,7 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
           latency,
           perSecond: seconds.map((s) => ({ responses: s.responses, ok: s.ok, errors: s.errors, latency: summarizeLatency(s.h) })),
           perSecondHistograms: seconds.map((s) => s.h),
-          responsesPer100ms: Array.from(per100ms, (x) => x ?? 0),
+          okPer100ms: Array.from(per100ms, (x) => x ?? 0),
           errorEvents,
           errorsPer100ms: Array.from(errorSlots, (r) => r ?? ERROR_KINDS.map(() => 0)),
           clientAddressesUsed: used.size,
@@ -251,8 +251,6 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
       if (statusCode >= 400) liveErrors++
       if (now < opts.epochMs) return // warm-up
       const sec = secondAt(now)
-      const slot = Math.floor((now - opts.epochMs) / 100)
-      per100ms[slot] = (per100ms[slot] ?? 0) + 1
       responses++
       measuredRequests++
       sec.responses++
@@ -262,6 +260,8 @@ export function runLoad(opts: LoadOptions, progress?: (p: LoadProgress) => void)
       if (statusCode < 400) {
         ok++
         sec.ok++
+        const slot = Math.floor((now - opts.epochMs) / 100)
+        per100ms[slot] = (per100ms[slot] ?? 0) + 1
       } else {
         const kind: ErrorKind = statusCode >= 500 ? 'http-5xx' : 'other'
         errorsByKind[kind]++

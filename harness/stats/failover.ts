@@ -25,7 +25,8 @@ export interface FailoverInput {
   errors: { tMs: number; kind: ErrorKind }[]
   /** Exact error counts per 100 ms, in ERROR_KINDS order; when given, counts come from here. */
   errorsPer100ms?: number[][]
-  responsesPer100ms: number[]
+  /** Successful responses per 100 ms (goodput: 5xx answers and transport errors do not count). */
+  okPer100ms: number[]
   perSecondHistograms: LatencyHistogram[]
   probe: ResolvedProbe
   propagationMs: number
@@ -172,7 +173,7 @@ export function failoverStats(i: FailoverInput): FailoverResult {
   const lastErrorMs = eventsComplete ? windowErrors[windowErrors.length - 1]?.tMs : lastSlot >= 0 ? Math.min(end, (lastSlot + 1) * 100) : undefined
 
   // Throughput: trailing 1 s sums over 100 ms buckets.
-  const b = i.responsesPer100ms
+  const b = i.okPer100ms
   const slot = Math.floor(at / 100)
   const trailing = (j: number) => {
     let s = 0

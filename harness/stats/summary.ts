@@ -8,7 +8,7 @@ import { ERROR_KINDS, type LoadResult, type ErrorKind } from '../load/autocannon
 import type { PodStats } from '../pods/server.ts'
 import type { CpuSummary } from './cpu.ts'
 import type { ProxyStats } from '../proxy/accounting.ts'
-import { summarizeLatency, latencyCurve, type LatencySummary } from './latency.ts'
+import { summarizeLatency, latencyCurve, createLatencyHistogram, type LatencyHistogram, type LatencySummary } from './latency.ts'
 import { jainIndex, coefficientOfVariation, maxOverMean, chiSquaredP } from './fairness.ts'
 import { stickiness, type StickinessSummary } from './stickiness.ts'
 import { predictShares, decisionUnit, type DecisionUnit, type PredictPod, type Prediction } from './predict.ts'
@@ -229,6 +229,13 @@ export interface VariantMeasurements {
 const r3 = (x: number) => Math.round(x * 1000) / 1000
 const r6 = (x: number) => Math.round(x * 1e6) / 1e6
 
+/** Latency summary of several seconds' histograms together (missing ones skipped). */
+function mergedLatency(hs: (LatencyHistogram | undefined)[]): LatencySummary {
+  const h = createLatencyHistogram()
+  for (const x of hs) if (x !== undefined) h.add(x)
+  return summarizeLatency(h)
+}
+
 /** Build a variant's results. Pure. */
 export function summarizeVariant(m: VariantMeasurements): VariantResult {
   const { variant: v, load } = m
@@ -243,30 +250,42 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
   const total = load.responses + transportErrors
   const elapsedSec = Math.max(load.elapsedMs / 1000, 0.001)
 
-  const buckets = Math.max(1, Math.ceil(elapsedSec))
+  // One entry per second. The phase overruns its duration by a few ms (the last responses come
+  // in after the stop); a trailing fragment under half a second joins the last whole second
+  // instead of becoming a point whose rate is extrapolated from a few ms.
+  const whole = Math.floor(elapsedSec)
+  const buckets = whole >= 1 && elapsedSec - whole < 0.5 ? whole : Math.max(1, Math.ceil(elapsedSec))
   // Exact per-second error counts by kind, from the 100 ms slots.
   const errorsBySecond = new Map<number, number[]>()
   ;(load.errorsPer100ms ?? []).forEach((row, slot) => {
-    const k = Math.floor(slot / 10)
+    const k = Math.min(buckets - 1, Math.floor(slot / 10))
     const acc = errorsBySecond.get(k) ?? ERROR_KINDS.map(() => 0)
     row.forEach((n, i) => (acc[i] = (acc[i] ?? 0) + n))
     errorsBySecond.set(k, acc)
   })
   const timeline: TimelinePoint[] = []
   for (let k = 0; k < buckets; k++) {
-    const width = Math.min(1, elapsedSec - k) || 1
-    const s = load.perSecond[k]
+    const last = k === buckets - 1
+    const width = last ? Math.max(0.001, elapsedSec - k) : 1
+    // The seconds this bucket covers: itself, and for the last one every later fragment.
+    const secs = last ? Array.from({ length: Math.max(1, load.perSecond.length - k) }, (_, j) => k + j) : [k]
+    const sum = (f: (i: number) => number) => secs.reduce((a, i) => a + f(i), 0)
     const byPod: Record<string, number> = {}
-    for (const p of m.topology.pods) byPod[p.name] = r3((podStats.get(p.name)?.perSecond[k] ?? 0) / width)
+    for (const p of m.topology.pods) {
+      const per = podStats.get(p.name)?.perSecond ?? []
+      // Pod-side seconds beyond the phase (requests finishing after the stop) belong to the last one.
+      byPod[p.name] = r3((last ? per.slice(k).reduce((a, b) => a + (b ?? 0), 0) : (per[k] ?? 0)) / width)
+    }
     const kinds = Object.fromEntries(ERROR_KINDS.map((x) => [x, 0])) as Record<ErrorKind, number>
     ;(errorsBySecond.get(k) ?? []).forEach((n, i) => (kinds[ERROR_KINDS[i] as ErrorKind] = r3(n / width)))
+    const lat = secs.length === 1 ? load.perSecond[k]?.latency : mergedLatency(secs.map((i) => load.perSecondHistograms[i]))
     timeline.push({
       tSec: k,
       errorsByKind: kinds,
-      rps: r3((s?.responses ?? 0) / width),
-      errors: r3((s?.errors ?? 0) / width),
-      p50Ms: s?.latency.p50 ?? 0,
-      p99Ms: s?.latency.p99 ?? 0,
+      rps: r3(sum((i) => load.perSecond[i]?.responses ?? 0) / width),
+      errors: r3(sum((i) => load.perSecond[i]?.errors ?? 0) / width),
+      p50Ms: lat?.p50 ?? 0,
+      p99Ms: lat?.p99 ?? 0,
       byPod,
     })
   }
@@ -416,7 +435,7 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
         events: m.events ?? [],
         errors: load.errorEvents,
         errorsPer100ms: load.errorsPer100ms,
-        responsesPer100ms: load.responsesPer100ms,
+        okPer100ms: load.okPer100ms,
         perSecondHistograms: load.perSecondHistograms,
         probe: v.cluster.readinessProbe,
         propagationMs: v.cluster.endpointPropagationMs,

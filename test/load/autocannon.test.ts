@@ -61,6 +61,25 @@ describe('runLoad', () => {
       await lease.release()
     }
   })
+  it('counts 5xx answers as errors and leaves them out of the goodput per 100 ms', async () => {
+    const lease = await leaseBlock()
+    let n = 0
+    const server = http.createServer((_req, res) => {
+      res.statusCode = n++ % 2 === 0 ? 200 : 503
+      res.end('x')
+    })
+    await new Promise<void>((r) => server.listen({ host: lease.plan.node(0), port: 30080 }, r))
+    try {
+      const r = await runLoad({ ...base, durationMs: 300, epochMs: Date.now(), targets: [{ host: lease.plan.node(0), port: 30080 }], clientAddresses: [lease.plan.client(0)] })
+      expect(r.errorsByKind['http-5xx']).toBeGreaterThan(10)
+      expect(r.ok + r.errorsByKind['http-5xx']).toBe(r.responses)
+      expect(r.okPer100ms.reduce((a, b) => a + b, 0)).toBe(r.ok)
+    } finally {
+      server.closeAllConnections()
+      server.close()
+      await lease.release()
+    }
+  })
   it('counts a refused connection as connect-refused', async () => {
     const lease = await leaseBlock()
     try {

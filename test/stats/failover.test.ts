@@ -38,7 +38,7 @@ describe('failoverStats', () => {
         { type: 'published', ready: ['pod-1', 'pod-3'], changed: ['pod-2'], tMs: 5900 },
       ],
       errors: Array.from({ length: 9 }, (_, k) => ({ tMs: 5000 + k * 100, kind: 'reset' as const })),
-      responsesPer100ms: b,
+      okPer100ms: b,
       perSecondHistograms: hists,
       probe,
       propagationMs: 500,

@@ -33,7 +33,7 @@ function fixture() {
       { responses: 40, ok: 39, errors: 2, latency: summarizeLatency(perH[1]!) },
     ],
     perSecondHistograms: perH,
-    responsesPer100ms: [],
+    okPer100ms: [],
     errorEvents: [],
     errorsPer100ms: [],
     clientAddressesUsed: 3,
@@ -99,6 +99,17 @@ describe('summarizeVariant', () => {
     ])
     expect(v.latencyMs.p50).toBeCloseTo(1.49, 2)
     expect(v.latencyMs.max).toBeCloseTo(1.99, 2)
+  })
+})
+
+describe('summarizeVariant timeline', () => {
+  it('folds a trailing fragment under half a second into the last whole second', () => {
+    const f = fixture()
+    // 1.2 s measured: the 0.2 s fragment joins second 0, which is then 1.2 s wide.
+    const v = summarizeVariant({ ...f, load: { ...f.load, elapsedMs: 1200 } })
+    expect(v.timeline.map((t) => [t.tSec, t.rps, t.errors, t.byPod])).toEqual([[0, 83.333, 2.5, { 'pod-1': 62.5, 'pod-2': 20.833 }]])
+    // Its latency is both seconds' histograms merged, not the first second's.
+    expect(v.timeline[0]!.p99Ms).toBe(v.latencyMs.p99)
   })
 })
 
