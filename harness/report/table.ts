@@ -111,8 +111,10 @@ function fmtP(p: number | null): string {
 function verdict(v: VariantResult): string {
   const f = v.fairness
   const n = f.decisions.reduce((a, b) => a + b, 0)
-  if (f.fitsPrediction === null) return `none (${n} ${f.unit})`
-  return `${f.fitsPrediction ? 'fits' : 'DIFFERS'} p${fmtP(f.chiSquaredP)} (${n} ${f.unit})`
+  // A client address is placed once per node it reaches: count placements, not addresses.
+  const unit = f.unit === 'clients' ? 'client placements' : f.unit
+  if (f.fitsPrediction === null) return `none (${n} ${unit})`
+  return `${f.fitsPrediction ? 'fits' : 'DIFFERS'} p${fmtP(f.chiSquaredP)} (${n} ${unit})`
 }
 
 function sourceSeen(v: VariantResult): string {

@@ -68,8 +68,24 @@ describe('long runs', () => {
     const chart = buildCharts(long(withFaults)).find((c) => c.name === 'rps-by-pod')!
     const rows = (chart.spec as { data: { values: { kind: string; variant: string; pod: string }[] } }).data.values
     const perSeries = rows.filter((r) => r.kind === 'series' && r.variant === 'iptables' && r.pod === 'pod-1').length
-    expect(perSeries).toBeLessThanOrEqual(120)
+    expect(perSeries).toBeLessThanOrEqual(121) // 120 buckets and the point that closes the last one
     expect(perSeries).toBeGreaterThan(50)
+  })
+})
+
+describe('time axes', () => {
+  it('span the whole measured phase in every time chart, so they line up and a late first error is not the origin', () => {
+    const charts = buildCharts(withFaults).filter((c) => ['rps-by-pod', 'latency-over-time', 'errors-over-time'].includes(c.name))
+    expect(charts).toHaveLength(3)
+    const end = Math.max(...withFaults.variants.map((v) => Math.max(v.durationSec, v.timeline.length)))
+    for (const c of charts) {
+      const series = (c.spec as { spec: { layer: { encoding: { x: { scale?: { domain: number[] } } } }[] } }).spec.layer[0]!
+      expect(series.encoding.x.scale?.domain, c.name).toEqual([0, end])
+    }
+  })
+  it('label the percentile axis in nines, from 50%', async () => {
+    const svg = await renderSvg(buildCharts(withFaults).find((c) => c.name === 'latency-percentiles')!)
+    for (const label of ['50%', '90%', '99%', '99.9%', '99.99%']) expect(svg).toContain(`>${label}</text>`)
   })
 })
 

@@ -21,14 +21,22 @@ export function bucketSeconds(durationSec: number): number {
   return durationSec <= 120 ? 1 : Math.ceil(durationSec / 120)
 }
 
-/** Fault and failover markers per variant: { variant, tSec, label }. */
-export function markers(result: RunResult): { variant: string; tSec: number; label: string }[] {
-  const out: { variant: string; tSec: number; label: string }[] = []
+/** The longest measured phase of the run, s: the shared extent of every time axis. */
+export function runSeconds(result: RunResult): number {
+  return Math.max(1, ...result.variants.map((v) => Math.max(v.durationSec, v.timeline.length)))
+}
+
+/** Pixel offsets of the marker labels: fault, detection and recovery on their own lines, so close markers stay legible. */
+const LABEL_LINE = { fault: 0, detected: 11, recovered: 22 } as const
+
+/** Fault and failover markers per variant: { variant, tSec, label, labelY }. */
+export function markers(result: RunResult): { variant: string; tSec: number; label: string; labelY: number }[] {
+  const out: { variant: string; tSec: number; label: string; labelY: number }[] = []
   for (const v of result.variants) {
     for (const f of v.failover) {
-      out.push({ variant: v.name, tSec: f.atSec, label: `${f.fault} ${f.pods.join(',')}` })
-      if (f.detectedAtSec !== null) out.push({ variant: v.name, tSec: f.detectedAtSec, label: 'detected' })
-      if (f.recoveredAtSec !== null) out.push({ variant: v.name, tSec: f.recoveredAtSec, label: 'recovered' })
+      out.push({ variant: v.name, tSec: f.atSec, label: `${f.fault} ${f.pods.join(',')}`, labelY: LABEL_LINE.fault })
+      if (f.detectedAtSec !== null) out.push({ variant: v.name, tSec: f.detectedAtSec, label: 'detected', labelY: LABEL_LINE.detected })
+      if (f.recoveredAtSec !== null) out.push({ variant: v.name, tSec: f.recoveredAtSec, label: 'recovered', labelY: LABEL_LINE.recovered })
     }
   }
   return out
@@ -45,9 +53,16 @@ export function markerLayers(): UnitSpec<Field>[] {
     {
       transform: [{ filter: "datum.kind === 'marker'" }],
       mark: { type: 'text', align: 'left', dx: 3, dy: -4, fontSize: 10, color: '#444', baseline: 'top' },
-      encoding: { x: { field: 'tSec', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } },
+      encoding: { x: { field: 'tSec', type: 'quantitative' }, y: { field: 'labelY', type: 'quantitative', scale: null }, text: { field: 'label' } },
     },
   ]
+}
+
+/** The series layer with its x (seconds) scale fixed to [0, seconds]. */
+function withTimeDomain(series: UnitSpec<Field>, seconds: number): UnitSpec<Field> {
+  const x = series.encoding?.x
+  if (x === undefined || !('field' in x)) return series
+  return { ...series, encoding: { ...series.encoding, x: { ...x, scale: { domain: [0, seconds], nice: false } } } as UnitSpec<Field>['encoding'] }
 }
 
 /** Variants in run order, for stable colours and sort orders. */
@@ -57,7 +72,8 @@ export function variantNames(result: RunResult): string[] {
 
 /**
  * A time-series chart with one panel per variant: the series layer plus the fault, detection and
- * recovery rules, over rows that carry `kind: 'series'` and the markers (`kind: 'marker'`).
+ * recovery rules, over rows that carry `kind: 'series'` and the markers (`kind: 'marker'`). Every
+ * time axis spans the whole measured phase, so the charts line up one under another.
  */
 export function timeSeriesByVariant(
   result: RunResult,
@@ -75,7 +91,7 @@ export function timeSeriesByVariant(
       spec: {
         width: 640,
         height: o.height,
-        layer: [{ ...o.series, transform: [{ filter: "datum.kind === 'series'" }] }, ...markerLayers()],
+        layer: [{ ...withTimeDomain(o.series, runSeconds(result)), transform: [{ filter: "datum.kind === 'series'" }] }, ...markerLayers()],
       },
     },
   }

@@ -19,7 +19,7 @@ export const failoverTimeline: ChartBuilder = (result) => {
     title: 'Failover timeline',
     spec: {
       $schema: SCHEMA,
-      title: { text: 'Failover timeline', subtitle: 'from the fault to detection (endpoint removed / node marked down) to recovery (throughput ≥ 90% for 2 s)' },
+      title: { text: 'Failover timeline', subtitle: 'from the fault to detection (endpoint removed / node marked down) to recovery (successful req/s back to ≥ 90% of before for 2 s)' },
       data: { values: rows },
       width: 640,
       height: { step: 22 },

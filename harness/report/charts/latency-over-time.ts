@@ -1,4 +1,4 @@
-import { bucketSeconds, timeSeriesByVariant, variantNames, type ChartBuilder } from './common.ts'
+import { bucketSeconds, runSeconds, timeSeriesByVariant, variantNames, type ChartBuilder } from './common.ts'
 
 /** p50 and p99 latency per second, a line per variant and percentile, with fault markers. */
 export const latencyOverTime: ChartBuilder = (result) => {
@@ -6,16 +6,26 @@ export const latencyOverTime: ChartBuilder = (result) => {
   const rows: Record<string, unknown>[] = []
   for (const v of result.variants) {
     const w = bucketSeconds(v.durationSec)
+    // Long runs: one point per bucket of w seconds: the mean of its seconds' p50 and its worst second's p99.
+    const buckets = new Map<number, { p50: number[]; p99: number }>()
     for (const t of v.timeline) {
-      if (t.tSec % w !== 0) continue // long runs: one point per bucket (the first second of it)
-      rows.push({ kind: 'series', variant: v.name, tSec: t.tSec, percentile: 'p50', ms: t.p50Ms })
-      rows.push({ kind: 'series', variant: v.name, tSec: t.tSec, percentile: 'p99', ms: t.p99Ms })
+      const b = Math.floor(t.tSec / w) * w
+      const e = buckets.get(b) ?? { p50: [], p99: 0 }
+      e.p50.push(t.p50Ms)
+      e.p99 = Math.max(e.p99, t.p99Ms)
+      buckets.set(b, e)
+    }
+    for (const [b, e] of buckets) {
+      rows.push({ kind: 'series', variant: v.name, tSec: b, percentile: 'p50', ms: e.p50.reduce((x, y) => x + y, 0) / e.p50.length })
+      rows.push({ kind: 'series', variant: v.name, tSec: b, percentile: 'p99', ms: e.p99 })
     }
   }
   return timeSeriesByVariant(result, {
     name: 'latency-over-time',
     title: 'Latency over time (p50 solid, p99 dashed)',
-    subtitle: 'per second of the measured phase; dashed rules: faults, detection, recovery',
+    subtitle: bucketSeconds(runSeconds(result)) === 1
+      ? 'per second of the measured phase; dashed rules: faults, detection, recovery'
+      : `per ${bucketSeconds(runSeconds(result))} s: mean of the seconds' p50, worst second's p99; dashed rules: faults, detection, recovery`,
     rows,
     height: 120,
     series: {

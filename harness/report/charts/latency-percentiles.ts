@@ -24,7 +24,7 @@ export const latencyPercentiles: ChartBuilder = (result) => {
           type: 'quantitative',
           title: 'percentile',
           scale: { domain: [0.3, 5] },
-          axis: { values: [0.30103, 1, 2, 3, 4, 5], labelExpr: "{'0.30103': '50%', '1': '90%', '2': '99%', '3': '99.9%', '4': '99.99%', '5': '99.999%'}[datum.label] || datum.label" },
+          axis: { values: [0.30103, 1, 2, 3, 4, 5], labelExpr: "datum.value < 0.5 ? '50%' : ['', '90%', '99%', '99.9%', '99.99%', '99.999%'][round(datum.value)]" },
         },
         y: { field: 'ms', type: 'quantitative', title: 'latency (ms)' },
         color: { field: 'variant', type: 'nominal', sort: variantNames(result) },

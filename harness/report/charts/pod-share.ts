@@ -8,6 +8,9 @@ export const podShare: ChartBuilder = (result) => {
   )
   const pods = [...new Set(rows.map((r) => r.pod))]
   const many = pods.length * result.variants.length > 60
+  const step = many ? 6 : Math.max(8, Math.floor(48 / result.variants.length))
+  // About 6 px per character at the axis font: angle the labels when they would overlap.
+  const labelFits = Math.max(...pods.map((p) => p.length)) * 6 <= step * result.variants.length
   return {
     name: 'pod-share',
     title: 'Requests per pod',
@@ -15,10 +18,10 @@ export const podShare: ChartBuilder = (result) => {
       $schema: SCHEMA,
       title: { text: 'Share of requests per pod', subtitle: 'bars: measured (pod-side counts); ticks: the share of balancing decisions the configuration predicts' },
       data: { values: rows },
-      width: many ? { step: 6 } : { step: Math.max(8, Math.floor(48 / result.variants.length)) },
+      width: { step },
       height: 220,
       encoding: {
-        x: { field: 'pod', type: 'nominal', sort: pods, title: null, axis: { labelAngle: pods.length > 12 ? -60 : 0 } },
+        x: { field: 'pod', type: 'nominal', sort: pods, title: null, axis: { labelAngle: labelFits ? 0 : pods.length > 12 ? -60 : -30 } },
         xOffset: { field: 'variant', type: 'nominal', sort: variantNames(result) },
         color: { field: 'variant', type: 'nominal', sort: variantNames(result), title: 'variant' },
       },

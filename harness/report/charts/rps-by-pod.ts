@@ -17,7 +17,13 @@ export const rpsByPod: ChartBuilder = (result) => {
         acc.set(k, e)
       }
     }
-    for (const e of acc.values()) rows.push({ kind: 'series', variant: v.name, tSec: e.tSec, pod: e.pod, rps: e.sum / e.n })
+    const last = new Map<string, { tSec: number; rps: number }>()
+    for (const e of acc.values()) {
+      rows.push({ kind: 'series', variant: v.name, tSec: e.tSec, pod: e.pod, rps: e.sum / e.n })
+      if ((last.get(e.pod)?.tSec ?? -1) < e.tSec) last.set(e.pod, { tSec: e.tSec, rps: e.sum / e.n })
+    }
+    // The step-after area ends at its last point: close each pod's last bucket at its end.
+    for (const [pod, e] of last) rows.push({ kind: 'series', variant: v.name, tSec: Math.min(e.tSec + w, Math.max(v.durationSec, e.tSec)), pod, rps: e.rps })
   }
   return timeSeriesByVariant(result, {
     name: 'rps-by-pod',
