@@ -15,6 +15,7 @@ import { predictShares, decisionUnit, type DecisionUnit, type PredictPod, type P
 import type { ResolvedFault, ResolvedPodSpec } from '../scenario/resolve.ts'
 import { failoverStats, type FailoverResult, type TimedEndpointEvent } from './failover.ts'
 import type { LbStats } from '../lb/main.ts'
+import { compareAddresses } from '../util/ip.ts'
 
 /** Fairness of the request split, and how the balancing decisions fit the prediction. */
 export interface FairnessSummary {
@@ -481,8 +482,7 @@ function clientPodMatrix(proxies: ProxyStats[]): { client: string; pod: string; 
       cells.set(client, row)
     }
   }
-  const key = (ip: string) => ip.split('.').map((x) => x.padStart(3, '0')).join('.')
-  const clients = [...cells.keys()].sort((a, b) => key(a).localeCompare(key(b))).slice(0, MAX_MATRIX_CLIENTS)
+  const clients = [...cells.keys()].sort(compareAddresses).slice(0, MAX_MATRIX_CLIENTS)
   return clients.flatMap((c) => [...(cells.get(c) ?? new Map<string, number>()).entries()].map(([pod, decisions]) => ({ client: c, pod, decisions })))
 }
 

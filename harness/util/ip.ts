@@ -19,6 +19,11 @@ function foldIpv6(ip: string): number {
   return x >>> 0
 }
 
+/** Orders addresses numerically (127.0.0.2 before 127.0.0.10); ties, e.g. IPv6 folds, by text. */
+export function compareAddresses(a: string, b: string): number {
+  return ipv4ToInt(a) - ipv4ToInt(b) || (a < b ? -1 : a > b ? 1 : 0)
+}
+
 /** Unsigned 32-bit integer to an IPv4 dotted quad. */
 export function intToIpv4(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.')

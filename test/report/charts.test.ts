@@ -89,6 +89,22 @@ describe('time axes', () => {
   })
 })
 
+describe('client-pod heatmap', () => {
+  it('lists client addresses in numeric order and pods in the run order', () => {
+    const base = hashing.variants[1]!
+    // Twelve pods, so that text order (pod-1, pod-10, pod-11, pod-2…) would differ.
+    const pods = Array.from({ length: 12 }, (_, j) => ({ ...base.pods[0]!, name: `pod-${j + 1}` }))
+    const matrix = base.stickiness.matrix.map((c, i) => ({ ...c, pod: `pod-${(i % 12) + 1}` }))
+    const r = { ...hashing, variants: [{ ...base, pods, stickiness: { ...base.stickiness, matrix } }] }
+    const chart = buildCharts(r).find((c) => c.name === 'client-pod-heatmap')!
+    const enc = (chart.spec as { spec: { encoding: { x: { sort: string[] }; y: { sort: string[] } } } }).spec.encoding
+    expect(enc.x.sort).toEqual(pods.map((p) => p.name))
+    const octets = enc.y.sort.map((a) => Number(a.split('.')[3]))
+    expect(octets.length).toBe(64)
+    expect(octets).toEqual([...octets].sort((a, b) => a - b))
+  })
+})
+
 describe.each(cases)('charts for %s', (_label, result, expected) => {
   const charts = buildCharts(result)
   it('builds the charts that apply', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isLoopback, ipv4ToInt, intToIpv4 } from '../../harness/util/ip.ts'
+import { isLoopback, ipv4ToInt, intToIpv4, compareAddresses } from '../../harness/util/ip.ts'
 import { createRng, deriveSeed } from '../../harness/util/rng.ts'
 
 describe('isLoopback', () => {
@@ -13,6 +13,18 @@ describe('isLoopback', () => {
 describe('ipv4ToInt', () => {
   it('round-trips', () => {
     for (const ip of ['127.0.0.1', '127.200.128.250', '0.0.0.0', '255.255.255.255']) expect(intToIpv4(ipv4ToInt(ip))).toBe(ip)
+  })
+})
+
+describe('compareAddresses', () => {
+  it('orders addresses numerically, octet by octet', () => {
+    expect(['127.1.128.10', '127.1.128.2', '127.1.129.1', '127.1.128.1', '127.0.200.9'].sort(compareAddresses)).toEqual([
+      '127.0.200.9',
+      '127.1.128.1',
+      '127.1.128.2',
+      '127.1.128.10',
+      '127.1.129.1',
+    ])
   })
 })
 

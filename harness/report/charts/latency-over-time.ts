@@ -15,9 +15,11 @@ export const latencyOverTime: ChartBuilder = (result) => {
       e.p99 = Math.max(e.p99, t.p99Ms)
       buckets.set(b, e)
     }
+    // Each point sits in the middle of the seconds it summarizes.
     for (const [b, e] of buckets) {
-      rows.push({ kind: 'series', variant: v.name, tSec: b, percentile: 'p50', ms: e.p50.reduce((x, y) => x + y, 0) / e.p50.length })
-      rows.push({ kind: 'series', variant: v.name, tSec: b, percentile: 'p99', ms: e.p99 })
+      const mid = Math.min(b + w / 2, Math.max(v.durationSec, b))
+      rows.push({ kind: 'series', variant: v.name, tSec: mid, second: b, percentile: 'p50', ms: e.p50.reduce((x, y) => x + y, 0) / e.p50.length })
+      rows.push({ kind: 'series', variant: v.name, tSec: mid, second: b, percentile: 'p99', ms: e.p99 })
     }
   }
   return timeSeriesByVariant(result, {
@@ -35,7 +37,7 @@ export const latencyOverTime: ChartBuilder = (result) => {
         y: { field: 'ms', type: 'quantitative', title: 'ms' },
         strokeDash: { field: 'percentile', type: 'nominal', sort: ['p50', 'p99'] },
         color: { field: 'variant', type: 'nominal', sort: variantNames(result), legend: null },
-        tooltip: [{ field: 'tSec' }, { field: 'percentile' }, { field: 'ms', format: ',.3f' }],
+        tooltip: [{ field: 'second', title: 'from second' }, { field: 'percentile' }, { field: 'ms', format: ',.3f' }],
       },
     },
   })
