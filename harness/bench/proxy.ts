@@ -15,7 +15,10 @@
  * ratio the median of the per-repetition ratios (paths measured back to back). CPU is the
  * proxy's own process (percent of one core), and the load generator's.
  *
- *   npm run bench:proxy [-- --seconds 3] [--reps 5] [--connections 50]
+ *   npm run bench:proxy [-- --seconds 3] [--reps 5] [--connections 50] [--paths connection,haproxy]
+ *
+ * `--paths` keeps the rows whose name contains one of the comma-separated words (for quick A/B
+ * runs; the ratio of a target is printed only when both of its rows ran).
  *
  * Writes reports/bench/proxy-<time>.json.
  */
@@ -38,11 +41,12 @@ import { alignColumns } from '../report/table.ts'
 import { writeBenchJson } from './output.ts'
 import { median } from '../gate/verdict.ts'
 import { tcpConnects } from '../util/probe.ts'
-import { numberFlag } from './args.ts'
+import { flag, numberFlag } from './args.ts'
 
 const SECONDS = numberFlag('--seconds', 3)
 const REPS = numberFlag('--reps', 5)
 const CONNECTIONS = numberFlag('--connections', 50)
+const ONLY = flag('--paths', '').split(',').map((w) => w.trim()).filter((w) => w !== '')
 const POD_ENTRY = fileURLToPath(new URL('../pods/main.ts', import.meta.url))
 const PROXY_ENTRY = fileURLToPath(new URL('../proxy/main.ts', import.meta.url))
 const PORT = 30080
@@ -202,6 +206,10 @@ async function measure(p: Path): Promise<Sample> {
   return { rps: r.requests.total / (SECONDS), p50: r.latency.p50, p99: r.latency.p99, proxyCpuPct: null, loadGeneratorCpuPct: u.byProcess.find((x) => x.role === 'load-generator')?.pct ?? 0 }
 }
 
+if (ONLY.length > 0) {
+  const keep = paths.filter((p) => ONLY.some((w) => p.name.includes(w)))
+  paths.splice(0, paths.length, ...keep)
+}
 for (const s of skipped) process.stderr.write(`skipped: ${s}\n`)
 const samples = new Map<string, Sample[]>(paths.map((p) => [p.name, []]))
 for (let rep = 0; rep < REPS; rep++) {
@@ -236,8 +244,8 @@ process.stdout.write(`${alignColumns(rows)}\n`)
 
 const addedP99 = (name: string) => {
   const xs = samples.get(name)
-  const d = samples.get('direct (svcbench load)')!
-  return xs === undefined ? null : median(xs.map((x, i) => x.p99 - d[i]!.p99))
+  const d = samples.get('direct (svcbench load)')
+  return xs === undefined || d === undefined ? null : median(xs.map((x, i) => x.p99 - d[i]!.p99))
 }
 const targets = [
   { name: 'connection proxy throughput vs HAProxy mode tcp', value: ratio('svcbench connection', 'haproxy tcp', (s) => s.rps), target: '≥ 1.0' },

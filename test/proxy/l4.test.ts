@@ -79,3 +79,60 @@ describe('startL4Proxy', () => {
     await lease.release()
   })
 })
+
+describe('the L4 relay', () => {
+  it('moves large transfers byte-exact both ways under backpressure, and passes the half-close on', async () => {
+    const lease = await leaseBlock()
+    const p = lease.plan
+    const size = 8 * 1024 * 1024
+    // Not periodic: a relay that let a read overwrite a pending write would show.
+    const pattern = (seed: number) => {
+      const rng = createRng(seed)
+      const b = Buffer.allocUnsafe(size)
+      for (let i = 0; i < size; i++) b[i] = Math.floor(rng() * 256)
+      return b
+    }
+    const up = pattern(7)
+    const down = pattern(11)
+    // The "pod" reads the whole upload slowly (its reads pause, so the proxy's writes to it back up),
+    // then answers with the download and closes.
+    const pod = net.createServer((s) => {
+      const got: Buffer[] = []
+      s.on('data', (c: Buffer) => {
+        got.push(c)
+        s.pause()
+        setTimeout(() => s.resume(), 1)
+      })
+      s.on('end', () => {
+        const all = Buffer.concat(got)
+        s.end(Buffer.concat([Buffer.from(all.equals(up) ? 'OK' : 'XX'), down]))
+      })
+    })
+    await new Promise<void>((r) => pod.listen({ host: p.pod(0), port: 8080 }, r))
+    const balancer = createBalancer('round-robin', { rng: createRng(1) })
+    balancer.update([{ name: 'pod-1', address: p.pod(0), port: 8080, node: 'node-a' }])
+    const proxy = await startL4Proxy({ host: p.node(0), port: 30080, balancer, accounting: createAccounting('node-a'), route: (ep) => ({ host: ep.address, port: ep.port, localAddress: p.node(0) }), onNoEndpoint: 'reject' })
+    try {
+      const answer = await new Promise<Buffer>((resolve, reject) => {
+        const s = net.connect({ host: p.node(0), port: 30080, localAddress: p.client(0) })
+        const got: Buffer[] = []
+        // The client also reads slowly, so the proxy's writes back to it back up too.
+        s.on('data', (c: Buffer) => {
+          got.push(c)
+          s.pause()
+          setTimeout(() => s.resume(), 1)
+        })
+        s.on('end', () => resolve(Buffer.concat(got)))
+        s.on('error', reject)
+        s.end(up) // half-close: the pod answers only after seeing the end of the upload
+      })
+      expect(answer.subarray(0, 2).toString()).toBe('OK')
+      expect(answer.length).toBe(size + 2)
+      expect(answer.subarray(2).equals(down)).toBe(true)
+    } finally {
+      proxy.close()
+      pod.close()
+      await lease.release()
+    }
+  }, 10_000)
+})
