@@ -13,7 +13,7 @@ import { Pool } from 'undici'
 import { readChildConfig, serveIpc } from '../cluster/ipc.ts'
 import { hash32 } from '../util/hash.ts'
 import { httpGetStatus, tcpConnects } from '../util/probe.ts'
-import { forwardRequest, linkLifetimes } from '../proxy/forward.ts'
+import { forwardRequest, linkLifetimes, listenExclusive } from '../proxy/forward.ts'
 import type { LbSettings } from './presets.ts'
 
 /** A node behind the load balancer. */
@@ -153,10 +153,7 @@ async function startL4(): Promise<net.Server> {
           c.pause()
           onConnection(c)
         })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen({ host: config.address, port: config.port, exclusive: true, backlog: 4096 }, () => resolve())
-  })
+  await listenExclusive(server, config.address, config.port)
   return server
 }
 
@@ -176,10 +173,7 @@ async function startL7(): Promise<http.Server> {
   }
   const server: http.Server = config.tlsCredentials === null ? http.createServer(handler) : https.createServer(config.tlsCredentials, handler)
   server.keepAliveTimeout = 65_000
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen({ host: config.address, port: config.port, exclusive: true, backlog: 4096 }, () => resolve())
-  })
+  await listenExclusive(server, config.address, config.port)
   return server
 }
 

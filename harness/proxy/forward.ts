@@ -2,6 +2,37 @@
 import type http from 'node:http'
 import type net from 'node:net'
 import type { Pool } from 'undici'
+import type { Endpoint } from '../balancers/types.ts'
+import type { Route } from './l4.ts'
+
+/** Listen on host:port, exclusively, with a deep accept backlog; rejects on a bind error. */
+export function listenExclusive(server: net.Server, host: string, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen({ host, port, exclusive: true, backlog: 4096 }, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+}
+
+/** One upstream pool per origin (a pod, or the hop relay to it), made on first use. */
+export function poolsPerOrigin<P>(route: (ep: Endpoint, clientIp: string) => Route, make: (r: Route) => P): { get(ep: Endpoint, clientIp: string): P; all(): IterableIterator<P> } {
+  const pools = new Map<string, P>()
+  return {
+    get(ep, clientIp) {
+      const r = route(ep, clientIp)
+      const key = `${r.host}:${r.port}`
+      let p = pools.get(key)
+      if (p === undefined) {
+        p = make(r)
+        pools.set(key, p)
+      }
+      return p
+    },
+    all: () => pools.values(),
+  }
+}
 
 /**
  * Tie two sockets' lifetimes together: a failure on one resets the other (as a reset travels

@@ -12,7 +12,7 @@
  */
 import net from 'node:net'
 import type { Endpoint } from '../balancers/types.ts'
-import { linkLifetimes } from './forward.ts'
+import { linkLifetimes, listenExclusive } from './forward.ts'
 
 /** First byte an L4 proxy sends to ask for connect confirmation. */
 export const HOP_HELLO = 0x00
@@ -56,12 +56,6 @@ export async function startHopRelay(opts: HopRelayOptions): Promise<net.Server> 
       linkLifetimes(upstream, inbound)
     })
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen({ host: opts.host, port: opts.port, exclusive: true, backlog: 4096 }, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
+  await listenExclusive(server, opts.host, opts.port)
   return server
 }

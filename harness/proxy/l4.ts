@@ -7,6 +7,7 @@ import net from 'node:net'
 import type { Balancer, Endpoint } from '../balancers/types.ts'
 import { createRequestCounter, type Accounting } from './accounting.ts'
 import { HOP_HELLO, HOP_READY } from './hop.ts'
+import { listenExclusive } from './forward.ts'
 
 /** Where and from which source address to open the upstream connection for an endpoint. */
 export interface Route {
@@ -228,13 +229,7 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
     }
     attempt()
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen({ host: opts.host, port: opts.port, exclusive: true, backlog: 4096 }, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
+  await listenExclusive(server, opts.host, opts.port)
   return {
     close() {
       for (const s of held) s.destroy()

@@ -1,15 +1,16 @@
 /**
  * L7 NodePort proxy: one balancing decision per HTTP request (what an ingress or a mesh
- * sidecar does), over undici pools to the pods bound to the node's address. The pod sees the
- * node as TCP source and the client in X-Forwarded-For.
+ * sidecar does). The pod sees the node as TCP source and the client in X-Forwarded-For. For
+ * svcbench's own pods, the lean proxy (lean-front.ts: raw sockets both sides); for your own server
+ * (cluster.pod.command), Node's HTTP server and undici pools to the pods, which take any HTTP.
  */
 import http from 'node:http'
 import { Pool } from 'undici'
 import type { Balancer, Endpoint } from '../balancers/types.ts'
 import type { Accounting } from './accounting.ts'
 import type { Route, RunningProxy } from './l4.ts'
-import { forwardRequest } from './forward.ts'
-import { createLeanPool, upstreamHead } from './lean-upstream.ts'
+import { forwardRequest, listenExclusive, poolsPerOrigin } from './forward.ts'
+import { startLeanL7Proxy } from './lean-front.ts'
 
 /** Options for {@link startL7Proxy}. */
 export interface L7ProxyOptions {
@@ -25,31 +26,16 @@ export interface L7ProxyOptions {
   connectionsPerPod?: number
   /** Requests are always counted here (one decision per request); accepted for symmetry with L4. */
   countRequests?: boolean
-  /** The pods are svcbench's own: bodiless requests go over the lean client (lean-upstream.ts). @default false */
+  /** The pods are svcbench's own: the lean proxy (lean-front.ts) serves. @default false */
   lean?: boolean
 }
 
 /** Start the proxy; resolves once it listens. `close()` also closes the upstream pools. */
 export async function startL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> {
+  if (opts.lean === true) return startLeanL7Proxy(opts)
   const { balancer, accounting } = opts
   const connections = opts.connectionsPerPod ?? 64
-  /** One pool per upstream origin (a pod, or the hop relay to it), made on first use. */
-  const poolsBy = <P>(make: (r: Route) => P) => {
-    const pools = new Map<string, P>()
-    const get = (ep: Endpoint, clientIp: string): P => {
-      const r = opts.route(ep, clientIp)
-      const key = `${r.host}:${r.port}`
-      let p = pools.get(key)
-      if (p === undefined) {
-        p = make(r)
-        pools.set(key, p)
-      }
-      return p
-    }
-    return { get, all: () => pools.values() }
-  }
-  const general = poolsBy((r) => new Pool(`http://${r.host}:${r.port}`, { connections, localAddress: opts.host, keepAliveTimeout: 60_000 }))
-  const lean = poolsBy((r) => createLeanPool(r.host, r.port, opts.host, connections))
+  const pools = poolsPerOrigin(opts.route, (r) => new Pool(`http://${r.host}:${r.port}`, { connections, localAddress: opts.host, keepAliveTimeout: 60_000 }))
 
   const server = http.createServer((req, res) => {
     const clientIp = req.socket.remoteAddress ?? '127.0.0.1'
@@ -75,36 +61,16 @@ export async function startL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> 
       if (measured && err.code === 'ECONNREFUSED') accounting.onUpstreamConnectError()
       else if (measured) accounting.onUpstreamError()
     }
-    const bodiless = req.headers['transfer-encoding'] === undefined && (req.headers['content-length'] ?? '0') === '0'
-    const exchange =
-      opts.lean === true && bodiless
-        ? lean.get(ep, clientIp)
-            .send(upstreamHead(req, clientIp), res)
-            .catch((err: NodeJS.ErrnoException) => {
-              onUpstreamError(err)
-              if (!res.headersSent) {
-                res.writeHead(502, { 'content-type': 'text/plain' })
-                res.end('bad gateway')
-              } else res.destroy()
-            })
-        : forwardRequest(general.get(ep, clientIp), req, res, clientIp, onUpstreamError)
-    void exchange.finally(() => balancer.release(ep))
+    void forwardRequest(pools.get(ep, clientIp), req, res, clientIp, onUpstreamError).finally(() => balancer.release(ep))
   })
   server.keepAliveTimeout = 65_000
   server.on('connection', (s) => s.setNoDelay(true))
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen({ host: opts.host, port: opts.port, exclusive: true, backlog: 4096 }, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
+  await listenExclusive(server, opts.host, opts.port)
   return {
     close() {
       server.closeAllConnections()
       server.close()
-      for (const p of general.all()) void p.destroy()
-      for (const p of lean.all()) p.destroy()
+      for (const p of pools.all()) void p.destroy()
     },
   }
 }

@@ -1,173 +1,218 @@
 /**
- * A lean HTTP/1.1 client for svcbench's own pods, used by the L7 node proxy in place of an undici
- * pool. svcbench's pod speaks one fixed dialect (every response has Content-Length, keep-alive),
- * so a keep-alive socket pool, one request per socket at a time, and a head parser that looks for
- * CRLF CRLF and Content-Length are enough. A request with a body goes to the caller's general
- * client instead; a response without Content-Length fails the request (502). Your own server
- * (cluster.pod.command) always gets the general client. A kept-alive socket that fails before
- * any response byte is retried once on a new socket.
+ * A lean HTTP/1.1 client for svcbench's own pods, used by the L7 node proxy's lean front
+ * (lean-front.ts) in place of an undici pool. svcbench's pod speaks one fixed dialect (every
+ * response has Content-Length, keep-alive), so a keep-alive socket pool, one request per socket
+ * at a time, and a head parser that looks for CRLF CRLF and Content-Length are enough. A
+ * response without Content-Length fails the request (502). Your own server (cluster.pod.command)
+ * always gets the general client (undici). A kept-alive socket that fails before any response
+ * byte is retried once on a new socket. Callbacks, not promises, and each socket's listeners are
+ * attached once: this runs once per proxied request.
  */
 import net from 'node:net'
-import type http from 'node:http'
-import { HOP_BY_HOP, forwardedFor } from './forward.ts'
+import { HOP_BY_HOP } from './forward.ts'
 
 /** Response headers not passed on: hop-by-hop ones, and the length (set again when answering). */
 const SKIP = new Set([...HOP_BY_HOP, 'content-length'])
 const CRLF2 = Buffer.from('\r\n\r\n')
+const EMPTY = Buffer.alloc(0)
+
+/** Where a response goes, as it is read. */
+export interface ResponseSink {
+  /**
+   * The response head: its status line as the pod sent it (`HTTP/1.1 200 OK`), its end-to-end
+   * header lines (`Name: value`, hop-by-hop ones and Content-Length left out), the body length.
+   */
+  head(statusLine: string, lines: string[], length: number): void
+  /** Body bytes, in order; `last` on the final piece (an empty final piece for an empty body). */
+  body(chunk: Buffer, last: boolean): void
+}
+
+/** How a request ended: no error, or the error and whether the sink had been given anything. */
+export type SendDone = (err?: Error & { started?: boolean; code?: string }) => void
 
 /** A keep-alive pool of raw sockets to one origin. */
 export interface LeanPool {
   /**
-   * Send one bodiless request (`head` is the full request head, ending in CRLF CRLF) and answer
-   * `res` with the response. Rejects on a socket failure or a response it cannot frame.
+   * Send one request (`request`: its head ending in CRLF CRLF, and its body if any) and pass the
+   * response to `sink` (`headOnly`: the answer to a HEAD request, whose Content-Length announces
+   * a body that is not sent); `done` once the response is complete or the request failed (on a
+   * socket failure or a response it cannot frame).
    */
-  send(head: string, res: http.ServerResponse): Promise<void>
+  send(request: string | Buffer, sink: ResponseSink, headOnly: boolean, done: SendDone): void
   destroy(): void
 }
 
-interface Waiter {
-  resolve: (s: net.Socket) => void
-  reject: (e: Error) => void
+/** One request in flight on a socket. */
+interface Exchange {
+  request: string | Buffer
+  sink: ResponseSink
+  headOnly: boolean
+  done: SendDone
+  /** Sent on a kept-alive socket: a failure before any response byte is retried once. */
+  reused: boolean
+  buf: Buffer | null
+  bodyLeft: number
+  reusable: boolean
+  started: boolean
 }
+
+/** A pooled socket and the exchange on it, if any. */
+interface Conn {
+  sock: net.Socket
+  ex: Exchange | null
+}
+
+/** Response header names whose length matches a name the client skips (checked before lowercasing). */
+const SKIP_LENGTHS = new Set([...SKIP].map((n) => n.length))
 
 /** A pool to host:port, connecting from `localAddress`, at most `max` sockets. */
 export function createLeanPool(host: string, port: number, localAddress: string, max = 64): LeanPool {
-  const idle: net.Socket[] = []
-  const waiting: Waiter[] = []
-  const all = new Set<net.Socket>()
+  const idle: Conn[] = []
+  const waiting: Exchange[] = []
+  const all = new Set<Conn>()
   let closed = false
 
-  const acquire = (): Promise<net.Socket> => {
-    const s = idle.pop()
-    if (s !== undefined) return Promise.resolve(s)
-    if (all.size < max) {
-      return new Promise((resolve, reject) => {
-        const sock = net.connect({ host, port, localAddress, noDelay: true })
-        sock.on('error', () => {}) // an idle socket's reset is handled by its 'close'
-        all.add(sock)
-        sock.once('close', () => {
-          all.delete(sock)
-          const i = idle.indexOf(sock)
-          if (i >= 0) idle.splice(i, 1)
-        })
-        sock.once('connect', () => resolve(sock))
-        sock.once('error', reject)
-      })
-    }
-    return new Promise((resolve, reject) => waiting.push({ resolve, reject }))
-  }
-  const releaseSocket = (s: net.Socket, reusable: boolean) => {
-    if (!reusable || closed || s.destroyed) {
-      s.destroy()
-      // A slot freed: a waiter may connect anew.
-      const w = waiting.shift()
-      if (w !== undefined) acquire().then(w.resolve, w.reject)
+  const fail = (ex: Exchange, err: Error) => {
+    if (ex.reused && !ex.started && ex.buf === null) {
+      // A kept-alive socket the pod had closed: once more on a new one (as undici does).
+      ex.reused = false
+      ex.bodyLeft = -1
+      ex.reusable = true
+      connect(ex)
       return
     }
+    ex.done(Object.assign(err, { started: ex.started }))
+  }
+  const finish = (c: Conn) => {
+    const ex = c.ex as Exchange
+    c.ex = null
+    if (!ex.reusable || closed || c.sock.destroyed) {
+      all.delete(c)
+      c.sock.destroy()
+    } else idle.push(c)
+    ex.done()
+    // A socket or a slot came free: the next waiting request goes.
     const w = waiting.shift()
-    if (w !== undefined) w.resolve(s)
-    else idle.push(s)
+    if (w !== undefined) start(w)
+  }
+  const onData = (c: Conn, chunk: Buffer) => {
+    const ex = c.ex
+    if (ex === null) {
+      c.sock.destroy() // bytes nobody asked for: the socket is out of step
+      return
+    }
+    if (ex.bodyLeft < 0) {
+      const buf = ex.buf === null ? chunk : Buffer.concat([ex.buf, chunk])
+      const end = buf.indexOf(CRLF2)
+      if (end < 0) {
+        ex.buf = buf
+        return
+      }
+      const text = buf.toString('latin1', 0, end)
+      let eol = text.indexOf('\r\n')
+      const statusLine = eol < 0 ? text : text.slice(0, eol)
+      const status = Number(statusLine.slice(9, 12))
+      const lines: string[] = []
+      let length = -1
+      while (eol >= 0) {
+        const from = eol + 2
+        eol = text.indexOf('\r\n', from)
+        const line = eol < 0 ? text.slice(from) : text.slice(from, eol)
+        const colon = line.indexOf(':')
+        if (colon <= 0) continue
+        if (SKIP_LENGTHS.has(colon)) {
+          const name = line.slice(0, colon).toLowerCase()
+          if (SKIP.has(name)) {
+            if (name === 'content-length') length = Number(line.slice(colon + 1).trim())
+            else if (name === 'connection' && line.slice(colon + 1).trim().toLowerCase() === 'close') ex.reusable = false
+            continue
+          }
+        }
+        lines.push(line)
+      }
+      // No body after a HEAD, a 1xx, 204 or 304, whatever the length says (RFC 9112 §6.3).
+      const bodiless = ex.headOnly || status < 200 || status === 204 || status === 304
+      if (!statusLine.startsWith('HTTP/1.') || !(status >= 100 && status < 600) || !(length >= 0 || bodiless)) {
+        c.ex = null
+        all.delete(c)
+        c.sock.destroy()
+        ex.done(Object.assign(new Error('upstream response without Content-Length'), { started: false }))
+        return
+      }
+      ex.started = true
+      ex.buf = null
+      ex.sink.head(statusLine, lines, Math.max(0, length))
+      ex.bodyLeft = bodiless ? 0 : length
+      const body = buf.subarray(end + 4)
+      if (body.length > 0) onData(c, body)
+      else if (ex.bodyLeft === 0) {
+        ex.sink.body(EMPTY, true)
+        finish(c)
+      }
+      return
+    }
+    const take = Math.min(ex.bodyLeft, chunk.length)
+    ex.bodyLeft -= take
+    if (ex.bodyLeft === 0) {
+      ex.sink.body(take === chunk.length ? chunk : chunk.subarray(0, take), true)
+      if (take < chunk.length) ex.reusable = false // bytes past the response: not ours to guess
+      finish(c)
+    } else ex.sink.body(chunk, false)
+  }
+  /** The socket failed or closed: its exchange, if any, fails. */
+  const onGone = (c: Conn, err: Error) => {
+    all.delete(c)
+    const i = idle.indexOf(c)
+    if (i >= 0) idle.splice(i, 1)
+    const ex = c.ex
+    c.ex = null
+    if (ex !== null) fail(ex, err)
+    else if (!closed) {
+      const w = waiting.shift()
+      if (w !== undefined) start(w)
+    }
+  }
+  /** A new socket for `ex`. */
+  const connect = (ex: Exchange) => {
+    const sock = net.connect({ host, port, localAddress, noDelay: true })
+    const c: Conn = { sock, ex }
+    all.add(c)
+    let gone = false
+    const gone1 = (err: Error) => {
+      if (gone) return
+      gone = true
+      onGone(c, err)
+    }
+    sock.on('data', (chunk: Buffer) => onData(c, chunk))
+    // A connect failure reaches the request with its code (ECONNREFUSED: a dead pod).
+    sock.on('error', (e: Error) => gone1(e))
+    sock.on('close', () => gone1(new Error('upstream closed the connection')))
+    sock.once('connect', () => {
+      if (c.ex !== null) sock.write(c.ex.request)
+    })
+  }
+  const start = (ex: Exchange) => {
+    if (closed) {
+      ex.done(Object.assign(new Error('pool closed'), { started: false }))
+      return
+    }
+    const c = idle.pop()
+    if (c !== undefined) {
+      ex.reused = true
+      c.ex = ex
+      c.sock.write(ex.request)
+    } else if (all.size < max) connect(ex)
+    else waiting.push(ex)
   }
 
-  /** One exchange on `sock`; a failure before any response byte on a reused socket is retryable. */
-  const exchange = (sock: net.Socket, head: string, res: http.ServerResponse, reused: boolean) =>
-      new Promise<void>((resolve, reject) => {
-        let buf: Buffer | null = null
-        let bodyLeft = -1
-        let reusable = true
-        const done = (err?: Error) => {
-          sock.off('data', onData)
-          sock.off('error', onError)
-          sock.off('close', onClose)
-          if (err !== undefined) {
-            sock.destroy()
-            releaseSocket(sock, false)
-            reject(Object.assign(err, { retryable: reused && !res.headersSent && buf === null }))
-          } else {
-            releaseSocket(sock, reusable)
-            resolve()
-          }
-        }
-        const onError = (e: Error) => done(e)
-        const onClose = () => done(new Error('upstream closed the connection'))
-        const onData = (chunk: Buffer) => {
-          if (bodyLeft < 0) {
-            buf = buf === null ? chunk : Buffer.concat([buf, chunk])
-            const end = buf.indexOf(CRLF2)
-            if (end < 0) return
-            const lines = buf.toString('latin1', 0, end).split('\r\n')
-            const status = Number(lines[0]?.slice(9, 12))
-            const headers: Record<string, string> = {}
-            let length = -1
-            for (let i = 1; i < lines.length; i++) {
-              const line = lines[i] as string
-              const c = line.indexOf(':')
-              if (c <= 0) continue
-              const name = line.slice(0, c).trim().toLowerCase()
-              const value = line.slice(c + 1).trim()
-              if (name === 'content-length') length = Number(value)
-              else if (name === 'connection' && value.toLowerCase() === 'close') reusable = false
-              if (!SKIP.has(name)) headers[name] = value
-            }
-            if (!(status >= 100 && status < 600) || !(length >= 0)) {
-              done(new Error('upstream response without Content-Length'))
-              return
-            }
-            res.writeHead(status, { ...headers, 'content-length': String(length) })
-            const body = buf.subarray(end + 4)
-            buf = null
-            bodyLeft = length
-            if (body.length > 0) onData(body)
-            else if (bodyLeft === 0) {
-              res.end()
-              done()
-            }
-            return
-          }
-          const take = Math.min(bodyLeft, chunk.length)
-          bodyLeft -= take
-          if (bodyLeft === 0) {
-            res.end(take === chunk.length ? chunk : chunk.subarray(0, take))
-            if (take < chunk.length) reusable = false // bytes past the response: not ours to guess
-            done()
-          } else res.write(chunk)
-        }
-        sock.on('data', onData)
-        sock.once('error', onError)
-        sock.once('close', onClose)
-        sock.write(head)
-      })
-
   return {
-    async send(head, res) {
-      const reused = idle.length > 0
-      try {
-        await exchange(await acquire(), head, res, reused)
-      } catch (e) {
-        // A kept-alive socket the pod had closed: once more on a new one (as undici does).
-        if ((e as { retryable?: boolean }).retryable !== true) throw e
-        await exchange(await acquire(), head, res, false)
-      }
+    send(request, sink, headOnly, done) {
+      start({ request, sink, headOnly, done, reused: false, buf: null, bodyLeft: -1, reusable: true, started: false })
     },
     destroy() {
       closed = true
-      for (const s of all) s.destroy()
-      for (const w of waiting.splice(0)) w.reject(new Error('pool closed'))
+      for (const c of all) c.sock.destroy()
+      for (const w of waiting.splice(0)) w.done(Object.assign(new Error('pool closed'), { started: false }))
     },
   }
-}
-
-/** Request headers not forwarded upstream as they are (X-Forwarded-For is rewritten). */
-const HOP_BY_HOP_REQ = new Set([...HOP_BY_HOP, 'x-forwarded-for'])
-
-/** The request head to send upstream: end-to-end headers, X-Forwarded-For appended, keep-alive. */
-export function upstreamHead(req: http.IncomingMessage, clientIp: string): string {
-  let head = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1\r\n`
-  const raw = req.rawHeaders
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string
-    if (!HOP_BY_HOP_REQ.has(name.toLowerCase())) head += `${name}: ${raw[i + 1]}\r\n`
-  }
-  head += `x-forwarded-for: ${forwardedFor(req, clientIp)}\r\nconnection: keep-alive\r\n\r\n`
-  return head
 }
