@@ -15,7 +15,11 @@
  * ratio the median of the per-repetition ratios (paths measured back to back). CPU is the
  * proxy's own process (percent of one core), and the load generator's.
  *
- *   npm run bench:proxy [-- --seconds 3] [--reps 5] [--connections 50] [--paths connection,haproxy]
+ *   npm run bench:proxy [-- --seconds 3] [--reps 5] [--warmup-reps 1] [--connections 50] [--paths connection,haproxy]
+ *
+ * Before the measured repetitions, `--warmup-reps` passes over every path are run and thrown
+ * away, so that every proxy is measured in its steady state with Node's JIT done (one run without
+ * it had its first repetition at 0.84 of HAProxy, the median of its other four at 0.98).
  *
  * `--paths` keeps the rows whose name contains one of the comma-separated words (for quick A/B
  * runs; the ratio of a target is printed only when both of its rows ran).
@@ -45,6 +49,7 @@ import { flag, numberFlag } from './args.ts'
 
 const SECONDS = numberFlag('--seconds', 3)
 const REPS = numberFlag('--reps', 5)
+const WARMUP_REPS = numberFlag('--warmup-reps', 1)
 const CONNECTIONS = numberFlag('--connections', 50)
 const ONLY = flag('--paths', '').split(',').map((w) => w.trim()).filter((w) => w !== '')
 const POD_ENTRY = fileURLToPath(new URL('../pods/main.ts', import.meta.url))
@@ -212,6 +217,12 @@ if (ONLY.length > 0) {
 }
 for (const s of skipped) process.stderr.write(`skipped: ${s}\n`)
 const samples = new Map<string, Sample[]>(paths.map((p) => [p.name, []]))
+for (let rep = 0; rep < WARMUP_REPS; rep++) {
+  for (const p of paths) {
+    const s = await measure(p)
+    process.stderr.write(`warm-up ${rep + 1}/${WARMUP_REPS} ${p.name.padEnd(26)} ${Math.round(s.rps).toLocaleString('en-US').padStart(7)} req/s (not counted)\n`)
+  }
+}
 for (let rep = 0; rep < REPS; rep++) {
   // Alternate the order so that drift does not favour one path.
   const order = rep % 2 === 0 ? paths : [...paths].reverse()
@@ -239,7 +250,7 @@ const rows = [['path', 'req/s', 'p50 ms', 'p99 ms', 'proxy CPU %', 'load gen CPU
 for (const p of paths) {
   rows.push([p.name, Math.round(med(p.name, (s) => s.rps)!).toLocaleString('en-US'), fmt(med(p.name, (s) => s.p50)), fmt(med(p.name, (s) => s.p99)), fmt(med(p.name, (s) => s.proxyCpuPct), 0), fmt(med(p.name, (s) => s.loadGeneratorCpuPct), 0), fmt(ratio(p.name, 'direct (svcbench load)', (s) => s.rps))])
 }
-process.stdout.write(`\nbench:proxy: ${CONNECTIONS} connections, keep-alive, ${SECONDS} s × ${REPS} alternating repetitions, 3 pods, ${os.cpus().length} cores\n\n`)
+process.stdout.write(`\nbench:proxy: ${CONNECTIONS} connections, keep-alive, ${SECONDS} s × ${REPS} alternating repetitions after ${WARMUP_REPS} warm-up pass(es), 3 pods, ${os.cpus().length} cores\n\n`)
 process.stdout.write(`${alignColumns(rows)}\n`)
 
 const addedP99 = (name: string) => {
@@ -256,7 +267,7 @@ const targets = [
 process.stdout.write('\n')
 for (const t of targets) process.stdout.write(`${t.name.padEnd(54)} ${fmt(t.value).padStart(6)}  (target ${t.target})\n`)
 
-writeBenchJson('proxy', { seconds: SECONDS, reps: REPS, connections: CONNECTIONS, cores: os.cpus().length, cpuModel: os.cpus()[0]?.model, skipped, targets, samples: Object.fromEntries(samples) })
+writeBenchJson('proxy', { seconds: SECONDS, reps: REPS, warmupReps: WARMUP_REPS, connections: CONNECTIONS, cores: os.cpus().length, cpuModel: os.cpus()[0]?.model, skipped, targets, samples: Object.fromEntries(samples) })
 cleanup()
 await lease.release()
 fs.rmSync(tmp, { recursive: true, force: true })
