@@ -198,7 +198,8 @@ export async function startLeanL7Proxy(opts: L7ProxyOptions): Promise<RunningPro
           return
         }
         reply(503, 'no endpoints', !req.keepAlive)
-        next()
+        // On the next tick, not from here: a client's pipelined requests must not deepen the stack.
+        process.nextTick(next)
         return
       }
       if (measured) {

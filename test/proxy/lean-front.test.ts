@@ -164,7 +164,12 @@ describe('the lean L7 proxy (svcbench pods)', () => {
       const t = await setup(() => [], mode)
       try {
         const r = await t.send('GET / HTTP/1.1\r\nHost: x\r\n\r\n', 300)
-        if (mode === 'reject') expect(r.text).toMatch(/^HTTP\/1\.1 503 Service Unavailable/)
+        if (mode === 'reject') {
+          expect(r.text).toMatch(/^HTTP\/1\.1 503 Service Unavailable/)
+          // Thousands of pipelined requests answered at once: each a 503, in turn, without a deep stack.
+          const many = await t.send('GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(20_000), 1500)
+          expect(many.text.split('HTTP/1.1 503 ').length - 1).toBe(20_000)
+        }
         else expect(r).toEqual({ text: '', closed: false })
       } finally {
         await t.close()
