@@ -211,6 +211,11 @@ async function measure(p: Path): Promise<Sample> {
   return { rps: r.requests.total / (SECONDS), p50: r.latency.p50, p99: r.latency.p99, proxyCpuPct: null, loadGeneratorCpuPct: u.byProcess.find((x) => x.role === 'load-generator')?.pct ?? 0 }
 }
 
+// Each compared pair measured back to back (in both orders, as repetitions alternate), so that
+// drift over the run falls on both sides of a ratio alike: the load paths, then svcbench's
+// connection proxy beside HAProxy and nginx stream, then its request proxy beside nginx http.
+const ORDER = ['direct (plain autocannon)', 'direct (svcbench load)', 'svcbench connection', 'haproxy tcp', 'nginx stream', 'nginx http keep-alive', 'svcbench request']
+paths.sort((a, b) => ORDER.indexOf(a.name) - ORDER.indexOf(b.name))
 if (ONLY.length > 0) {
   const keep = paths.filter((p) => ONLY.some((w) => p.name.includes(w)))
   paths.splice(0, paths.length, ...keep)
