@@ -72,28 +72,26 @@ export function createLeanPool(host: string, port: number, localAddress: string,
   const all = new Set<Conn>()
   let closed = false
 
-  const fail = (ex: Exchange, err: Error) => {
-    if (ex.reused && !ex.started && ex.buf === null) {
-      // A kept-alive socket the pod had closed: once more on a new one (as undici does).
-      ex.reused = false
-      ex.bodyLeft = -1
-      ex.reusable = true
-      connect(ex)
-      return
-    }
-    ex.done(Object.assign(err, { started: ex.started }))
+  /** A socket or a slot came free: the first waiting request takes it. */
+  const next = () => {
+    const w = waiting.shift()
+    if (w !== undefined) start(w)
+  }
+  /** Take `c` out of the pool (its slot frees); false if it was out already. */
+  const retire = (c: Conn): boolean => {
+    if (!all.delete(c)) return false
+    const i = idle.indexOf(c)
+    if (i >= 0) idle.splice(i, 1)
+    c.sock.destroy()
+    return true
   }
   const finish = (c: Conn) => {
     const ex = c.ex as Exchange
     c.ex = null
-    if (!ex.reusable || closed || c.sock.destroyed) {
-      all.delete(c)
-      c.sock.destroy()
-    } else idle.push(c)
+    if (!ex.reusable || closed || c.sock.destroyed) retire(c)
+    else idle.push(c)
+    next()
     ex.done()
-    // A socket or a slot came free: the next waiting request goes.
-    const w = waiting.shift()
-    if (w !== undefined) start(w)
   }
   const onData = (c: Conn, chunk: Buffer) => {
     const ex = c.ex
@@ -134,8 +132,8 @@ export function createLeanPool(host: string, port: number, localAddress: string,
       const bodiless = ex.headOnly || status < 200 || status === 204 || status === 304
       if (!statusLine.startsWith('HTTP/1.') || !(status >= 100 && status < 600) || !(length >= 0 || bodiless)) {
         c.ex = null
-        all.delete(c)
-        c.sock.destroy()
+        retire(c)
+        next()
         ex.done(Object.assign(new Error('upstream response without Content-Length'), { started: false }))
         return
       }
@@ -159,18 +157,24 @@ export function createLeanPool(host: string, port: number, localAddress: string,
       finish(c)
     } else ex.sink.body(chunk, false)
   }
-  /** The socket failed or closed: its exchange, if any, fails. */
+  /**
+   * The socket failed or closed: its exchange, if any, fails, except that a request sent on a
+   * kept-alive socket the pod had closed goes once more on a new one (as undici does), in the
+   * same slot. Otherwise the slot goes to the next waiting request.
+   */
   const onGone = (c: Conn, err: Error) => {
-    all.delete(c)
-    const i = idle.indexOf(c)
-    if (i >= 0) idle.splice(i, 1)
     const ex = c.ex
     c.ex = null
-    if (ex !== null) fail(ex, err)
-    else if (!closed) {
-      const w = waiting.shift()
-      if (w !== undefined) start(w)
+    const held = retire(c)
+    if (ex !== null && ex.reused && !ex.started && ex.buf === null) {
+      ex.reused = false
+      ex.bodyLeft = -1
+      ex.reusable = true
+      connect(ex)
+      return
     }
+    if (held) next()
+    ex?.done(Object.assign(err, { started: ex.started }))
   }
   /** A new socket for `ex`. */
   const connect = (ex: Exchange) => {

@@ -124,4 +124,15 @@ describe('lean upstream client (L7 proxy, svcbench pods)', () => {
     ])
     expect(sockets).toBe(3)
   })
+
+  it('a failed request frees its socket for the next waiting one: every queued request gets its answer or its error', async () => {
+    // Nothing listens: every connect is refused. Two requests wait behind the first.
+    const closed = await rawServer(() => {})
+    closed.close()
+    await new Promise((r) => setTimeout(r, 20))
+    const pool = createLeanPool('127.0.0.1', closed.port, '127.0.0.1', 1)
+    cleanup.push(() => pool.destroy())
+    const three = await Promise.all([1, 2, 3].map(() => viaSink((sink, done) => pool.send('GET / HTTP/1.1\r\n\r\n', sink, false, done))))
+    expect(three.map((r) => (r.err as { code?: string } | undefined)?.code)).toEqual(['ECONNREFUSED', 'ECONNREFUSED', 'ECONNREFUSED'])
+  })
 })
