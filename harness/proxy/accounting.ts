@@ -46,6 +46,13 @@ export interface Accounting {
   onUpstreamError(): void
   /** `n` HTTP requests went to `pod`. */
   onRequests(pod: string, n: number): void
+  /**
+   * An L7 decision: one request from `clientIp` on connection `conn` went to `pod`. The
+   * connection counts once per measurement (`conn` keeps the epoch it was counted in).
+   */
+  onRequestDecision(conn: { countedEpoch?: number }, clientIp: string, pod: string): void
+  /** An upstream request failed: a refused connect (`ECONNREFUSED`, a dead pod) or anything else. */
+  onUpstreamFailure(code: string | undefined): void
   /** Zero the counters; count from `epochMs` on. */
   reset(epochMs: number): void
   snapshot(): ProxyStats
@@ -68,7 +75,7 @@ export function createAccounting(node: string): Accounting {
     s = emptyProxyStats(node)
   }
   reset(epochMs)
-  return {
+  const a: Accounting = {
     measuring: () => Date.now() >= epochMs,
     epochMs: () => epochMs,
     onConnection: () => void s.connections++,
@@ -91,9 +98,22 @@ export function createAccounting(node: string): Accounting {
       while (row.length <= sec) row.push(0)
       row[sec]! += n
     },
+    onRequestDecision(conn, clientIp, pod) {
+      a.onDecision(clientIp, pod)
+      a.onRequests(pod, 1)
+      if (conn.countedEpoch !== epochMs) {
+        conn.countedEpoch = epochMs
+        s.connections++
+      }
+    },
+    onUpstreamFailure(code) {
+      if (code === 'ECONNREFUSED') s.upstreamConnectErrors++
+      else s.upstreamErrors++
+    },
     reset,
     snapshot: () => structuredClone(s),
   }
+  return a
 }
 
 const END = [13, 10, 13, 10] // \r\n\r\n

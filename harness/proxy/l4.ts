@@ -112,7 +112,7 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
   const server = net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (accepted) => {
     // onread mode: the client's reads go to clientSink once the upstream is established.
     const clientSink: { current: ReadSink | null } = { current: null }
-    const client = RELAY !== 'data' ? bufferedSocket(clientSink, accepted) : accepted
+    const client = RELAY === 'onread' ? bufferedSocket(clientSink, accepted) : accepted
     const clientIp = client.remoteAddress ?? '127.0.0.1'
     const ctx = { clientIp, clientPort: client.remotePort ?? 0, localIp: opts.host }
     client.on('error', () => {})
@@ -153,7 +153,7 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
       const r = opts.route(ep, clientIp)
       const connectOpts = { host: r.host, port: r.port, localAddress: r.localAddress, noDelay: true, allowHalfOpen: true }
       const upstreamSink: { current: ReadSink | null } = { current: null }
-      const upstream = RELAY !== 'data' ? bufferedSocket(upstreamSink, undefined, connectOpts) : net.connect(connectOpts)
+      const upstream = RELAY === 'onread' ? bufferedSocket(upstreamSink, undefined, connectOpts) : net.connect(connectOpts)
       let connected = false
       client.once('close', () => {
         if (!connected) upstream.destroy()
@@ -197,7 +197,7 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
           if (chunk[0] === HOP_READY) established(chunk.subarray(1))
           else upstream.destroy(new Error('bad hop handshake'))
         }
-        if (RELAY !== 'data') {
+        if (RELAY === 'onread') {
           // established() puts the relay in place of this sink, and reading goes on.
           upstreamSink.current = (n, buf) => {
             handshake(buf.subarray(0, n))

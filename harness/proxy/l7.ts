@@ -48,18 +48,9 @@ export async function startL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> 
       res.end('no endpoints')
       return
     }
-    if (measured) {
-      accounting.onDecision(clientIp, ep.name)
-      accounting.onRequests(ep.name, 1)
-      const sock = req.socket as { svcbenchCounted?: number }
-      if (sock.svcbenchCounted !== accounting.epochMs()) {
-        sock.svcbenchCounted = accounting.epochMs()
-        accounting.onConnection()
-      }
-    }
+    if (measured) accounting.onRequestDecision(req.socket as { countedEpoch?: number }, clientIp, ep.name)
     const onUpstreamError = (err: NodeJS.ErrnoException) => {
-      if (measured && err.code === 'ECONNREFUSED') accounting.onUpstreamConnectError()
-      else if (measured) accounting.onUpstreamError()
+      if (measured) accounting.onUpstreamFailure(err.code)
     }
     void forwardRequest(pools.get(ep, clientIp), req, res, clientIp, onUpstreamError).finally(() => balancer.release(ep))
   })

@@ -95,7 +95,11 @@ export function upstreamRequest(req: RequestHead, clientIp: string, body: Buffer
   if (!req.host) head += `host: ${authority}\r\n`
   head += `x-forwarded-for: ${req.forwardedFor === null ? clientIp : `${req.forwardedFor}, ${clientIp}`}\r\nconnection: keep-alive\r\n`
   if (body === null) return `${head}\r\n`
-  head += `content-length: ${body.length}\r\n\r\n`
+  return joinHead(`${head}content-length: ${body.length}\r\n\r\n`, body)
+}
+
+/** A message head (latin1) and body bytes in one buffer, for one write. */
+function joinHead(head: string, body: Buffer): Buffer {
   const out = Buffer.allocUnsafe(head.length + body.length)
   out.write(head, 0, 'latin1')
   body.copy(out, head.length)
@@ -121,10 +125,7 @@ class ClientSink implements ResponseSink {
       return
     }
     this.pendingHead = null
-    const out = Buffer.allocUnsafe(head.length + chunk.length)
-    out.write(head, 0, 'latin1')
-    chunk.copy(out, head.length)
-    this.client.write(out)
+    this.client.write(joinHead(head, chunk))
   }
 }
 
@@ -149,7 +150,8 @@ export async function startLeanL7Proxy(opts: L7ProxyOptions): Promise<RunningPro
     let clientEnded = false
     // No more requests on this connection: it is closing, or it was dropped (never answered).
     let done = false
-    let countedEpoch = -1
+    /** This connection, as the accounting counts it (once per measurement). */
+    const conn: { countedEpoch?: number } = {}
 
     const finish = () => {
       done = true
@@ -202,14 +204,7 @@ export async function startLeanL7Proxy(opts: L7ProxyOptions): Promise<RunningPro
         process.nextTick(next)
         return
       }
-      if (measured) {
-        accounting.onDecision(clientIp, ep.name)
-        accounting.onRequests(ep.name, 1)
-        if (countedEpoch !== accounting.epochMs()) {
-          countedEpoch = accounting.epochMs()
-          accounting.onConnection()
-        }
-      }
+      if (measured) accounting.onRequestDecision(conn, clientIp, ep.name)
       pools.get(ep, clientIp).send(upstreamRequest(req, clientIp, body, authority), new ClientSink(client, req.keepAlive), req.method === 'HEAD', (err) => {
         balancer.release(ep)
         if (err === undefined) {
@@ -217,8 +212,7 @@ export async function startLeanL7Proxy(opts: L7ProxyOptions): Promise<RunningPro
           else finish()
           return
         }
-        if (measured && err.code === 'ECONNREFUSED') accounting.onUpstreamConnectError()
-        else if (measured) accounting.onUpstreamError()
+        if (measured) accounting.onUpstreamFailure(err.code)
         if (err.started === true) {
           client.destroy() // part of the answer went out: the client sees the connection fail
           return
