@@ -22,12 +22,11 @@ export const latencyOverTime: ChartBuilder = (result) => {
       rows.push({ kind: 'series', variant: v.name, tSec: mid, second: b, percentile: 'p99', ms: e.p99 })
     }
   }
+  const bucket = bucketSeconds(runSeconds(result))
   return timeSeriesByVariant(result, {
     name: 'latency-over-time',
     title: 'Latency over time (p50 solid, p99 dashed)',
-    subtitle: bucketSeconds(runSeconds(result)) === 1
-      ? 'per second of the measured phase; dashed rules: faults, detection, recovery'
-      : `per ${bucketSeconds(runSeconds(result))} s: mean of the seconds' p50, worst second's p99; dashed rules: faults, detection, recovery`,
+    subtitle: `${bucket === 1 ? 'per second of the measured phase' : `per ${bucket} s: mean of the seconds' p50, worst second's p99`}; dashed rules: faults, detection, recovery`,
     rows,
     height: 120,
     series: {
