@@ -65,17 +65,13 @@ export function createCpuSampler(list: () => SampledProcess[], intervalMs = 500)
     for (const p of list()) {
       const now = processCpuMs(p.pid)
       if (now === undefined) continue
+      const key = `${p.role}/${p.name}`
+      const u = used.get(key) ?? { role: p.role, name: p.name, ms: 0 }
+      used.set(key, u)
       const before = last.get(p.pid)
       last.set(p.pid, now)
       // A process first seen mid-window counts from its first sample on.
-      if (before === undefined) {
-        if (!used.has(`${p.role}/${p.name}`)) used.set(`${p.role}/${p.name}`, { role: p.role, name: p.name, ms: 0 })
-        continue
-      }
-      const key = `${p.role}/${p.name}`
-      const u = used.get(key) ?? { role: p.role, name: p.name, ms: 0 }
-      u.ms += Math.max(0, now - before)
-      used.set(key, u)
+      if (before !== undefined) u.ms += Math.max(0, now - before)
     }
   }
   const start = () => {
