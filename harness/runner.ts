@@ -14,7 +14,7 @@ import type { TimedEndpointEvent } from './stats/failover.ts'
 import { createRng, deriveSeed } from './util/rng.ts'
 import { runLoad, type LoadProgress } from './load/autocannon.ts'
 import { summarizeVariant, type VariantResult } from './stats/summary.ts'
-import { summarizeCpu } from './stats/cpu.ts'
+import { summarizeCpu, type CpuSummary } from './stats/cpu.ts'
 import { createCpuSampler } from './util/cpu.ts'
 import { summarizeLatency } from './stats/latency.ts'
 import { startChild } from './cluster/child.ts'
@@ -121,7 +121,7 @@ async function calibrate(v: ResolvedVariant, plan: AddressPlan, runId: string, s
       const epochMs = Date.now() + CALIBRATION_WARMUP_MS
       cpu.startAt(epochMs)
       const r = await runLoad({ targets: [{ host: plan.reference, port: 8080 }], clientAddresses: [plan.client(0)], connections: v.load.connections, keepAlive: true, connectionLifetimeMs: 0, path: '/', requestTimeoutMs: v.load.requestTimeoutMs, signal, durationMs: Math.min(CALIBRATION_MAX_MS, Math.max(CALIBRATION_MIN_MS, v.load.durationMs / 2)), epochMs })
-      const disturbed = (summarizeCpu(cpu.stop(), os.cpus().length).otherPct ?? 0) > disturbedOtherPct
+      const disturbed = isDisturbed(summarizeCpu(cpu.stop(), os.cpus().length), disturbedOtherPct)
       const lat = summarizeLatency(r.latency)
       const sec = r.elapsedMs / 1000
       const c = { rps: Math.round((r.responses / sec) * 10) / 10, p50: lat.p50, p99: lat.p99 }
@@ -144,9 +144,9 @@ type Abort = NonNullable<RunResult['aborted']>
  */
 export const DISTURBED_OTHER_PCT = 20
 
-/** Whether another program's CPU use disturbed a measured phase. */
-export function isDisturbed(r: VariantResult, limitPct = DISTURBED_OTHER_PCT): boolean {
-  return (r.cpu?.otherPct ?? 0) > limitPct
+/** Whether another program's CPU use disturbed a measured phase (a trial's or a calibration's). */
+export function isDisturbed(cpu: Pick<CpuSummary, 'otherPct'> | null | undefined, limitPct = DISTURBED_OTHER_PCT): boolean {
+  return (cpu?.otherPct ?? 0) > limitPct
 }
 
 async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPlan, opts: RunOptions, runId: string, onAbort: (a: Abort) => void): Promise<VariantResult | undefined> {
@@ -266,7 +266,7 @@ export async function runScenario(run: ResolvedRun, opts: RunOptions = {}): Prom
         opts.onVariantStart?.(v, step, schedule.length, trials > 1 ? t + 1 : undefined)
         const r = await runVariant(v, run, lease.plan, opts, runId, (a) => (aborted = a))
         if (r === undefined) break
-        const disturbed = opts.trials !== undefined && isDisturbed(r, opts.disturbedOtherPct)
+        const disturbed = opts.trials !== undefined && isDisturbed(r.cpu, opts.disturbedOtherPct)
         byVariant[i]!.push(r)
         disturbedRuns[i]!.push(disturbed)
         opts.onVariantDone?.(r)
