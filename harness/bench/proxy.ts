@@ -12,17 +12,22 @@
  *
  * HAProxy and nginx rows need `apt-get install -y haproxy nginx libnginx-mod-stream`; without
  * them the rows are skipped with a message. Every figure is a median over repetitions, and every
- * ratio the median of the per-repetition ratios (paths measured back to back). CPU is the
- * proxy's own process (percent of one core), and the load generator's.
+ * ratio the median of the per-repetition ratios (paths measured back to back), printed with a
+ * distribution-free interval for that median (stats/median-ci.ts): a target is "met" only when
+ * the whole interval meets it, "not met" when none of it does, else "inconclusive". CPU is the
+ * proxy's own process (percent of one core; also per request), the pods' and the load generator's.
  *
- *   npm run bench:proxy [-- --seconds 3] [--reps 5] [--warmup-reps 1] [--connections 50] [--paths connection,haproxy]
+ *   npm run bench:proxy [-- --seconds 2] [--reps 10] [--warmup-reps 1] [--connections 50]
+ *                       [--paths connection,haproxy] [--also-relay onread]
  *
  * Before the measured repetitions, `--warmup-reps` passes over every path are run and thrown
  * away, so that every proxy is measured in its steady state with Node's JIT done (one run without
  * it had its first repetition at 0.84 of HAProxy, the median of its other four at 0.98).
  *
  * `--paths` keeps the rows whose name contains one of the comma-separated words (for quick A/B
- * runs; the ratio of a target is printed only when both of its rows ran).
+ * runs; the ratio of a target is printed only when both of its rows ran). `--also-relay MODE`
+ * adds a second connection proxy row whose relay is MODE (raw, onread or data; see proxy/l4.ts),
+ * measured beside the first.
  *
  * Writes reports/bench/proxy-<time>.json.
  */
@@ -44,14 +49,20 @@ import { createCpuSampler, type SampledProcess } from '../util/cpu.ts'
 import { alignColumns } from '../report/table.ts'
 import { writeBenchJson } from './output.ts'
 import { median } from '../gate/verdict.ts'
+import { medianInterval, targetVerdict } from '../stats/median-ci.ts'
 import { tcpConnects } from '../util/probe.ts'
 import { flag, numberFlag } from './args.ts'
 
-const SECONDS = numberFlag('--seconds', 3)
-const REPS = numberFlag('--reps', 5)
+const SECONDS = numberFlag('--seconds', 2)
+const REPS = numberFlag('--reps', 10)
 const WARMUP_REPS = numberFlag('--warmup-reps', 1)
 const CONNECTIONS = numberFlag('--connections', 50)
 const ONLY = flag('--paths', '').split(',').map((w) => w.trim()).filter((w) => w !== '')
+const ALSO_RELAY = flag('--also-relay', '')
+if (ALSO_RELAY !== '' && !['raw', 'onread', 'data'].includes(ALSO_RELAY)) {
+  process.stderr.write(`bench:proxy: --also-relay: got "${ALSO_RELAY}", expected raw, onread or data\n`)
+  process.exit(2)
+}
 const POD_ENTRY = fileURLToPath(new URL('../pods/main.ts', import.meta.url))
 const PROXY_ENTRY = fileURLToPath(new URL('../proxy/main.ts', import.meta.url))
 const PORT = 30080
@@ -98,7 +109,16 @@ const proxyConfig = (node: string, address: string, balancing: 'connection' | 'r
 const nodeFlags = (process.env.SVCBENCH_PROXY_FLAGS ?? PROXY_NODE_FLAGS.join(' ')).split(' ').filter((f) => f !== '')
 const l4 = startChild(PROXY_ENTRY, { label: 'svcbench proxy (connection)', runId, nodeFlags, config: proxyConfig('bench-l4', plan.node(0), 'connection') })
 const l7 = startChild(PROXY_ENTRY, { label: 'svcbench proxy (request)', runId, nodeFlags, config: proxyConfig('bench-l7', plan.node(1), 'request') })
-await Promise.all([...children, l4, l7].map((c) => c.ready))
+// --also-relay MODE: a second connection proxy moving bytes the other way, measured beside the first.
+let l4b: Child | null = null
+if (ALSO_RELAY !== '') {
+  const saved = process.env.SVCBENCH_L4_RELAY
+  process.env.SVCBENCH_L4_RELAY = ALSO_RELAY
+  l4b = startChild(PROXY_ENTRY, { label: `svcbench proxy (connection, ${ALSO_RELAY} relay)`, runId, nodeFlags, config: proxyConfig('bench-l4b', plan.node(5), 'connection') })
+  if (saved === undefined) delete process.env.SVCBENCH_L4_RELAY
+  else process.env.SVCBENCH_L4_RELAY = saved
+}
+await Promise.all([...children, l4, l7, ...(l4b ? [l4b] : [])].map((c) => c.ready))
 
 interface Path {
   name: string
@@ -114,6 +134,7 @@ const paths: Path[] = [
   { name: 'direct (svcbench load)', host: pods[0]!.address, port: 8080, pid: null, client: 'svcbench' },
   { name: 'svcbench connection', host: plan.node(0), port: PORT, pid: l4.pid, client: 'svcbench' },
   { name: 'svcbench request', host: plan.node(1), port: PORT, pid: l7.pid, client: 'svcbench' },
+  ...(l4b ? [{ name: `svcbench connection ${ALSO_RELAY} relay`, host: plan.node(5), port: PORT, pid: l4b.pid, client: 'svcbench' as const }] : []),
 ]
 const skipped: string[] = []
 
@@ -187,10 +208,16 @@ interface Sample {
   p99: number
   proxyCpuPct: number | null
   loadGeneratorCpuPct: number
+  /** The three pods together. */
+  podsCpuPct?: number
 }
 
 async function measure(p: Path): Promise<Sample> {
-  const procs: SampledProcess[] = [{ role: 'load-generator', name: 'bench', pid: process.pid }, ...(p.pid === null ? [] : [{ role: 'proxy' as const, name: p.name, pid: p.pid }])]
+  const procs: SampledProcess[] = [
+    { role: 'load-generator', name: 'bench', pid: process.pid },
+    ...(p.pid === null ? [] : [{ role: 'proxy' as const, name: p.name, pid: p.pid }]),
+    ...children.map((c, j) => ({ role: 'pod' as const, name: pods[j]!.name, pid: c.pid })),
+  ]
   const cpu = createCpuSampler(() => procs, 250)
   const warmMs = 500
   if (p.client === 'svcbench') {
@@ -199,7 +226,7 @@ async function measure(p: Path): Promise<Sample> {
     const r = await runLoad({ targets: [{ host: p.host, port: p.port }], clientAddresses: [plan.client(0)], connections: CONNECTIONS, keepAlive: true, connectionLifetimeMs: 0, path: '/', requestTimeoutMs: 10_000, durationMs: SECONDS * 1000, epochMs })
     const u = cpu.stop()
     const lat = summarizeLatency(r.latency)
-    return { rps: r.responses / (r.elapsedMs / 1000), p50: lat.p50, p99: lat.p99, proxyCpuPct: u.byProcess.find((x) => x.role === 'proxy')?.pct ?? null, loadGeneratorCpuPct: u.byProcess.find((x) => x.role === 'load-generator')?.pct ?? 0 }
+    return { rps: r.responses / (r.elapsedMs / 1000), p50: lat.p50, p99: lat.p99, proxyCpuPct: u.byProcess.find((x) => x.role === 'proxy')?.pct ?? null, loadGeneratorCpuPct: u.byProcess.find((x) => x.role === 'load-generator')?.pct ?? 0, podsCpuPct: u.byProcess.filter((x) => x.role === 'pod').reduce((a, x) => a + x.pct, 0) }
   }
   // Plain autocannon: its own client and its own (ms) histogram; a warm-up run first.
   const plain = (duration: number) =>
@@ -214,7 +241,7 @@ async function measure(p: Path): Promise<Sample> {
 // Each compared pair measured back to back (in both orders, as repetitions alternate), so that
 // drift over the run falls on both sides of a ratio alike: the load paths, then svcbench's
 // connection proxy beside HAProxy and nginx stream, then its request proxy beside nginx http.
-const ORDER = ['direct (plain autocannon)', 'direct (svcbench load)', 'svcbench connection', 'haproxy tcp', 'nginx stream', 'nginx http keep-alive', 'svcbench request']
+const ORDER = ['direct (plain autocannon)', 'direct (svcbench load)', 'svcbench connection', `svcbench connection ${ALSO_RELAY} relay`, 'haproxy tcp', 'nginx stream', 'nginx http keep-alive', 'svcbench request']
 paths.sort((a, b) => ORDER.indexOf(a.name) - ORDER.indexOf(b.name))
 if (ONLY.length > 0) {
   const keep = paths.filter((p) => ONLY.some((w) => p.name.includes(w)))
@@ -234,43 +261,89 @@ for (let rep = 0; rep < REPS; rep++) {
   for (const p of order) {
     const s = await measure(p)
     samples.get(p.name)!.push(s)
-    process.stderr.write(`rep ${rep + 1}/${REPS} ${p.name.padEnd(26)} ${Math.round(s.rps).toLocaleString('en-US').padStart(7)} req/s  p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  proxy CPU ${s.proxyCpuPct ?? '-'}%\n`)
+    process.stderr.write(`rep ${rep + 1}/${REPS} ${p.name.padEnd(26)} ${Math.round(s.rps).toLocaleString('en-US').padStart(7)} req/s  p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  proxy CPU ${s.proxyCpuPct ?? '-'}%  load ${s.loadGeneratorCpuPct}%  pods ${s.podsCpuPct ?? '-'}%\n`)
   }
 }
 
-/** Median over repetitions of the per-repetition ratio a/b of a field. */
-const ratio = (a: string, b: string, f: (s: Sample) => number) => {
+/** Per-repetition values of f(a-sample, b-sample), or null when a path did not run. */
+const paired = (a: string, b: string, f: (x: Sample, y: Sample) => number) => {
   const xs = samples.get(a)
   const ys = samples.get(b)
   if (xs === undefined || ys === undefined) return null
-  return median(xs.map((x, i) => f(x) / f(ys[i]!)))
+  return xs.map((x, i) => f(x, ys[i]!))
 }
-const med = (name: string, f: (s: Sample) => number | null) => {
-  const xs = samples.get(name)!.map(f).filter((x): x is number => x !== null)
+const ratios = (a: string, b: string) => paired(a, b, (x, y) => x.rps / y.rps)
+const med = (name: string, f: (s: Sample) => number | null | undefined) => {
+  const xs = samples.get(name)!.map(f).filter((x): x is number => typeof x === 'number')
   return xs.length === 0 ? null : median(xs)
 }
+/** Proxy CPU per request, in µs: percent of a core × 10,000 / req/s. */
+const cpuPerRequest = (s: Sample) => (s.proxyCpuPct === null ? null : (s.proxyCpuPct * 10_000) / s.rps)
 
 const fmt = (x: number | null, d = 2) => (x === null ? '-' : x.toFixed(d))
-const rows = [['path', 'req/s', 'p50 ms', 'p99 ms', 'proxy CPU %', 'load gen CPU %', '× direct']]
+const rows = [['path', 'req/s', 'p50 ms', 'p99 ms', 'proxy CPU %', 'proxy µs/req', 'pods CPU %', 'load gen CPU %', '× direct']]
 for (const p of paths) {
-  rows.push([p.name, Math.round(med(p.name, (s) => s.rps)!).toLocaleString('en-US'), fmt(med(p.name, (s) => s.p50)), fmt(med(p.name, (s) => s.p99)), fmt(med(p.name, (s) => s.proxyCpuPct), 0), fmt(med(p.name, (s) => s.loadGeneratorCpuPct), 0), fmt(ratio(p.name, 'direct (svcbench load)', (s) => s.rps))])
+  const direct = ratios(p.name, 'direct (svcbench load)')
+  rows.push([
+    p.name,
+    Math.round(med(p.name, (s) => s.rps)!).toLocaleString('en-US'),
+    fmt(med(p.name, (s) => s.p50)),
+    fmt(med(p.name, (s) => s.p99)),
+    fmt(med(p.name, (s) => s.proxyCpuPct), 0),
+    fmt(med(p.name, cpuPerRequest), 1),
+    fmt(med(p.name, (s) => s.podsCpuPct), 0),
+    fmt(med(p.name, (s) => s.loadGeneratorCpuPct), 0),
+    fmt(direct === null ? null : median(direct)),
+  ])
 }
 process.stdout.write(`\nbench:proxy: ${CONNECTIONS} connections, keep-alive, ${SECONDS} s × ${REPS} alternating repetitions after ${WARMUP_REPS} warm-up pass(es), 3 pods, ${os.cpus().length} cores\n\n`)
 process.stdout.write(`${alignColumns(rows)}\n`)
 
-const addedP99 = (name: string) => {
-  const xs = samples.get(name)
-  const d = samples.get('direct (svcbench load)')
-  return xs === undefined || d === undefined ? null : median(xs.map((x, i) => x.p99 - d[i]!.p99))
+/** p99 added over the direct path, per repetition. */
+const addedP99 = (name: string) => paired(name, 'direct (svcbench load)', (x, d) => x.p99 - d.p99)
+const p99Diff = (() => {
+  const ours = addedP99('svcbench connection')
+  const theirs = addedP99('haproxy tcp')
+  return ours === null || theirs === null ? null : ours.map((x, i) => x - theirs[i]!)
+})()
+interface Target {
+  name: string
+  /** Per-repetition values; the figure is their median. */
+  values: number[] | null
+  target: number
+  atLeast: boolean
+  unit: string
 }
-const targets = [
-  { name: 'connection proxy throughput vs HAProxy mode tcp', value: ratio('svcbench connection', 'haproxy tcp', (s) => s.rps), target: '≥ 1.0' },
-  { name: 'request proxy throughput vs nginx http keep-alive', value: ratio('svcbench request', 'nginx http keep-alive', (s) => s.rps), target: '≥ 0.8' },
-  { name: 'svcbench load path vs plain autocannon (direct)', value: ratio('direct (svcbench load)', 'direct (plain autocannon)', (s) => s.rps), target: '≥ 0.95' },
-  { name: 'p99 added by the connection proxy, ms (HAProxy adds)', value: addedP99('svcbench connection'), target: `≤ ${fmt(addedP99('haproxy tcp'))}` },
+const targetList: Target[] = [
+  { name: 'connection proxy throughput / HAProxy mode tcp', values: ratios('svcbench connection', 'haproxy tcp'), target: 1.0, atLeast: true, unit: '' },
+  { name: 'request proxy throughput / nginx http keep-alive', values: ratios('svcbench request', 'nginx http keep-alive'), target: 0.8, atLeast: true, unit: '' },
+  { name: 'svcbench load path / plain autocannon (direct)', values: ratios('direct (svcbench load)', 'direct (plain autocannon)'), target: 0.95, atLeast: true, unit: '' },
+  { name: 'p99 added by the connection proxy − by HAProxy', values: p99Diff, target: 0, atLeast: false, unit: ' ms' },
 ]
-process.stdout.write('\n')
-for (const t of targets) process.stdout.write(`${t.name.padEnd(54)} ${fmt(t.value).padStart(6)}  (target ${t.target})\n`)
+const targets = targetList.map((t) => {
+  if (t.values === null) return { name: t.name, value: null, interval: null, target: t.target, atLeast: t.atLeast, verdict: null }
+  const value = median(t.values)
+  const interval = medianInterval(t.values)
+  return { name: t.name, value, interval, target: t.target, atLeast: t.atLeast, verdict: targetVerdict(interval, value, t.target, t.atLeast) }
+})
+const confidence = targets.find((t) => t.interval !== null)?.interval?.coverage
+process.stdout.write(`\nTargets: medians of the per-repetition figures, with a distribution-free interval for the median${confidence === undefined ? '' : ` (${(confidence * 100).toFixed(1)}% at ${REPS} repetitions)`}:\n`)
+process.stdout.write('"met" and "not met" hold beyond the run\'s noise; "inconclusive": the interval holds the target.\n\n')
+const targetRows = [['target', 'median', 'interval', 'wanted', 'verdict']]
+for (const [i, t] of targets.entries()) {
+  const unit = targetList[i]!.unit
+  targetRows.push([
+    t.name,
+    t.value === null ? '-' : `${fmt(t.value)}${unit}`,
+    t.interval === null ? (t.value === null ? '-' : `(${REPS} reps: too few)`) : `${fmt(t.interval.lo)} – ${fmt(t.interval.hi)}`,
+    `${t.atLeast ? '≥' : '≤'} ${fmt(t.target, t.target === 0 ? 0 : 2)}${unit}`,
+    t.verdict ?? '(paths not run)',
+  ])
+}
+process.stdout.write(`${alignColumns(targetRows)}\n`)
+const ours = med('svcbench connection', cpuPerRequest)
+const theirs = med('haproxy tcp', cpuPerRequest)
+if (ours !== null && theirs !== null) process.stdout.write(`\nconnection proxy CPU per request: ${ours.toFixed(1)} µs against HAProxy's ${theirs.toFixed(1)} µs (× ${(ours / theirs).toFixed(2)})\n`)
 
 writeBenchJson('proxy', { seconds: SECONDS, reps: REPS, warmupReps: WARMUP_REPS, connections: CONNECTIONS, cores: os.cpus().length, cpuModel: os.cpus()[0]?.model, skipped, targets, samples: Object.fromEntries(samples) })
 cleanup()

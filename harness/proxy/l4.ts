@@ -32,6 +32,8 @@ export interface L4ProxyOptions {
   onNoEndpoint: 'reject' | 'drop'
   /** Count HTTP requests per pod in the client's byte stream (command pods). @default false */
   countRequests?: boolean
+  /** How bytes are moved (see {@link RelayMode}). @default from SVCBENCH_L4_RELAY, else `raw` where available */
+  relay?: RelayMode
 }
 
 /** A running proxy. */
@@ -40,11 +42,13 @@ export interface RunningProxy {
 }
 
 /**
- * How bytes are moved. `onread` (the default): each socket reads into its own fixed buffer and
- * the read callback writes straight to the other socket, with no stream events and no buffer
- * allocated per read. `data`: the stream 'data' events (an A/B switch for npm run bench:proxy).
+ * How bytes are moved. `raw` (the default where Node's stream binding is reachable): each socket
+ * reads into its own fixed buffer and each read goes straight to the other socket's TCP handle.
+ * `onread`: the same buffers, written through the other socket's Writable. `data`: the stream
+ * 'data' events. The last two are fallbacks and A/B switches for npm run bench:proxy
+ * (SVCBENCH_L4_RELAY).
  */
-const RELAY = process.env.SVCBENCH_L4_RELAY === 'data' ? 'data' : 'onread'
+export type RelayMode = 'raw' | 'onread' | 'data'
 
 /** Bytes one socket reads at once in `onread` mode (a buffer per socket, reused for every read). */
 const READ_BUFFER_BYTES = 16 * 1024
@@ -89,13 +93,116 @@ function bufferRelay(from: net.Socket, to: net.Socket, inspect?: (chunk: Buffer)
   }
 }
 
+/** The parts of Node's stream binding the raw relay uses (the state array its handles share). */
+interface StreamBinding {
+  WriteWrap: new () => WriteReq
+  streamBaseState: Int32Array
+  kReadBytesOrError: number
+  kLastWriteWasAsync: number
+}
+/** A write request as the binding takes it: told on completion if the write went asynchronous. */
+interface WriteReq {
+  handle?: unknown
+  oncomplete?: (status: number) => void
+}
+/** A TCP handle under a net.Socket, as the raw relay drives it. */
+interface RawHandle {
+  onread: (this: RawHandle, ab: unknown) => unknown
+  writeBuffer(req: WriteReq, data: Buffer): number
+  readStart(): number
+  readStop(): number
+}
+
+let binding: StreamBinding | null | undefined
+function streamBinding(): StreamBinding | null {
+  if (binding === undefined) {
+    try {
+      const b = (process as unknown as { binding(name: string): StreamBinding }).binding('stream_wrap')
+      binding = typeof b.WriteWrap === 'function' && b.streamBaseState instanceof Int32Array ? b : null
+    } catch {
+      binding = null
+    }
+  }
+  return binding
+}
+function rawAvailable(): boolean {
+  return streamBinding() !== null
+}
+/** The relay mode SVCBENCH_L4_RELAY asks for, else the fastest available. */
+export function defaultRelay(): RelayMode {
+  const asked = process.env.SVCBENCH_L4_RELAY
+  if (asked === 'data' || asked === 'onread') return asked
+  return rawAvailable() ? 'raw' : 'onread'
+}
+
+/**
+ * The raw relay: `from`'s reads (into its own buffer, see bufferedSocket) go straight to `to`'s
+ * TCP handle, past both sockets' stream machinery (no Writable state, no write callbacks, no
+ * nextTick per write): the handle tries the write at once, and only when the kernel did not
+ * take it all does reading stop until the binding reports the write done. End of stream and read
+ * errors still take net.Socket's own path (its original read handler), so 'end', 'error' and
+ * 'close' are as before; a failed write destroys `to` with the error, as its Writable would.
+ */
+function rawRelay(from: net.Socket, to: net.Socket, buf: Buffer, inspect?: (chunk: Buffer) => boolean): void {
+  const b = streamBinding()!
+  const state = b.streamBaseState
+  const kNread = b.kReadBytesOrError
+  const kAsync = b.kLastWriteWasAsync
+  const fromHandle = (from as unknown as { _handle: RawHandle | null })._handle
+  const toHandle = (to as unknown as { _handle: RawHandle | null })._handle
+  if (fromHandle === null || toHandle === null) {
+    // One side went away before the relay was in place (its close handler ends the other).
+    from.destroy()
+    to.destroy()
+    return
+  }
+  const streamOnread = fromHandle.onread
+  let watch = inspect
+  let view = buf
+  let viewBytes = buf.length
+  let req: WriteReq = new b.WriteWrap()
+  req.handle = toHandle
+  const done = (status: number) => {
+    req = new b.WriteWrap()
+    req.handle = toHandle
+    if (status < 0) {
+      to.destroy(Object.assign(new Error(`write ${status}`), { errno: status }))
+      return
+    }
+    if (!from.destroyed) fromHandle.readStart()
+  }
+  from.once('end', () => to.end())
+  fromHandle.onread = function (ab) {
+    const n = state[kNread]!
+    if (n <= 0) return streamOnread.call(this, ab)
+    if (to.destroyed) return
+    // Keep-alive traffic repeats its message sizes: the view of the last size is reused.
+    if (n !== viewBytes) {
+      view = n === buf.length ? buf : buf.subarray(0, n)
+      viewBytes = n
+    }
+    const chunk = view
+    if (watch !== undefined && watch(chunk)) watch = undefined
+    const err = toHandle.writeBuffer(req, chunk)
+    if (err !== 0) {
+      to.destroy(Object.assign(new Error(`write ${err}`), { errno: err }))
+      return
+    }
+    if (state[kAsync] !== 0) {
+      // The rest of the chunk is still to be written from `buf`: no reading into it until then.
+      req.oncomplete = done
+      fromHandle.readStop()
+    }
+  }
+}
+
 /**
  * A socket reading into its own buffer and handing each read to a sink set later (reading starts
  * with `resume()`, once the sink is in place). `accepted` (from a server with pauseOnConnect, not
  * reading yet) gives up its handle to the new socket.
  */
-function bufferedSocket(sink: { current: ReadSink | null }, accepted?: net.Socket, connect?: net.NetConnectOpts): net.Socket {
-  const onread = { buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES), callback: (n: number, buf: Uint8Array) => sink.current?.(n, buf as Buffer) ?? false }
+function bufferedSocket(sink: { current: ReadSink | null }, accepted?: net.Socket, connect?: net.NetConnectOpts, buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES)): net.Socket {
+  const onread = { buffer, callback: (n: number, buf: Uint8Array) => sink.current?.(n, buf as Buffer) ?? false }
   if (connect !== undefined) return net.connect({ ...connect, onread } as net.NetConnectOpts)
   const raw = accepted as unknown as { _handle: unknown }
   const handle = raw._handle
@@ -106,13 +213,16 @@ function bufferedSocket(sink: { current: ReadSink | null }, accepted?: net.Socke
 /** Start the proxy; resolves once it listens. */
 export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> {
   const { balancer, accounting } = opts
+  const mode = opts.relay === 'raw' && !rawAvailable() ? 'onread' : (opts.relay ?? defaultRelay())
   const held = new Set<net.Socket>()
   // Half-open allowed on both sides: a FIN travels through (as through conntrack), the other
   // direction goes on until its own end.
   const server = net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (accepted) => {
-    // onread mode: the client's reads go to clientSink once the upstream is established.
+    // Buffered modes: the client's reads go to clientSink once the upstream is established.
     const clientSink: { current: ReadSink | null } = { current: null }
-    const client = RELAY === 'onread' ? bufferedSocket(clientSink, accepted) : accepted
+    const buffered = mode !== 'data'
+    const clientBuffer = buffered ? Buffer.allocUnsafe(READ_BUFFER_BYTES) : null
+    const client = clientBuffer !== null ? bufferedSocket(clientSink, accepted, undefined, clientBuffer) : accepted
     const clientIp = client.remoteAddress ?? '127.0.0.1'
     const ctx = { clientIp, clientPort: client.remotePort ?? 0, localIp: opts.host }
     client.on('error', () => {})
@@ -153,7 +263,8 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
       const r = opts.route(ep, clientIp)
       const connectOpts = { host: r.host, port: r.port, localAddress: r.localAddress, noDelay: true, allowHalfOpen: true }
       const upstreamSink: { current: ReadSink | null } = { current: null }
-      const upstream = RELAY === 'onread' ? bufferedSocket(upstreamSink, undefined, connectOpts) : net.connect(connectOpts)
+      const upstreamBuffer = buffered ? Buffer.allocUnsafe(READ_BUFFER_BYTES) : null
+      const upstream = upstreamBuffer !== null ? bufferedSocket(upstreamSink, undefined, connectOpts, upstreamBuffer) : net.connect(connectOpts)
       let connected = false
       client.once('close', () => {
         if (!connected) upstream.destroy()
@@ -164,7 +275,8 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
         // command pods' requests are counted in the client's byte stream.
         let counted = false
         const count = opts.countRequests === true ? createRequestCounter() : null
-        const inspect = (chunk: Buffer) => {
+        // True once there is nothing more to watch (counted, and no requests to count).
+        const inspect = (chunk: Buffer): boolean => {
           if (!counted && accounting.measuring()) {
             counted = true
             accounting.onConnection()
@@ -174,9 +286,14 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
             const n = count(chunk)
             if (n > 0 && accounting.measuring()) accounting.onRequests(ep.name, n)
           }
+          return counted && count === null
         }
         if (early !== undefined && early.length > 0) client.write(Buffer.from(early))
-        if (RELAY === 'onread') {
+        if (mode === 'raw') {
+          rawRelay(client, upstream, clientBuffer!, inspect)
+          rawRelay(upstream, client, upstreamBuffer!)
+          upstream.resume()
+        } else if (mode === 'onread') {
           clientSink.current = bufferRelay(client, upstream, inspect)
           upstreamSink.current = bufferRelay(upstream, client)
           upstream.resume()
@@ -191,14 +308,14 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
         })
       }
       if (r.viaHop === true) {
-        // Connected only once the relay has reached the pod (see hop.ts).
+        // Connected only once the mode has reached the pod (see hop.ts).
         upstream.once('connect', () => upstream.write(Buffer.from([HOP_HELLO])))
         const handshake = (chunk: Buffer) => {
           if (chunk[0] === HOP_READY) established(chunk.subarray(1))
           else upstream.destroy(new Error('bad hop handshake'))
         }
-        if (RELAY === 'onread') {
-          // established() puts the relay in place of this sink, and reading goes on.
+        if (buffered) {
+          // established() puts the mode in place of this sink, and reading goes on.
           upstreamSink.current = (n, buf) => {
             handshake(buf.subarray(0, n))
             return !upstream.destroyed

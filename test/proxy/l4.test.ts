@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import http from 'node:http'
 import net from 'node:net'
-import { startL4Proxy } from '../../harness/proxy/l4.ts'
+import { startL4Proxy, type RelayMode } from '../../harness/proxy/l4.ts'
 import { createAccounting } from '../../harness/proxy/accounting.ts'
 import { createBalancer } from '../../harness/balancers/registry.ts'
 import type { Endpoint } from '../../harness/balancers/types.ts'
@@ -80,7 +80,7 @@ describe('startL4Proxy', () => {
   })
 })
 
-describe('the L4 relay', () => {
+describe.each(['raw', 'onread', 'data'] as RelayMode[])('the L4 relay (%s)', (relay) => {
   it('moves large transfers byte-exact both ways under backpressure, and passes the half-close on', async () => {
     const lease = await leaseBlock()
     const p = lease.plan
@@ -111,7 +111,7 @@ describe('the L4 relay', () => {
     await new Promise<void>((r) => pod.listen({ host: p.pod(0), port: 8080 }, r))
     const balancer = createBalancer('round-robin', { rng: createRng(1) })
     balancer.update([{ name: 'pod-1', address: p.pod(0), port: 8080, node: 'node-a' }])
-    const proxy = await startL4Proxy({ host: p.node(0), port: 30080, balancer, accounting: createAccounting('node-a'), route: (ep) => ({ host: ep.address, port: ep.port, localAddress: p.node(0) }), onNoEndpoint: 'reject' })
+    const proxy = await startL4Proxy({ host: p.node(0), port: 30080, balancer, accounting: createAccounting('node-a'), route: (ep) => ({ host: ep.address, port: ep.port, localAddress: p.node(0) }), onNoEndpoint: 'reject', relay })
     try {
       const answer = await new Promise<Buffer>((resolve, reject) => {
         const s = net.connect({ host: p.node(0), port: 30080, localAddress: p.client(0) })
@@ -135,4 +135,82 @@ describe('the L4 relay', () => {
       await lease.release()
     }
   }, 10_000)
+
+  /** A proxy in front of one pod server; `use` gets the proxy's address. */
+  async function withPod(pod: net.Server, use: (host: string, clientIp: string, podIp: string) => Promise<void>) {
+    const lease = await leaseBlock()
+    const p = lease.plan
+    await new Promise<void>((r) => pod.listen({ host: p.pod(0), port: 8080 }, r))
+    const balancer = createBalancer('round-robin', { rng: createRng(1) })
+    balancer.update([{ name: 'pod-1', address: p.pod(0), port: 8080, node: 'node-a' }])
+    const proxy = await startL4Proxy({ host: p.node(0), port: 30080, balancer, accounting: createAccounting('node-a'), route: (ep) => ({ host: ep.address, port: ep.port, localAddress: p.node(0) }), onNoEndpoint: 'reject', relay })
+    try {
+      await use(p.node(0), p.client(0), p.pod(0))
+    } finally {
+      proxy.close()
+      pod.close()
+      await lease.release()
+    }
+  }
+  it('a pod that resets mid-answer resets the client; a client that resets mid-upload closes the pod side; the proxy goes on', async () => {
+    let podSockets = 0
+    const podClosed: Promise<void>[] = []
+    const pod = net.createServer((s) => {
+      podSockets++
+      podClosed.push(new Promise((r) => s.on('close', () => r())))
+      s.on('error', () => {})
+      s.once('data', (c: Buffer) => {
+        if (c.toString().startsWith('RESET')) {
+          s.write('partial')
+          setTimeout(() => s.resetAndDestroy(), 20)
+        } else s.write(c) // echo; the client resets while uploading
+      })
+    })
+    await withPod(pod, async (host, clientIp) => {
+      const outcome = await new Promise<string>((resolve) => {
+        const c = net.connect({ host, port: 30080, localAddress: clientIp })
+        let got = ''
+        c.on('data', (b: Buffer) => (got += b.toString()))
+        c.on('error', (e: NodeJS.ErrnoException) => resolve(`${got} ${e.code}`))
+        c.on('close', () => resolve(`${got} closed`))
+        c.write('RESET please')
+      })
+      expect(outcome).toBe('partial ECONNRESET')
+      // The client uploads and resets before the upload is through: the pod's side is closed.
+      const c = net.connect({ host, port: 30080, localAddress: clientIp })
+      c.on('error', () => {})
+      c.write(Buffer.alloc(1024 * 1024, 1))
+      await new Promise((r) => c.once('data', r))
+      c.resetAndDestroy()
+      await Promise.all(podClosed)
+      // And the next connection is relayed as usual.
+      const echoed = await new Promise<string>((resolve) => {
+        const e = net.connect({ host, port: 30080, localAddress: clientIp }, () => e.write('hello'))
+        e.once('data', (b: Buffer) => {
+          resolve(b.toString())
+          e.destroy()
+        })
+      })
+      expect(echoed).toBe('hello')
+      expect(podSockets).toBe(3)
+    })
+  })
+  it('clients gone as soon as they connect leave no pod connection open', async () => {
+    const closed: Promise<void>[] = []
+    const pod = net.createServer((s) => {
+      closed.push(new Promise((r) => s.on('close', () => r())))
+      s.on('error', () => {})
+    })
+    await withPod(pod, async (host, clientIp) => {
+      for (let i = 0; i < 20; i++) {
+        const c = net.connect({ host, port: 30080, localAddress: clientIp })
+        c.on('error', () => {})
+        if (i % 2 === 0) c.once('connect', () => c.resetAndDestroy())
+        else c.once('connect', () => c.destroy())
+      }
+      await new Promise((r) => setTimeout(r, 200))
+      // Every pod connection the proxy opened closes (a leak hangs here and times out).
+      await Promise.all(closed)
+    })
+  })
 })
