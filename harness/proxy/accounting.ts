@@ -55,6 +55,8 @@ export interface Accounting {
   onUpstreamFailure(code: string | undefined): void
   /** Zero the counters; count from `epochMs` on. */
   reset(epochMs: number): void
+  /** Tell `listener` every new epoch (now and at each reset). */
+  onEpoch(listener: (epochMs: number) => void): void
   snapshot(): ProxyStats
 }
 
@@ -70,9 +72,11 @@ export const MAX_MOVES = 32
 export function createAccounting(node: string): Accounting {
   let s: ProxyStats
   let epochMs = Date.now()
+  const listeners: ((epochMs: number) => void)[] = []
   const reset = (epoch: number) => {
     epochMs = epoch
     s = emptyProxyStats(node)
+    for (const l of listeners) l(epoch)
   }
   reset(epochMs)
   const a: Accounting = {
@@ -111,6 +115,10 @@ export function createAccounting(node: string): Accounting {
       else s.upstreamErrors++
     },
     reset,
+    onEpoch(listener) {
+      listeners.push(listener)
+      listener(epochMs)
+    },
     snapshot: () => structuredClone(s),
   }
   return a

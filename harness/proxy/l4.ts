@@ -8,6 +8,7 @@ import type { Balancer, Endpoint } from '../balancers/types.ts'
 import { createRequestCounter, type Accounting } from './accounting.ts'
 import { HOP_HELLO, HOP_READY } from './hop.ts'
 import { listenExclusive } from './forward.ts'
+import { nativeRelay, type NativeRelay } from './native-relay.ts'
 
 /** Where and from which source address to open the upstream connection for an endpoint. */
 export interface Route {
@@ -42,13 +43,15 @@ export interface RunningProxy {
 }
 
 /**
- * How bytes are moved. `raw` (the default where Node's stream binding is reachable): each socket
- * reads into its own fixed buffer and each read goes straight to the other socket's TCP handle.
- * `onread`: the same buffers, written through the other socket's Writable. `data`: the stream
- * 'data' events. The last two are fallbacks and A/B switches for npm run bench:proxy
- * (SVCBENCH_L4_RELAY).
+ * How bytes are moved once a connection is established. `native` (the default where the addon
+ * built, see native-relay.ts): a thread of the proxy relays the pair's descriptors with no
+ * JavaScript per message. `raw`: each socket reads into its own fixed buffer and each read goes
+ * straight to the other socket's TCP handle. `onread`: the same buffers, written through the
+ * other socket's Writable. `data`: the stream 'data' events. Counting requests in the byte stream
+ * (command pods) needs a JavaScript relay: `raw` there. SVCBENCH_L4_RELAY picks one (A/B runs of
+ * npm run bench:proxy).
  */
-export type RelayMode = 'raw' | 'onread' | 'data'
+export type RelayMode = 'native' | 'raw' | 'onread' | 'data'
 
 /** Bytes one socket reads at once in `onread` mode (a buffer per socket, reused for every read). */
 const READ_BUFFER_BYTES = 16 * 1024
@@ -131,8 +134,15 @@ function rawAvailable(): boolean {
 /** The relay mode SVCBENCH_L4_RELAY asks for, else the fastest available. */
 export function defaultRelay(): RelayMode {
   const asked = process.env.SVCBENCH_L4_RELAY
-  if (asked === 'data' || asked === 'onread') return asked
-  return rawAvailable() ? 'raw' : 'onread'
+  if (asked === 'data' || asked === 'onread' || asked === 'raw') return asked
+  return nativeRelay() !== null ? 'native' : 'raw'
+}
+
+/** `asked`, or the next one down where it is not available or cannot count requests. */
+function availableRelay(asked: RelayMode, countRequests: boolean): RelayMode {
+  if (asked === 'native' && (countRequests || nativeRelay() === null)) asked = 'raw'
+  if (asked === 'raw' && !rawAvailable()) asked = 'onread'
+  return asked
 }
 
 /**
@@ -210,17 +220,47 @@ function bufferedSocket(sink: { current: ReadSink | null }, accepted?: net.Socke
   return new net.Socket({ handle, manualStart: true, readable: true, writable: true, allowHalfOpen: true, onread } as net.SocketConstructorOpts)
 }
 
+/**
+ * Hand an established pair to the native relay: both sockets stop reading (libuv lets go of
+ * their descriptors' events), the relay reads and writes the descriptors, and `on` hears when the
+ * pair ended; the sockets stay Node's, to be closed then. A socket already gone ends the pair.
+ */
+function handToNative(native: NativeRelay, client: net.Socket, upstream: net.Socket, on: Parameters<NativeRelay['add']>[2]): void {
+  const c = (client as unknown as { _handle: (RawHandle & { fd?: number; reading?: boolean }) | null })._handle
+  const u = (upstream as unknown as { _handle: (RawHandle & { fd?: number; reading?: boolean }) | null })._handle
+  if (c === null || u === null || typeof c.fd !== 'number' || typeof u.fd !== 'number' || c.fd < 0 || u.fd < 0 || client.destroyed || upstream.destroyed) {
+    client.destroy()
+    upstream.destroy()
+    return
+  }
+  // Paused first: net.Socket would start reading again after 'connect' (its read(0)) otherwise.
+  client.pause()
+  upstream.pause()
+  for (const h of [c, u]) {
+    h.readStop()
+    h.reading = false
+  }
+  try {
+    native.add(c.fd, u.fd, on)
+  } catch {
+    client.resetAndDestroy()
+    upstream.destroy()
+  }
+}
+
 /** Start the proxy; resolves once it listens. */
 export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> {
   const { balancer, accounting } = opts
-  const mode = opts.relay === 'raw' && !rawAvailable() ? 'onread' : (opts.relay ?? defaultRelay())
+  const mode = availableRelay(opts.relay ?? defaultRelay(), opts.countRequests === true)
+  const native = mode === 'native' ? nativeRelay() : null
+  if (native !== null) accounting.onEpoch((ms) => native.setEpoch(ms))
   const held = new Set<net.Socket>()
   // Half-open allowed on both sides: a FIN travels through (as through conntrack), the other
   // direction goes on until its own end.
   const server = net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (accepted) => {
     // Buffered modes: the client's reads go to clientSink once the upstream is established.
     const clientSink: { current: ReadSink | null } = { current: null }
-    const buffered = mode !== 'data'
+    const buffered = mode === 'raw' || mode === 'onread'
     const clientBuffer = buffered ? Buffer.allocUnsafe(READ_BUFFER_BYTES) : null
     const client = clientBuffer !== null ? bufferedSocket(clientSink, accepted, undefined, clientBuffer) : accepted
     const clientIp = client.remoteAddress ?? '127.0.0.1'
@@ -289,7 +329,30 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
           return counted && count === null
         }
         if (early !== undefined && early.length > 0) client.write(Buffer.from(early))
-        if (mode === 'raw') {
+        if (native !== null) {
+          const handOver = () =>
+            handToNative(native, client, upstream, (e) => {
+              if (e.kind === 'first') {
+                if (accounting.measuring()) {
+                  accounting.onConnection()
+                  accounting.onDecision(clientIp, ep.name)
+                }
+              } else if (e.kind === 'done') {
+                client.destroy()
+                upstream.destroy()
+              } else if (e.side === 'upstream') {
+                // As through conntrack: the pod's reset reaches the client as a reset.
+                if (accounting.measuring()) accounting.onUpstreamError()
+                client.resetAndDestroy()
+                upstream.destroy()
+              } else {
+                client.destroy()
+                upstream.destroy()
+              }
+            })
+          if (client.writableLength > 0) client.once('drain', handOver)
+          else handOver()
+        } else if (mode === 'raw') {
           rawRelay(client, upstream, clientBuffer!, inspect)
           rawRelay(upstream, client, upstreamBuffer!)
           upstream.resume()
@@ -301,14 +364,14 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
           relay(client, upstream, inspect)
           relay(upstream, client)
         }
-        client.resume()
+        if (native === null) client.resume()
         client.on('close', () => {
           release()
           if (!upstream.destroyed) upstream.end()
         })
       }
       if (r.viaHop === true) {
-        // Connected only once the mode has reached the pod (see hop.ts).
+        // Connected only once the relay has reached the pod (see hop.ts).
         upstream.once('connect', () => upstream.write(Buffer.from([HOP_HELLO])))
         const handshake = (chunk: Buffer) => {
           if (chunk[0] === HOP_READY) established(chunk.subarray(1))

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import http from 'node:http'
 import net from 'node:net'
-import { startL4Proxy, type RelayMode } from '../../harness/proxy/l4.ts'
+import { startL4Proxy, defaultRelay, type RelayMode } from '../../harness/proxy/l4.ts'
+import { nativeRelay } from '../../harness/proxy/native-relay.ts'
 import { createAccounting } from '../../harness/proxy/accounting.ts'
 import { createBalancer } from '../../harness/balancers/registry.ts'
 import type { Endpoint } from '../../harness/balancers/types.ts'
@@ -80,7 +81,7 @@ describe('startL4Proxy', () => {
   })
 })
 
-describe.each(['raw', 'onread', 'data'] as RelayMode[])('the L4 relay (%s)', (relay) => {
+describe.each(['native', 'raw', 'onread', 'data'] as RelayMode[])('the L4 relay (%s)', (relay) => {
   it('moves large transfers byte-exact both ways under backpressure, and passes the half-close on', async () => {
     const lease = await leaseBlock()
     const p = lease.plan
@@ -137,13 +138,13 @@ describe.each(['raw', 'onread', 'data'] as RelayMode[])('the L4 relay (%s)', (re
   }, 10_000)
 
   /** A proxy in front of one pod server; `use` gets the proxy's address. */
-  async function withPod(pod: net.Server, use: (host: string, clientIp: string, podIp: string) => Promise<void>) {
+  async function withPod(pod: net.Server, use: (host: string, clientIp: string, podIp: string) => Promise<void>, accounting = createAccounting('node-a')) {
     const lease = await leaseBlock()
     const p = lease.plan
     await new Promise<void>((r) => pod.listen({ host: p.pod(0), port: 8080 }, r))
     const balancer = createBalancer('round-robin', { rng: createRng(1) })
     balancer.update([{ name: 'pod-1', address: p.pod(0), port: 8080, node: 'node-a' }])
-    const proxy = await startL4Proxy({ host: p.node(0), port: 30080, balancer, accounting: createAccounting('node-a'), route: (ep) => ({ host: ep.address, port: ep.port, localAddress: p.node(0) }), onNoEndpoint: 'reject', relay })
+    const proxy = await startL4Proxy({ host: p.node(0), port: 30080, balancer, accounting, route: (ep) => ({ host: ep.address, port: ep.port, localAddress: p.node(0) }), onNoEndpoint: 'reject', relay })
     try {
       await use(p.node(0), p.client(0), p.pod(0))
     } finally {
@@ -195,6 +196,27 @@ describe.each(['raw', 'onread', 'data'] as RelayMode[])('the L4 relay (%s)', (re
       expect(podSockets).toBe(3)
     })
   })
+  it('counts a keep-alive connection once, on its first bytes at or after the epoch', async () => {
+    const pod = net.createServer((s) => s.on('data', () => s.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n')))
+    const accounting = createAccounting('node-a')
+    accounting.reset(Date.now() + 150)
+    await withPod(pod, async (host, clientIp) => {
+      const c = net.connect({ host, port: 30080, localAddress: clientIp })
+      const ask = () => new Promise((r) => {
+        c.once('data', r)
+        c.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n')
+      })
+      await ask() // before the epoch: not counted
+      expect(accounting.snapshot().connections).toBe(0)
+      await new Promise((r) => setTimeout(r, 200))
+      for (let i = 0; i < 3; i++) await ask()
+      // The count may arrive from the relay thread a moment after the answer.
+      await new Promise((r) => setTimeout(r, 20))
+      c.destroy()
+      const s = accounting.snapshot()
+      expect([s.connections, s.decisions, s.byPod]).toEqual([1, 1, { 'pod-1': 1 }])
+    }, accounting)
+  })
   it('clients gone as soon as they connect leave no pod connection open', async () => {
     const closed: Promise<void>[] = []
     const pod = net.createServer((s) => {
@@ -212,5 +234,13 @@ describe.each(['raw', 'onread', 'data'] as RelayMode[])('the L4 relay (%s)', (re
       // Every pod connection the proxy opened closes (a leak hangs here and times out).
       await Promise.all(closed)
     })
+  })
+})
+
+describe('the native relay', () => {
+  it('is built (npm ci runs node-gyp) and is the default on Linux', () => {
+    if (process.platform !== 'linux') return
+    expect(nativeRelay(), 'build/Release/svcbench_relay.node: run npm ci (or npm run build:native) with python3, make and g++').not.toBeNull()
+    if (process.env.SVCBENCH_L4_RELAY === undefined) expect(defaultRelay()).toBe('native')
   })
 })

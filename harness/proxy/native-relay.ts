@@ -1,0 +1,89 @@
+/**
+ * The native L4 relay (native/relay.c, built by `npm ci` through node-gyp): a thread that moves
+ * the bytes of established connections with no JavaScript per message. Optional: where it did not
+ * build (no compiler) or SVCBENCH_L4_RELAY asks for a JavaScript relay, the proxy uses those.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+
+/** What the relay tells about a pair. */
+export type RelayEvent =
+  /** The client's first bytes at or after the epoch. */
+  | { kind: 'first' }
+  /** Both directions ended (each passed its end of stream on). */
+  | { kind: 'done' }
+  /** A socket failed (`side`: which), e.g. ECONNRESET. The pair is out of the relay. */
+  | { kind: 'failed'; side: 'client' | 'upstream'; errno: number }
+
+interface Addon {
+  start(cb: (kind: number, id: number, side: number, errno: number) => void): void
+  add(id: number, clientFd: number, upstreamFd: number): void
+  setEpoch(ms: number): void
+}
+
+/** The relay of this process. */
+export interface NativeRelay {
+  /** Relay between two connected sockets' descriptors from now on; `on` hears about the pair. */
+  add(clientFd: number, upstreamFd: number, on: (e: RelayEvent) => void): void
+  /** Connections count (`first`) on their first client bytes at or after this time (ms). */
+  setEpoch(ms: number): void
+}
+
+export const ADDON_FILE = path.join('build', 'Release', 'svcbench_relay.node')
+
+/** The built addon, looked for upwards from this module (sources, or a bundle in node_modules/.cache). */
+export function findAddon(from = path.dirname(fileURLToPath(import.meta.url))): string | null {
+  for (let dir = from, i = 0; i < 8; i++) {
+    const f = path.join(dir, ADDON_FILE)
+    if (fs.existsSync(f)) return f
+    const up = path.dirname(dir)
+    if (up === dir) break
+    dir = up
+  }
+  return null
+}
+
+let relay: NativeRelay | null | undefined
+
+/** The process's native relay, started on first use; null where it is not available. */
+export function nativeRelay(): NativeRelay | null {
+  if (relay !== undefined) return relay
+  relay = null
+  if (process.platform !== 'linux') return relay
+  const file = findAddon()
+  if (file === null) return relay
+  let addon: Addon
+  try {
+    addon = createRequire(import.meta.url)(file) as Addon
+  } catch {
+    return relay
+  }
+  const listeners = new Map<number, (e: RelayEvent) => void>()
+  let nextId = 1
+  addon.start((kind, id, side, errno) => {
+    const on = listeners.get(id)
+    if (on === undefined) return
+    if (kind === 1) on({ kind: 'first' })
+    else {
+      listeners.delete(id)
+      on(kind === 2 ? { kind: 'done' } : { kind: 'failed', side: side === 0 ? 'client' : 'upstream', errno })
+    }
+  })
+  relay = {
+    add(clientFd, upstreamFd, on) {
+      const id = nextId
+      nextId = nextId >= 0xffffffff ? 1 : nextId + 1
+      listeners.set(id, on)
+      try {
+        addon.add(id, clientFd, upstreamFd)
+      } catch (err) {
+        listeners.delete(id)
+        throw err
+      }
+    },
+    setEpoch: (ms) => addon.setEpoch(ms),
+  }
+  return relay
+}
