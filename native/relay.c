@@ -16,6 +16,9 @@
  *   2 DONE   both directions ended; side = -1, errno = 0
  *   3 FAILED side 0 (client) or 1 (upstream) failed with errno
  * The pair's descriptors are out of the relay's epoll set before the event is sent.
+ *
+ * One relay (epoll set, thread, callback) per Node environment, so a worker thread loading the
+ * addon gets its own; it stops when its environment goes away.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +39,7 @@
 enum { EV_FIRST = 1, EV_DONE = 2, EV_FAILED = 3 };
 
 typedef struct pair pair_t;
+typedef struct relay relay_t;
 
 typedef struct {
   pair_t *pair;
@@ -42,6 +47,7 @@ typedef struct {
 } side_t;
 
 struct pair {
+  relay_t *r;
   uint32_t id;
   int fd[2];
   side_t side[2];
@@ -63,11 +69,18 @@ typedef struct {
   int err;
 } event_t;
 
-static int epfd = -1;
-/* Held by the relay thread over a batch of events and by add(): a pair is in the set whole. */
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static napi_threadsafe_function tsfn = NULL;
-static volatile double epoch_ms = -1; /* written by Node's thread, read by the relay's */
+/* One relay per Node environment (main thread or worker): its epoll set, thread and callback. */
+struct relay {
+  int epfd;
+  int stopfd; /* an eventfd in the set: written when the environment goes away */
+  /* Held by the relay thread over a batch of events and by add(): a pair is in the set whole. */
+  pthread_mutex_t lock;
+  napi_threadsafe_function tsfn;
+  volatile double epoch_ms; /* written by Node's thread, read by the relay's */
+  /* Pairs ended in the current batch of events, freed after it (later events may name them). */
+  pair_t *ended[MAX_EVENTS];
+  int n_ended;
+};
 
 static double now_ms(void) {
   struct timespec ts;
@@ -75,14 +88,14 @@ static double now_ms(void) {
   return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
-static void post(int kind, uint32_t id, int side, int err) {
+static void post(relay_t *r, int kind, uint32_t id, int side, int err) {
   event_t *e = malloc(sizeof *e);
   if (e == NULL) return;
   e->kind = kind;
   e->id = id;
   e->side = side;
   e->err = err;
-  if (napi_call_threadsafe_function(tsfn, e, napi_tsfn_nonblocking) != napi_ok) free(e);
+  if (napi_call_threadsafe_function(r->tsfn, e, napi_tsfn_nonblocking) != napi_ok) free(e);
 }
 
 static int pending(pair_t *p, int d) { return p->len[d] > p->off[d]; }
@@ -100,27 +113,23 @@ static void update(pair_t *p, int i) {
   struct epoll_event e = {.events = ev, .data.ptr = &p->side[i]};
   if (ev == 0) {
     /* Nothing to wait for on this socket (a hang-up would be reported over and over). */
-    if (p->in_epoll[i]) epoll_ctl(epfd, EPOLL_CTL_DEL, p->fd[i], NULL);
+    if (p->in_epoll[i]) epoll_ctl(p->r->epfd, EPOLL_CTL_DEL, p->fd[i], NULL);
     p->in_epoll[i] = 0;
   } else if (!p->in_epoll[i]) {
-    if (epoll_ctl(epfd, EPOLL_CTL_ADD, p->fd[i], &e) == 0) p->in_epoll[i] = 1;
+    if (epoll_ctl(p->r->epfd, EPOLL_CTL_ADD, p->fd[i], &e) == 0) p->in_epoll[i] = 1;
   } else if (ev != p->events[i]) {
-    epoll_ctl(epfd, EPOLL_CTL_MOD, p->fd[i], &e);
+    epoll_ctl(p->r->epfd, EPOLL_CTL_MOD, p->fd[i], &e);
   }
   p->events[i] = ev;
 }
 
-/* Pairs ended in the current batch of events, freed after it (later events may name them). */
-static pair_t *ended[MAX_EVENTS];
-static int n_ended;
-
 static void finish(pair_t *p, int kind, int side, int err) {
   for (int i = 0; i < 2; i++)
-    if (p->in_epoll[i]) epoll_ctl(epfd, EPOLL_CTL_DEL, p->fd[i], NULL);
+    if (p->in_epoll[i]) epoll_ctl(p->r->epfd, EPOLL_CTL_DEL, p->fd[i], NULL);
   p->in_epoll[0] = p->in_epoll[1] = 0;
   p->dead = 1;
-  ended[n_ended++] = p;
-  post(kind, p->id, side, err);
+  p->r->ended[p->r->n_ended++] = p;
+  post(p->r, kind, p->id, side, err);
 }
 
 /* Direction d's data all written and its end seen: shut the other socket's write side. */
@@ -161,10 +170,10 @@ static int pump(pair_t *p, int d, int *side) {
     return 0;
   }
   if (d == 0) {
-    double epoch = epoch_ms;
+    double epoch = p->r->epoch_ms;
     if (epoch >= 0 && p->counted_epoch != epoch && now_ms() >= epoch) {
       p->counted_epoch = epoch;
-      post(EV_FIRST, p->id, 0, 0);
+      post(p->r, EV_FIRST, p->id, 0, 0);
     }
   }
   p->off[d] = 0;
@@ -174,17 +183,22 @@ static int pump(pair_t *p, int d, int *side) {
 }
 
 static void *loop(void *arg) {
-  (void)arg;
+  relay_t *r = arg;
   struct epoll_event events[MAX_EVENTS];
   for (;;) {
-    int n = epoll_wait(epfd, events, MAX_EVENTS, -1);
+    int n = epoll_wait(r->epfd, events, MAX_EVENTS, -1);
     if (n < 0) {
       if (errno == EINTR) continue;
       return NULL;
     }
-    pthread_mutex_lock(&lock);
+    pthread_mutex_lock(&r->lock);
+    int stop = 0;
     for (int k = 0; k < n; k++) {
       side_t *s = events[k].data.ptr;
+      if (s == NULL) {
+        stop = 1;
+        continue;
+      }
       pair_t *p = s->pair;
       if (p->dead) continue;
       int i = s->index;
@@ -205,13 +219,15 @@ static void *loop(void *arg) {
         update(p, 1);
       }
     }
-    for (int k = 0; k < n_ended; k++) {
-      free(ended[k]->buf[0]);
-      free(ended[k]->buf[1]);
-      free(ended[k]);
+    for (int k = 0; k < r->n_ended; k++) {
+      free(r->ended[k]->buf[0]);
+      free(r->ended[k]->buf[1]);
+      free(r->ended[k]);
     }
-    n_ended = 0;
-    pthread_mutex_unlock(&lock);
+    r->n_ended = 0;
+    pthread_mutex_unlock(&r->lock);
+    /* The environment is gone: its sockets are closed with it; the relay's memory stays (once). */
+    if (stop) return NULL;
   }
   return NULL;
 }
@@ -231,29 +247,57 @@ static void call_js(napi_env env, napi_value cb, void *context, void *data) {
   free(e);
 }
 
-/* start(callback): the relay thread, once per process. */
+static void stop_relay(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  relay_t *r = data;
+  uint64_t one = 1;
+  if (write(r->stopfd, &one, sizeof one) < 0) return;
+}
+
+static relay_t *get_relay(napi_env env) {
+  void *data = NULL;
+  if (napi_get_instance_data(env, &data) != napi_ok) return NULL;
+  return data;
+}
+
+/* start(callback): this environment's relay thread, once. */
 static napi_value start(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], name;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (epfd >= 0) return NULL;
-  epfd = epoll_create1(EPOLL_CLOEXEC);
-  if (epfd < 0) {
-    napi_throw_error(env, NULL, "epoll_create1 failed");
+  if (get_relay(env) != NULL) return NULL;
+  relay_t *r = calloc(1, sizeof *r);
+  if (r == NULL) {
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  r->epoch_ms = -1;
+  pthread_mutex_init(&r->lock, NULL);
+  r->epfd = epoll_create1(EPOLL_CLOEXEC);
+  r->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  struct epoll_event se = {.events = EPOLLIN, .data.ptr = NULL};
+  if (r->epfd < 0 || r->stopfd < 0 || epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->stopfd, &se) != 0) {
+    napi_throw_error(env, NULL, "cannot set up the relay's epoll set");
     return NULL;
   }
   napi_create_string_utf8(env, "svcbench relay", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_threadsafe_function(env, argv[0], NULL, name, 0, 1, NULL, NULL, NULL, call_js, &tsfn) != napi_ok) {
+  if (napi_create_threadsafe_function(env, argv[0], NULL, name, 0, 1, NULL, NULL, NULL, call_js, &r->tsfn) != napi_ok) {
     napi_throw_error(env, NULL, "cannot create the relay's callback");
     return NULL;
   }
-  napi_unref_threadsafe_function(env, tsfn);
+  napi_unref_threadsafe_function(env, r->tsfn);
   pthread_t t;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  if (pthread_create(&t, &attr, loop, NULL) != 0) napi_throw_error(env, NULL, "cannot start the relay thread");
+  int failed = pthread_create(&t, &attr, loop, r);
   pthread_attr_destroy(&attr);
+  if (failed) {
+    napi_throw_error(env, NULL, "cannot start the relay thread");
+    return NULL;
+  }
+  napi_set_instance_data(env, r, stop_relay, NULL);
   return NULL;
 }
 
@@ -263,9 +307,10 @@ static napi_value add(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   uint32_t id;
   int32_t fd0, fd1;
+  relay_t *r = get_relay(env);
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 3 || napi_get_value_uint32(env, argv[0], &id) != napi_ok || napi_get_value_int32(env, argv[1], &fd0) != napi_ok ||
-      napi_get_value_int32(env, argv[2], &fd1) != napi_ok || epfd < 0) {
+      napi_get_value_int32(env, argv[2], &fd1) != napi_ok || r == NULL) {
     napi_throw_type_error(env, NULL, "add(id, clientFd, upstreamFd) after start()");
     return NULL;
   }
@@ -278,6 +323,7 @@ static napi_value add(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "out of memory");
     return NULL;
   }
+  p->r = r;
   p->id = id;
   p->fd[0] = fd0;
   p->fd[1] = fd1;
@@ -288,16 +334,16 @@ static napi_value add(napi_env env, napi_callback_info info) {
     p->side[i].pair = p;
     p->side[i].index = i;
   }
-  pthread_mutex_lock(&lock);
+  pthread_mutex_lock(&r->lock);
   update(p, 0);
   update(p, 1);
   int ok = p->in_epoll[0] && p->in_epoll[1];
   int err = errno;
   if (!ok) {
     for (int i = 0; i < 2; i++)
-      if (p->in_epoll[i]) epoll_ctl(epfd, EPOLL_CTL_DEL, p->fd[i], NULL);
+      if (p->in_epoll[i]) epoll_ctl(p->r->epfd, EPOLL_CTL_DEL, p->fd[i], NULL);
   }
-  pthread_mutex_unlock(&lock);
+  pthread_mutex_unlock(&r->lock);
   if (!ok) {
     free(b0);
     free(b1);
@@ -312,12 +358,13 @@ static napi_value set_epoch(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   double ms;
+  relay_t *r = get_relay(env);
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1 || napi_get_value_double(env, argv[0], &ms) != napi_ok) {
-    napi_throw_type_error(env, NULL, "setEpoch(ms)");
+  if (argc < 1 || napi_get_value_double(env, argv[0], &ms) != napi_ok || r == NULL) {
+    napi_throw_type_error(env, NULL, "setEpoch(ms) after start()");
     return NULL;
   }
-  epoch_ms = ms;
+  r->epoch_ms = ms;
   return NULL;
 }
 

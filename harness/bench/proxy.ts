@@ -261,7 +261,7 @@ for (let rep = 0; rep < REPS; rep++) {
   for (const p of order) {
     const s = await measure(p)
     samples.get(p.name)!.push(s)
-    process.stderr.write(`rep ${rep + 1}/${REPS} ${p.name.padEnd(26)} ${Math.round(s.rps).toLocaleString('en-US').padStart(7)} req/s  p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  proxy CPU ${s.proxyCpuPct ?? '-'}%  load ${s.loadGeneratorCpuPct}%  pods ${s.podsCpuPct ?? '-'}%\n`)
+    process.stderr.write(`rep ${rep + 1}/${REPS} ${p.name.padEnd(26)} ${Math.round(s.rps).toLocaleString('en-US').padStart(7)} req/s  p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  proxy CPU ${s.proxyCpuPct ?? '-'}%  load ${s.loadGeneratorCpuPct}%  pods ${s.podsCpuPct === undefined ? '-' : s.podsCpuPct.toFixed(1)}%\n`)
   }
 }
 
@@ -327,17 +327,18 @@ const targets = targetList.map((t) => {
   return { name: t.name, value, interval, target: t.target, atLeast: t.atLeast, verdict: targetVerdict(interval, value, t.target, t.atLeast) }
 })
 const confidence = targets.find((t) => t.interval !== null)?.interval?.coverage
-process.stdout.write(`\nTargets: medians of the per-repetition figures, with a distribution-free interval for the median${confidence === undefined ? '' : ` (${(confidence * 100).toFixed(1)}% at ${REPS} repetitions)`}:\n`)
-process.stdout.write('"met" and "not met" hold beyond the run\'s noise; "inconclusive": the interval holds the target.\n\n')
-const targetRows = [['target', 'median', 'interval', 'wanted', 'verdict']]
+process.stdout.write(`\nTargets (the median of the per-repetition figures, as the targets are set), and whether a distribution-free interval for that median${confidence === undefined ? '' : ` (${(confidence * 100).toFixed(1)}% at ${REPS} repetitions)`} clears the target beyond the run's noise ("inconclusive": the interval holds it):\n\n`)
+const targetRows = [['target', 'wanted', 'median', 'median meets it', 'interval', 'beyond noise']]
 for (const [i, t] of targets.entries()) {
   const unit = targetList[i]!.unit
+  const meets = t.value === null ? '-' : (t.atLeast ? t.value >= t.target : t.value <= t.target) ? 'yes' : 'no'
   targetRows.push([
     t.name,
-    t.value === null ? '-' : `${fmt(t.value)}${unit}`,
-    t.interval === null ? (t.value === null ? '-' : `(${REPS} reps: too few)`) : `${fmt(t.interval.lo)} – ${fmt(t.interval.hi)}`,
     `${t.atLeast ? '≥' : '≤'} ${fmt(t.target, t.target === 0 ? 0 : 2)}${unit}`,
-    t.verdict ?? '(paths not run)',
+    t.value === null ? '-' : `${fmt(t.value)}${unit}`,
+    meets,
+    t.interval === null ? (t.value === null ? '-' : `(${REPS} reps: too few)`) : `${fmt(t.interval.lo)} – ${fmt(t.interval.hi)}`,
+    t.value === null ? '(paths not run)' : t.interval === null ? '-' : (t.verdict ?? '-'),
   ])
 }
 process.stdout.write(`${alignColumns(targetRows)}\n`)
