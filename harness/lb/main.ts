@@ -14,6 +14,7 @@ import { readChildConfig, serveIpc } from '../cluster/ipc.ts'
 import { hash32 } from '../util/hash.ts'
 import { httpGetStatus, tcpConnects } from '../util/probe.ts'
 import { forwardRequest, linkLifetimes, listenExclusive } from '../proxy/forward.ts'
+import { handToNative, nativeRelay } from '../proxy/native-relay.ts'
 import type { LbSettings } from './presets.ts'
 
 /** A node behind the load balancer. */
@@ -130,13 +131,34 @@ async function startL4(): Promise<net.Server> {
       return
     }
     const upstream = net.connect({ host: node.address, port: config.nodePort, localAddress: s.preserveClientIp ? clientIp : config.address, noDelay: true })
-    let counted = false
-    client.on('data', function first() {
-      if (!counted) {
-        counted = true
+    // A connection counts for its node on its first bytes at or after the epoch (keep-alive
+    // connections are opened during warm-up), once per measurement.
+    const native = config.tlsCredentials === null ? nativeRelay() : null
+    if (native !== null) {
+      // Before the hand-over (a failed connect) and after it (the sockets closed on the relay's word).
+      upstream.on('error', () => client.destroyed || client.resetAndDestroy())
+      upstream.on('close', () => client.destroyed || client.destroy())
+      client.on('close', () => upstream.destroyed || upstream.destroy())
+      upstream.once('connect', () =>
+        handToNative(native, client, upstream, (e) => {
+          if (e.kind === 'first') {
+            count(node.name)
+            return
+          }
+          // A reset on one side reaches the other as a reset, as linkLifetimes does.
+          if (e.kind === 'failed') (e.side === 'upstream' ? client : upstream).resetAndDestroy()
+          client.destroyed || client.destroy()
+          upstream.destroyed || upstream.destroy()
+        }),
+      )
+      return
+    }
+    let countedEpoch = -1
+    client.on('data', () => {
+      if (countedEpoch !== epochMs && Date.now() >= epochMs) {
+        countedEpoch = epochMs
         count(node.name)
       }
-      client.off('data', first)
     })
     upstream.once('connect', () => {
       client.pipe(upstream)
@@ -180,10 +202,12 @@ async function startL7(): Promise<http.Server> {
 try {
   if (s.algorithm === 'least-outstanding') await startL7()
   else await startL4()
+  nativeRelay()?.setEpoch(epochMs)
   for (const n of config.nodes) healthLoop(n)
   serveIpc({
     reset: (p) => {
       epochMs = (p as { epochMs: number }).epochMs
+      nativeRelay()?.setEpoch(epochMs)
       byNode = {}
       refused = 0
     },

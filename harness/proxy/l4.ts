@@ -8,7 +8,7 @@ import type { Balancer, Endpoint } from '../balancers/types.ts'
 import { createRequestCounter, type Accounting } from './accounting.ts'
 import { HOP_HELLO, HOP_READY } from './hop.ts'
 import { listenExclusive } from './forward.ts'
-import { nativeRelay, type NativeRelay } from './native-relay.ts'
+import { handToNative, nativeRelay } from './native-relay.ts'
 
 /** Where and from which source address to open the upstream connection for an endpoint. */
 export interface Route {
@@ -218,34 +218,6 @@ function bufferedSocket(sink: { current: ReadSink | null }, accepted?: net.Socke
   const handle = raw._handle
   raw._handle = null
   return new net.Socket({ handle, manualStart: true, readable: true, writable: true, allowHalfOpen: true, onread } as net.SocketConstructorOpts)
-}
-
-/**
- * Hand an established pair to the native relay: both sockets stop reading (libuv lets go of
- * their descriptors' events), the relay reads and writes the descriptors, and `on` hears when the
- * pair ended; the sockets stay Node's, to be closed then. A socket already gone ends the pair.
- */
-function handToNative(native: NativeRelay, client: net.Socket, upstream: net.Socket, on: Parameters<NativeRelay['add']>[2]): void {
-  const c = (client as unknown as { _handle: (RawHandle & { fd?: number; reading?: boolean }) | null })._handle
-  const u = (upstream as unknown as { _handle: (RawHandle & { fd?: number; reading?: boolean }) | null })._handle
-  if (c === null || u === null || typeof c.fd !== 'number' || typeof u.fd !== 'number' || c.fd < 0 || u.fd < 0 || client.destroyed || upstream.destroyed) {
-    client.destroy()
-    upstream.destroy()
-    return
-  }
-  // Paused first: net.Socket would start reading again after 'connect' (its read(0)) otherwise.
-  client.pause()
-  upstream.pause()
-  for (const h of [c, u]) {
-    h.readStop()
-    h.reading = false
-  }
-  try {
-    native.add(c.fd, u.fd, on)
-  } catch {
-    client.resetAndDestroy()
-    upstream.destroy()
-  }
 }
 
 /** Start the proxy; resolves once it listens. */

@@ -4,6 +4,7 @@
  * build (no compiler) or SVCBENCH_L4_RELAY asks for a JavaScript relay, the proxy uses those.
  */
 import fs from 'node:fs'
+import type net from 'node:net'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
@@ -86,4 +87,41 @@ export function nativeRelay(): NativeRelay | null {
     setEpoch: (ms) => addon.setEpoch(ms),
   }
   return relay
+}
+
+/** The part of a net.Socket's TCP handle the hand-over touches. */
+interface SocketHandle {
+  fd?: number
+  reading?: boolean
+  readStop(): number
+}
+
+/**
+ * Hand an established pair to the native relay: both sockets stop reading (libuv lets go of
+ * their descriptors' events), the relay reads and writes the descriptors, and `on` hears when the
+ * pair ended; the sockets stay Node's, to be closed then. A socket already gone ends the pair.
+ */
+export function handToNative(native: NativeRelay, client: net.Socket, upstream: net.Socket, on: Parameters<NativeRelay['add']>[2]): void {
+  const c = (client as unknown as { _handle: SocketHandle | null })._handle
+  const u = (upstream as unknown as { _handle: SocketHandle | null })._handle
+  if (c === null || u === null || typeof c.fd !== 'number' || typeof u.fd !== 'number' || c.fd < 0 || u.fd < 0 || client.destroyed || upstream.destroyed) {
+    client.destroy()
+    upstream.destroy()
+    return
+  }
+  // From here on Node must not read these descriptors: paused (net.Socket's read(0) after
+  // 'connect'), and no _read (a stream that just emitted 'data', as the hop handshake does, reads
+  // more on the next tick whether paused or not).
+  for (const [sock, h] of [[client, c], [upstream, u]] as const) {
+    sock.pause()
+    ;(sock as unknown as { _read: () => void })._read = () => {}
+    h.readStop()
+    h.reading = false
+  }
+  try {
+    native.add(c.fd, u.fd, on)
+  } catch {
+    client.resetAndDestroy()
+    upstream.destroy()
+  }
 }

@@ -4,15 +4,20 @@
  */
 import type { CpuUsage } from '../util/cpu.ts'
 
-/** Above this share of one core a single-threaded process is saturated. */
+/** Above this share of one core a thread (a single-threaded process) is saturated. */
 export const SATURATION_PCT = 90
 
 /** What results.json carries as `variants[i].cpu`; percent of one core unless said otherwise. */
 export interface CpuSummary {
   /** The svcbench process: autocannon, the endpoints controller, the fault driver. */
   loadGeneratorPct: number
-  /** Each node's kube-proxy process. */
+  /** Each node's kube-proxy process (its threads together: it may exceed 100). */
   proxies: Record<string, number>
+  /**
+   * Each node proxy's busiest thread (Node's main thread, or the native relay's), the figure
+   * saturation is judged on; absent where threads were not sampled.
+   */
+  proxyBusiestThread?: Record<string, number>
   /** The front load balancer, or null. */
   loadBalancerPct: number | null
   /** All pod processes together, and the busiest one. */
@@ -36,19 +41,27 @@ export function summarizeCpu(u: CpuUsage, cores: number): CpuSummary {
   const of = (role: string) => u.byProcess.filter((p) => p.role === role)
   const gen = of('load-generator')[0]?.pct ?? 0
   const proxies = Object.fromEntries(of('proxy').map((p) => [p.name, p.pct]))
-  const lb = of('load-balancer')[0]?.pct ?? null
+  const threaded = of('proxy').filter((p) => p.busiestThreadPct !== undefined)
+  const proxyBusiestThread = threaded.length === 0 ? undefined : Object.fromEntries(threaded.map((p) => [p.name, p.busiestThreadPct as number]))
+  const lbRow = of('load-balancer')[0]
+  const lb = lbRow?.pct ?? null
+  // Saturation by the busiest thread where threads were sampled, else by the process.
+  const busiest = (p: { pct: number; busiestThreadPct?: number }) => p.busiestThreadPct ?? p.pct
+  const lbBusiest = lbRow === undefined ? null : busiest(lbRow)
   const pods = of('pod')
-  const busiest = pods.reduce<(typeof pods)[number] | undefined>((a, p) => (a === undefined || p.pct > a.pct ? p : a), undefined)
+  const busiestPod = pods.reduce<(typeof pods)[number] | undefined>((a, p) => (a === undefined || p.pct > a.pct ? p : a), undefined)
+  const thread = (p: { busiestThreadPct?: number }) => (p.busiestThreadPct === undefined ? '' : ` (busiest thread ${r1(p.busiestThreadPct)}%)`)
   const saturated = [
     ...(gen > SATURATION_PCT ? [`load generator ${r1(gen)}%`] : []),
-    ...Object.entries(proxies).filter(([, p]) => p > SATURATION_PCT).map(([n, p]) => `proxy ${n} ${r1(p)}%`),
-    ...(lb !== null && lb > SATURATION_PCT ? [`load balancer ${r1(lb)}%`] : []),
+    ...of('proxy').filter((p) => busiest(p) > SATURATION_PCT).map((p) => `proxy ${p.name} ${r1(p.pct)}%${thread(p)}`),
+    ...(lbRow !== undefined && lbBusiest! > SATURATION_PCT ? [`load balancer ${r1(lbRow.pct)}%${thread(lbRow)}`] : []),
   ]
   return {
     loadGeneratorPct: r1(gen),
     proxies,
+    ...(proxyBusiestThread === undefined ? {} : { proxyBusiestThread }),
     loadBalancerPct: lb,
-    pods: { totalPct: r1(pods.reduce((s, p) => s + p.pct, 0)), maxPct: busiest?.pct ?? 0, maxPod: busiest?.name ?? null },
+    pods: { totalPct: r1(pods.reduce((s, p) => s + p.pct, 0)), maxPct: busiestPod?.pct ?? 0, maxPod: busiestPod?.name ?? null },
     machineBusyPct: u.machineBusyPct,
     otherPct: u.machineBusyPct === null ? null : r1(Math.max(0, u.machineBusyPct * cores - u.byProcess.reduce((a, p) => a + p.pct, 0))),
     cores,

@@ -11,8 +11,29 @@ const CLK_TCK = 100
 
 /** A process's CPU time (user + system), ms; undefined when it is gone or /proc is unavailable. */
 export function processCpuMs(pid: number): number | undefined {
+  return statCpuMs(`/proc/${pid}/stat`)
+}
+
+/** Each thread's CPU time (user + system), ms, by thread id; empty when the process is gone. */
+export function threadCpuMs(pid: number): Map<number, number> {
+  const out = new Map<number, number>()
+  let tids: string[]
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    tids = fs.readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return out
+  }
+  for (const tid of tids) {
+    const ms = statCpuMs(`/proc/${pid}/task/${tid}/stat`)
+    if (ms !== undefined) out.set(Number(tid), ms)
+  }
+  return out
+}
+
+/** utime + stime of a /proc stat file, ms. */
+function statCpuMs(file: string): number | undefined {
+  try {
+    const stat = fs.readFileSync(file, 'utf8')
     // Fields after the command name (which may contain spaces and parentheses).
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     const utime = Number(rest[11])
@@ -43,12 +64,22 @@ export interface SampledProcess {
   pid: number
 }
 
+/**
+ * Roles whose threads are sampled one by one too: the proxies and the load balancer relay bytes
+ * in a thread of their own besides Node's main thread, so the process can use more than a core
+ * while neither thread is saturated, or one thread be saturated inside a process under a core.
+ */
+const THREADED_ROLES: ReadonlySet<SampledProcess['role']> = new Set(['proxy', 'load-balancer'])
+
 /** CPU used per process over a window, as percent of one core. */
 export interface CpuUsage {
   /** Wall time of the window, ms. */
   windowMs: number
-  /** Per process (role/name), percent of one core (100 = one core busy all the time). */
-  byProcess: { role: SampledProcess['role']; name: string; pct: number }[]
+  /**
+   * Per process (role/name), percent of one core (100 = one core busy all the time); for
+   * proxies and load balancers also their busiest thread's share of a core.
+   */
+  byProcess: { role: SampledProcess['role']; name: string; pct: number; busiestThreadPct?: number }[]
   /** Machine-wide busy share of all cores, percent; null without /proc/stat. */
   machineBusyPct: number | null
 }
@@ -56,7 +87,9 @@ export interface CpuUsage {
 /** Sample `list()` every `intervalMs` from `start()` (or from `startAt(epochMs)`) to `stop()`. */
 export function createCpuSampler(list: () => SampledProcess[], intervalMs = 500): { start(): void; startAt(epochMs: number): void; stop(): CpuUsage } {
   const last = new Map<number, number>()
-  const used = new Map<string, { role: SampledProcess['role']; name: string; ms: number }>()
+  const used = new Map<string, { role: SampledProcess['role']; name: string; ms: number; threads?: Map<number, number> }>()
+  // Per thread id: its last reading, and the process key it belongs to.
+  const lastThread = new Map<number, number>()
   let t0 = 0
   let m0: { busy: number; total: number } | undefined
   let timer: NodeJS.Timeout | undefined
@@ -72,6 +105,14 @@ export function createCpuSampler(list: () => SampledProcess[], intervalMs = 500)
       last.set(p.pid, now)
       // A process first seen mid-window counts from its first sample on.
       if (before !== undefined) u.ms += Math.max(0, now - before)
+      if (THREADED_ROLES.has(p.role)) {
+        const threads = (u.threads ??= new Map())
+        for (const [tid, ms] of threadCpuMs(p.pid)) {
+          const b = lastThread.get(tid)
+          lastThread.set(tid, ms)
+          if (b !== undefined) threads.set(tid, (threads.get(tid) ?? 0) + Math.max(0, ms - b))
+        }
+      }
     }
   }
   const start = () => {
@@ -95,7 +136,11 @@ export function createCpuSampler(list: () => SampledProcess[], intervalMs = 500)
       const machineBusyPct = m0 === undefined || m1 === undefined || m1.total === m0.total ? null : Math.round(((m1.busy - m0.busy) / (m1.total - m0.total)) * 1000) / 10
       return {
         windowMs,
-        byProcess: [...used.values()].map((u) => ({ role: u.role, name: u.name, pct: Math.round((u.ms / windowMs) * 1000) / 10 })),
+        byProcess: [...used.values()].map((u) => {
+          const pct = (ms: number) => Math.round((ms / windowMs) * 1000) / 10
+          const row = { role: u.role, name: u.name, pct: pct(u.ms) }
+          return u.threads === undefined ? row : { ...row, busiestThreadPct: pct(Math.max(0, ...u.threads.values())) }
+        }),
         machineBusyPct,
       }
     },

@@ -27,6 +27,17 @@ describe('LoadBalancer', () => {
     expect(clb!.pods.filter((p) => p.requests > 0)).toHaveLength(2) // one per node (Local)
   })
 
+  it('counts each keep-alive connection opened in the warm-up once for its node in the measured phase', async () => {
+    const [v] = await run({
+      name: 'lb-warm',
+      cluster: { nodes: 2, replicas: 2, pod: { latencyMs: 0 } },
+      service: { type: 'LoadBalancer', loadBalancer: { preset: 'aws-nlb' } },
+      load: { duration: '400ms', warmup: '300ms', connections: 8, clientIps: 8 },
+    })
+    const byNode = v!.loadBalancer!.byNode
+    expect(Object.values(byNode).reduce((a, b) => a + b, 0)).toBe(8)
+  })
+
   it('under Local, the health check on healthCheckNodePort keeps traffic off a node without ready pods', async () => {
     const [v] = await run({
       name: 'lb-local',

@@ -3,6 +3,7 @@ import http from 'node:http'
 import net from 'node:net'
 import { startL4Proxy, defaultRelay, type RelayMode } from '../../harness/proxy/l4.ts'
 import { nativeRelay } from '../../harness/proxy/native-relay.ts'
+import { startHopRelay } from '../../harness/proxy/hop.ts'
 import { createAccounting } from '../../harness/proxy/accounting.ts'
 import { createBalancer } from '../../harness/balancers/registry.ts'
 import type { Endpoint } from '../../harness/balancers/types.ts'
@@ -195,6 +196,39 @@ describe.each(['native', 'raw', 'onread', 'data'] as RelayMode[])('the L4 relay 
       expect(echoed).toBe('hello')
       expect(podSockets).toBe(3)
     })
+  })
+  it('relays through another node\'s hop relay (handshake first) for many round trips on one connection', async () => {
+    const lease = await leaseBlock()
+    const p = lease.plan
+    const pod = net.createServer((s) => s.on('data', (b: Buffer) => s.write(b)))
+    await new Promise<void>((r) => pod.listen({ host: p.pod(0), port: 8080 }, r))
+    const hop = await startHopRelay({ host: p.node(1), port: 31000, target: { name: 'pod-1', address: p.pod(0), port: 8080, node: 'node-b' }, delayMs: 0 })
+    const balancer = createBalancer('round-robin', { rng: createRng(1) })
+    balancer.update([{ name: 'pod-1', address: p.pod(0), port: 8080, node: 'node-b' }])
+    const proxy = await startL4Proxy({ host: p.node(0), port: 30080, balancer, accounting: createAccounting('node-a'), route: () => ({ host: p.node(1), port: 31000, localAddress: p.node(0), viaHop: true }), onNoEndpoint: 'reject', relay })
+    try {
+      const c = net.connect({ host: p.node(0), port: 30080, localAddress: p.client(0) })
+      c.on('error', () => {})
+      // Each message answered before the next goes (a stalled relay times the test out).
+      for (let i = 0; i < 200; i++) {
+        const msg = `message ${i}`
+        const echoed = await new Promise<string>((resolve) => {
+          const t = setTimeout(() => resolve('(no answer in 2 s)'), 2000)
+          c.once('data', (b: Buffer) => {
+            clearTimeout(t)
+            resolve(b.toString())
+          })
+          c.write(msg)
+        })
+        expect(echoed).toBe(msg)
+      }
+      c.destroy()
+    } finally {
+      proxy.close()
+      hop.close()
+      pod.close()
+      await lease.release()
+    }
   })
   it('counts a keep-alive connection once, on its first bytes at or after the epoch', async () => {
     const pod = net.createServer((s) => s.on('data', () => s.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n')))
