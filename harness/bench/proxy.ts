@@ -17,7 +17,7 @@
  * the whole interval meets it, "not met" when none of it does, else "inconclusive". CPU is the
  * proxy's own process (percent of one core; also per request), the pods' and the load generator's.
  *
- *   npm run bench:proxy [-- --seconds 2] [--reps 10] [--warmup-reps 1] [--connections 50]
+ *   npm run bench:proxy [-- --seconds 2] [--reps 16] [--warmup-reps 1] [--connections 50]
  *                       [--paths connection,haproxy] [--also-relay onread]
  *
  * Before the measured repetitions, `--warmup-reps` passes over every path are run and thrown
@@ -54,7 +54,7 @@ import { tcpConnects } from '../util/probe.ts'
 import { flag, numberFlag } from './args.ts'
 
 const SECONDS = numberFlag('--seconds', 2)
-const REPS = numberFlag('--reps', 10)
+const REPS = numberFlag('--reps', 16)
 const WARMUP_REPS = numberFlag('--warmup-reps', 1)
 const CONNECTIONS = numberFlag('--connections', 50)
 const ONLY = flag('--paths', '').split(',').map((w) => w.trim()).filter((w) => w !== '')

@@ -251,6 +251,44 @@ describe.each(['native', 'raw', 'onread', 'data'] as RelayMode[])('the L4 relay 
       expect([s.connections, s.decisions, s.byPod]).toEqual([1, 1, { 'pod-1': 1 }])
     }, accounting)
   })
+  it('churn: 300 connections at once, each a few round trips, then a FIN, a reset or a pod-side close; none hangs, the proxy goes on', async () => {
+    const podSockets = new Set<net.Socket>()
+    const pod = net.createServer((s) => {
+      podSockets.add(s)
+      s.on('close', () => podSockets.delete(s))
+      s.on('error', () => {})
+      s.on('data', (b: Buffer) => {
+        if (b.toString() === 'bye') s.destroy() // the pod closes (FIN)
+        else s.write(b)
+      })
+    })
+    await withPod(pod, async (host, clientIp) => {
+      const one = (i: number) =>
+        new Promise<string>((resolve) => {
+          const c = net.connect({ host, port: 30080, localAddress: clientIp })
+          const t = setTimeout(() => resolve(`connection ${i} hung`), 5000)
+          const done = (what: string) => {
+            clearTimeout(t)
+            resolve(what)
+          }
+          c.on('error', () => done('ok'))
+          c.on('close', () => done('ok'))
+          let n = 0
+          c.on('data', () => {
+            if (++n < 3) return void c.write(`ping ${n}`)
+            if (i % 3 === 0) c.end()
+            else if (i % 3 === 1) c.resetAndDestroy()
+            else c.write('bye')
+          })
+          c.write('ping 0')
+        })
+      const outcomes = await Promise.all(Array.from({ length: 300 }, (_, i) => one(i)))
+      expect(outcomes.filter((o) => o !== 'ok')).toEqual([])
+      // Every pod-side connection goes away too.
+      for (let i = 0; i < 50 && podSockets.size > 0; i++) await new Promise((r) => setTimeout(r, 20))
+      expect(podSockets.size).toBe(0)
+    })
+  })
   it('clients gone as soon as they connect leave no pod connection open', async () => {
     const closed: Promise<void>[] = []
     const pod = net.createServer((s) => {
