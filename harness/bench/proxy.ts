@@ -26,7 +26,7 @@
  *
  * `--paths` keeps the rows whose name contains one of the comma-separated words (for quick A/B
  * runs; the ratio of a target is printed only when both of its rows ran). `--also-relay MODE`
- * adds a second connection proxy row whose relay is MODE (raw, onread or data; see proxy/l4.ts),
+ * adds a second connection proxy row whose relay is MODE (native, raw, onread or data; see proxy/l4.ts),
  * measured beside the first.
  *
  * Writes reports/bench/proxy-<time>.json.
@@ -59,8 +59,8 @@ const WARMUP_REPS = numberFlag('--warmup-reps', 1)
 const CONNECTIONS = numberFlag('--connections', 50)
 const ONLY = flag('--paths', '').split(',').map((w) => w.trim()).filter((w) => w !== '')
 const ALSO_RELAY = flag('--also-relay', '')
-if (ALSO_RELAY !== '' && !['raw', 'onread', 'data'].includes(ALSO_RELAY)) {
-  process.stderr.write(`bench:proxy: --also-relay: got "${ALSO_RELAY}", expected raw, onread or data\n`)
+if (ALSO_RELAY !== '' && !['native', 'raw', 'onread', 'data'].includes(ALSO_RELAY)) {
+  process.stderr.write(`bench:proxy: --also-relay: got "${ALSO_RELAY}", expected native, raw, onread or data\n`)
   process.exit(2)
 }
 const POD_ENTRY = fileURLToPath(new URL('../pods/main.ts', import.meta.url))

@@ -19,6 +19,7 @@ import { summaryMarkdown } from '../report/markdown.ts'
 import { isKnownPath } from '../gate/thresholds.ts'
 import { specFor } from '../gate/verdict.ts'
 import { metricPathContext, type ResolvedRun } from '../scenario/resolve.ts'
+import { relayEnvProblem } from '../proxy/l4.ts'
 
 /** Exit codes (README "Exit codes"). */
 export const EXIT = { OK: 0, GATE_FAILED: 1, BAD_INPUT: 2, HARNESS: 3, INTERRUPTED: 130 } as const
@@ -152,6 +153,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   let finishProgress = () => {}
   try {
     const block = addressBlockFromEnv()
+    const relayProblem = relayEnvProblem()
+    if (relayProblem !== null) throw new ScenarioError([{ path: 'SVCBENCH_L4_RELAY', message: relayProblem }])
     const loaded = fromManifestsOnly ? {} : await loadScenarioFile(file)
     // --fault adds to the scenario's own faults (and to every variant's).
     const raw =

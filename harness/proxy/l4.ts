@@ -33,7 +33,7 @@ export interface L4ProxyOptions {
   onNoEndpoint: 'reject' | 'drop'
   /** Count HTTP requests per pod in the client's byte stream (command pods). @default false */
   countRequests?: boolean
-  /** How bytes are moved (see {@link RelayMode}). @default from SVCBENCH_L4_RELAY, else `raw` where available */
+  /** How bytes are moved (see {@link RelayMode}). @default SVCBENCH_L4_RELAY if set, else `native` where built, else `raw` */
   relay?: RelayMode
 }
 
@@ -131,11 +131,22 @@ function streamBinding(): StreamBinding | null {
 function rawAvailable(): boolean {
   return streamBinding() !== null
 }
+const RELAY_MODES: readonly RelayMode[] = ['native', 'raw', 'onread', 'data']
+
 /** The relay mode SVCBENCH_L4_RELAY asks for, else the fastest available. */
 export function defaultRelay(): RelayMode {
-  const asked = process.env.SVCBENCH_L4_RELAY
-  if (asked === 'data' || asked === 'onread' || asked === 'raw') return asked
+  const asked = process.env.SVCBENCH_L4_RELAY as RelayMode | undefined
+  if (asked !== undefined && RELAY_MODES.includes(asked) && asked !== 'native') return asked
   return nativeRelay() !== null ? 'native' : 'raw'
+}
+
+/** What is wrong with SVCBENCH_L4_RELAY (for the CLI to refuse before starting anything), or null. */
+export function relayEnvProblem(): string | null {
+  const asked = process.env.SVCBENCH_L4_RELAY
+  if (asked === undefined || asked === '') return null
+  if (!RELAY_MODES.includes(asked as RelayMode)) return `got ${JSON.stringify(asked)}; expected one of ${RELAY_MODES.join(', ')} (how the connection proxy moves bytes)`
+  if (asked === 'native' && nativeRelay() === null) return `got "native", but the native relay is not built (${process.platform === 'linux' ? 'npm run build:native needs python3, make and g++' : 'Linux only'})`
+  return null
 }
 
 /** `asked`, or the next one down where it is not available or cannot count requests. */

@@ -103,6 +103,12 @@ describe('svcbench CLI', () => {
     expect(b.stderr).toContain('malformed.yaml: document 1: malformed YAML')
   })
 
+  it('rejects a bad SVCBENCH_L4_RELAY with exit 2 before starting anything', async () => {
+    const r = await runCli(['test/fixtures/scenarios/tiny.ts'], { env: { SVCBENCH_L4_RELAY: 'splice' } })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('SVCBENCH_L4_RELAY: got "splice"; expected one of native, raw, onread, data')
+  })
+
   it('rejects a missing scenario file with exit 2', async () => {
     const r = await runCli(['scenarios/does-not-exist.ts'])
     expect(r.code).toBe(2)
