@@ -34,7 +34,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { leaseBlock } from '../cluster/address-plan.ts'
@@ -51,6 +51,7 @@ import { writeBenchJson } from './output.ts'
 import { median } from '../gate/verdict.ts'
 import { medianInterval, targetVerdict } from '../stats/median-ci.ts'
 import { tcpConnects } from '../util/probe.ts'
+import { spawnGuarded, type Guarded } from '../util/guarded.ts'
 import { flag, numberFlag } from './args.ts'
 
 const SECONDS = numberFlag('--seconds', 2)
@@ -72,13 +73,14 @@ const lease = await leaseBlock()
 const plan = lease.plan
 const runId = `${process.pid}-bench-proxy`
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'svcbench-bench-proxy-'))
-const foreign: ChildProcess[] = []
+const foreign: Guarded[] = []
 const cleanup = () => {
   killAllChildren()
-  for (const p of foreign) p.kill('SIGKILL')
+  for (const p of foreign) p.kill()
 }
 process.on('exit', cleanup)
 process.on('SIGINT', () => process.exit(130))
+process.on('SIGTERM', () => process.exit(143))
 
 const pods = [0, 1, 2].map((j) => ({ name: `pod-${j + 1}`, address: plan.pod(j), port: 8080 }))
 const children: Child[] = pods.map((p, j) =>
@@ -140,16 +142,17 @@ const skipped: string[] = []
 
 const installed = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0
 async function startForeign(name: string, bin: string, argv: string[], host: string): Promise<number | null> {
-  const p = spawn(bin, argv, { stdio: ['ignore', 'ignore', 'pipe'] })
+  // Guarded: HAProxy and nginx die with this process, however it ends.
+  const p = spawnGuarded(bin, argv)
   foreign.push(p)
-  let err = ''
-  p.stderr?.on('data', (b: Buffer) => (err += b.toString()))
-  for (let i = 0; i < 100; i++) {
-    if (await tcpConnects({ host, port: PORT, localAddress: '127.0.0.1', timeoutMs: 200 })) return p.pid ?? null
-    if (p.exitCode !== null) break
+  const pid = await p.pid
+  for (let i = 0; pid !== null && i < 100; i++) {
+    if (await tcpConnects({ host, port: PORT, localAddress: '127.0.0.1', timeoutMs: 200 })) return pid
+    if (!p.running()) break
     await new Promise((r) => setTimeout(r, 50))
   }
-  skipped.push(`${name}: did not start (${err.trim().split('\n').slice(-2).join(' ') || `exit ${p.exitCode}`})`)
+  skipped.push(`${name}: did not start (${p.stderr().trim().split('\n').slice(-2).join(' ') || 'it exited'})`)
+  p.kill()
   return null
 }
 

@@ -32,13 +32,17 @@ describe('report.html in headless Chromium', () => {
     expect(executablePath, 'chromium must be on PATH (.ci/run installs it)').toBeDefined()
     const result = JSON.parse(fs.readFileSync(new URL('../fixtures/results/pod-crash-3-variants.json', import.meta.url), 'utf8')) as RunResult
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcbench-browser-'))
+    // Every browser step has its own timeout, well inside the test's, so that a hung browser
+    // still reaches browser.close() below (a test that times out never runs its finally).
     const browser = await chromium.launch({
       executablePath,
+      timeout: 20_000,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
     })
     try {
       const paths = await writeReports(result, dir)
       const context = await browser.newContext({ offline: true, viewport: { width: 1150, height: 900 } })
+      context.setDefaultTimeout(15_000)
       const requests: string[] = []
       const consoleErrors: string[] = []
       await context.route('**/*', (route) => {
@@ -53,7 +57,12 @@ describe('report.html in headless Chromium', () => {
       })
       page.on('pageerror', (e) => consoleErrors.push(String(e)))
       await page.goto(pathToFileURL(paths.html).href)
-      await page.evaluate(() => (window as unknown as { svcbenchRendered: Promise<unknown> }).svcbenchRendered.then(() => true))
+      // page.evaluate has no timeout of its own.
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([
+        page.evaluate(() => (window as unknown as { svcbenchRendered: Promise<unknown> }).svcbenchRendered.then(() => true)),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the charts did not finish rendering in 15 s')), 15_000))),
+      ]).finally(() => clearTimeout(timer))
       for (const c of buildCharts(result)) {
         const marks = await page.locator(`#chart-${c.name} svg .mark-rect path, #chart-${c.name} svg .mark-area path, #chart-${c.name} svg .mark-line path, #chart-${c.name} svg .mark-symbol path, #chart-${c.name} svg .mark-tick path`).count()
         expect(marks, `${c.name} has rendered marks`).toBeGreaterThan(0)
@@ -66,5 +75,5 @@ describe('report.html in headless Chromium', () => {
       await browser.close()
       fs.rmSync(dir, { recursive: true, force: true })
     }
-  })
+  }, 90_000)
 })
