@@ -15,7 +15,9 @@
  *   1 FIRST  the client sent its first bytes at or after the epoch (setEpoch)
  *   2 DONE   both directions ended; side = -1, errno = 0
  *   3 FAILED side 0 (client) or 1 (upstream) failed with errno
- * The pair's descriptors are out of the relay's epoll set before the event is sent.
+ * The pair's descriptors are out of the relay's epoll set before the event is sent. Until then
+ * Node must not close either socket: the relay would go on using the descriptor numbers, which
+ * the kernel may already have given to a new connection.
  *
  * One relay (epoll set, thread, callback) per Node environment, so a worker thread loading the
  * addon gets its own; it stops when its environment goes away.

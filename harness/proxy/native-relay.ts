@@ -99,7 +99,8 @@ interface SocketHandle {
 /**
  * Hand an established pair to the native relay: both sockets stop reading (libuv lets go of
  * their descriptors' events), the relay reads and writes the descriptors, and `on` hears when the
- * pair ended; the sockets stay Node's, to be closed then. A socket already gone ends the pair.
+ * pair ended; the sockets stay Node's, to be closed then, and not before (the relay would go on
+ * using the descriptor numbers). A socket already gone ends the pair.
  */
 export function handToNative(native: NativeRelay, client: net.Socket, upstream: net.Socket, on: Parameters<NativeRelay['add']>[2]): void {
   const c = (client as unknown as { _handle: SocketHandle | null })._handle
