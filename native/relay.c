@@ -125,6 +125,12 @@ static void update(pair_t *p, int i) {
   p->events[i] = ev;
 }
 
+static void free_pair(pair_t *p) {
+  free(p->buf[0]);
+  free(p->buf[1]);
+  free(p);
+}
+
 static void finish(pair_t *p, int kind, int side, int err) {
   for (int i = 0; i < 2; i++)
     if (p->in_epoll[i]) epoll_ctl(p->r->epfd, EPOLL_CTL_DEL, p->fd[i], NULL);
@@ -221,11 +227,7 @@ static void *loop(void *arg) {
         update(p, 1);
       }
     }
-    for (int k = 0; k < r->n_ended; k++) {
-      free(r->ended[k]->buf[0]);
-      free(r->ended[k]->buf[1]);
-      free(r->ended[k]);
-    }
+    for (int k = 0; k < r->n_ended; k++) free_pair(r->ended[k]);
     r->n_ended = 0;
     pthread_mutex_unlock(&r->lock);
     /* The environment is gone: its sockets are closed with it; the relay's memory stays (once). */
@@ -347,9 +349,7 @@ static napi_value add(napi_env env, napi_callback_info info) {
   }
   pthread_mutex_unlock(&r->lock);
   if (!ok) {
-    free(b0);
-    free(b1);
-    free(p);
+    free_pair(p);
     napi_throw_error(env, NULL, strerror(err));
   }
   return NULL;

@@ -43,6 +43,7 @@ import { prepareBundles } from '../cluster/bundle.ts'
 import { PROXY_NODE_FLAGS } from '../cluster/cluster.ts'
 import type { PodConfig } from '../pods/server.ts'
 import type { NodeProxyConfig } from '../proxy/main.ts'
+import { RELAY_MODES, type RelayMode } from '../proxy/l4.ts'
 import { runLoad } from '../load/autocannon.ts'
 import { summarizeLatency } from '../stats/latency.ts'
 import { createCpuSampler, type SampledProcess } from '../util/cpu.ts'
@@ -60,8 +61,8 @@ const WARMUP_REPS = numberFlag('--warmup-reps', 1)
 const CONNECTIONS = numberFlag('--connections', 50)
 const ONLY = flag('--paths', '').split(',').map((w) => w.trim()).filter((w) => w !== '')
 const ALSO_RELAY = flag('--also-relay', '')
-if (ALSO_RELAY !== '' && !['native', 'raw', 'onread', 'data'].includes(ALSO_RELAY)) {
-  process.stderr.write(`bench:proxy: --also-relay: got "${ALSO_RELAY}", expected native, raw, onread or data\n`)
+if (ALSO_RELAY !== '' && !RELAY_MODES.includes(ALSO_RELAY as RelayMode)) {
+  process.stderr.write(`bench:proxy: --also-relay: got "${ALSO_RELAY}", expected one of ${RELAY_MODES.join(', ')}\n`)
   process.exit(2)
 }
 const POD_ENTRY = fileURLToPath(new URL('../pods/main.ts', import.meta.url))
@@ -114,11 +115,7 @@ const l7 = startChild(PROXY_ENTRY, { label: 'svcbench proxy (request)', runId, n
 // --also-relay MODE: a second connection proxy moving bytes the other way, measured beside the first.
 let l4b: Child | null = null
 if (ALSO_RELAY !== '') {
-  const saved = process.env.SVCBENCH_L4_RELAY
-  process.env.SVCBENCH_L4_RELAY = ALSO_RELAY
-  l4b = startChild(PROXY_ENTRY, { label: `svcbench proxy (connection, ${ALSO_RELAY} relay)`, runId, nodeFlags, config: proxyConfig('bench-l4b', plan.node(5), 'connection') })
-  if (saved === undefined) delete process.env.SVCBENCH_L4_RELAY
-  else process.env.SVCBENCH_L4_RELAY = saved
+  l4b = startChild(PROXY_ENTRY, { label: `svcbench proxy (connection, ${ALSO_RELAY} relay)`, runId, nodeFlags, env: { SVCBENCH_L4_RELAY: ALSO_RELAY }, config: proxyConfig('bench-l4b', plan.node(5), 'connection') })
 }
 await Promise.all([...children, l4, l7, ...(l4b ? [l4b] : [])].map((c) => c.ready))
 
@@ -334,7 +331,8 @@ process.stdout.write(`\nTargets (the median of the per-repetition figures, as th
 const targetRows = [['target', 'wanted', 'median', 'median meets it', 'interval', 'beyond noise']]
 for (const [i, t] of targets.entries()) {
   const unit = targetList[i]!.unit
-  const meets = t.value === null ? '-' : (t.atLeast ? t.value >= t.target : t.value <= t.target) ? 'yes' : 'no'
+  // By the median alone, as the targets are set (the verdict without an interval).
+  const meets = t.value === null ? '-' : targetVerdict(null, t.value, t.target, t.atLeast) === 'met' ? 'yes' : 'no'
   targetRows.push([
     t.name,
     `${t.atLeast ? '≥' : '≤'} ${fmt(t.target, t.target === 0 ? 0 : 2)}${unit}`,

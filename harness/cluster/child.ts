@@ -79,6 +79,8 @@ export interface StartChildOptions {
   readyTimeoutMs?: number
   /** Extra Node.js flags for the child, e.g. `--max-semi-space-size=32`. */
   nodeFlags?: string[]
+  /** Environment variables set for this child on top of this process's. */
+  env?: Record<string, string>
 }
 
 /** Fork a child entry module (bundled, or TypeScript via tsx) as a child of this run. */
@@ -87,7 +89,7 @@ export function startChild(entry: string, opts: StartChildOptions): Child {
   const bundled = bundledEntry(entry)
   const proc = fork(bundled ?? entry, [`${RUN_MARKER_PREFIX}${opts.runId}`], {
     execArgv: [...(bundled === undefined ? ['--import', TSX_LOADER] : []), ...(opts.nodeFlags ?? [])],
-    env: { ...process.env, [CHILD_CONFIG_ENV]: JSON.stringify(opts.config) },
+    env: { ...process.env, ...opts.env, [CHILD_CONFIG_ENV]: JSON.stringify(opts.config) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'advanced',
   })

@@ -14,7 +14,7 @@ import { readChildConfig, serveIpc } from '../cluster/ipc.ts'
 import { hash32 } from '../util/hash.ts'
 import { httpGetStatus, tcpConnects } from '../util/probe.ts'
 import { forwardRequest, linkLifetimes, listenExclusive } from '../proxy/forward.ts'
-import { handToNative, nativeRelay } from '../proxy/native-relay.ts'
+import { handToNative, nativeRelay, type NativeRelay } from '../proxy/native-relay.ts'
 import type { LbSettings } from './presets.ts'
 
 /** A node behind the load balancer. */
@@ -120,7 +120,12 @@ const count = (node: string) => {
   if (Date.now() >= epochMs) byNode[node] = (byNode[node] ?? 0) + 1
 }
 
+/** The native relay of the L4 presets without TLS (TLS terminates in Node); null otherwise. */
+let native: NativeRelay | null = null
+
 async function startL4(): Promise<net.Server> {
+  native = config.tlsCredentials === null ? nativeRelay() : null
+  native?.setEpoch(epochMs)
   const onConnection = (client: net.Socket) => {
     client.on('error', () => {})
     const clientIp = client.remoteAddress ?? '127.0.0.1'
@@ -133,14 +138,14 @@ async function startL4(): Promise<net.Server> {
     const upstream = net.connect({ host: node.address, port: config.nodePort, localAddress: s.preserveClientIp ? clientIp : config.address, noDelay: true })
     // A connection counts for its node on its first bytes at or after the epoch (keep-alive
     // connections are opened during warm-up), once per measurement.
-    const native = config.tlsCredentials === null ? nativeRelay() : null
-    if (native !== null) {
+    const relay = native
+    if (relay !== null) {
       // Before the hand-over (a failed connect) and after it (the sockets closed on the relay's word).
       upstream.on('error', () => client.destroyed || client.resetAndDestroy())
       upstream.on('close', () => client.destroyed || client.destroy())
       client.on('close', () => upstream.destroyed || upstream.destroy())
       upstream.once('connect', () =>
-        handToNative(native, client, upstream, (e) => {
+        handToNative(relay, client, upstream, (e) => {
           if (e.kind === 'first') {
             count(node.name)
             return
@@ -202,12 +207,11 @@ async function startL7(): Promise<http.Server> {
 try {
   if (s.algorithm === 'least-outstanding') await startL7()
   else await startL4()
-  nativeRelay()?.setEpoch(epochMs)
   for (const n of config.nodes) healthLoop(n)
   serveIpc({
     reset: (p) => {
       epochMs = (p as { epochMs: number }).epochMs
-      nativeRelay()?.setEpoch(epochMs)
+      native?.setEpoch(epochMs)
       byNode = {}
       refused = 0
     },

@@ -131,7 +131,7 @@ function streamBinding(): StreamBinding | null {
 function rawAvailable(): boolean {
   return streamBinding() !== null
 }
-const RELAY_MODES: readonly RelayMode[] = ['native', 'raw', 'onread', 'data']
+export const RELAY_MODES: readonly RelayMode[] = ['native', 'raw', 'onread', 'data']
 
 /** The relay mode SVCBENCH_L4_RELAY asks for, else the fastest available. */
 export function defaultRelay(): RelayMode {
@@ -297,13 +297,16 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
         // A connection counts in the measured phase on its first bytes at or after the epoch;
         // command pods' requests are counted in the client's byte stream.
         let counted = false
+        const countConnection = () => {
+          accounting.onConnection()
+          accounting.onDecision(clientIp, ep.name)
+        }
         const count = opts.countRequests === true ? createRequestCounter() : null
         // True once there is nothing more to watch (counted, and no requests to count).
         const inspect = (chunk: Buffer): boolean => {
           if (!counted && accounting.measuring()) {
             counted = true
-            accounting.onConnection()
-            accounting.onDecision(clientIp, ep.name)
+            countConnection()
           }
           if (count !== null) {
             const n = count(chunk)
@@ -316,22 +319,16 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
           const handOver = () =>
             handToNative(native, client, upstream, (e) => {
               if (e.kind === 'first') {
-                if (accounting.measuring()) {
-                  accounting.onConnection()
-                  accounting.onDecision(clientIp, ep.name)
-                }
-              } else if (e.kind === 'done') {
-                client.destroy()
-                upstream.destroy()
-              } else if (e.side === 'upstream') {
+                if (accounting.measuring()) countConnection()
+                return
+              }
+              if (e.kind === 'failed' && e.side === 'upstream') {
                 // As through conntrack: the pod's reset reaches the client as a reset.
                 if (accounting.measuring()) accounting.onUpstreamError()
                 client.resetAndDestroy()
-                upstream.destroy()
-              } else {
-                client.destroy()
-                upstream.destroy()
               }
+              client.destroy()
+              upstream.destroy()
             })
           if (client.writableLength > 0) client.once('drain', handOver)
           else handOver()
@@ -361,7 +358,7 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
           else upstream.destroy(new Error('bad hop handshake'))
         }
         if (buffered) {
-          // established() puts the mode in place of this sink, and reading goes on.
+          // established() puts the relay in place of this sink, and reading goes on.
           upstreamSink.current = (n, buf) => {
             handshake(buf.subarray(0, n))
             return !upstream.destroyed

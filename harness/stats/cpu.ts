@@ -45,16 +45,15 @@ export function summarizeCpu(u: CpuUsage, cores: number): CpuSummary {
   const proxyBusiestThread = threaded.length === 0 ? undefined : Object.fromEntries(threaded.map((p) => [p.name, p.busiestThreadPct as number]))
   const lbRow = of('load-balancer')[0]
   const lb = lbRow?.pct ?? null
-  // Saturation by the busiest thread where threads were sampled, else by the process.
-  const busiest = (p: { pct: number; busiestThreadPct?: number }) => p.busiestThreadPct ?? p.pct
-  const lbBusiest = lbRow === undefined ? null : busiest(lbRow)
   const pods = of('pod')
   const busiestPod = pods.reduce<(typeof pods)[number] | undefined>((a, p) => (a === undefined || p.pct > a.pct ? p : a), undefined)
-  const thread = (p: { busiestThreadPct?: number }) => (p.busiestThreadPct === undefined ? '' : ` (busiest thread ${r1(p.busiestThreadPct)}%)`)
+  // Saturated by the busiest thread where threads were sampled, else by the process.
+  const over = (label: string, p: { pct: number; busiestThreadPct?: number }) =>
+    (p.busiestThreadPct ?? p.pct) > SATURATION_PCT ? [`${label} ${r1(p.pct)}%${p.busiestThreadPct === undefined ? '' : ` (busiest thread ${r1(p.busiestThreadPct)}%)`}`] : []
   const saturated = [
-    ...(gen > SATURATION_PCT ? [`load generator ${r1(gen)}%`] : []),
-    ...of('proxy').filter((p) => busiest(p) > SATURATION_PCT).map((p) => `proxy ${p.name} ${r1(p.pct)}%${thread(p)}`),
-    ...(lbRow !== undefined && lbBusiest! > SATURATION_PCT ? [`load balancer ${r1(lbRow.pct)}%${thread(lbRow)}`] : []),
+    ...over('load generator', { pct: gen }),
+    ...of('proxy').flatMap((p) => over(`proxy ${p.name}`, p)),
+    ...(lbRow === undefined ? [] : over('load balancer', lbRow)),
   ]
   return {
     loadGeneratorPct: r1(gen),

@@ -5,6 +5,7 @@
  * the window (restarted pods) still count for the time they ran.
  */
 import fs from 'node:fs'
+import { procStatFields } from './proc.ts'
 
 /** Clock ticks per second of /proc times (USER_HZ; 100 on every Linux svcbench runs on). */
 const CLK_TCK = 100
@@ -32,16 +33,11 @@ export function threadCpuMs(pid: number): Map<number, number> {
 
 /** utime + stime of a /proc stat file, ms. */
 function statCpuMs(file: string): number | undefined {
-  try {
-    const stat = fs.readFileSync(file, 'utf8')
-    // Fields after the command name (which may contain spaces and parentheses).
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const utime = Number(rest[11])
-    const stime = Number(rest[12])
-    return Number.isFinite(utime) && Number.isFinite(stime) ? ((utime + stime) * 1000) / CLK_TCK : undefined
-  } catch {
-    return undefined
-  }
+  const rest = procStatFields(file)
+  if (rest === undefined) return undefined
+  const utime = Number(rest[11])
+  const stime = Number(rest[12])
+  return Number.isFinite(utime) && Number.isFinite(stime) ? ((utime + stime) * 1000) / CLK_TCK : undefined
 }
 
 /** The machine's busy and total CPU time so far, ms (all cores). */

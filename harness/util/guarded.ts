@@ -5,16 +5,12 @@
  * kills the program. No process outlives a run.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import fs from 'node:fs'
+import { procStatFields } from './proc.ts'
 
 /** A process exists and is not a zombie (Linux /proc). */
 export function isRunning(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-  } catch {
-    return false
-  }
+  const state = procStatFields(`/proc/${pid}/stat`)?.[0]
+  return state !== undefined && state !== 'Z'
 }
 
 /** A started program. */

@@ -83,9 +83,23 @@ describe('startL4Proxy', () => {
 })
 
 describe.each(['native', 'raw', 'onread', 'data'] as RelayMode[])('the L4 relay (%s)', (relay) => {
-  it('moves large transfers byte-exact both ways under backpressure, and passes the half-close on', async () => {
+  /** A proxy in front of one pod server; `use` gets the proxy's address. */
+  async function withPod(pod: net.Server, use: (host: string, clientIp: string) => Promise<void>, accounting = createAccounting('node-a')) {
     const lease = await leaseBlock()
     const p = lease.plan
+    await new Promise<void>((r) => pod.listen({ host: p.pod(0), port: 8080 }, r))
+    const balancer = createBalancer('round-robin', { rng: createRng(1) })
+    balancer.update([{ name: 'pod-1', address: p.pod(0), port: 8080, node: 'node-a' }])
+    const proxy = await startL4Proxy({ host: p.node(0), port: 30080, balancer, accounting, route: (ep) => ({ host: ep.address, port: ep.port, localAddress: p.node(0) }), onNoEndpoint: 'reject', relay })
+    try {
+      await use(p.node(0), p.client(0))
+    } finally {
+      proxy.close()
+      pod.close()
+      await lease.release()
+    }
+  }
+  it('moves large transfers byte-exact both ways under backpressure, and passes the half-close on', async () => {
     const size = 8 * 1024 * 1024
     // Not periodic: a relay that let a read overwrite a pending write would show.
     const pattern = (seed: number) => {
@@ -110,13 +124,9 @@ describe.each(['native', 'raw', 'onread', 'data'] as RelayMode[])('the L4 relay 
         s.end(Buffer.concat([Buffer.from(all.equals(up) ? 'OK' : 'XX'), down]))
       })
     })
-    await new Promise<void>((r) => pod.listen({ host: p.pod(0), port: 8080 }, r))
-    const balancer = createBalancer('round-robin', { rng: createRng(1) })
-    balancer.update([{ name: 'pod-1', address: p.pod(0), port: 8080, node: 'node-a' }])
-    const proxy = await startL4Proxy({ host: p.node(0), port: 30080, balancer, accounting: createAccounting('node-a'), route: (ep) => ({ host: ep.address, port: ep.port, localAddress: p.node(0) }), onNoEndpoint: 'reject', relay })
-    try {
+    await withPod(pod, async (host, clientIp) => {
       const answer = await new Promise<Buffer>((resolve, reject) => {
-        const s = net.connect({ host: p.node(0), port: 30080, localAddress: p.client(0) })
+        const s = net.connect({ host, port: 30080, localAddress: clientIp })
         const got: Buffer[] = []
         // The client also reads slowly, so the proxy's writes back to it back up too.
         s.on('data', (c: Buffer) => {
@@ -131,29 +141,9 @@ describe.each(['native', 'raw', 'onread', 'data'] as RelayMode[])('the L4 relay 
       expect(answer.subarray(0, 2).toString()).toBe('OK')
       expect(answer.length).toBe(size + 2)
       expect(answer.subarray(2).equals(down)).toBe(true)
-    } finally {
-      proxy.close()
-      pod.close()
-      await lease.release()
-    }
+    })
   }, 10_000)
 
-  /** A proxy in front of one pod server; `use` gets the proxy's address. */
-  async function withPod(pod: net.Server, use: (host: string, clientIp: string, podIp: string) => Promise<void>, accounting = createAccounting('node-a')) {
-    const lease = await leaseBlock()
-    const p = lease.plan
-    await new Promise<void>((r) => pod.listen({ host: p.pod(0), port: 8080 }, r))
-    const balancer = createBalancer('round-robin', { rng: createRng(1) })
-    balancer.update([{ name: 'pod-1', address: p.pod(0), port: 8080, node: 'node-a' }])
-    const proxy = await startL4Proxy({ host: p.node(0), port: 30080, balancer, accounting, route: (ep) => ({ host: ep.address, port: ep.port, localAddress: p.node(0) }), onNoEndpoint: 'reject', relay })
-    try {
-      await use(p.node(0), p.client(0), p.pod(0))
-    } finally {
-      proxy.close()
-      pod.close()
-      await lease.release()
-    }
-  }
   it('a pod that resets mid-answer resets the client; a client that resets mid-upload closes the pod side; the proxy goes on', async () => {
     let podSockets = 0
     const podClosed: Promise<void>[] = []
