@@ -5,30 +5,31 @@
  */
 import os from 'node:os'
 import { createRequire } from 'node:module'
-import type { ResolvedFault, ResolvedRun, ResolvedVariant } from './scenario/resolve.ts'
 import { leaseBlock, preferredBlock, type AddressPlan } from './cluster/address-plan.ts'
 import { startCluster } from './cluster/cluster.ts'
 import { createFaultDriver } from './cluster/faults.ts'
 import { startEndpointsController } from './cluster/endpoints.ts'
-import type { TimedEndpointEvent } from './stats/failover.ts'
 import { createRng, deriveSeed } from './util/rng.ts'
-import { runLoad, type LoadProgress } from './load/autocannon.ts'
-import { summarizeVariant, type VariantResult } from './stats/summary.ts'
-import { summarizeCpu, type CpuSummary } from './stats/cpu.ts'
+import { runLoad } from './load/autocannon.ts'
+import { summarizeVariant } from './stats/summary.ts'
+import { summarizeCpu } from './stats/cpu.ts'
 import { createCpuSampler } from './util/cpu.ts'
 import { summarizeLatency } from './stats/latency.ts'
-import { startChild } from './cluster/child.ts'
-import { prepareBundles } from './cluster/bundle.ts'
+import { startChild } from './process/child.ts'
+import { prepareBundles } from './process/bundle.ts'
 import { fileURLToPath } from 'node:url'
-import type { PodConfig } from './pods/server.ts'
 import { holds, liveValue } from './gate/thresholds.ts'
 import { variantMetrics } from './gate/metrics.ts'
-import type { GateResult } from './gate/gate.ts'
+import type { ResolvedFault, ResolvedRun, ResolvedVariant } from './model/scenario.ts'
+import type { TimedEndpointEvent, LoadProgress } from './model/measurements.ts'
+import type { VariantResult, CpuSummary, GateResult } from './model/results.ts'
+import type { PodConfig } from './model/wire.ts'
+import type { Machine, RunResult, Versions } from './model/results.ts'
 
 const require = createRequire(import.meta.url)
 
 /** Versions recorded in every result. */
-export function versions(): { svcbench: string; node: string; autocannon: string; undici: string } {
+export function versions(): Versions {
   const pkg = (name: string) => (require(`${name}/package.json`) as { version: string }).version
   return {
     svcbench: (require('../package.json') as { version: string }).version,
@@ -39,34 +40,9 @@ export function versions(): { svcbench: string; node: string; autocannon: string
 }
 
 /** The machine a run ran on. */
-export function machine(): { cpus: number; cpuModel: string; platform: string; arch: string; totalMemoryBytes: number } {
+export function machine(): Machine {
   const cpus = os.cpus()
   return { cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', platform: os.platform(), arch: os.arch(), totalMemoryBytes: os.totalmem() }
-}
-
-/** Everything a run produced; written as results.json. */
-export interface RunResult {
-  schemaVersion: 1
-  scenario: { name: string; description: string; file: string | undefined; manifests: string | undefined }
-  seed: number
-  startedAt: string
-  finishedAt: string
-  /** True when SIGINT/SIGTERM stopped the run; variants hold what was measured. */
-  interrupted: boolean
-  versions: ReturnType<typeof versions>
-  machine: ReturnType<typeof machine>
-  /** The loopback block the run used, e.g. 127.42.0.0/16. */
-  addressBlock: string
-  warnings: string[]
-  /** The scenario as resolved (defaults filled, durations in ms). */
-  resolved: ResolvedVariant[]
-  variants: VariantResult[]
-  /** Trials per variant (1 unless --trials or a baseline asked for more). */
-  trials: number
-  /** Set when an abortOnFail threshold stopped the run. */
-  aborted: { variant: string; path: string; condition: string; measured: number; atSec: number } | null
-  /** The gate verdict (thresholds, baseline comparison), added by the CLI. */
-  gate?: GateResult
 }
 
 /** What the runner tells its caller as it goes. */

@@ -2,7 +2,8 @@
  * Active-connection counts shared by the connection-aware IPVS schedulers (lc, wlc, sed, nq).
  * Keyed by endpoint name so that counts survive an update that keeps the endpoint.
  */
-import { available, type Balancer, type Endpoint } from './types.ts'
+import { available, type Balancer } from './types.ts'
+import type { AlgorithmName, Endpoint } from '../model/kube-proxy.ts'
 
 /** Per-endpoint active connection (or outstanding request) counter. */
 export interface ConnCount {
@@ -31,7 +32,7 @@ export type ConnChooser = (ready: readonly Endpoint[], conns: ConnCount) => Endp
  * The shell every connection-counting scheduler shares: the available endpoints, their active
  * counts (a pick, or an affinity hit via `acquire`, counts one; `release` ends it), and `choose`.
  */
-export function createConnCountingBalancer(name: string, choose: ConnChooser): Balancer {
+export function createConnCountingBalancer(name: AlgorithmName, choose: ConnChooser): Balancer {
   let ready: readonly Endpoint[] = []
   const conns = createConnCount()
   return {

@@ -1,5 +1,6 @@
-import { weightOf, type Balancer, type BalancerOptions, type Endpoint } from './types.ts'
+import { weightOf, type Balancer, type BalancerOptions } from './types.ts'
 import { ipv4ToInt } from '../util/ip.ts'
+import type { Endpoint } from '../model/kube-proxy.ts'
 
 /** Options for {@link createDestinationHash}. */
 export type DestinationHashOptions = Partial<BalancerOptions>

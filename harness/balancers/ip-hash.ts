@@ -1,5 +1,6 @@
-import { weightOf, type Balancer, type BalancerOptions, type Endpoint } from './types.ts'
+import { weightOf, type Balancer, type BalancerOptions } from './types.ts'
 import { ipv4ToInt } from '../util/ip.ts'
+import type { Endpoint } from '../model/kube-proxy.ts'
 
 /** Options for {@link createIpHash}; `flags.hashPort` is `sh-port`, `flags.fallback` is `sh-fallback`. */
 export type IpHashOptions = Partial<BalancerOptions>

@@ -1,5 +1,6 @@
-import type { Balancer, BalancerOptions, Endpoint } from './types.ts'
+import type { Balancer, BalancerOptions } from './types.ts'
 import { createConnCountingBalancer } from './conn-count.ts'
+import type { Endpoint } from '../model/kube-proxy.ts'
 
 /** Options for {@link createLeastConn}; least-conn needs no randomness. */
 export type LeastConnOptions = Partial<BalancerOptions>

@@ -1,5 +1,6 @@
-import { weightOf, type Balancer, type BalancerOptions, type Endpoint } from './types.ts'
+import { weightOf, type Balancer, type BalancerOptions } from './types.ts'
 import { hash32 } from '../util/hash.ts'
+import type { Endpoint } from '../model/kube-proxy.ts'
 
 /** Options for {@link createMaglev}; `flags.hashPort` is `mh-port`. */
 export type MaglevOptions = Partial<BalancerOptions>

@@ -1,4 +1,5 @@
-import { available, type Balancer, type BalancerOptions, type Endpoint } from './types.ts'
+import { available, type Balancer, type BalancerOptions } from './types.ts'
+import type { Endpoint } from '../model/kube-proxy.ts'
 
 /** Options for {@link createNftables}. */
 export type NftablesOptions = BalancerOptions

@@ -1,4 +1,5 @@
 import type { Balancer, BalancerOptions } from './types.ts'
+import type { AlgorithmName, IpvsScheduler, ProxyMode } from '../model/kube-proxy.ts'
 import { createRoundRobin } from './round-robin.ts'
 import { createRandom } from './random.ts'
 import { createIpHash } from './ip-hash.ts'
@@ -26,30 +27,12 @@ export const registry = {
   'never-queue': createNeverQueue,
   maglev: createMaglev,
   userspace: createUserspace,
-} satisfies Record<string, (opts: BalancerOptions) => Balancer>
-
-/** An algorithm's registry name. */
-export type AlgorithmName = keyof typeof registry
-
-/** All algorithm names. */
-export const ALGORITHM_NAMES = Object.keys(registry) as [AlgorithmName, ...AlgorithmName[]]
+} satisfies Record<AlgorithmName, (opts: BalancerOptions) => Balancer>
 
 /** A fresh balancer of the named algorithm. */
 export function createBalancer(name: AlgorithmName, opts: BalancerOptions): Balancer {
   return registry[name](opts)
 }
-
-/** kube-proxy modes (KubeProxyConfiguration `mode`). */
-export const PROXY_MODES = ['iptables', 'nftables', 'ipvs', 'userspace'] as const
-export type ProxyMode = (typeof PROXY_MODES)[number]
-
-/** IPVS schedulers (KubeProxyConfiguration `ipvs.scheduler`). */
-export const IPVS_SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'sh', 'dh', 'sed', 'nq', 'mh'] as const
-export type IpvsScheduler = (typeof IPVS_SCHEDULERS)[number]
-
-/** IPVS scheduler flags (ipvsadm `-b`). */
-export const IPVS_FLAGS = ['sh-port', 'sh-fallback', 'mh-port', 'mh-fallback'] as const
-export type IpvsFlag = (typeof IPVS_FLAGS)[number]
 
 const BY_SCHEDULER: Record<IpvsScheduler, AlgorithmName> = {
   rr: 'round-robin',
@@ -76,20 +59,6 @@ export function algorithmFor(mode: ProxyMode, scheduler: IpvsScheduler = 'rr'): 
       return BY_SCHEDULER[scheduler]
   }
 }
-
-/** `service.balancer`: friendly names for four kube-proxy configurations. */
-export const BALANCER_ALIASES = {
-  'round-robin': { proxyMode: 'ipvs', ipvsScheduler: 'rr' },
-  random: { proxyMode: 'iptables', ipvsScheduler: undefined },
-  'ip-hash': { proxyMode: 'ipvs', ipvsScheduler: 'sh' },
-  'least-conn': { proxyMode: 'ipvs', ipvsScheduler: 'lc' },
-} as const satisfies Record<string, { proxyMode: ProxyMode; ipvsScheduler: IpvsScheduler | undefined }>
-
-/** A `service.balancer` alias. */
-export type BalancerName = keyof typeof BALANCER_ALIASES
-
-/** All aliases, in documentation order. */
-export const BALANCER_NAMES = Object.keys(BALANCER_ALIASES) as [BalancerName, ...BalancerName[]]
 
 /** Whether an algorithm's picks depend on live load (no static prediction of shares). */
 export const LOAD_AWARE: ReadonlySet<AlgorithmName> = new Set(['least-conn', 'weighted-least-conn', 'shortest-expected-delay', 'never-queue'])

@@ -1,5 +1,6 @@
-import type { Balancer, Endpoint } from './types.ts'
+import type { Balancer } from './types.ts'
 import { weightOf } from './types.ts'
+import type { Endpoint } from '../model/kube-proxy.ts'
 
 /** Options for {@link withSessionAffinity}. */
 export interface SessionAffinityOptions {

@@ -1,5 +1,6 @@
-import { weightOf, type Balancer, type BalancerOptions, type Endpoint } from './types.ts'
+import { weightOf, type Balancer, type BalancerOptions } from './types.ts'
 import { createConnCountingBalancer, type ConnCount } from './conn-count.ts'
+import type { Endpoint } from '../model/kube-proxy.ts'
 
 /** Options for {@link createShortestExpectedDelay}. */
 export type ShortestExpectedDelayOptions = Partial<BalancerOptions>

@@ -3,25 +3,7 @@
  * no sockets, no timers, no Date.now(); randomness comes from an injected seeded rng and time
  * from an injected clock.
  */
-
-/** A pod a balancer can pick. */
-export interface Endpoint {
-  /** Pod name, e.g. `pod-1`. */
-  name: string
-  /** Pod address (a 127.x address). */
-  address: string
-  /** Pod port. */
-  port: number
-  /** Node the pod runs on. */
-  node: string
-  /**
-   * IPVS weight. 0 means quiesced: listed but given no new connections (what kube-proxy does to a
-   * terminating endpoint before deleting it). @default 1
-   */
-  weight?: number
-  /** Being deleted but still serving (KEP-1669): used only when no ready endpoint is left. */
-  terminating?: boolean
-}
+import type { AlgorithmName, Endpoint, SchedulerFlags } from '../model/kube-proxy.ts'
 
 /** What a balancer may look at to make one pick. */
 export interface PickContext {
@@ -36,7 +18,7 @@ export interface PickContext {
 /** A balancing algorithm with its own state (one per node proxy: nodes decide independently). */
 export interface Balancer {
   /** Registry name, e.g. `ip-hash`. */
-  readonly name: string
+  readonly name: AlgorithmName
   /** Userspace proxy semantics: when a connect to the picked endpoint fails, pick again. */
   readonly retryOnConnectFailure?: boolean
   /** Endpoint for this connection or request, or undefined when none is available. */
@@ -47,14 +29,6 @@ export interface Balancer {
   acquire?(ep: Endpoint): void
   /** The endpoint list changed (scale, kill, readiness flip, weight change). Must be cheap. */
   update(endpoints: readonly Endpoint[]): void
-}
-
-/** IPVS scheduler flags (ipvsadm -b). */
-export interface SchedulerFlags {
-  /** `sh-port` / `mh-port`: hash the source port too. */
-  hashPort?: boolean
-  /** `sh-fallback` / `mh-fallback`: when the hashed endpoint is unavailable, try others. */
-  fallback?: boolean
 }
 
 /** Options every factory accepts. */

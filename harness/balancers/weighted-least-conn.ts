@@ -1,5 +1,6 @@
-import { weightOf, type Balancer, type BalancerOptions, type Endpoint } from './types.ts'
+import { weightOf, type Balancer, type BalancerOptions } from './types.ts'
 import { createConnCountingBalancer } from './conn-count.ts'
+import type { Endpoint } from '../model/kube-proxy.ts'
 
 /** Options for {@link createWeightedLeastConn}. */
 export type WeightedLeastConnOptions = Partial<BalancerOptions>

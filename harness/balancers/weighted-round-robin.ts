@@ -1,4 +1,5 @@
-import { available, weightOf, type Balancer, type BalancerOptions, type Endpoint } from './types.ts'
+import { available, weightOf, type Balancer, type BalancerOptions } from './types.ts'
+import type { Endpoint } from '../model/kube-proxy.ts'
 
 /** Options for {@link createWeightedRoundRobin}. */
 export type WeightedRoundRobinOptions = Partial<BalancerOptions>

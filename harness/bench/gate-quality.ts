@@ -18,13 +18,14 @@ import path from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { resolveScenario } from '../scenario/resolve.ts'
-import { runScenario, type RunResult } from '../runner.ts'
+import { runScenario } from '../runner.ts'
 import { baselineFrom, type Baseline } from '../gate/baseline.ts'
 import { evaluateGate } from '../gate/gate.ts'
-import { alignLeft } from '../report/table.ts'
+import { alignLeft } from '../util/text-table.ts'
 import { writeBenchJson } from './output.ts'
 import { deepMerge } from '../util/merge.ts'
 import { numberFlag, has } from './args.ts'
+import type { RunResult } from '../model/results.ts'
 
 const ROUNDS = numberFlag('--rounds', 6)
 const TRIALS = numberFlag('--trials', 5)

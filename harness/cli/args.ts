@@ -1,10 +1,10 @@
 /** argv → CliArgs. Every bad flag is collected; one ScenarioError reports them all (exit 2). */
 import { ScenarioError, type ScenarioIssue } from '../errors.ts'
-import { parseDurationMs } from '../scenario/duration.ts'
-import { didYouMean } from '../scenario/format.ts'
+import { parseDurationMs } from '../util/duration.ts'
 import { MAX_CLIENT_IPS } from '../scenario/schema.ts'
-import type { CliOverrides } from '../scenario/resolve.ts'
 import { BASELINE_NAME_RE } from '../gate/baseline.ts'
+import type { CliOverrides } from '../model/scenario.ts'
+import { didYouMean } from '../util/text.ts'
 
 /** Parsed command line. */
 export interface CliArgs {

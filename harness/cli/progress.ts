@@ -3,7 +3,7 @@
  * where it goes to stderr). Never writes to stdout.
  */
 import type { RunEvents } from '../runner.ts'
-import { formatDurationMs } from '../scenario/duration.ts'
+import { formatDurationMs } from '../util/duration.ts'
 
 /** Options for {@link createProgress}. */
 export interface ProgressOptions {

@@ -6,7 +6,8 @@
  * the node proxies `propagationMs` later; until then they keep sending new connections to it.
  */
 import { httpGetStatus } from '../util/probe.ts'
-import type { ResolvedProbe } from '../scenario/resolve.ts'
+import type { ResolvedProbe } from '../model/scenario.ts'
+import type { EndpointEvent } from '../model/measurements.ts'
 
 /** A pod the controller probes. */
 export interface ProbedPod {
@@ -18,11 +19,6 @@ export interface ProbedPod {
   /** A free slot: no pod yet (it starts when a scale-up or rolling update fills it). */
   spare?: boolean
 }
-
-/** Something the controller saw or did, timestamped with Date.now(). */
-export type EndpointEvent =
-  | { type: 'not-ready' | 'ready' | 'terminating' | 'removed'; pod: string; atMs: number }
-  | { type: 'published'; ready: string[]; terminating: string[]; changed: string[]; atMs: number }
 
 /** Options for {@link startEndpointsController}. */
 export interface EndpointsControllerOptions {

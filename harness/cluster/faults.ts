@@ -3,10 +3,10 @@
  * Deployment-level ones (delete-pod, drain-node, scale, rolling-update) through the termination
  * flow and free pod slots, the pod- and node-level ones directly.
  */
-import type { ResolvedFault, ResolvedVariant } from '../scenario/resolve.ts'
 import type { Cluster } from './cluster.ts'
 import type { EndpointsController } from './endpoints.ts'
-import { NO_FAULT } from '../pods/server.ts'
+import type { ResolvedFault, ResolvedVariant } from '../model/scenario.ts'
+import { NO_FAULT } from '../model/wire.ts'
 
 /** Fires faults; `fire` resolves with when the fault took effect (Date.now()). */
 export interface FaultDriver {

@@ -6,8 +6,8 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { HarnessError, ScenarioError } from '../errors.ts'
 import { writeFileAtomic } from '../util/fs.ts'
-import type { RunResult } from '../runner.ts'
-import { trialMetrics, type MetricMap } from './metrics.ts'
+import { trialMetrics } from './metrics.ts'
+import type { RunResult, MetricMap } from '../model/results.ts'
 
 /** What a baseline keeps per variant. */
 export interface BaselineVariant {

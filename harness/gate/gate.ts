@@ -2,25 +2,12 @@
  * The gate verdict of a run: absolute thresholds and, with a baseline, the relative comparison.
  * A value, never thrown (exit 1 is the CLI's reading of `verdict: 'fail'`).
  */
-import type { RunResult } from '../runner.ts'
-import { trialMetrics, type MetricMap } from './metrics.ts'
-import { evaluateThresholds, type ThresholdResult } from './thresholds.ts'
-import { compareMetric, median, minimumP, DEFAULT_COMPARE, NORMALIZED_COMPARE, DEFAULT_COMPARE_OPTIONS, type CompareSpec, type Comparison } from './verdict.ts'
+import { trialMetrics } from './metrics.ts'
+import { evaluateThresholds } from './thresholds.ts'
+import { compareMetric, median, minimumP, DEFAULT_COMPARE, NORMALIZED_COMPARE, DEFAULT_COMPARE_OPTIONS, type CompareSpec } from './verdict.ts'
 import { comparableSettings, type Baseline } from './baseline.ts'
-
-/** The gate's outcome, stored in results.json as `gate`. */
-export interface GateResult {
-  /** fail: a threshold failed, a metric regressed, or abortOnFail stopped the run; none: nothing to check. */
-  verdict: 'pass' | 'fail' | 'none'
-  thresholds: ThresholdResult[]
-  comparisons: Comparison[]
-  baseline: { name: string; file: string; savedAt: string; machine: string } | null
-  options: { minChange: number; alpha: number; normalize: boolean; trials: number }
-  /** Set when an abortOnFail threshold stopped the run. */
-  aborted: RunResult['aborted']
-  /** Things the reader should know (variants missing from the baseline, changed settings). */
-  notes: string[]
-}
+import type { RunResult, MetricMap, ThresholdResult, Comparison } from '../model/results.ts'
+import type { GateResult } from '../model/results.ts'
 
 /** Options of {@link evaluateGate}. */
 export interface GateOptions {

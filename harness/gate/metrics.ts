@@ -9,11 +9,8 @@
  * - Arrays of series (timeline, events, curve, matrix, fairness.decisions, ...) are not metrics.
  * - A null value (e.g. no detection) is kept as null: a threshold on it fails.
  */
-import type { VariantResult } from '../stats/summary.ts'
-
-/** Path → value; null where the result holds null. */
-export type MetricMap = Record<string, number | null>
-
+import type { VariantResult } from '../model/results.ts'
+import type { MetricMap } from '../model/results.ts'
 /** Aggregates over `failover[]`, addressable as `failover.<name>`. */
 export const FAILOVER_AGGREGATES = {
   maxDetectionSec: 'longest detectionSec (null if a fault was never detected)',

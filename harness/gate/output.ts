@@ -2,11 +2,9 @@
  * The gate verdict as text for the terminal, Markdown for summary.md, JUnit XML for CI systems
  * and GitHub workflow-command annotations. Pure functions of a GateResult.
  */
-import type { GateResult } from './gate.ts'
-import type { Comparison } from './verdict.ts'
-import type { ThresholdResult } from './thresholds.ts'
 import { metricUnit } from './metrics.ts'
-import { alignLeft } from '../report/table.ts'
+import { alignLeft } from '../util/text-table.ts'
+import type { GateResult, Comparison, ThresholdResult } from '../model/results.ts'
 
 /** A metric value with its unit, for people: 11.5 ms, 0.52%, 22,692. */
 export function formatMetric(path: string, x: number | null): string {

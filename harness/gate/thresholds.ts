@@ -17,25 +17,10 @@
  * errors.total): the run stops as soon as the condition fails, after `delayAbortEval` of measuring.
  */
 import type { ScenarioIssue } from '../errors.ts'
-import { ERROR_KINDS } from '../load/autocannon.ts'
-import { parseDurationMs } from '../scenario/duration.ts'
-import { FAILOVER_AGGREGATES, metricUnit, type MetricMap } from './metrics.ts'
-
-export const THRESHOLD_OPS = ['<=', '>=', '==', '!=', '<', '>'] as const
-export type ThresholdOp = (typeof THRESHOLD_OPS)[number]
-
-/** One parsed condition on one metric. */
-export interface Threshold {
-  path: string
-  /** As written, e.g. `< 25ms`. */
-  condition: string
-  op: ThresholdOp
-  /** The limit in the metric's own unit. */
-  limit: number
-  abortOnFail: boolean
-  /** abortOnFail: measured time before the condition may abort the run, ms. */
-  delayAbortEvalMs: number
-}
+import { parseDurationMs } from '../util/duration.ts'
+import { FAILOVER_AGGREGATES, metricUnit } from './metrics.ts'
+import { ERROR_KINDS, type MetricMap, type ThresholdResult } from '../model/results.ts'
+import type { Threshold, ThresholdOp } from '../model/scenario.ts'
 
 /** Paths the load generator knows while the run goes on (abortOnFail). */
 export const LIVE_PATHS = ['errors.rate', 'errors.total'] as const
@@ -150,20 +135,6 @@ export function holds(op: ThresholdOp, measured: number, limit: number): boolean
     case '!=':
       return measured !== limit
   }
-}
-
-/** One threshold checked against one variant. */
-export interface ThresholdResult {
-  variant: string
-  path: string
-  condition: string
-  /** The limit in the metric's unit. */
-  limit: number
-  /** What was measured (the median over trials when there were several); null = no value. */
-  measured: number | null
-  pass: boolean
-  /** Why it failed without a value, or that it aborted the run. */
-  note?: string
 }
 
 /** Check thresholds against a variant's metrics. A missing or null metric fails. */

@@ -13,6 +13,7 @@
  * the ratio (or difference) of medians is reported alongside, seeded, so runs are repeatable.
  */
 import { createRng } from '../util/rng.ts'
+import type { Comparison, MetricVerdict } from '../model/results.ts'
 
 /** How a compared metric is judged. */
 export interface CompareSpec {
@@ -52,27 +53,6 @@ export function specFor(path: string): CompareSpec {
   if (known !== undefined) return { ...known, path }
   const lower = /latency|errors|Lost|Sec$|DipPct|p\d+$|timeout|reset|refused/i.test(path)
   return { path, better: lower ? 'lower' : 'higher', mode: 'ratio', floor: 0 }
-}
-
-export type MetricVerdict = 'regression' | 'improvement' | 'unchanged'
-
-/** One metric of one variant compared. */
-export interface Comparison {
-  variant: string
-  path: string
-  better: 'lower' | 'higher'
-  mode: 'ratio' | 'difference'
-  baseline: number
-  current: number
-  /** ratio mode: current/baseline − 1 (0.05 = +5%); difference mode: current − baseline. */
-  change: number
-  /** 95% bootstrap interval of the same quantity. */
-  ci: [number, number]
-  pValue: number
-  trials: { baseline: number; current: number }
-  verdict: MetricVerdict
-  /** Why unchanged (not significant, below min-change, below the noise floor). */
-  reason: string
 }
 
 /** Options of {@link compareMetric}. */

@@ -10,48 +10,14 @@ import http from 'node:http'
 import https from 'node:https'
 import tls from 'node:tls'
 import { Pool } from 'undici'
-import { readChildConfig, serveIpc } from '../cluster/ipc.ts'
+import { readChildConfig, serveIpc } from '../process/ipc.ts'
 import { hash32 } from '../util/hash.ts'
 import { httpGetStatus, tcpConnects } from '../util/probe.ts'
 import { forwardRequest, linkLifetimes, listenExclusive } from '../proxy/forward.ts'
 import { handToNative, nativeRelay, type NativeRelay } from '../proxy/native-relay.ts'
-import type { LbSettings } from './presets.ts'
-
-/** A node behind the load balancer. */
-export interface LbNode {
-  name: string
-  address: string
-}
-
-/** Configuration of the load balancer process. */
-export interface LbConfig {
-  address: string
-  port: number
-  settings: LbSettings
-  nodes: LbNode[]
-  nodePort: number
-  healthCheckNodePort: number
-  externalTrafficPolicy: 'Cluster' | 'Local'
-  seed: number
-  /** PEM key and certificate when settings.tls. */
-  tlsCredentials: { key: string; cert: string } | null
-}
-
-/** A health transition, Date.now() timestamps. */
-export interface LbEvent {
-  node: string
-  healthy: boolean
-  atMs: number
-}
-
-/** What the load balancer counted in the measured phase. */
-export interface LbStats {
-  /** Decisions per node: connections (L4) or requests (least-outstanding). */
-  byNode: Record<string, number>
-  /** Connections or requests refused because no node could take them. */
-  refused: number
-  events: LbEvent[]
-}
+import type { LbSettings } from '../model/load-balancer.ts'
+import type { LbConfig, LbNode } from '../model/wire.ts'
+import type { LbEvent, LbStats } from '../model/measurements.ts'
 
 const config = readChildConfig<LbConfig>()
 const s = config.settings

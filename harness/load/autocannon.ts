@@ -13,9 +13,12 @@
 import net from 'node:net'
 import tls from 'node:tls'
 import autocannon, { type AutocannonClient } from 'autocannon'
-import { createLatencyHistogram, recordMs, summarizeLatency, type LatencyHistogram, type LatencySummary } from '../stats/latency.ts'
+import { createLatencyHistogram, recordMs, summarizeLatency, type LatencyHistogram } from '../stats/latency.ts'
 import { isLoopback } from '../util/ip.ts'
 import { HarnessError } from '../errors.ts'
+import type { LatencySummary } from '../model/results.ts'
+import type { LoadProgress, LoadResult } from '../model/measurements.ts'
+import { ERROR_KINDS, type ErrorKind } from '../model/results.ts'
 
 /** A place connections go to. */
 export interface LoadTarget {
@@ -25,9 +28,6 @@ export interface LoadTarget {
   tls?: boolean
 }
 
-/** Error kinds, as results report them. */
-export const ERROR_KINDS = ['connect-refused', 'reset', 'timeout', 'http-5xx', 'other'] as const
-export type ErrorKind = (typeof ERROR_KINDS)[number]
 
 /** Options for {@link runLoad}. */
 export interface LoadOptions {
@@ -53,58 +53,8 @@ export interface LoadOptions {
   signal?: AbortSignal
 }
 
-/** One second of the measured phase, client side. */
-export interface LoadSecond {
-  /** HTTP responses of any status. */
-  responses: number
-  /** Responses with status < 400. */
-  ok: number
-  /** Transport errors and 5xx. */
-  errors: number
-  latency: LatencySummary
-}
-
-/** What the load generator measured. */
-export interface LoadResult {
-  /** Measured time from epoch to the last client stopping, ms. */
-  elapsedMs: number
-  /** HTTP responses of any status. */
-  responses: number
-  /** Responses with status < 400. */
-  ok: number
-  statusCounts: Record<string, number>
-  errorsByKind: Record<ErrorKind, number>
-  /** Transport error codes (ECONNRESET, ...) and `HTTP_<status>` for 4xx/5xx. */
-  errorsByCode: Record<string, number>
-  /** Every response's latency (any status), µs resolution. */
-  latency: LatencyHistogram
-  perSecond: LoadSecond[]
-  /** Each second's latency histogram (for windows around faults). */
-  perSecondHistograms: LatencyHistogram[]
-  /** Successful responses (status < 400) per 100 ms of the measured phase: the goodput failover statistics use. */
-  okPer100ms: number[]
-  /** Every error of the measured phase: ms since the epoch and kind (the first MAX_ERROR_EVENTS). */
-  errorEvents: { tMs: number; kind: ErrorKind }[]
-  /** Exact error counts per 100 ms of the measured phase, in ERROR_KINDS order. */
-  errorsPer100ms: number[][]
-  /** Distinct source addresses connections were bound to. */
-  clientAddressesUsed: number
-  /** True when stopped by the signal before the duration elapsed. */
-  interrupted: boolean
-}
-
 /** Most error events kept with their times (the counts stay exact beyond it). */
 export const MAX_ERROR_EVENTS = 200_000
-
-/** Live counters (warm-up included), for a progress display. */
-export interface LoadProgress {
-  /** Responses of any status since the load began (warm-up included). */
-  responses: number
-  /** Errors since the load began (warm-up included). */
-  errors: number
-  /** Measured phase only: requests (responses plus transport errors) and errors, as in the results. */
-  measured: { requests: number; errors: number }
-}
 
 /** Kind of a transport error raised by autocannon. */
 export function classifyError(err: NodeJS.ErrnoException): ErrorKind {

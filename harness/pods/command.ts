@@ -11,31 +11,12 @@
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { readChildConfig, serveIpc, CHILD_CONFIG_ENV } from '../cluster/ipc.ts'
+import { readChildConfig, serveIpc } from '../process/ipc.ts'
 import { httpGetStatus } from '../util/probe.ts'
-import { emptyPodStats, type PodFault, type PodStats } from './server.ts'
-
-/** Configuration of one command pod. */
-export interface CommandPodConfig {
-  name: string
-  address: string
-  port: number
-  argv: string[]
-  cwd: string
-  env: Record<string, string>
-  readinessPath: string
-  startupTimeoutMs: number
-  /** Appended to; created with its folder. */
-  logFile: string
-  /** Put in the server's environment as SVCBENCH_RUN, so a run's processes can be found. */
-  runId: string
-}
-
-/** What the supervisor reports with `ready`: the server's process group (its pid). */
-export interface CommandPodReady {
-  port: number
-  groupPid: number
-}
+import { emptyPodStats } from './server.ts'
+import { CHILD_CONFIG_ENV, type PodFault } from '../model/wire.ts'
+import type { PodStats } from '../model/measurements.ts'
+import type { CommandPodConfig, CommandPodReady } from '../model/wire.ts'
 
 const config = readChildConfig<CommandPodConfig>()
 const TAIL_BYTES = 4096

@@ -4,8 +4,9 @@
  * `crash` is what a pod crash looks like on the network (listener gone: new connections refused;
  * every open connection reset), without taking the node's other pods down.
  */
-import { readChildConfig, serveIpc } from '../cluster/ipc.ts'
-import { startPodServer, type PodConfig, type PodFault, type PodServer } from './server.ts'
+import { readChildConfig, serveIpc } from '../process/ipc.ts'
+import { startPodServer, type PodServer } from './server.ts'
+import type { PodConfig, PodFault } from '../model/wire.ts'
 
 const { node } = readChildConfig<{ node: string }>()
 const pods = new Map<string, PodServer>()

@@ -5,8 +5,7 @@
  * - lognormal: exp(μ + σZ) with σ, μ solved from the mean and the p99:
  *   ln p99 − ln mean = σ·z99 − σ²/2  →  σ = z99 − √(z99² − 2·ln(p99/mean)), μ = ln mean − σ²/2.
  */
-import type { ResolvedLatency } from '../scenario/resolve.ts'
-
+import type { ResolvedLatency } from '../model/scenario.ts'
 const Z99 = 2.3263478740408408
 
 /** Sampler returning one service time in ms. */

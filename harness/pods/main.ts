@@ -1,6 +1,7 @@
 /** Child entry: one pod per process, so that killing a pod is a real crash. */
-import { readChildConfig, serveIpc } from '../cluster/ipc.ts'
-import { startPodServer, type PodConfig, type PodFault } from './server.ts'
+import { readChildConfig, serveIpc } from '../process/ipc.ts'
+import { startPodServer } from './server.ts'
+import type { PodConfig, PodFault } from '../model/wire.ts'
 
 const config = readChildConfig<PodConfig>()
 try {

@@ -6,60 +6,21 @@
  */
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { ResolvedLatency } from '../scenario/resolve.ts'
 import { createLatencySampler } from './latency.ts'
 import { createRng } from '../util/rng.ts'
+import type { ResolvedLatency } from '../model/scenario.ts'
+import { NO_FAULT, type PodConfig, type PodFault } from '../model/wire.ts'
+import type { PodStats } from '../model/measurements.ts'
 
 /** Header naming the pod that answered. */
 export const POD_HEADER = 'x-svcbench-pod'
 /** Header naming the node of the pod that answered. */
 export const NODE_HEADER = 'x-svcbench-node'
 
-/** Configuration of one pod. */
-export interface PodConfig {
-  name: string
-  node: string
-  address: string
-  port: number
-  latency: ResolvedLatency
-  responseBytes: number
-  errorRate: number
-  seed: number
-}
-
-/** Counters of the measured phase (requests that arrived at or after the epoch). */
-export interface PodStats {
-  name: string
-  requests: number
-  /** Requests answered with 5xx. */
-  errors5xx: number
-  /** Connections that carried at least one measured request. */
-  connections: number
-  /** Per TCP source address: requests and connections. */
-  byPeer: Record<string, { requests: number; connections: number }>
-  /** Requests per client address (X-Forwarded-For if present, else the TCP source). */
-  byClient: Record<string, number>
-  /** Requests per second since the reset epoch (index = whole seconds). */
-  perSecond: number[]
-}
-
 /** Counters of a pod that has counted nothing. */
 export function emptyPodStats(name: string): PodStats {
   return { name, requests: 0, errors5xx: 0, connections: 0, byPeer: {}, byClient: {}, perSecond: [] }
 }
-
-/** A fault injected into a running pod (hang-pod, slow-pod, fail-pod; recover-pod clears it). */
-export interface PodFault {
-  /** Accept connections and requests, never answer (the readiness probe included). */
-  hang: boolean
-  /** Latency added to every answer (the readiness probe included), ms. */
-  extraLatencyMs: number
-  /** Replaces the configured error rate for requests (the probe still passes); null = configured. */
-  errorRate: number | null
-}
-
-/** No fault. */
-export const NO_FAULT: PodFault = { hang: false, extraLatencyMs: 0, errorRate: null }
 
 /** A running pod server. */
 export interface PodServer {

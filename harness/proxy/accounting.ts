@@ -4,34 +4,7 @@
  * first bytes at or after the epoch, since keep-alive connections are opened during warm-up);
  * in L7 mode it is a request arriving at or after the epoch.
  */
-
-/** Counters of the measured phase. */
-export interface ProxyStats {
-  node: string
-  /** Client connections that carried traffic in the measured phase. */
-  connections: number
-  /** Balancing decisions that carried measured traffic (connections in L4, requests in L7). */
-  decisions: number
-  /** Decisions per pod. */
-  byPod: Record<string, number>
-  /** Decisions per client address, per pod. */
-  byClient: Record<string, Record<string, number>>
-  /**
-   * Per client address, each change of pod as [Date.now(), pod] (the first decision included),
-   * so that failover can tell which clients a fault moved. At most MAX_MOVES per client.
-   */
-  clientPods: Record<string, [number, string][]>
-  /** Client connections refused because no endpoint was ready. */
-  noEndpoint: number
-  /** Upstream connections that failed to open. */
-  upstreamConnectErrors: number
-  /** Upstream connections reset or failed after opening. */
-  upstreamErrors: number
-  /** HTTP requests sent to each pod (counted when asked: command pods, and always in L7 mode). */
-  requestsByPod: Record<string, number>
-  /** The same per second since the epoch (index = whole seconds). */
-  requestsPerSecondByPod: Record<string, number[]>
-}
+import type { ProxyStats } from '../model/measurements.ts'
 
 /** Mutable counters behind {@link ProxyStats}. Callers check {@link Accounting.measuring} first. */
 export interface Accounting {

@@ -2,8 +2,8 @@
 import type http from 'node:http'
 import type net from 'node:net'
 import type { Pool } from 'undici'
-import type { Endpoint } from '../balancers/types.ts'
-import type { Route } from './l4.ts'
+import type { Endpoint } from '../model/kube-proxy.ts'
+import type { Route } from './types.ts'
 
 /** Listen on host:port, exclusively, with a deep accept backlog; rejects on a bind error. */
 export function listenExclusive(server: net.Server, host: string, port: number): Promise<void> {

@@ -11,8 +11,8 @@
  * first. Other clients (the L7 proxy's HTTP) are relayed as they are.
  */
 import net from 'node:net'
-import type { Endpoint } from '../balancers/types.ts'
 import { linkLifetimes, listenExclusive } from './forward.ts'
+import type { Endpoint } from '../model/kube-proxy.ts'
 
 /** First byte an L4 proxy sends to ask for connect confirmation. */
 export const HOP_HELLO = 0x00

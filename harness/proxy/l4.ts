@@ -4,54 +4,13 @@
  * connection reaches the same pod).
  */
 import net from 'node:net'
-import type { Balancer, Endpoint } from '../balancers/types.ts'
+import type { Balancer } from '../balancers/types.ts'
 import { createRequestCounter, type Accounting } from './accounting.ts'
 import { HOP_HELLO, HOP_READY } from './hop.ts'
 import { listenExclusive } from './forward.ts'
 import { handToNative, nativeRelay } from './native-relay.ts'
-
-/** Where and from which source address to open the upstream connection for an endpoint. */
-export interface Route {
-  host: string
-  port: number
-  localAddress: string
-  /** Through another node's hop relay: confirm the connect with the relay handshake. */
-  viaHop?: boolean
-}
-
-/** Options for {@link startL4Proxy}. */
-export interface L4ProxyOptions {
-  host: string
-  port: number
-  balancer: Balancer
-  accounting: Accounting
-  route: (ep: Endpoint, clientIp: string) => Route
-  /**
-   * No endpoint available: `reject` resets the connection (kube-proxy REJECTs a Service with no
-   * endpoints); `drop` holds it unanswered until the client gives up (a dropped SYN times out).
-   */
-  onNoEndpoint: 'reject' | 'drop'
-  /** Count HTTP requests per pod in the client's byte stream (command pods). @default false */
-  countRequests?: boolean
-  /** How bytes are moved (see {@link RelayMode}). @default SVCBENCH_L4_RELAY if set, else `native` where built, else `raw` */
-  relay?: RelayMode
-}
-
-/** A running proxy. */
-export interface RunningProxy {
-  close(): void
-}
-
-/**
- * How bytes are moved once a connection is established. `native` (the default where the addon
- * built, see native-relay.ts): a thread of the proxy relays the pair's descriptors with no
- * JavaScript per message. `raw`: each socket reads into its own fixed buffer and each read goes
- * straight to the other socket's TCP handle. `onread`: the same buffers, written through the
- * other socket's Writable. `data`: the stream 'data' events. Counting requests in the byte stream
- * (command pods) needs a JavaScript relay: `raw` there. SVCBENCH_L4_RELAY picks one (A/B runs of
- * npm run bench:proxy).
- */
-export type RelayMode = 'native' | 'raw' | 'onread' | 'data'
+import type { Endpoint } from '../model/kube-proxy.ts'
+import type { L4ProxyOptions, RelayMode, RunningProxy } from './types.ts'
 
 /** Bytes one socket reads at once in `onread` mode (a buffer per socket, reused for every read). */
 const READ_BUFFER_BYTES = 16 * 1024

@@ -6,29 +6,13 @@
  */
 import http from 'node:http'
 import { Pool } from 'undici'
-import type { Balancer, Endpoint } from '../balancers/types.ts'
+import type { Balancer } from '../balancers/types.ts'
 import type { Accounting } from './accounting.ts'
-import type { Route, RunningProxy } from './l4.ts'
 import { forwardRequest, listenExclusive, poolsPerOrigin } from './forward.ts'
 import { startLeanL7Proxy } from './lean-front.ts'
-
-/** Options for {@link startL7Proxy}. */
-export interface L7ProxyOptions {
-  host: string
-  port: number
-  balancer: Balancer
-  accounting: Accounting
-  /** Where an endpoint is reached (its localAddress is ignored: a L7 proxy connects as itself). */
-  route: (ep: Endpoint, clientIp: string) => Route
-  /** No endpoint: `reject` answers 503; `drop` never answers (the client times out). */
-  onNoEndpoint: 'reject' | 'drop'
-  /** Upstream connections per pod. @default 64 */
-  connectionsPerPod?: number
-  /** Requests are always counted here (one decision per request); accepted for symmetry with L4. */
-  countRequests?: boolean
-  /** The pods are svcbench's own: the lean proxy (lean-front.ts) serves. @default false */
-  lean?: boolean
-}
+import type { Endpoint } from '../model/kube-proxy.ts'
+import type { Route, RunningProxy } from './types.ts'
+import type { L7ProxyOptions } from './types.ts'
 
 /** Start the proxy; resolves once it listens. `close()` also closes the upstream pools. */
 export async function startL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> {

@@ -12,10 +12,9 @@
  * Hop-by-hop headers are the proxy's own on each side; the client is appended to X-Forwarded-For.
  */
 import net from 'node:net'
-import type { RunningProxy } from './l4.ts'
-import type { L7ProxyOptions } from './l7.ts'
 import { HOP_BY_HOP, listenExclusive, poolsPerOrigin } from './forward.ts'
 import { createLeanPool, type ResponseSink } from './lean-upstream.ts'
+import type { RunningProxy, L7ProxyOptions } from './types.ts'
 
 const CRLF2 = Buffer.from('\r\n\r\n')
 /** Largest request head taken, bytes. */

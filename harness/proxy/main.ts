@@ -4,55 +4,19 @@
  * pod through which other nodes reach that pod (the extra hop of externalTrafficPolicy Cluster).
  */
 import http from 'node:http'
-import { readChildConfig, serveIpc } from '../cluster/ipc.ts'
-import { createBalancer, type AlgorithmName } from '../balancers/registry.ts'
+import { readChildConfig, serveIpc } from '../process/ipc.ts'
+import { createBalancer } from '../balancers/registry.ts'
 import { withSessionAffinity } from '../balancers/session-affinity.ts'
-import type { Balancer, Endpoint, SchedulerFlags } from '../balancers/types.ts'
+import type { Balancer } from '../balancers/types.ts'
 import { createRng } from '../util/rng.ts'
 import { createAccounting } from './accounting.ts'
-import { startL4Proxy, type Route } from './l4.ts'
+import { startL4Proxy } from './l4.ts'
 import { startL7Proxy } from './l7.ts'
 import { startHopRelay } from './hop.ts'
+import type { AlgorithmName, Endpoint, SchedulerFlags } from '../model/kube-proxy.ts'
+import type { NodeProxyConfig } from '../model/wire.ts'
+import type { Route } from './types.ts'
 
-/** Where another node relays to one pod. */
-export interface HopRoute {
-  pod: string
-  node: string
-  nodeAddress: string
-  hopPort: number
-  /** The pod's own address and port (the relay's target). */
-  podAddress: string
-  podPort: number
-}
-
-/** Configuration of one node proxy. */
-export interface NodeProxyConfig {
-  node: string
-  address: string
-  nodePort: number
-  algorithm: AlgorithmName
-  flags: SchedulerFlags
-  balancing: 'connection' | 'request'
-  /** Seed of this node's rng (random, nftables). */
-  seed: number
-  /** Seed of hash keys, the same on every node (IPVS Maglev keys are constants). */
-  hashSeed: number
-  /** sessionAffinity ClientIP timeout, or null for None. */
-  sessionAffinityTimeoutSeconds: number | null
-  externalTrafficPolicy: 'Cluster' | 'Local'
-  /** Every pod of the Service. */
-  endpoints: Endpoint[]
-  hops: HopRoute[]
-  hopLatencyMs: number
-  /** LoadBalancer with externalTrafficPolicy Local: kube-proxy's health check port; null otherwise. */
-  healthCheckNodePort: number | null
-  /**
-   * The pods are svcbench's own (not cluster.pod.command): they count their requests themselves,
-   * and they speak a fixed dialect the L7 proxy's lean client handles. Otherwise the proxies count
-   * each pod's requests, and the L7 proxy uses its general client.
-   */
-  builtInPods: boolean
-}
 
 const config = readChildConfig<NodeProxyConfig>()
 
@@ -100,8 +64,8 @@ try {
   )
   // Local with no local endpoint drops (kube-proxy's KUBE-XLB rule): the client times out.
   const onNoEndpoint = local ? 'drop' : 'reject'
-  const opts = { host: config.address, port: config.nodePort, balancer, accounting, route, onNoEndpoint, countRequests: !config.builtInPods, lean: config.builtInPods } as const
-  const proxy = config.balancing === 'connection' ? await startL4Proxy(opts) : await startL7Proxy(opts)
+  const opts = { host: config.address, port: config.nodePort, balancer, accounting, route, onNoEndpoint } as const
+  const proxy = config.balancing === 'connection' ? await startL4Proxy({ ...opts, countRequests: !config.builtInPods }) : await startL7Proxy({ ...opts, lean: config.builtInPods })
   // kube-proxy's healthCheckNodePort server: 200 while this node has a ready local endpoint.
   const healthz =
     config.healthCheckNodePort === null

@@ -1,8 +1,8 @@
 /** summary.md: light (no vega), so that the CLI can write a step summary without the reports. */
-import type { RunResult } from '../runner.ts'
 import type { Chart } from './charts/common.ts'
 import { comparisonTable } from './table.ts'
 import { gateMarkdown } from '../gate/output.ts'
+import type { RunResult } from '../model/results.ts'
 
 /** The comparison table, the gate verdict and the charts, for $GITHUB_STEP_SUMMARY and pull requests. */
 export function summaryMarkdown(result: RunResult, charts: readonly Chart[]): string {

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { HarnessError } from '../errors.ts'
 import { writeFileAtomic } from '../util/fs.ts'
-import type { RunResult } from '../runner.ts'
+import type { RunResult } from '../model/results.ts'
 
 /** Folder name for a run started at `date`: UTC, sortable, safe on every filesystem. */
 export function runFolderName(date: Date): string {

@@ -1,28 +1,10 @@
 /** The side-by-side comparison of variants printed at the end of a run. Pure: returns text. */
-import type { RunResult } from '../runner.ts'
-import type { VariantResult } from '../stats/summary.ts'
+import { alignColumns } from '../util/text-table.ts'
+import type { RunResult, VariantResult } from '../model/results.ts'
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2))
 const num = (x: number) => Math.round(x).toLocaleString('en-US')
-
-function align(rows: readonly string[][], rightAligned: (column: number) => boolean): string {
-  const widths: number[] = []
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)))
-  return rows
-    .map((r) => r.map((c, i) => (rightAligned(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd())
-    .join('\n')
-}
-
-/** Render rows as aligned columns (first column left, the rest right-aligned). */
-export function alignColumns(rows: readonly string[][]): string {
-  return align(rows, (i) => i > 0)
-}
-
-/** Render rows as aligned columns, every column left-aligned. */
-export function alignLeft(rows: readonly string[][]): string {
-  return align(rows, () => false)
-}
 
 /** The comparison table: one column per variant. */
 export function comparisonTable(result: RunResult): string {

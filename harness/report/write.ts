@@ -8,12 +8,12 @@ import path from 'node:path'
 import { createRequire } from 'node:module'
 import * as vega from 'vega'
 import { compile } from 'vega-lite'
-import type { RunResult } from '../runner.ts'
 import { CHART_BUILDERS } from './charts/index.ts'
 import type { Chart } from './charts/common.ts'
 import { comparisonTable } from './table.ts'
 import { gateText } from '../gate/output.ts'
 import { summaryMarkdown } from './markdown.ts'
+import type { RunResult } from '../model/results.ts'
 
 const require = createRequire(import.meta.url)
 

@@ -6,8 +6,9 @@
  * Objects are strict: an unknown field is an error, so a typo is never silently ignored.
  */
 import { z } from 'zod'
-import { BALANCER_NAMES, PROXY_MODES, IPVS_SCHEDULERS, IPVS_FLAGS } from '../balancers/registry.ts'
-import { LB_PRESET_NAMES, LB_ALGORITHMS } from '../lb/presets.ts'
+import { BALANCER_NAMES, PROXY_MODES, IPVS_SCHEDULERS, IPVS_FLAGS } from '../model/kube-proxy.ts'
+import { LB_PRESET_NAMES, LB_ALGORITHMS } from '../model/load-balancer.ts'
+import { FAULT_ACTIONS } from '../model/scenario.ts'
 
 /** `[a-z0-9-]+`: scenario, variant and node names (they become folder and address labels). */
 export const NAME_RE = /^[a-z0-9][a-z0-9-]*$/
@@ -233,15 +234,12 @@ const loadSchema = obj({
   requestTimeout: durationSchema.optional(),
 })
 
-/** Everything in a scenario except `name`, `description`, `seed` and `variants`. */
-/** Fault actions svcbench performs on a pod. */
-export const POD_FAULT_ACTIONS = ['kill-pod', 'hang-pod', 'slow-pod', 'fail-pod', 'recover-pod', 'delete-pod', 'kill-node', 'drain-node', 'scale', 'rolling-update'] as const
 
 const faultSchema = obj({
   /** When, from the start of the measured phase. */
   at: durationSchema,
   /** What happens to the target pod(s). */
-  action: z.enum(POD_FAULT_ACTIONS),
+  action: z.enum(FAULT_ACTIONS),
   /** A pod name, `random` (seeded), or `{ node }` for every pod on a node; kill-node: a node name or `{ node }`. */
   target: z.union([z.string().min(1), obj({ node: nameSchema })], { error: 'expected a pod name, "random", or { node: "<node name>" }' }),
   /** slow-pod: latency added to every request (and to the readiness probe), ms. */

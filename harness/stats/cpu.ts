@@ -3,36 +3,11 @@
  * proxy was saturated (then the figures may describe svcbench, not the Service). Pure.
  */
 import type { CpuUsage } from '../util/cpu.ts'
+import type { CpuSummary } from '../model/results.ts'
 
 /** Above this share of one core a thread (a single-threaded process) is saturated. */
 export const SATURATION_PCT = 90
 
-/** What results.json carries as `variants[i].cpu`; percent of one core unless said otherwise. */
-export interface CpuSummary {
-  /** The svcbench process: autocannon, the endpoints controller, the fault driver. */
-  loadGeneratorPct: number
-  /** Each node's kube-proxy process (its threads together: it may exceed 100). */
-  proxies: Record<string, number>
-  /**
-   * Each node proxy's busiest thread (Node's main thread, or the native relay's), the figure
-   * saturation is judged on; absent where threads were not sampled.
-   */
-  proxyBusiestThread?: Record<string, number>
-  /** The front load balancer, or null. */
-  loadBalancerPct: number | null
-  /** All pod processes together, and the busiest one. */
-  pods: { totalPct: number; maxPct: number; maxPod: string | null }
-  /** Busy share of all cores, percent (100 = every core busy); null without /proc/stat. */
-  machineBusyPct: number | null
-  /**
-   * CPU the machine spent on anything but this run's processes (other programs, and kernel
-   * network work not charged to a process), percent of one core; null without /proc/stat.
-   */
-  otherPct: number | null
-  cores: number
-  /** Processes above SATURATION_PCT, e.g. `load generator 97%`, `proxy node-a 93%`. */
-  saturated: string[]
-}
 
 const r1 = (x: number) => Math.round(x * 10) / 10
 

@@ -4,13 +4,10 @@
  * latency before, during and after. Pure: every time is ms since the start of the measured phase.
  */
 import { createLatencyHistogram, summarizeLatency, type LatencyHistogram } from './latency.ts'
-import { ERROR_KINDS, type ErrorKind } from '../load/autocannon.ts'
-import type { ResolvedFault, ResolvedProbe } from '../scenario/resolve.ts'
-
-/** An endpoints-controller event, ms since the epoch. */
-export type TimedEndpointEvent =
-  | { type: 'not-ready' | 'ready' | 'terminating' | 'removed'; pod: string; tMs: number }
-  | { type: 'published'; ready: string[]; terminating?: string[]; changed: string[]; tMs: number }
+import type { ResolvedFault, ResolvedProbe } from '../model/scenario.ts'
+import type { FailoverResult } from '../model/results.ts'
+import type { TimedEndpointEvent } from '../model/measurements.ts'
+import { ERROR_KINDS, type ErrorKind } from '../model/results.ts'
 
 /** Inputs of {@link failoverStats}. */
 export interface FailoverInput {
@@ -39,43 +36,6 @@ export interface FailoverInput {
   clientPods?: Record<string, [number, string][]>
   /** The front load balancer's health checks and transitions (ms since the epoch), if any. */
   lb?: { healthCheck: { intervalSeconds: number; timeoutSeconds: number; unhealthyThreshold: number }; events: { node: string; healthy: boolean; tMs: number }[] }
-}
-
-/** One fault's cost. */
-export interface FailoverResult {
-  fault: ResolvedFault['action']
-  target: string
-  pods: string[]
-  atSec: number
-  /**
-   * When the failure was acted on: every node proxy had the endpoint change (removal, or return
-   * for recover-pod); for kill-node behind a load balancer, the LB marked the node unhealthy.
-   * Null if it never came.
-   */
-  detectedAtSec: number | null
-  /** detectedAtSec − atSec. */
-  detectionSec: number | null
-  /** What the probe arithmetic predicts for detectionSec; null when the probe cannot notice (fail-pod, slow-pod under the timeout). */
-  expectedDetectionSec: { min: number; max: number } | null
-  firstErrorSec: number | null
-  lastErrorSec: number | null
-  /** Errors from the fault until the next fault (or the end), by kind. */
-  errors: Record<ErrorKind, number>
-  /** Requests that failed in that window. */
-  requestsLost: number
-  /** Deepest drop of the 1 s throughput below the 3 s before the fault, percent; null without a baseline. */
-  throughputDipPct: number | null
-  /**
-   * Start of the first 2 s in which every 500 ms window ran at ≥ 90% of the 3 s before the fault
-   * (100 ms resolution; a window may hold one slow 100 ms slot); null if never.
-   */
-  recoveredAtSec: number | null
-  latencyMs: { before: { p99: number }; during: { p99: number }; after: { p99: number } }
-  /**
-   * Hashing balancers and ClientIP affinity: share of client addresses whose pod at the end of the
-   * fault's window differs from their pod when it struck (clients seen both before and after); null otherwise.
-   */
-  clientsRemapped: number | null
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000

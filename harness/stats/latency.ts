@@ -4,6 +4,7 @@
  * highest value equivalent to the smallest recorded value at or above the requested rank.
  */
 import * as hdr from 'hdr-histogram-js'
+import type { LatencySummary } from '../model/results.ts'
 
 /** Highest latency the histograms track: 10 minutes, in µs. Larger values are clamped. */
 export const MAX_TRACKABLE_US = 600_000_000
@@ -25,18 +26,6 @@ export function createLatencyHistogram(): LatencyHistogram {
 /** Record one latency given in ms (µs resolution). */
 export function recordMs(h: LatencyHistogram, ms: number): void {
   h.recordValue(Math.min(MAX_TRACKABLE_US, Math.max(1, Math.round(ms * 1000))))
-}
-
-/** Summary of a latency histogram, in ms. */
-export interface LatencySummary {
-  p50: number
-  p90: number
-  p99: number
-  p999: number
-  max: number
-  mean: number
-  /** Samples recorded. */
-  count: number
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000

@@ -17,14 +17,12 @@
  * weight for load-aware schedulers (lc, wlc, sed, nq), which is only a prediction when the
  * eligible pods are identical, and is withheld otherwise.
  */
-import { createBalancer, CLIENT_HASHING, LOAD_AWARE, type AlgorithmName } from '../balancers/registry.ts'
+import { createBalancer, CLIENT_HASHING, LOAD_AWARE } from '../balancers/registry.ts'
 import { buildShTable } from '../balancers/ip-hash.ts'
 import { buildMaglevTable } from '../balancers/maglev.ts'
-import type { Endpoint, SchedulerFlags } from '../balancers/types.ts'
 import { createRng } from '../util/rng.ts'
-
-/** Unit of one balancing decision. */
-export type DecisionUnit = 'clients' | 'connections' | 'requests'
+import type { AlgorithmName, Endpoint, SchedulerFlags } from '../model/kube-proxy.ts'
+import type { DecisionUnit } from '../model/results.ts'
 
 /** A pod as the predictor sees it. */
 export interface PredictPod extends Endpoint {

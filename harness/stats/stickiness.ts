@@ -2,18 +2,7 @@
  * Stickiness: how many pods each client address reached. Pure.
  * Input: per pod, requests per client address (pod-side counts).
  */
-
-/** How clients spread over pods. */
-export interface StickinessSummary {
-  /** Distinct client addresses that made at least one request. */
-  clients: number
-  /** Clients all of whose requests reached a single pod. */
-  clientsOnOnePod: number
-  /** Mean number of distinct pods a client reached. */
-  meanPodsPerClient: number
-  /** Largest number of distinct pods one client reached. */
-  maxPodsPerClient: number
-}
+import type { StickinessSummary } from '../model/results.ts'
 
 /** Stickiness from `byPod[pod][client] = requests`. */
 export function stickiness(byPod: readonly Readonly<Record<string, number>>[]): StickinessSummary {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import type { Endpoint } from '../../harness/balancers/types.ts'
 import { createRoundRobin } from '../../harness/balancers/round-robin.ts'
 import { createRandom } from '../../harness/balancers/random.ts'
 import { createLeastConn } from '../../harness/balancers/least-conn.ts'
 import { createIpHash, shBucket, buildShTable, SH_TAB_SIZE } from '../../harness/balancers/ip-hash.ts'
-import { createBalancer, BALANCER_NAMES } from '../../harness/balancers/registry.ts'
+import { createBalancer } from '../../harness/balancers/registry.ts'
 import { createRng } from '../../harness/util/rng.ts'
+import { type Endpoint, BALANCER_NAMES } from '../../harness/model/kube-proxy.ts'
 
 const eps = (n: number): Endpoint[] =>
   Array.from({ length: n }, (_, i) => ({ name: `pod-${i + 1}`, address: `127.9.2.${i + 1}`, port: 8080, node: 'node-a' }))

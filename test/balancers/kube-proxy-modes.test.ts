@@ -1,7 +1,7 @@
 /** Seeded statistical and exact tests of every kube-proxy mode and IPVS scheduler. */
 import { describe, expect, it } from 'vitest'
-import type { Endpoint, Balancer } from '../../harness/balancers/types.ts'
-import { createBalancer, algorithmFor, IPVS_SCHEDULERS, ALGORITHM_NAMES } from '../../harness/balancers/registry.ts'
+import type { Balancer } from '../../harness/balancers/types.ts'
+import { createBalancer, algorithmFor } from '../../harness/balancers/registry.ts'
 import { createIpHash, buildShTable } from '../../harness/balancers/ip-hash.ts'
 import { createMaglev, buildMaglevTable, MH_TAB_SIZE } from '../../harness/balancers/maglev.ts'
 import { createDestinationHash } from '../../harness/balancers/destination-hash.ts'
@@ -13,6 +13,7 @@ import { createUserspace } from '../../harness/balancers/userspace.ts'
 import { withSessionAffinity } from '../../harness/balancers/session-affinity.ts'
 import { chiSquaredP } from '../../harness/stats/fairness.ts'
 import { createRng } from '../../harness/util/rng.ts'
+import { type Endpoint, IPVS_SCHEDULERS, ALGORITHM_NAMES } from '../../harness/model/kube-proxy.ts'
 
 const eps = (n: number, weights?: number[]): Endpoint[] =>
   Array.from({ length: n }, (_, i) => ({ name: `pod-${i + 1}`, address: `127.9.2.${i + 1}`, port: 8080, node: 'node-a', weight: weights?.[i] ?? 1 }))

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process'
 import { pathToFileURL, fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { buildCharts, writeReports } from '../../harness/report/write.ts'
-import type { RunResult } from '../../harness/runner.ts'
+import type { RunResult } from '../../harness/model/results.ts'
 
 function chromiumPath(): string | undefined {
   for (const name of ['chromium', 'chromium-browser']) {

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import fs from 'node:fs'
 import path from 'node:path'
-import { prepareBundles, bundledEntry, CHILD_ENTRIES } from '../../harness/cluster/bundle.ts'
-import { startChild } from '../../harness/cluster/child.ts'
+import { prepareBundles, bundledEntry, CHILD_ENTRIES } from '../../harness/process/bundle.ts'
+import { startChild } from '../../harness/process/child.ts'
 import { ROOT } from '../helpers/cli.ts'
 
 describe('child bundles', () => {

@@ -7,7 +7,7 @@ import { variantMetrics, trialMetrics } from '../../harness/gate/metrics.ts'
 import { baselineFrom, saveBaseline, loadBaseline } from '../../harness/gate/baseline.ts'
 import { gateText, gateMarkdown, junitXml, githubAnnotations } from '../../harness/gate/output.ts'
 import { resolveScenario } from '../../harness/scenario/resolve.ts'
-import type { RunResult } from '../../harness/runner.ts'
+import type { RunResult } from '../../harness/model/results.ts'
 
 const fixture = () => {
   const r = JSON.parse(fs.readFileSync(new URL('../fixtures/results/nat-ip-hash.json', import.meta.url), 'utf8')) as RunResult

@@ -1,11 +1,12 @@
 import { describe, it, expect } from 'vitest'
 import fs from 'node:fs'
-import { parseCondition, parseThresholds, evaluateThresholds, isKnownPath, holds, liveValue, type Threshold } from '../../harness/gate/thresholds.ts'
+import { parseCondition, parseThresholds, evaluateThresholds, isKnownPath, holds, liveValue } from '../../harness/gate/thresholds.ts'
 import { variantMetrics, metricUnit } from '../../harness/gate/metrics.ts'
 import type { ScenarioIssue } from '../../harness/errors.ts'
-import type { RunResult } from '../../harness/runner.ts'
 import { resolveScenario } from '../../harness/scenario/resolve.ts'
 import { ScenarioError } from '../../harness/errors.ts'
+import type { RunResult } from '../../harness/model/results.ts'
+import type { Threshold } from '../../harness/model/scenario.ts'
 
 const ctx = { pods: ['pod-1', 'pod-2'], nodes: ['node-a'], faults: 1 }
 

@@ -2,8 +2,8 @@
 import { expect } from 'vitest'
 import { resolveScenario } from '../../harness/scenario/resolve.ts'
 import { runScenario } from '../../harness/runner.ts'
-import { liveChildCount } from '../../harness/cluster/child.ts'
-import type { VariantResult } from '../../harness/stats/summary.ts'
+import { liveChildCount } from '../../harness/process/child.ts'
+import type { VariantResult } from '../../harness/model/results.ts'
 
 /** Resolve and run `scenario`; returns its variants' results. */
 export async function runVariants(scenario: unknown): Promise<VariantResult[]> {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { runVariants as run } from '../helpers/run.ts'
-import { liveChildCount } from '../../harness/cluster/child.ts'
+import { liveChildCount } from '../../harness/process/child.ts'
 
 const fastProbes = { readinessProbe: { periodSeconds: 1, failureThreshold: 1, timeoutSeconds: 1 } }
 

@@ -3,8 +3,8 @@
  * Each run sends traffic for well under 2 s.
  */
 import { describe, expect, it } from 'vitest'
-import type { VariantResult } from '../../harness/stats/summary.ts'
 import { runVariants as run } from '../helpers/run.ts'
+import type { VariantResult } from '../../harness/model/results.ts'
 
 const podsWithTraffic = (v: VariantResult) => v.pods.filter((p) => p.requests > 0).length
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import http from 'node:http'
-import { startPodServer, NO_FAULT } from '../../harness/pods/server.ts'
+import { startPodServer } from '../../harness/pods/server.ts'
 import { leaseBlock } from '../../harness/cluster/address-plan.ts'
+import { NO_FAULT } from '../../harness/model/wire.ts'
 
 function get(host: string, port: number, path: string, timeoutMs = 500): Promise<{ status: number; pod?: string; ms: number } | 'timeout'> {
   const t0 = performance.now()

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import http from 'node:http'
 import net from 'node:net'
-import { startL4Proxy, defaultRelay, type RelayMode } from '../../harness/proxy/l4.ts'
+import { startL4Proxy, defaultRelay } from '../../harness/proxy/l4.ts'
 import { nativeRelay } from '../../harness/proxy/native-relay.ts'
 import { startHopRelay } from '../../harness/proxy/hop.ts'
 import { createAccounting } from '../../harness/proxy/accounting.ts'
 import { createBalancer } from '../../harness/balancers/registry.ts'
-import type { Endpoint } from '../../harness/balancers/types.ts'
 import { leaseBlock } from '../../harness/cluster/address-plan.ts'
 import { createRng } from '../../harness/util/rng.ts'
+import type { Endpoint } from '../../harness/model/kube-proxy.ts'
+import type { RelayMode } from '../../harness/proxy/types.ts'
 
 function get(host: string, port: number, localAddress: string): Promise<number | string> {
   return new Promise((resolve) => {

@@ -5,9 +5,9 @@ import { parseRequestHead, upstreamRequest } from '../../harness/proxy/lean-fron
 import { startL7Proxy } from '../../harness/proxy/l7.ts'
 import { createAccounting } from '../../harness/proxy/accounting.ts'
 import { createBalancer } from '../../harness/balancers/registry.ts'
-import type { Endpoint } from '../../harness/balancers/types.ts'
 import { leaseBlock } from '../../harness/cluster/address-plan.ts'
 import { createRng } from '../../harness/util/rng.ts'
+import type { Endpoint } from '../../harness/model/kube-proxy.ts'
 
 describe('parseRequestHead', () => {
   it.each([

@@ -16,7 +16,7 @@ const Ajv: AjvClass = ((AjvModule as unknown as { default?: { default?: AjvClass
   (AjvModule as unknown as { default?: AjvClass }).default ??
   AjvModule.Ajv) as AjvClass
 import { buildCharts, renderSvg, writeReports } from '../../harness/report/write.ts'
-import type { RunResult } from '../../harness/runner.ts'
+import type { RunResult } from '../../harness/model/results.ts'
 
 const require = createRequire(import.meta.url)
 const fixture = (name: string) => JSON.parse(fs.readFileSync(new URL(`../fixtures/results/${name}`, import.meta.url), 'utf8')) as RunResult

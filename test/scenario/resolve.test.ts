@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { resolveScenario } from '../../harness/scenario/resolve.ts'
 import { deepMerge } from '../../harness/util/merge.ts'
-import { parseDurationMs, formatDurationMs } from '../../harness/scenario/duration.ts'
+import { parseDurationMs, formatDurationMs } from '../../harness/util/duration.ts'
 import { ScenarioError } from '../../harness/errors.ts'
 import { defineScenario } from '../../harness/index.ts'
 

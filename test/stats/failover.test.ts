@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { failoverStats, expectedDetection, type FailoverInput } from '../../harness/stats/failover.ts'
 import { createLatencyHistogram, recordMs } from '../../harness/stats/latency.ts'
-import type { ResolvedFault, ResolvedProbe } from '../../harness/scenario/resolve.ts'
+import type { ResolvedFault, ResolvedProbe } from '../../harness/model/scenario.ts'
 
 const probe: ResolvedProbe = { path: '/healthz', periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3, successThreshold: 1, initialDelaySeconds: 0 }
 const fault = (action: ResolvedFault['action'], extra: Partial<ResolvedFault> = {}): ResolvedFault => ({ atMs: 5000, action, target: 'pod-2', pods: ['pod-2'], node: null, latencyMs: 0, errorRate: 1, replicas: 0, maxSurge: 1, maxUnavailable: 0, ...extra })

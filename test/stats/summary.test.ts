@@ -3,9 +3,8 @@ import { summarizeVariant } from '../../harness/stats/summary.ts'
 import { createLatencyHistogram, recordMs, summarizeLatency } from '../../harness/stats/latency.ts'
 import { resolveScenario } from '../../harness/scenario/resolve.ts'
 import { comparisonTable } from '../../harness/report/table.ts'
-import type { LoadResult } from '../../harness/load/autocannon.ts'
-import type { PodStats } from '../../harness/pods/server.ts'
-import type { RunResult } from '../../harness/runner.ts'
+import type { LoadResult, PodStats } from '../../harness/model/measurements.ts'
+import type { RunResult } from '../../harness/model/results.ts'
 
 function pod(name: string, requests: number, byClient: Record<string, number>, perSecond: number[]): PodStats {
   return { name, requests, errors5xx: 0, connections: Object.keys(byClient).length, byPeer: Object.fromEntries(Object.keys(byClient).map((c) => [c, { requests: byClient[c]!, connections: 1 }])), byClient, perSecond }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { isRunning, spawnGuarded } from '../../harness/util/guarded.ts'
+import { isRunning, spawnGuarded } from '../../harness/process/guarded.ts'
 
-const GUARDED = fileURLToPath(new URL('../../harness/util/guarded.ts', import.meta.url))
+const GUARDED = fileURLToPath(new URL('../../harness/process/guarded.ts', import.meta.url))
 
 async function gone(pid: number, withinMs: number): Promise<boolean> {
   const until = Date.now() + withinMs

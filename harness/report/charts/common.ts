@@ -2,7 +2,7 @@
 import type { TopLevelSpec } from 'vega-lite'
 import type { UnitSpec } from 'vega-lite/types_unstable/spec/unit.js'
 import type { Field } from 'vega-lite/types_unstable/channeldef.js'
-import type { RunResult } from '../../runner.ts'
+import type { RunResult } from '../../model/results.ts'
 
 /** A chart: its file name and its Vega-Lite spec (data inlined). */
 export interface Chart {

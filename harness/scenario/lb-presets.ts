@@ -3,25 +3,9 @@
  * balancers in front of NodePort"). Any field can be overridden in `service.loadBalancer`.
  */
 
-/** How the front load balancer picks a node. */
-export const LB_ALGORITHMS = ['flow-hash', 'round-robin', 'least-outstanding', 'leader'] as const
-export type LbAlgorithm = (typeof LB_ALGORITHMS)[number]
+import type { LbPresetName, LbSettings } from '../model/load-balancer.ts'
 
-/** A front load balancer's behaviour, fully resolved. */
-export interface LbSettings {
-  preset: LbPresetName
-  /** flow-hash: hash of the connection's 4-tuple (NLB, GCP); round-robin per connection (CLB TCP);
-   * least-outstanding per request (ALB option, L7); leader: one node takes everything (MetalLB L2). */
-  algorithm: LbAlgorithm
-  healthCheck: { intervalSeconds: number; timeoutSeconds: number; healthyThreshold: number; unhealthyThreshold: number }
-  allUnhealthy: 'fail-open' | 'refuse'
-  preserveClientIp: boolean
-  /** metallb-l2 only: seconds before the address moves to another node. */
-  leaderFailoverSeconds: number
-  /** Terminate TLS at the load balancer (self-signed certificate made at run time); plain behind. */
-  tls: boolean
-}
-
+/** Each preset's settings (tls is off unless the scenario asks). */
 export const LB_PRESETS = {
   // AWS Load Balancer Controller NLB, instance targets: flow hash, interval 10 s, 3/3, client IP kept, fail open.
   'aws-nlb': {
@@ -56,7 +40,5 @@ export const LB_PRESETS = {
     preserveClientIp: true,
     leaderFailoverSeconds: 10,
   },
-} as const satisfies Record<string, Omit<LbSettings, 'preset' | 'tls'>>
+} as const satisfies Record<LbPresetName, Omit<LbSettings, 'preset' | 'tls'>>
 
-export type LbPresetName = keyof typeof LB_PRESETS
-export const LB_PRESET_NAMES = Object.keys(LB_PRESETS) as [LbPresetName, ...LbPresetName[]]

@@ -5,7 +5,7 @@
  * kills the program. No process outlives a run.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { procStatFields } from './proc.ts'
+import { procStatFields } from '../util/proc.ts'
 
 /** A process exists and is not a zombie (Linux /proc). */
 export function isRunning(pid: number): boolean {

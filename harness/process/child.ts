@@ -8,7 +8,7 @@ import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { HarnessError } from '../errors.ts'
 import { bundledEntry } from './bundle.ts'
-import { CHILD_CONFIG_ENV, RUN_MARKER_PREFIX, type IpcHello, type IpcReply } from './ipc.ts'
+import { CHILD_CONFIG_ENV, RUN_MARKER_PREFIX, type IpcHello, type IpcReply } from '../model/wire.ts'
 
 const require = createRequire(import.meta.url)
 const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href

@@ -2,30 +2,7 @@
  * The IPC protocol between the run process and its children (pods, node proxies).
  * A child sends `{ type: 'ready' }` once listening, then answers requests by id.
  */
-
-/** Parent → child request. */
-export interface IpcRequest {
-  id: number
-  type: string
-  payload?: unknown
-}
-
-/** Child → parent reply to a request. */
-export interface IpcReply {
-  id: number
-  ok: boolean
-  data?: unknown
-  error?: string
-}
-
-/** Child → parent, once: listening and ready for traffic, or failed to start (a command pod's supervisor first names its server's process group). */
-export type IpcHello = { type: 'ready'; data?: unknown } | { type: 'failed'; error: string } | { type: 'group'; groupPid: number }
-
-/** Environment variable carrying a child's JSON config. */
-export const CHILD_CONFIG_ENV = 'SVCBENCH_CHILD_CONFIG'
-
-/** argv marker on every child, so that tests (and people) can find a run's processes. */
-export const RUN_MARKER_PREFIX = '--svcbench-run='
+import { CHILD_CONFIG_ENV, type IpcReply, type IpcRequest } from '../model/wire.ts'
 
 /**
  * Child side: wire up request handling, exit when the parent goes away (IPC disconnect,

@@ -1,0 +1,24 @@
+/** The front load balancer of a LoadBalancer Service, as resolved. Types and constants only. */
+
+/** How the front load balancer picks a node. */
+export const LB_ALGORITHMS = ['flow-hash', 'round-robin', 'least-outstanding', 'leader'] as const
+export type LbAlgorithm = (typeof LB_ALGORITHMS)[number]
+
+/** Cloud load balancer presets (their settings: scenario/lb-presets.ts). */
+export const LB_PRESET_NAMES = ['aws-nlb', 'aws-clb', 'gcp-l4', 'metallb-l2'] as const
+export type LbPresetName = (typeof LB_PRESET_NAMES)[number]
+
+/** A front load balancer's behaviour, fully resolved. */
+export interface LbSettings {
+  preset: LbPresetName
+  /** flow-hash: hash of the connection's 4-tuple (NLB, GCP); round-robin per connection (CLB TCP);
+   * least-outstanding per request (ALB option, L7); leader: one node takes everything (MetalLB L2). */
+  algorithm: LbAlgorithm
+  healthCheck: { intervalSeconds: number; timeoutSeconds: number; healthyThreshold: number; unhealthyThreshold: number }
+  allUnhealthy: 'fail-open' | 'refuse'
+  preserveClientIp: boolean
+  /** metallb-l2 only: seconds before the address moves to another node. */
+  leaderFailoverSeconds: number
+  /** Terminate TLS at the load balancer (self-signed certificate made at run time); plain behind. */
+  tls: boolean
+}

@@ -1,0 +1,130 @@
+/**
+ * What the measuring parts hand to the summarizers: the load generator's result, the pods', the
+ * node proxies' and the load balancer's counters, and the endpoints controller's events. Plain
+ * data (histograms aside). Types and constants only.
+ */
+import type { Histogram } from 'hdr-histogram-js'
+import type { ErrorKind, LatencySummary } from './results.ts'
+
+/** A latency histogram in µs (stats/latency.ts makes them). */
+export type LatencyHistogram = Histogram
+
+/** One second of the measured phase, client side. */
+export interface LoadSecond {
+  /** HTTP responses of any status. */
+  responses: number
+  /** Responses with status < 400. */
+  ok: number
+  /** Transport errors and 5xx. */
+  errors: number
+  latency: LatencySummary
+}
+
+/** What the load generator measured. */
+export interface LoadResult {
+  /** Measured time from epoch to the last client stopping, ms. */
+  elapsedMs: number
+  /** HTTP responses of any status. */
+  responses: number
+  /** Responses with status < 400. */
+  ok: number
+  statusCounts: Record<string, number>
+  errorsByKind: Record<ErrorKind, number>
+  /** Transport error codes (ECONNRESET, ...) and `HTTP_<status>` for 4xx/5xx. */
+  errorsByCode: Record<string, number>
+  /** Every response's latency (any status), µs resolution. */
+  latency: LatencyHistogram
+  perSecond: LoadSecond[]
+  /** Each second's latency histogram (for windows around faults). */
+  perSecondHistograms: LatencyHistogram[]
+  /** Successful responses (status < 400) per 100 ms of the measured phase: the goodput failover statistics use. */
+  okPer100ms: number[]
+  /** Every error of the measured phase: ms since the epoch and kind (the first MAX_ERROR_EVENTS). */
+  errorEvents: { tMs: number; kind: ErrorKind }[]
+  /** Exact error counts per 100 ms of the measured phase, in ERROR_KINDS order. */
+  errorsPer100ms: number[][]
+  /** Distinct source addresses connections were bound to. */
+  clientAddressesUsed: number
+  /** True when stopped by the signal before the duration elapsed. */
+  interrupted: boolean
+}
+
+/** Live counters (warm-up included), for a progress display. */
+export interface LoadProgress {
+  /** Responses of any status since the load began (warm-up included). */
+  responses: number
+  /** Errors since the load began (warm-up included). */
+  errors: number
+  /** Measured phase only: requests (responses plus transport errors) and errors, as in the results. */
+  measured: { requests: number; errors: number }
+}
+
+/** Counters of the measured phase (requests that arrived at or after the epoch). */
+export interface PodStats {
+  name: string
+  requests: number
+  /** Requests answered with 5xx. */
+  errors5xx: number
+  /** Connections that carried at least one measured request. */
+  connections: number
+  /** Per TCP source address: requests and connections. */
+  byPeer: Record<string, { requests: number; connections: number }>
+  /** Requests per client address (X-Forwarded-For if present, else the TCP source). */
+  byClient: Record<string, number>
+  /** Requests per second since the reset epoch (index = whole seconds). */
+  perSecond: number[]
+}
+
+/** Counters of the measured phase. */
+export interface ProxyStats {
+  node: string
+  /** Client connections that carried traffic in the measured phase. */
+  connections: number
+  /** Balancing decisions that carried measured traffic (connections in L4, requests in L7). */
+  decisions: number
+  /** Decisions per pod. */
+  byPod: Record<string, number>
+  /** Decisions per client address, per pod. */
+  byClient: Record<string, Record<string, number>>
+  /**
+   * Per client address, each change of pod as [Date.now(), pod] (the first decision included),
+   * so that failover can tell which clients a fault moved. At most MAX_MOVES per client.
+   */
+  clientPods: Record<string, [number, string][]>
+  /** Client connections refused because no endpoint was ready. */
+  noEndpoint: number
+  /** Upstream connections that failed to open. */
+  upstreamConnectErrors: number
+  /** Upstream connections reset or failed after opening. */
+  upstreamErrors: number
+  /** HTTP requests sent to each pod (counted when asked: command pods, and always in L7 mode). */
+  requestsByPod: Record<string, number>
+  /** The same per second since the epoch (index = whole seconds). */
+  requestsPerSecondByPod: Record<string, number[]>
+}
+
+/** A health transition, Date.now() timestamps. */
+export interface LbEvent {
+  node: string
+  healthy: boolean
+  atMs: number
+}
+
+/** What the load balancer counted in the measured phase. */
+export interface LbStats {
+  /** Decisions per node: connections (L4) or requests (least-outstanding). */
+  byNode: Record<string, number>
+  /** Connections or requests refused because no node could take them. */
+  refused: number
+  events: LbEvent[]
+}
+
+/** Something the controller saw or did, timestamped with Date.now(). */
+export type EndpointEvent =
+  | { type: 'not-ready' | 'ready' | 'terminating' | 'removed'; pod: string; atMs: number }
+  | { type: 'published'; ready: string[]; terminating: string[]; changed: string[]; atMs: number }
+
+/** An endpoints-controller event, ms since the epoch. */
+export type TimedEndpointEvent =
+  | { type: 'not-ready' | 'ready' | 'terminating' | 'removed'; pod: string; tMs: number }
+  | { type: 'published'; ready: string[]; terminating?: string[]; changed: string[]; tMs: number }

@@ -1,0 +1,193 @@
+/**
+ * A scenario as it runs: every variant resolved, every default filled, every duration in ms.
+ * Produced by scenario/resolve.ts, read by everything that runs or reports. Types and constants only.
+ */
+import type { AlgorithmName, BalancerName, IpvsFlag, IpvsScheduler, ProxyMode } from './kube-proxy.ts'
+import type { LbSettings } from './load-balancer.ts'
+
+/** Fault actions (one file each under harness/faults/). */
+export const FAULT_ACTIONS = ['kill-pod', 'hang-pod', 'slow-pod', 'fail-pod', 'recover-pod', 'delete-pod', 'kill-node', 'drain-node', 'scale', 'rolling-update'] as const
+export type FaultAction = (typeof FAULT_ACTIONS)[number]
+
+/** Threshold comparison operators (grammar in gate/thresholds.ts). */
+export const THRESHOLD_OPS = ['<=', '>=', '==', '!=', '<', '>'] as const
+export type ThresholdOp = (typeof THRESHOLD_OPS)[number]
+
+/** One parsed condition on one metric. */
+export interface Threshold {
+  path: string
+  /** As written, e.g. `< 25ms`. */
+  condition: string
+  op: ThresholdOp
+  /** The limit in the metric's own unit. */
+  limit: number
+  abortOnFail: boolean
+  /** abortOnFail: measured time before the condition may abort the run, ms. */
+  delayAbortEvalMs: number
+}
+
+/** A pod's latency model, resolved. */
+export interface ResolvedLatency {
+  dist: 'constant' | 'exponential' | 'lognormal'
+  /** Mean added service time, ms. */
+  meanMs: number
+  /** Target p99 for lognormal, ms (derived when not given). */
+  p99Ms: number
+}
+
+/** A readiness probe with every Kubernetes default filled (core/v1 Probe). */
+export interface ResolvedProbe {
+  path: string
+  periodSeconds: number
+  timeoutSeconds: number
+  failureThreshold: number
+  successThreshold: number
+  initialDelaySeconds: number
+}
+
+/** One pod's settings (cluster.pod merged with its own overrides). */
+export interface ResolvedPodSpec {
+  /** IPVS weight; 0 = quiesced. */
+  weight: number
+  latency: ResolvedLatency
+  responseBytes: number
+  errorRate: number
+}
+
+/** One node and the pods it runs. */
+export interface ResolvedNode {
+  name: string
+  /** Pod count on this node. */
+  pods: number
+  /** Settings of each of this node's pods, in order (length = pods). */
+  podSpecs: ResolvedPodSpec[]
+}
+
+/** A fault with its target resolved to pod names. */
+export interface ResolvedFault {
+  /** From the start of the measured phase, ms. */
+  atMs: number
+  action: FaultAction
+  /** kill-node: the node. */
+  node: string | null
+  /** Target as written (`pod-1`, `random`, `node:node-b`). */
+  target: string
+  /** The pods it applies to. */
+  pods: string[]
+  /** slow-pod: added latency, ms. */
+  latencyMs: number
+  /** fail-pod: error rate. */
+  errorRate: number
+  /** scale: the new replica count. */
+  replicas: number
+  /** rolling-update: surge and unavailability. */
+  maxSurge: number
+  maxUnavailable: number
+}
+
+/** Your own server as the pods (cluster.pod.command), resolved. */
+export interface ResolvedCommand {
+  /** Program and arguments; `node` is the Node.js running svcbench. */
+  argv: string[]
+  /** Absolute working directory. */
+  cwd: string
+  env: Record<string, string>
+  readinessPath: string
+  startupTimeoutMs: number
+}
+
+/** One variant with every field present. */
+export interface ResolvedVariant {
+  /** Variant name (`default` when the scenario declares none). */
+  name: string
+  cluster: {
+    nodes: ResolvedNode[]
+    replicas: number
+    /** Pod port on each pod address. */
+    podPort: number
+    pod: { latency: ResolvedLatency; responseBytes: number; errorRate: number }
+    /** Your own server as the pods; null = svcbench's built-in pod. */
+    command: ResolvedCommand | null
+    /** Readiness probe with Kubernetes defaults, run by the endpoints controller. */
+    readinessProbe: ResolvedProbe
+    /** Delay from a readiness flip to every node proxy applying it, ms. */
+    endpointPropagationMs: number
+    /** Seconds before a dead node's pods are marked not ready. */
+    nodeMonitorGracePeriodSeconds: number
+    /** Pod slots kept free for scale-ups and rolling-update surges (placed after the pods). */
+    spareSlots: number
+    /** One process per pod, or one pod host process per node (large clusters). */
+    podProcesses: 'per-pod' | 'per-node'
+    terminationGracePeriodSeconds: number
+    /** preStop sleep before SIGTERM on deletion, seconds. */
+    preStopSleepSeconds: number
+    network: { hopLatencyMs: number }
+  }
+  service: {
+    type: 'NodePort' | 'LoadBalancer'
+    nodePort: number
+    /** LoadBalancer: the external port. */
+    port: number
+    /** LoadBalancer: kube-proxy's health check port (answers for Local). */
+    healthCheckNodePort: number
+    /** LoadBalancer: the front load balancer; null for NodePort. */
+    loadBalancer: LbSettings | null
+    /** kube-proxy mode. */
+    proxyMode: ProxyMode
+    /** IPVS scheduler; null unless proxyMode is ipvs. */
+    ipvsScheduler: IpvsScheduler | null
+    ipvsFlags: IpvsFlag[]
+    /** The algorithm that runs (registry name). */
+    algorithm: AlgorithmName
+    /** The friendly alias this configuration was given by, if any. */
+    balancer: BalancerName | null
+    balancing: 'connection' | 'request'
+    sessionAffinity: 'None' | 'ClientIP'
+    sessionAffinityTimeoutSeconds: number
+    externalTrafficPolicy: 'Cluster' | 'Local'
+    internalTrafficPolicy: 'Cluster' | 'Local'
+  }
+  load: {
+    durationMs: number
+    warmupMs: number
+    connections: number
+    clientIps: number
+    keepAlive: boolean
+    /** Reconnect once a keep-alive connection is this old, ms; 0 = never. */
+    connectionLifetimeMs: number
+    path: string
+    /** Names of the nodes clients connect to, in order: connection i goes to via[i mod length]. */
+    via: string[]
+    requestTimeoutMs: number
+  }
+  /** Faults on the measured phase's timeline, in time order. */
+  faults: ResolvedFault[]
+  /** Absolute thresholds checked after the run (gate/thresholds.ts). */
+  thresholds: Threshold[]
+}
+
+/** A scenario ready to run: every variant resolved. */
+export interface ResolvedRun {
+  name: string
+  description: string
+  seed: number
+  /** Path of the scenario file, when loaded from one. */
+  file: string | undefined
+  variants: ResolvedVariant[]
+  /** Things worth saying that are not errors (e.g. ip-hash with one client address). */
+  warnings: string[]
+  /** The Kubernetes manifests file the cluster and service came from, if any. */
+  manifests: string | undefined
+}
+
+/** Overrides from the command line; each wins over scenario and variant values. */
+export interface CliOverrides {
+  durationMs?: number
+  warmupMs?: number
+  connections?: number
+  clientIps?: number
+  seed?: number
+  /** Run only this variant. */
+  variant?: string
+}
+

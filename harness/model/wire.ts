@@ -1,0 +1,141 @@
+/**
+ * What crosses a process boundary: the IPC messages between the run process and its children,
+ * and each child's configuration. Types and constants only; harness/process/ipc.ts is the child
+ * side of the protocol, harness/process/child.ts the parent side.
+ */
+import type { AlgorithmName, Endpoint, SchedulerFlags } from './kube-proxy.ts'
+import type { LbSettings } from './load-balancer.ts'
+import type { ResolvedLatency } from './scenario.ts'
+
+/** Parent → child request. */
+export interface IpcRequest {
+  id: number
+  type: string
+  payload?: unknown
+}
+
+/** Child → parent reply to a request. */
+export interface IpcReply {
+  id: number
+  ok: boolean
+  data?: unknown
+  error?: string
+}
+
+/** Child → parent, once: listening and ready for traffic, or failed to start (a command pod's supervisor first names its server's process group). */
+export type IpcHello = { type: 'ready'; data?: unknown } | { type: 'failed'; error: string } | { type: 'group'; groupPid: number }
+
+/** Environment variable carrying a child's JSON config. */
+export const CHILD_CONFIG_ENV = 'SVCBENCH_CHILD_CONFIG'
+
+
+/** argv marker on every child, so that tests (and people) can find a run's processes. */
+export const RUN_MARKER_PREFIX = '--svcbench-run='
+
+
+/** Configuration of one pod. */
+export interface PodConfig {
+  name: string
+  node: string
+  address: string
+  port: number
+  latency: ResolvedLatency
+  responseBytes: number
+  errorRate: number
+  seed: number
+}
+
+/** A fault injected into a running pod (hang-pod, slow-pod, fail-pod; recover-pod clears it). */
+export interface PodFault {
+  /** Accept connections and requests, never answer (the readiness probe included). */
+  hang: boolean
+  /** Latency added to every answer (the readiness probe included), ms. */
+  extraLatencyMs: number
+  /** Replaces the configured error rate for requests (the probe still passes); null = configured. */
+  errorRate: number | null
+}
+
+/** No fault. */
+export const NO_FAULT: PodFault = { hang: false, extraLatencyMs: 0, errorRate: null }
+
+/** Configuration of one command pod. */
+export interface CommandPodConfig {
+  name: string
+  address: string
+  port: number
+  argv: string[]
+  cwd: string
+  env: Record<string, string>
+  readinessPath: string
+  startupTimeoutMs: number
+  /** Appended to; created with its folder. */
+  logFile: string
+  /** Put in the server's environment as SVCBENCH_RUN, so a run's processes can be found. */
+  runId: string
+}
+
+/** What the supervisor reports with `ready`: the server's process group (its pid). */
+export interface CommandPodReady {
+  port: number
+  groupPid: number
+}
+
+/** Where another node relays to one pod. */
+export interface HopRoute {
+  pod: string
+  node: string
+  nodeAddress: string
+  hopPort: number
+  /** The pod's own address and port (the relay's target). */
+  podAddress: string
+  podPort: number
+}
+
+/** Configuration of one node proxy. */
+export interface NodeProxyConfig {
+  node: string
+  address: string
+  nodePort: number
+  algorithm: AlgorithmName
+  flags: SchedulerFlags
+  balancing: 'connection' | 'request'
+  /** Seed of this node's rng (random, nftables). */
+  seed: number
+  /** Seed of hash keys, the same on every node (IPVS Maglev keys are constants). */
+  hashSeed: number
+  /** sessionAffinity ClientIP timeout, or null for None. */
+  sessionAffinityTimeoutSeconds: number | null
+  externalTrafficPolicy: 'Cluster' | 'Local'
+  /** Every pod of the Service. */
+  endpoints: Endpoint[]
+  hops: HopRoute[]
+  hopLatencyMs: number
+  /** LoadBalancer with externalTrafficPolicy Local: kube-proxy's health check port; null otherwise. */
+  healthCheckNodePort: number | null
+  /**
+   * The pods are svcbench's own (not cluster.pod.command): they count their requests themselves,
+   * and they speak a fixed dialect the L7 proxy's lean client handles. Otherwise the proxies count
+   * each pod's requests, and the L7 proxy uses its general client.
+   */
+  builtInPods: boolean
+}
+
+/** A node behind the load balancer. */
+export interface LbNode {
+  name: string
+  address: string
+}
+
+/** Configuration of the load balancer process. */
+export interface LbConfig {
+  address: string
+  port: number
+  settings: LbSettings
+  nodes: LbNode[]
+  nodePort: number
+  healthCheckNodePort: number
+  externalTrafficPolicy: 'Cluster' | 'Local'
+  seed: number
+  /** PEM key and certificate when settings.tls. */
+  tlsCredentials: { key: string; cert: string } | null
+}

@@ -1,0 +1,60 @@
+/** What the node proxies' pieces share: routes to endpoints and the proxies' options and handles. */
+import type { Balancer } from '../balancers/types.ts'
+import type { Endpoint } from '../model/kube-proxy.ts'
+import type { Accounting } from './accounting.ts'
+
+/** Where and from which source address to open the upstream connection for an endpoint. */
+export interface Route {
+  host: string
+  port: number
+  localAddress: string
+  /** Through another node's hop relay: confirm the connect with the relay handshake. */
+  viaHop?: boolean
+}
+
+/** A running proxy. */
+export interface RunningProxy {
+  close(): void
+}
+
+/**
+ * How bytes are moved once a connection is established. `native` (the default where the addon
+ * built, see native-relay.ts): a thread of the proxy relays the pair's descriptors with no
+ * JavaScript per message. `raw`: each socket reads into its own fixed buffer and each read goes
+ * straight to the other socket's TCP handle. `onread`: the same buffers, written through the
+ * other socket's Writable. `data`: the stream 'data' events. Counting requests in the byte stream
+ * (command pods) needs a JavaScript relay: `raw` there. SVCBENCH_L4_RELAY picks one (A/B runs of
+ * npm run bench:proxy).
+ */
+export type RelayMode = 'native' | 'raw' | 'onread' | 'data'
+
+/** What both node proxies (L4 and L7) are started with. */
+export interface ProxyOptions {
+  host: string
+  port: number
+  balancer: Balancer
+  accounting: Accounting
+  /** Where an endpoint is reached, and from which source address (an L7 proxy connects as itself). */
+  route: (ep: Endpoint, clientIp: string) => Route
+  /**
+   * No endpoint available: `reject` refuses (L4: a reset, as kube-proxy REJECTs a Service with no
+   * endpoints; L7: a 503); `drop` never answers (a dropped SYN: the client times out).
+   */
+  onNoEndpoint: 'reject' | 'drop'
+}
+
+/** Options for {@link startL4Proxy}. */
+export interface L4ProxyOptions extends ProxyOptions {
+  /** Count HTTP requests per pod in the client's byte stream (command pods). @default false */
+  countRequests?: boolean
+  /** How bytes are moved (see {@link RelayMode}). @default SVCBENCH_L4_RELAY if set, else `native` where built, else `raw` */
+  relay?: RelayMode
+}
+
+/** Options for {@link startL7Proxy}. */
+export interface L7ProxyOptions extends ProxyOptions {
+  /** Upstream connections per pod. @default 64 */
+  connectionsPerPod?: number
+  /** The pods are svcbench's own: the lean proxy (lean-front.ts) serves. @default false */
+  lean?: boolean
+}
