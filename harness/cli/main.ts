@@ -189,6 +189,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (args.json) out.write(`${JSON.stringify(result)}\n`)
     human.write(`\n${run.name}${run.description === '' ? '' : ` — ${run.description}`}\n`)
     human.write(`${comparisonTable(result)}\n\n`)
+    // (results written before variants carried warnings have none)
+    for (const v of result.variants) for (const w of v.warnings ?? []) err.write(`svcbench: warning: ${result.variants.length > 1 ? `variant "${v.name}": ` : ''}${w}\n`)
     if (gate.verdict !== 'none' || gate.notes.length > 0) human.write(`${gateText(gate)}\n\n`)
     human.write(`results: ${rel(resultsPath)}\n`)
     let markdown: string | undefined

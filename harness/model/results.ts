@@ -259,6 +259,12 @@ export interface VariantResult {
    * again and is left out of the statistics.
    */
   trials: { trial: number; metrics: Record<string, number | null>; disturbed: boolean }[]
+  /**
+   * What the reader must know about this variant's figures: data the harness could not collect,
+   * a fault that could not be carried out, the relay that ran instead of the one asked for.
+   * Printed with the results; empty when there is nothing to say.
+   */
+  warnings: string[]
 }
 
 /** What the front load balancer did. */

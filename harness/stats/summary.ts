@@ -276,6 +276,7 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
     calibration: null,
     normalized: null,
     trials: [],
+    warnings: [],
   }
 }
 
