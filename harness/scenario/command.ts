@@ -9,6 +9,8 @@ import type { ScenarioIssue } from '../errors.ts'
 import type { ResolvedCommand } from '../model/scenario.ts'
 import { parseDurationMs } from '../util/duration.ts'
 import { showValue } from '../util/text.ts'
+import { faultDefinition } from '../faults/registry.ts'
+import { commandPodActions } from '../faults/resolve.ts'
 import { splitCommandLine } from './command-line.ts'
 import * as D from './defaults.ts'
 
@@ -16,8 +18,6 @@ type Obj = Record<string, unknown>
 
 const BUILT_IN_POD_FIELDS = ['latencyMs', 'responseBytes', 'errorRate'] as const
 const COMMAND_FIELDS = ['args', 'env', 'cwd', 'readinessPath', 'startupTimeout'] as const
-/** Faults that need svcbench's built-in pod (they change how it answers). */
-const BUILT_IN_POD_FAULTS = ['slow-pod', 'fail-pod']
 
 /** Where {@link resolveCommand} reads from and reports to. */
 export interface CommandContext {
@@ -76,8 +76,9 @@ function refuseBuiltInPodSettings(pod: Obj, ctx: CommandContext, issues: Scenari
   }
   if (Array.isArray(ctx.faults)) {
     ctx.faults.forEach((f: Obj, i) => {
-      if (BUILT_IN_POD_FAULTS.includes(f?.action as string)) {
-        issues.push({ path: p(`faults[${i}].action`), message: `got ${showValue(f.action)}; it needs svcbench's built-in pod; with cluster.pod.command use kill-pod, hang-pod (SIGSTOP), recover-pod, delete-pod, kill-node, drain-node, scale or rolling-update` })
+      // Faults that change how svcbench's pod answers cannot reach your own server.
+      if (faultDefinition(f?.action)?.needsBuiltInPod === true) {
+        issues.push({ path: p(`faults[${i}].action`), message: `got ${showValue(f.action)}; it needs svcbench's built-in pod; with cluster.pod.command use ${commandPodActions()}` })
       }
     })
   }
