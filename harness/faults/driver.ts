@@ -5,6 +5,7 @@
  * as applied.
  */
 import type { ResolvedFault, ResolvedVariant } from '../model/scenario.ts'
+import type { FailoverResult } from '../model/results.ts'
 import { FAULTS } from './registry.ts'
 import type { FaultCluster, FaultEndpoints, FaultTarget } from './types.ts'
 
@@ -87,4 +88,11 @@ export function createFaultDriver(v: ResolvedVariant, cluster: FaultDriverCluste
       return null
     },
   }
+}
+
+/** The warnings for faults that did not happen as written (`failover[k].failed` set). */
+export function failedFaultWarnings(failover: readonly FailoverResult[]): string[] {
+  return failover
+    .filter((f) => f.failed !== null)
+    .map((f) => `fault ${f.fault} ${f.target} at ${f.atSec}s did not happen as written: ${f.failed}; its failover figures describe what did happen`)
 }

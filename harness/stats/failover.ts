@@ -185,5 +185,6 @@ export function failoverStats(i: FailoverInput): FailoverResult {
       after: { p99: mergedP99(i.perSecondHistograms, Math.ceil(duringEnd), Math.ceil(end / 1000)) },
     },
     clientsRemapped,
+    failed: null, // the runner sets it from the fault driver's outcome
   }
 }

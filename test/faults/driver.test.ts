@@ -4,9 +4,10 @@
  * (driver.failed), never as applied.
  */
 import { describe, expect, it } from 'vitest'
-import { createFaultDriver, type FaultDriverCluster } from '../../harness/faults/driver.ts'
+import { createFaultDriver, failedFaultWarnings, type FaultDriverCluster } from '../../harness/faults/driver.ts'
 import type { FaultEndpoints } from '../../harness/faults/types.ts'
 import { resolveScenario } from '../../harness/scenario/resolve.ts'
+import type { FailoverResult } from '../../harness/model/results.ts'
 
 /** A variant of two pods on one node with the given faults (spare slots as the resolver keeps them). */
 function variant(faults: unknown[]) {
@@ -101,5 +102,14 @@ describe('createFaultDriver', () => {
     const driver = createFaultDriver(v, d.cluster, d.controller)
     expect(await driver.fire(v.faults[0]!)).toBe(1234)
     expect(d.calls).toEqual(['node-lost pod-1,pod-2 40000', 'kill-node node-a'])
+  })
+})
+
+describe('failedFaultWarnings', () => {
+  it('says which fault did not happen as written, and why; nothing for the others', () => {
+    const f = (failed: string | null) => ({ fault: 'rolling-update', target: 'all', atSec: 0.3, failed }) as FailoverResult
+    expect(failedFaultWarnings([f(null), f('not finished by the end of the measured phase (x)')])).toEqual([
+      'fault rolling-update all at 0.3s did not happen as written: not finished by the end of the measured phase (x); its failover figures describe what did happen',
+    ])
   })
 })
