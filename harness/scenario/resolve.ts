@@ -4,7 +4,7 @@
  * Each part of a variant has its own file (topology, latency, command, service, faults); this
  * one puts them together.
  */
-import { ScenarioError, type ScenarioIssue } from '../errors.ts'
+import { HarnessError, ScenarioError, type ScenarioIssue } from '../errors.ts'
 import { scenarioSchema, variantBodySchema, NAME_RE, type UserScenario } from './schema.ts'
 import { fromZodIssues } from './format.ts'
 import { parseDurationMs } from '../util/duration.ts'
@@ -109,7 +109,9 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
 
 /**
  * Validate and resolve a scenario's default export. Throws one ScenarioError listing every
- * issue (schema, semantics, variants, overrides) before anything starts.
+ * issue (schema, semantics, variants, overrides) before anything starts, and a HarnessError
+ * (RESOLVE_FAILED) when the resolver itself fails on a scenario the schema accepted: a variant is
+ * never dropped in silence, and a run never has zero variants.
  */
 export function resolveScenario(rawInput: unknown, opts: ResolveOptions = {}): ResolvedRun {
   // Manifests (a file read) become plain scenario fields first; their errors stand alone.
@@ -128,81 +130,15 @@ export function resolveScenario(rawInput: unknown, opts: ResolveOptions = {}): R
     issues.push({ path: 'variants', message: 'got {}; expected at least one variant, or leave variants out' })
   }
 
-  // Semantic checks run even when the schema failed, so that one pass reports everything;
-  // a semantic issue under a path the schema already reported is noise and is dropped.
-  const schemaPaths = issues.map((i) => i.path)
-  const underSchemaIssue = (path: string) =>
-    schemaPaths.some((sp) => path === sp || path.startsWith(`${sp}.`) || path.startsWith(`${sp}[`))
-  const semantic = (vname: string, b: Obj, keep: (i: ScenarioIssue) => ScenarioIssue | undefined) => {
-    const local: ScenarioIssue[] = []
-    let v: ResolvedVariant | undefined
-    try {
-      v = resolveBody(vname, b, '', local, runSeed, opts.file)
-    } catch {
-      v = undefined // malformed input the schema has already reported
-    }
-    for (const i of local) {
-      const k = keep(i)
-      if (k !== undefined && !underSchemaIssue(k.path)) issues.push(k)
-    }
-    return v
-  }
-
-  const variants: ResolvedVariant[] = []
-  if (entries.length === 0) {
-    const v = semantic(D.DEFAULT_VARIANT_NAME, body, (i) => i)
-    if (v !== undefined) variants.push(v)
-  } else {
-    // The base body is checked once; each variant then reports only what its override caused.
-    semantic(D.DEFAULT_VARIANT_NAME, body, (i) => i)
-    for (const [vname, override] of entries) {
-      const vpath = `variants.${vname}`
-      if (!NAME_RE.test(vname)) {
-        issues.push({ path: vpath, message: `variant name ${showValue(vname)} is not allowed; expected lowercase letters, digits and dashes ([a-z0-9-]+)` })
-      }
-      if (!isPlainObject(override)) continue // reported by the schema
-      const merged = deepMerge(body, override) as Obj
-      const check = variantBodySchema.safeParse(merged, { reportInput: true })
-      if (!check.success) {
-        const own = check.error.issues.flatMap((i) => ownIssue(override, i as never))
-        issues.push(...fromZodIssues(own, ['variants', vname]))
-      }
-      const v = semantic(vname, merged, (i) =>
-        touches(override, pathKeys(i.path))
-          ? { path: `${vpath}.${i.path}`, message: i.message }
-          : undefined,
-      )
-      if (v !== undefined) variants.push(v)
-    }
-  }
-
+  const resolved = resolveVariants(body, entries, { seed: runSeed, file: opts.file, schemaValid: parsed.success }, issues)
   const o = opts.overrides ?? {}
-  if (o.variant !== undefined) {
-    const names = variants.map((v) => v.name)
-    const keep = variants.filter((v) => v.name === o.variant)
-    if (keep.length === 0) {
-      issues.push({ path: '--variant', message: `got ${showValue(o.variant)}; expected one of ${names.map((n) => JSON.stringify(n)).join(', ')}` })
-    } else {
-      variants.splice(0, variants.length, ...keep)
-    }
-  }
-  for (const v of variants) {
-    if (o.durationMs !== undefined) v.load.durationMs = o.durationMs
-    if (o.warmupMs !== undefined) v.load.warmupMs = o.warmupMs
-    if (o.connections !== undefined) v.load.connections = o.connections
-    if (o.clientIps !== undefined) v.load.clientIps = o.clientIps
-    v.cluster.spareSlots = spareSlotsFor(v)
-    for (const f of v.faults) {
-      if (f.atMs >= v.load.durationMs) {
-        issues.push({
-          path: `${variants.length > 1 ? `variants.${v.name}: ` : ''}faults (${f.action} ${f.target})`,
-          message: `at ${f.atMs}ms is not inside the measured phase; expected a time before load.duration (${v.load.durationMs}ms)`,
-        })
-      }
-    }
-  }
+  const variants = applyOverrides(resolved.variants, o, issues)
 
   if (issues.length > 0) throw new ScenarioError(dedupe(issues), { file: opts.file })
+  // Only input the schema rejected may stop the resolver, and then the ScenarioError above is thrown.
+  if (resolved.lost.length > 0 || variants.length === 0) {
+    throw new HarnessError('RESOLVE_FAILED', `${opts.file ?? 'scenario'}: no issue was found, yet ${resolved.lost.length > 0 ? `variant${resolved.lost.length === 1 ? '' : 's'} ${resolved.lost.map((n) => JSON.stringify(n)).join(', ')} did not resolve` : 'no variant resolved'}`)
+  }
 
   const multi = variants.length > 1
   return {
@@ -214,6 +150,115 @@ export function resolveScenario(rawInput: unknown, opts: ResolveOptions = {}): R
     warnings: [...expanded.warnings, ...variants.flatMap((v) => warningsFor(v, multi))],
     manifests: expanded.manifests,
   }
+}
+
+/** What {@link resolveVariants} needs besides the body. */
+interface VariantsContext {
+  seed: number
+  file: string | undefined
+  /** The whole scenario passed the schema. */
+  schemaValid: boolean
+}
+
+/**
+ * Every variant of the body: the body alone when `entries` is empty, else each override merged
+ * into it. `lost` names the variants the resolver could not resolve because the schema had
+ * already rejected their input (so a ScenarioError follows).
+ */
+function resolveVariants(body: Obj, entries: [string, unknown][], ctx: VariantsContext, issues: ScenarioIssue[]): { variants: ResolvedVariant[]; lost: string[] } {
+  const lost: string[] = []
+  // Semantic checks run even when the schema failed, so that one pass reports everything;
+  // a semantic issue under a path the schema already reported is noise and is dropped.
+  const schemaPaths = issues.map((i) => i.path)
+  const underSchemaIssue = (path: string) =>
+    schemaPaths.some((sp) => path === sp || path.startsWith(`${sp}.`) || path.startsWith(`${sp}[`))
+  const semantic = (vname: string, b: Obj, schemaValid: boolean, keep: (i: ScenarioIssue) => ScenarioIssue | undefined) => {
+    const local: ScenarioIssue[] = []
+    let v: ResolvedVariant | undefined
+    try {
+      v = resolveBody(vname, b, '', local, ctx.seed, ctx.file)
+    } catch (e) {
+      // Malformed input the schema has reported may trip the resolver; on valid input it is a bug.
+      if (schemaValid) throw new HarnessError('RESOLVE_FAILED', `resolving variant "${vname}" failed on input the schema accepted: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
+      lost.push(vname)
+    }
+    for (const i of local) {
+      const k = keep(i)
+      if (k !== undefined && !underSchemaIssue(k.path)) issues.push(k)
+    }
+    return v
+  }
+
+  const variants: ResolvedVariant[] = []
+  if (entries.length === 0) {
+    const v = semantic(D.DEFAULT_VARIANT_NAME, body, ctx.schemaValid, (i) => i)
+    if (v !== undefined) variants.push(v)
+    return { variants, lost }
+  }
+  // The base body is checked once; each variant then reports only what its override caused.
+  semantic(D.DEFAULT_VARIANT_NAME, body, ctx.schemaValid, (i) => i)
+  for (const [vname, override] of entries) {
+    const vpath = `variants.${vname}`
+    if (!NAME_RE.test(vname)) {
+      issues.push({ path: vpath, message: `variant name ${showValue(vname)} is not allowed; expected lowercase letters, digits and dashes ([a-z0-9-]+)` })
+    }
+    if (!isPlainObject(override)) continue // reported by the schema
+    const merged = deepMerge(body, override) as Obj
+    const check = variantBodySchema.safeParse(merged, { reportInput: true })
+    if (!check.success) {
+      const own = check.error.issues.flatMap((i) => ownIssue(override, i as never))
+      issues.push(...fromZodIssues(own, ['variants', vname]))
+    }
+    const v = semantic(vname, merged, ctx.schemaValid && check.success, (i) =>
+      touches(override, pathKeys(i.path))
+        ? { path: `${vpath}.${i.path}`, message: i.message }
+        : undefined,
+    )
+    if (v !== undefined) variants.push(v)
+  }
+  return { variants, lost }
+}
+
+/**
+ * The command line's overrides (--variant, --duration, --warmup, --connections, --client-ips)
+ * on the resolved variants, checked again where they change what was checked: the run's length
+ * and the faults' times. Returns the variants that run.
+ */
+function applyOverrides(all: ResolvedVariant[], o: CliOverrides, issues: ScenarioIssue[]): ResolvedVariant[] {
+  let variants = all
+  if (o.variant !== undefined) {
+    const keep = all.filter((v) => v.name === o.variant)
+    if (keep.length === 0) {
+      issues.push({ path: '--variant', message: `got ${showValue(o.variant)}; expected one of ${all.map((v) => JSON.stringify(v.name)).join(', ')}` })
+    } else {
+      variants = keep
+    }
+  }
+  const where = (v: ResolvedVariant) => (variants.length > 1 ? `variants.${v.name}: ` : '')
+  for (const v of variants) {
+    if (o.durationMs !== undefined) v.load.durationMs = o.durationMs
+    if (o.warmupMs !== undefined) v.load.warmupMs = o.warmupMs
+    if (o.connections !== undefined) v.load.connections = o.connections
+    if (o.clientIps !== undefined) v.load.clientIps = o.clientIps
+    v.cluster.spareSlots = spareSlotsFor(v)
+    const totalMs = v.load.durationMs + v.load.warmupMs
+    if ((o.durationMs !== undefined || o.warmupMs !== undefined) && totalMs > D.MAX_RUN_MS) {
+      const flags = [o.durationMs === undefined ? '' : `--duration ${o.durationMs}ms`, o.warmupMs === undefined ? '' : `--warmup ${o.warmupMs}ms`].filter((x) => x !== '').join(' and ')
+      issues.push({
+        path: `${where(v)}${o.durationMs === undefined ? '--warmup' : '--duration'}`,
+        message: `warm-up + duration is ${totalMs}ms with ${flags}; expected at most ${D.MAX_RUN_MS}ms (1h) so that every run stops by itself`,
+      })
+    }
+    for (const f of v.faults) {
+      if (f.atMs >= v.load.durationMs) {
+        issues.push({
+          path: `${where(v)}faults (${f.action} ${f.target})`,
+          message: `at ${f.atMs}ms is not inside the measured phase; expected a time before load.duration (${v.load.durationMs}ms)`,
+        })
+      }
+    }
+  }
+  return variants
 }
 
 function dedupe(issues: ScenarioIssue[]): ScenarioIssue[] {
