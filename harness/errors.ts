@@ -45,6 +45,8 @@ export type HarnessErrorCode =
   | 'RESULTS_WRITE_FAILED'
   | 'REPORT_FAILED'
   | 'NOT_LOOPBACK'
+  /** The scenario resolver failed on a scenario the schema accepted (a bug in svcbench). */
+  | 'RESOLVE_FAILED'
 
 /** The harness itself failed (a pod would not bind, a proxy crashed). Exit code 3. */
 export class HarnessError extends Error {

@@ -7,7 +7,7 @@ import os from 'node:os'
 import { createRequire } from 'node:module'
 import { leaseBlock, preferredBlock, type AddressPlan } from './cluster/address-plan.ts'
 import { startCluster } from './cluster/cluster.ts'
-import { createFaultDriver } from './cluster/faults.ts'
+import { createFaultDriver, failedFaultWarnings } from './faults/driver.ts'
 import { startEndpointsController } from './cluster/endpoints.ts'
 import { createRng, deriveSeed } from './util/rng.ts'
 import { runLoad } from './load/autocannon.ts'
@@ -172,7 +172,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
             .then((effectiveAt) => {
               entry.atMs = effectiveAt - epochMs
             })
-            .catch(() => {})
+            .catch(() => {}) // kept by the driver: driver.failed(fault) goes into the results
         }, Math.max(0, epochMs + fault.atMs - Date.now())),
       )
     }
@@ -195,6 +195,8 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
       }
     })
     const cpuUsage = cpu.stop()
+    // How each fault went, as the measured phase ended (a rolling update may still be waiting).
+    const faultsFailed = applied.map((a) => driver.failed(a.fault))
     if (Date.now() < epochMs) return undefined // interrupted during warm-up: nothing measured
     for (const t of faultTimers) clearTimeout(t)
     controller.stop()
@@ -205,6 +207,8 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     const r = summarizeVariant({ variant: v, topology: cluster.topology, hashSeed: cluster.hashSeed, load, pods, proxies, faults: applied, events, epochMs, lb: lb === undefined ? undefined : { ...lb, epochMs } })
     r.calibration = calibration
     r.cpu = summarizeCpu(cpuUsage, os.cpus().length)
+    r.failover.forEach((f, k) => (f.failed = faultsFailed[k] ?? null))
+    r.warnings.push(...failedFaultWarnings(r.failover))
     if (calibration !== null && calibration.rps > 0 && calibration.p50 > 0 && calibration.p99 > 0) {
       const r4 = (x: number) => Math.round(x * 10_000) / 10_000
       r.normalized = { rps: r4(r.requests.rps / calibration.rps), p50: r4(r.latencyMs.p50 / calibration.p50), p99: r4(r.latencyMs.p99 / calibration.p99) }

@@ -97,6 +97,13 @@ export interface FailoverResult {
    * fault's window differs from their pod when it struck (clients seen both before and after); null otherwise.
    */
   clientsRemapped: number | null
+  /**
+   * Why the fault could not be carried out, failed part-way, or had not finished by the end of
+   * the measured phase (a rolling update whose new pods never became ready); null when it was
+   * carried out in full. When set, the figures above describe what did happen, and the variant's
+   * warnings say so.
+   */
+  failed: string | null
 }
 
 /** Fairness of the request split, and how the balancing decisions fit the prediction. */

@@ -59,7 +59,7 @@ function failoverLines(vs: VariantResult[]): string[] {
         .join(', ')
       rows.push([
         v.name,
-        `${f.fault} ${f.pods.join(',')}`,
+        [f.fault, f.pods.join(','), f.failed != null ? '(failed)' : ''].filter((x) => x !== '').join(' '),
         sec(f.atSec),
         sec(f.detectionSec),
         f.expectedDetectionSec === null ? 'never' : `${f.expectedDetectionSec.min.toFixed(2)}–${f.expectedDetectionSec.max.toFixed(2)}s`,
@@ -71,7 +71,9 @@ function failoverLines(vs: VariantResult[]): string[] {
       ])
     }
   }
-  return ['', 'failover (times from the start of the measured phase; detected = the endpoint change applied on every node, or for kill-node behind a load balancer its health check marking the node down)', alignColumns(rows)]
+  // A fault that did not happen as written says why (older results have no `failed`).
+  const failed = withFaults.flatMap((v) => v.failover.filter((f) => f.failed != null).map((f) => `! ${v.name}: ${f.fault} ${f.target} at ${sec(f.atSec)} failed: ${f.failed}`))
+  return ['', 'failover (times from the start of the measured phase; detected = the endpoint change applied on every node, or for kill-node behind a load balancer its health check marking the node down)', alignColumns(rows), ...failed]
 }
 
 function cpuCell(v: VariantResult): string {

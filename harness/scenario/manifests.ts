@@ -101,16 +101,60 @@ function labelsMatch(selector: Obj, labels: unknown): boolean {
 
 const fmtLabels = (o: Obj) => Object.entries(o).map(([k, v]) => `${k}=${String(v)}`).join(',')
 
+/** The objects of a manifests file that make the scenario, picked by kind and selector. */
+interface Selection {
+  /** The file as shown in messages (relative to the working directory). */
+  shown: string
+  /** `Kind/name` of an object, for messages. */
+  id: (o: Obj) => string
+  svc: Obj
+  /** `<file>: Service/<name>`, the prefix of the Service's issue paths. */
+  sid: string
+  type: string
+  /** The Service's first port (the one benchmarked). */
+  port0: Obj | undefined
+  /** The Deployments and StatefulSets the Service selects. */
+  matched: Obj[]
+  proxyConfigs: Obj[]
+  nodes: Obj[]
+}
+
 /** Parse a manifests file into scenario fields. Throws ScenarioError (exit 2) on bad input. */
 export function readManifests(file: string): ManifestScenario {
   const shown = path.isAbsolute(file) ? path.relative(process.cwd(), file) || file : file
+  const objects = parseDocuments(file, shown)
+  const warnings: string[] = []
+  const sel = selectObjects(objects, shown, warnings)
+  const warnUnknown = (o: Obj, kind: string) => {
+    const extra = leaves(o).filter((l) => !known(kind, l))
+    if (extra.length > 0) warnings.push(`${shown}: ${sel.id(o)}: not modeled by svcbench, ignored: ${extra.join(', ')}`)
+  }
+  warnUnknown(sel.svc, 'Service')
+  for (const w of sel.matched) warnUnknown(w, 'Workload')
+  for (const k of sel.proxyConfigs) warnUnknown(k, 'KubeProxyConfiguration')
+  for (const n of sel.nodes) warnUnknown(n, 'Node')
+
+  const { replicas, pod } = podFields(sel, warnings)
+  const service = serviceFields(sel, warnings)
+  const cluster: Obj = { replicas }
+  if (sel.nodes.length > 0) {
+    // Node objects name the nodes; the pods are spread over them round-robin.
+    const names = sel.nodes.map((n) => String(get(n, 'metadata.name')))
+    cluster.nodes = names.map((n, i) => ({ name: n, pods: Math.floor(replicas / names.length) + (i < replicas % names.length ? 1 : 0) }))
+  }
+  if (Object.keys(pod).length > 0) cluster.pod = pod
+  return { name: String(get(sel.svc, 'metadata.name') ?? 'manifests'), fields: { cluster, service }, warnings }
+}
+
+/** The file's Kubernetes objects, in order; a missing file or malformed YAML throws. */
+function parseDocuments(file: string, shown: string): Obj[] {
   if (!fs.existsSync(file)) {
     throw new ScenarioError([{ path: 'manifests', message: `file ${JSON.stringify(shown)} not found; expected a Kubernetes YAML file` }])
   }
   const text = fs.readFileSync(file, 'utf8')
   const docs = parseAllDocuments(text)
   const issues: ScenarioIssue[] = []
-  const objects: { obj: Obj; index: number }[] = []
+  const objects: Obj[] = []
   ;(Array.isArray(docs) ? docs : [docs]).forEach((d, index) => {
     if (d.errors.length > 0) {
       for (const e of d.errors) issues.push({ path: `${shown}: document ${index + 1}`, message: `malformed YAML: ${e.message.split('\n')[0]}` })
@@ -122,24 +166,22 @@ export function readManifests(file: string): ManifestScenario {
       issues.push({ path: `${shown}: document ${index + 1}`, message: 'expected a Kubernetes object with apiVersion and kind' })
       return
     }
-    objects.push({ obj: js, index })
+    objects.push(js)
   })
   if (issues.length > 0) throw new ScenarioError(issues)
+  return objects
+}
 
-  const warnings: string[] = []
-  const id = (o: Obj) => `${String(o.kind)}/${String(get(o, 'metadata.name') ?? `(document ${objects.findIndex((x) => x.obj === o) + 1})`)}`
-  const warnUnknown = (o: Obj, kind: string) => {
-    const extra = leaves(o).filter((l) => !known(kind, l))
-    if (extra.length > 0) warnings.push(`${shown}: ${id(o)}: not modeled by svcbench, ignored: ${extra.join(', ')}`)
-  }
-
-  const services = objects.filter((x) => x.obj.kind === 'Service').map((x) => x.obj)
-  const workloads = objects.filter((x) => x.obj.kind === 'Deployment' || x.obj.kind === 'StatefulSet').map((x) => x.obj)
-  const proxyConfigs = objects.filter((x) => x.obj.kind === 'KubeProxyConfiguration').map((x) => x.obj)
-  const nodes = objects.filter((x) => x.obj.kind === 'Node').map((x) => x.obj)
-  for (const x of objects) {
-    if (!['Service', 'Deployment', 'StatefulSet', 'KubeProxyConfiguration', 'Node'].includes(String(x.obj.kind))) {
-      warnings.push(`${shown}: ${id(x.obj)}: kind ${String(x.obj.kind)} is not modeled by svcbench, ignored`)
+/** Objects by kind: exactly one Service (NodePort or LoadBalancer, TCP) and the workloads it selects. */
+function selectObjects(objects: Obj[], shown: string, warnings: string[]): Selection {
+  const issues: ScenarioIssue[] = []
+  const id = (o: Obj) => `${String(o.kind)}/${String(get(o, 'metadata.name') ?? `(document ${objects.indexOf(o) + 1})`)}`
+  const ofKind = (...kinds: string[]) => objects.filter((o) => kinds.includes(String(o.kind)))
+  const services = ofKind('Service')
+  const workloads = ofKind('Deployment', 'StatefulSet')
+  for (const o of objects) {
+    if (!['Service', 'Deployment', 'StatefulSet', 'KubeProxyConfiguration', 'Node'].includes(String(o.kind))) {
+      warnings.push(`${shown}: ${id(o)}: kind ${String(o.kind)} is not modeled by svcbench, ignored`)
     }
   }
 
@@ -156,7 +198,6 @@ export function readManifests(file: string): ManifestScenario {
   }
   const svc = services[0] as Obj
   const sid = `${shown}: ${id(svc)}`
-  const name = String(get(svc, 'metadata.name') ?? 'manifests')
   const type = (get(svc, 'spec.type') as string | undefined) ?? 'ClusterIP'
   if (type !== 'NodePort' && type !== 'LoadBalancer') {
     issues.push({ path: `${sid}: spec.type`, message: `got ${JSON.stringify(type)}; expected "NodePort" or "LoadBalancer" (svcbench sends traffic to NodePorts)` })
@@ -181,13 +222,13 @@ export function readManifests(file: string): ManifestScenario {
   }
   for (const w of workloads) if (!matched.includes(w)) warnings.push(`${shown}: ${id(w)}: not selected by ${id(svc)}, ignored`)
   if (issues.length > 0) throw new ScenarioError(issues)
+  return { shown, id, svc, sid, type, port0, matched, proxyConfigs: ofKind('KubeProxyConfiguration'), nodes: ofKind('Node') }
+}
 
-  warnUnknown(svc, 'Service')
-  for (const w of matched) warnUnknown(w, 'Workload')
-  for (const k of proxyConfigs) warnUnknown(k, 'KubeProxyConfiguration')
-  for (const n of nodes) warnUnknown(n, 'Node')
-
-  // Pods: replicas of every selected workload; settings from the first one's first container.
+/** cluster.replicas and cluster.pod: replicas of every selected workload; settings from the first one's first container. */
+function podFields(sel: Selection, warnings: string[]): { replicas: number; pod: Obj } {
+  const { shown, id, sid, matched, port0 } = sel
+  const issues: ScenarioIssue[] = []
   let replicas = 0
   for (const w of matched) {
     const r = get(w, 'spec.replicas')
@@ -232,6 +273,16 @@ export function readManifests(file: string): ManifestScenario {
   const grace = get(w0, 'spec.template.spec.terminationGracePeriodSeconds')
   if (issues.length > 0) throw new ScenarioError(issues)
 
+  const pod: Obj = {}
+  if (podPort !== undefined) pod.port = podPort
+  if (readinessProbe !== undefined) pod.readinessProbe = readinessProbe
+  if (grace !== undefined) pod.terminationGracePeriodSeconds = grace
+  return { replicas, pod }
+}
+
+/** service.*: type, ports, affinity and traffic policies from the Service; mode and scheduler from a KubeProxyConfiguration. */
+function serviceFields(sel: Selection, warnings: string[]): Obj {
+  const { shown, svc, sid, type, port0, proxyConfigs } = sel
   const service: Obj = { type }
   if (typeof port0?.nodePort === 'number') service.nodePort = port0.nodePort
   if (type === 'LoadBalancer') {
@@ -257,19 +308,7 @@ export function readManifests(file: string): ManifestScenario {
     const scheduler = get(kp, 'ipvs.scheduler')
     if (service.proxyMode === 'ipvs' && scheduler !== undefined && scheduler !== '') service.ipvsScheduler = scheduler
   }
-
-  const pod: Obj = {}
-  if (podPort !== undefined) pod.port = podPort
-  if (readinessProbe !== undefined) pod.readinessProbe = readinessProbe
-  if (grace !== undefined) pod.terminationGracePeriodSeconds = grace
-  const cluster: Obj = { replicas }
-  if (nodes.length > 0) {
-    // Node objects name the nodes; the pods are spread over them round-robin.
-    const names = nodes.map((n) => String(get(n, 'metadata.name')))
-    cluster.nodes = names.map((n, i) => ({ name: n, pods: Math.floor(replicas / names.length) + (i < replicas % names.length ? 1 : 0) }))
-  }
-  if (Object.keys(pod).length > 0) cluster.pod = pod
-  return { name, fields: { cluster, service }, warnings }
+  return service
 }
 
 /**

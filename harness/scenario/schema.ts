@@ -212,7 +212,7 @@ const serviceSchema = obj({
 const loadSchema = obj({
   /** Measured phase length. @default '10s' */
   duration: durationSchema.optional(),
-  /** Unmeasured phase before it (fresh connections are opened for the measured phase). @default '2s' */
+  /** Unmeasured phase before it, on the same connections: the load runs on into the measured phase, which does not start cold. @default '2s' */
   warmup: durationSchema.optional(),
   /** Concurrent client connections (closed model: each has one request in flight). @default 50 */
   connections: int(1, 10_000).optional(),

@@ -8,6 +8,7 @@ import type { ResolvedFault, ResolvedProbe } from '../model/scenario.ts'
 import type { FailoverResult } from '../model/results.ts'
 import type { TimedEndpointEvent } from '../model/measurements.ts'
 import { ERROR_KINDS, type ErrorKind } from '../model/results.ts'
+import { FAULTS } from '../faults/registry.ts'
 
 /** Inputs of {@link failoverStats}. */
 export interface FailoverInput {
@@ -40,47 +41,17 @@ export interface FailoverInput {
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000
 
-/** Expected detection delay for a fault under the probe (or LB health check) settings, seconds. */
+/**
+ * Expected detection delay for a fault under the probe (or LB health check) settings, seconds:
+ * each action's own arithmetic (harness/faults/<action>.ts).
+ */
 export function expectedDetection(
   fault: ResolvedFault,
   probe: ResolvedProbe,
   propagationMs: number,
   opts: Pick<FailoverInput, 'lb' | 'nodeMonitorGracePeriodSeconds'> = {},
 ): { min: number; max: number } | null {
-  const p = probe.periodSeconds
-  const prop = propagationMs / 1000
-  const timeout = probe.timeoutSeconds
-  switch (fault.action) {
-    case 'kill-node': {
-      if (opts.lb !== undefined) {
-        // A dead node refuses the health check at once; the first failing check comes within one interval.
-        const h = opts.lb.healthCheck
-        return { min: r3((h.unhealthyThreshold - 1) * h.intervalSeconds), max: r3(h.unhealthyThreshold * h.intervalSeconds) }
-      }
-      const grace = opts.nodeMonitorGracePeriodSeconds ?? 40
-      return { min: r3(grace + prop), max: r3(grace + prop) }
-    }
-    case 'kill-pod':
-      // The first failing probe comes within one period; failureThreshold − 1 more follow.
-      return { min: r3((probe.failureThreshold - 1) * p + prop), max: r3(probe.failureThreshold * p + prop) }
-    case 'hang-pod':
-      return { min: r3((probe.failureThreshold - 1) * p + timeout + prop), max: r3(probe.failureThreshold * p + timeout + prop) }
-    case 'slow-pod':
-      return fault.latencyMs >= timeout * 1000
-        ? { min: r3((probe.failureThreshold - 1) * p + timeout + prop), max: r3(probe.failureThreshold * p + timeout + prop) }
-        : null
-    case 'fail-pod':
-      return null
-    case 'scale':
-    case 'rolling-update':
-      return null
-    case 'delete-pod':
-    case 'drain-node':
-      // The deletion marks the endpoint terminating at once; only propagation remains.
-      return { min: r3(prop), max: r3(prop) }
-    case 'recover-pod':
-      return { min: r3((probe.successThreshold - 1) * p + prop), max: r3(probe.successThreshold * p + prop) }
-  }
+  return FAULTS[fault.action].expectedDetection(fault, probe, propagationMs, opts)
 }
 
 function mergedP99(hists: LatencyHistogram[], fromSec: number, toSec: number): number {
@@ -214,5 +185,6 @@ export function failoverStats(i: FailoverInput): FailoverResult {
       after: { p99: mergedP99(i.perSecondHistograms, Math.ceil(duringEnd), Math.ceil(end / 1000)) },
     },
     clientsRemapped,
+    failed: null, // the runner sets it from the fault driver's outcome
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createLatencySampler, lognormalParams } from '../../harness/pods/latency.ts'
+import { createLatencySampler } from '../../harness/pods/latency.ts'
+import { lognormalParams } from '../../harness/util/lognormal.ts'
 import { createRng } from '../../harness/util/rng.ts'
 
 function quantiles(samples: number[]) {

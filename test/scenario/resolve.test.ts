@@ -94,6 +94,18 @@ describe('resolveScenario', () => {
     expect(resolveScenario(s, { overrides: { variant: 'b' } }).variants.map((v) => v.name)).toEqual(['b'])
     expect(issuesOf(s, { variant: 'c' })).toEqual(['--variant: got "c"; expected one of "a", "b"'])
   })
+  it('checks warm-up + duration again after --duration and --warmup (a run stops by itself within 1h)', () => {
+    expect(issuesOf({ name: 'x', load: { warmup: '2s' } }, { durationMs: 3_600_000 })).toEqual([
+      '--duration: warm-up + duration is 3602000ms with --duration 3600000ms; expected at most 3600000ms (1h) so that every run stops by itself',
+    ])
+    expect(issuesOf({ name: 'x', load: { duration: '10s' } }, { warmupMs: 3_595_000 })).toEqual([
+      '--warmup: warm-up + duration is 3605000ms with --warmup 3595000ms; expected at most 3600000ms (1h) so that every run stops by itself',
+    ])
+    expect(issuesOf({ name: 'x', variants: { a: {}, b: { load: { warmup: '1m' } } } }, { durationMs: 3_570_000 })).toEqual([
+      'variants.b: --duration: warm-up + duration is 3630000ms with --duration 3570000ms; expected at most 3600000ms (1h) so that every run stops by itself',
+    ])
+    expect(resolveScenario({ name: 'x' }, { overrides: { durationMs: 3_598_000 } }).variants[0]!.load.durationMs).toBe(3_598_000)
+  })
   it('resolves latency distributions', () => {
     const lat = (l: unknown) => resolveScenario({ name: 'x', cluster: { pod: { latencyMs: l } } }).variants[0]!.cluster.pod.latency
     expect(lat(2)).toEqual({ dist: 'constant', meanMs: 2, p99Ms: 2 })
