@@ -281,21 +281,30 @@ describe.each(['native', 'raw', 'onread', 'data'] as RelayMode[])('the L4 relay 
     })
   })
   it('clients gone as soon as they connect leave no pod connection open', async () => {
-    const closed: Promise<void>[] = []
+    const open = new Set<net.Socket>()
+    let opened = 0
     const pod = net.createServer((s) => {
-      closed.push(new Promise((r) => s.on('close', () => r())))
+      opened++
+      open.add(s)
+      s.on('close', () => open.delete(s))
       s.on('error', () => {})
     })
     await withPod(pod, async (host, clientIp) => {
+      const gone: Promise<void>[] = []
       for (let i = 0; i < 20; i++) {
         const c = net.connect({ host, port: 30080, localAddress: clientIp })
         c.on('error', () => {})
+        gone.push(new Promise((r) => c.on('close', () => r())))
         if (i % 2 === 0) c.once('connect', () => c.resetAndDestroy())
         else c.once('connect', () => c.destroy())
       }
-      await new Promise((r) => setTimeout(r, 200))
-      // Every pod connection the proxy opened closes (a leak hangs here and times out).
-      await Promise.all(closed)
+      await Promise.all(gone)
+      // The proxy dials the pod as it accepts, before it can see the client go: pod connections opened.
+      for (let i = 0; i < 50 && opened === 0; i++) await new Promise((r) => setTimeout(r, 20))
+      expect(opened).toBeGreaterThan(0)
+      // Every one of them is closed by the proxy within 2 s.
+      for (let i = 0; i < 100 && open.size > 0; i++) await new Promise((r) => setTimeout(r, 20))
+      expect(open.size, `${open.size} of ${opened} pod connections still open`).toBe(0)
     })
   })
 })
