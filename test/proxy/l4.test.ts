@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import http from 'node:http'
 import net from 'node:net'
 import { startL4Proxy, defaultRelay } from '../../harness/proxy/l4.ts'
@@ -10,6 +10,7 @@ import { leaseBlock } from '../../harness/cluster/address-plan.ts'
 import { createRng } from '../../harness/util/rng.ts'
 import type { Endpoint } from '../../harness/model/kube-proxy.ts'
 import type { RelayMode } from '../../harness/proxy/types.ts'
+import { requireInCi } from '../helpers/ci.ts'
 
 function get(host: string, port: number, localAddress: string): Promise<number | string> {
   return new Promise((resolve) => {
@@ -83,7 +84,12 @@ describe('startL4Proxy', () => {
   })
 })
 
+// Without the addon the proxy would quietly relay `native` tests with `raw`: skip them instead,
+// and under CI (which has python3, make and g++ for npm ci to build it) fail them.
+const NATIVE_RELAY = 'the native relay (build/Release/svcbench_relay.node: npm ci builds it with python3, make and g++)'
+
 describe.each(['native', 'raw', 'onread', 'data'] as RelayMode[])('the L4 relay (%s)', (relay) => {
+  if (relay === 'native') beforeEach(requireInCi(NATIVE_RELAY, nativeRelay() !== null))
   /** A proxy in front of one pod server; `use` gets the proxy's address. */
   async function withPod(pod: net.Server, use: (host: string, clientIp: string) => Promise<void>, accounting = createAccounting('node-a')) {
     const lease = await leaseBlock()
@@ -310,8 +316,8 @@ describe.each(['native', 'raw', 'onread', 'data'] as RelayMode[])('the L4 relay 
 })
 
 describe('the native relay', () => {
+  beforeEach(requireInCi('Linux (the native relay is Linux only)', process.platform === 'linux'))
   it('is built (npm ci runs node-gyp) and is the default on Linux', () => {
-    if (process.platform !== 'linux') return
     expect(nativeRelay(), 'build/Release/svcbench_relay.node: run npm ci (or npm run build:native) with python3, make and g++').not.toBeNull()
     if (process.env.SVCBENCH_L4_RELAY === undefined) expect(defaultRelay()).toBe('native')
   })
