@@ -89,7 +89,8 @@ describe('startL4Proxy', () => {
 const NATIVE_RELAY = 'the native relay (build/Release/svcbench_relay.node: npm ci builds it with python3, make and g++)'
 
 describe.each(['native', 'raw', 'onread', 'data'] as RelayMode[])('the L4 relay (%s)', (relay) => {
-  if (relay === 'native') beforeEach(requireInCi(NATIVE_RELAY, nativeRelay() !== null))
+  // Looked for when a test runs, not at collection (nativeRelay() starts the relay thread).
+  if (relay === 'native') beforeEach((ctx) => requireInCi(NATIVE_RELAY, nativeRelay() !== null)(ctx))
   /** A proxy in front of one pod server; `use` gets the proxy's address. */
   async function withPod(pod: net.Server, use: (host: string, clientIp: string) => Promise<void>, accounting = createAccounting('node-a')) {
     const lease = await leaseBlock()
