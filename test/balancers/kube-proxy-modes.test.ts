@@ -213,7 +213,7 @@ describe('createMaglev (ipvs mh)', () => {
   it('sends a client to the same pod through any node: two nodes\' balancers, built apart, agree (IPVS mh keys are constants)', () => {
     // generate_hash_secret (ip_vs_mh.c) sets the hsiphash keys to fixed values, so each node's kube-proxy
     // builds the same table from the same endpoints: a client reaching node a or node b gets the same
-    // pod. (Random keys per node would send almost every client to different pods.)
+    // pod. (Keys drawn at random per node would send most clients to different pods.)
     const nodeA = createMaglev({ seed: 7 })
     const nodeB = createMaglev({ seed: 7 })
     nodeA.update(ten)
