@@ -3,9 +3,9 @@ import { createRoundRobin } from '../../harness/balancers/round-robin.ts'
 import { createRandom } from '../../harness/balancers/random.ts'
 import { createLeastConn } from '../../harness/balancers/least-conn.ts'
 import { createIpHash, shBucket, buildShTable, SH_TAB_SIZE } from '../../harness/balancers/ip-hash.ts'
-import { createBalancer } from '../../harness/balancers/registry.ts'
+import { createBalancer, registry, algorithmFor } from '../../harness/balancers/registry.ts'
 import { createRng } from '../../harness/util/rng.ts'
-import { type Endpoint, BALANCER_NAMES } from '../../harness/model/kube-proxy.ts'
+import { type Endpoint, ALGORITHM_NAMES, BALANCER_ALIASES, BALANCER_NAMES } from '../../harness/model/kube-proxy.ts'
 
 const eps = (n: number): Endpoint[] =>
   Array.from({ length: n }, (_, i) => ({ name: `pod-${i + 1}`, address: `127.9.2.${i + 1}`, port: 8080, node: 'node-a' }))
@@ -134,11 +134,20 @@ describe('createIpHash', () => {
     const names = buildShTable(e).slice(0, 8).map((x) => x?.name)
     expect(names).toEqual(['pod-1', 'pod-1', 'pod-1', 'pod-2', 'pod-1', 'pod-1', 'pod-1', 'pod-2'])
   })
-  it('computes the kernel bucket: top 8 bits of addr · 0x61C88647', () => {
-    // 127.0.0.1 = 0x7f000001; 0x7f000001 · 0x61c88647 mod 2^32 = 0x61c88647 + (0x7f000000 · 0x61c88647 mod 2^32)
-    const expected = (Math.imul(0x7f000001, 0x61c88647) >>> 0) >>> 24
-    expect(shBucket('127.0.0.1')).toBe(expected)
-    expect(shBucket('::ffff:127.0.0.1')).toBe(expected)
+  it('computes the kernel bucket: (offset + top 8 bits of (port + addr) · 0x61C88647) mod 256', () => {
+    // ip_vs_sh_hashkey (net/netfilter/ipvs/ip_vs_sh.c) with hash_32 (include/linux/hash.h), by hand,
+    // G = GOLDEN_RATIO_32 = 0x61c88647: 127.0.0.1 = 0x7f000001, so addr · G = 0x7f · 2^24 · G + G (mod 2^32).
+    // 0x7f · 2^24 · G mod 2^32 keeps only the low byte of 0x7f · 0x47 (G's low byte) = 0x2339, shifted
+    // up: 0x39000000. Plus G: 0x39000000 + 0x61c88647 = 0x9ac88647, whose top byte is 0x9a = 154.
+    expect(shBucket('127.0.0.1')).toBe(154)
+    expect(shBucket('::ffff:127.0.0.1')).toBe(154) // IPv4-mapped: the same address
+    // 127.0.0.2: one more G, 0x9ac88647 + 0x61c88647 = 0xfc910c8e → 0xfc = 252.
+    expect(shBucket('127.0.0.2')).toBe(252)
+    // sh-port adds the port before hashing: 0x7f000001 + 1000 = 0x7f000000 + 1001, so the product is
+    // 0x39000000 + 1001 · G = 0x39000000 + 0x59150b9f (1001 · G = 0x17e59150b9f, low 32 bits) = 0x92150b9f → 0x92 = 146.
+    expect(shBucket('127.0.0.1', 1000)).toBe(146)
+    // The fallback offset is added after hashing, mod 256: (154 + 200) mod 256 = 98.
+    expect(shBucket('127.0.0.1', 0, 200)).toBe(98)
   })
   it('remaps most clients when one endpoint is removed (hash by position, not consistent)', () => {
     const b = createIpHash()
@@ -154,12 +163,20 @@ describe('createIpHash', () => {
 })
 
 describe('registry', () => {
-  it('creates every named balancer, whose name is its registry key', () => {
-    for (const name of BALANCER_NAMES) {
+  it('creates every algorithm, whose name is its registry key, and it picks', () => {
+    expect(Object.keys(registry).sort()).toEqual([...ALGORITHM_NAMES].sort())
+    for (const name of ALGORITHM_NAMES) {
       const b = createBalancer(name, { rng: createRng(1) })
       expect(b.name).toBe(name)
       b.update(eps(2))
-      expect(b.pick(ctx())).toBeDefined()
+      expect(b.pick(ctx()), name).toBeDefined()
+    }
+  })
+  it('gives each service.balancer alias the algorithm its kube-proxy configuration runs, by the same name', () => {
+    for (const alias of BALANCER_NAMES) {
+      const { proxyMode, ipvsScheduler } = BALANCER_ALIASES[alias]
+      expect(algorithmFor(proxyMode, ipvsScheduler)).toBe(alias)
+      expect(createBalancer(alias, { rng: createRng(1) }).name).toBe(alias)
     }
   })
 })

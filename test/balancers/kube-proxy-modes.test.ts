@@ -48,19 +48,64 @@ describe('algorithmFor', () => {
   })
 })
 
+/** An rng that returns `draws` in order (and fails the test if asked for more). */
+function scripted(draws: number[]): () => number {
+  let i = 0
+  return () => {
+    const d = draws[i++]
+    if (d === undefined) throw new Error(`rng asked for draw ${i}, only ${draws.length} scripted`)
+    return d
+  }
+}
+
 describe.each([
   ['random', 'iptables'],
   ['nftables', 'nftables'],
 ] as const)('%s (%s mode)', (algorithm, _mode) => {
-  it('connection counts fit uniform (χ², seed 42, 60k picks) and ignore weights', () => {
+  const weighted = eps(6, [5, 1, 1, 1, 1, 1])
+  const run = () => {
     const b = createBalancer(algorithm, { rng: createRng(42) })
-    b.update(eps(6, [5, 1, 1, 1, 1, 1]))
-    const c = counts(b, 60_000, names(6))
-    expect(chiSquaredP(c, new Array(6).fill(1 / 6))).toBeGreaterThan(0.01)
+    b.update(weighted)
+    return counts(b, 60_000, names(6))
+  }
+  it('connection counts fit uniform (χ², seed 42, 60k picks) and ignore weights', () => {
+    expect(chiSquaredP(run(), new Array(6).fill(1 / 6))).toBeGreaterThan(0.01)
   })
-  it('would be rejected if it favoured one endpoint by 5%', () => {
-    const c = [10_500, 9_900, 9_900, 9_900, 9_900, 9_900]
-    expect(chiSquaredP(c, new Array(6).fill(1 / 6))).toBeLessThan(0.01)
+  it('the same picks are rejected against the weighted split and against a split 5% off uniform', () => {
+    const c = run()
+    // Weights 5,1,1,1,1,1 would give pod-1 half the connections: these modes ignore weights.
+    expect(chiSquaredP(c, [5, 1, 1, 1, 1, 1].map((w) => w / 10))).toBeLessThan(0.01)
+    // pod-1 at 1.05/6 and the others at 0.99/6: 60k picks are enough to tell that from uniform.
+    expect(chiSquaredP(c, [1.05, 0.99, 0.99, 0.99, 0.99, 0.99].map((x) => x / 6))).toBeLessThan(0.01)
+  })
+})
+
+describe('createRandom (iptables mode): the rule chain, one draw per rule tried', () => {
+  // pkg/proxy/iptables/proxier.go writes, for endpoint i of n, `-m statistic --mode random
+  // --probability 1/(n−i)` (the last rule has none); a rule matches when its draw is below that.
+  it.each([
+    [[0.2], 'pod-1'], // rule 0: 0.2 < 1/3
+    [[0.5, 0.4], 'pod-2'], // rule 0: 0.5 ≥ 1/3; rule 1: 0.4 < 1/2
+    [[0.9, 0.6], 'pod-3'], // neither 0.9 < 1/3 nor 0.6 < 1/2: the last rule always matches (no third draw)
+  ])('draws %j over 3 endpoints → %s', (draws, pod) => {
+    const b = createBalancer('random', { rng: scripted(draws) })
+    b.update(eps(3))
+    expect(b.pick(ctx())?.name).toBe(pod)
+  })
+})
+
+describe('createNftables (nftables mode): one draw, numgen random mod N', () => {
+  // pkg/proxy/nftables/proxier.go: `numgen random mod N vmap { 0 : goto ep0, … }`; nft_numgen.c
+  // takes reciprocal_scale(random u32, N) = floor(draw · N).
+  it.each([
+    [0, 'pod-1'],
+    [0.15, 'pod-1'], // floor(0.9) = 0: index 0 takes draws in [0, 1/6)
+    [0.5, 'pod-4'], // floor(0.5 · 6) = 3
+    [0.99, 'pod-6'], // floor(5.94) = 5
+  ])('draw %d over 6 endpoints → %s', (draw, pod) => {
+    const b = createBalancer('nftables', { rng: scripted([draw]) })
+    b.update(eps(6))
+    expect(b.pick(ctx())?.name).toBe(pod)
   })
 })
 
@@ -165,8 +210,19 @@ describe('createMaglev (ipvs mh)', () => {
     expect(movedTotal).toBeLessThan(0.15)
     expect(movedOthers).toBeLessThan(0.03)
   })
-  it('is the same table on every node for the same hash seed (IPVS mh keys are constants)', () => {
-    expect(buildMaglevTable(ten, 7).map((e) => e?.name)).toEqual(buildMaglevTable(ten, 7).map((e) => e?.name))
+  it('sends a client to the same pod through any node: two nodes\' balancers, built apart, agree (IPVS mh keys are constants)', () => {
+    // generate_hash_secret (ip_vs_mh.c) sets the hsiphash keys to fixed values, so each node's kube-proxy
+    // builds the same table from the same endpoints: a client reaching node a or node b gets the same
+    // pod. (Keys drawn at random per node would send most clients to different pods.)
+    const nodeA = createMaglev({ seed: 7 })
+    const nodeB = createMaglev({ seed: 7 })
+    nodeA.update(ten)
+    nodeB.update(ten.map((e) => ({ ...e })))
+    const sample = clients.slice(0, 2000)
+    const viaA = sample.map((c) => nodeA.pick(ctx(c, 40000, '127.9.1.1'))?.name)
+    const viaB = sample.map((c) => nodeB.pick(ctx(c, 40000, '127.9.1.2'))?.name)
+    expect(new Set(viaA).size).toBe(10)
+    expect(viaB).toEqual(viaA)
   })
 })
 

@@ -3,7 +3,7 @@
  * report.html from disk with the network blocked, waits for every chart, and checks marks, console
  * errors and network requests. The screenshot is kept in test-artifacts/ (git-ignored).
  */
-import { describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -12,6 +12,7 @@ import { pathToFileURL, fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { buildCharts, writeReports } from '../../harness/report/write.ts'
 import type { RunResult } from '../../harness/model/results.ts'
+import { requireInCi } from '../helpers/ci.ts'
 
 function chromiumPath(): string | undefined {
   for (const name of ['chromium', 'chromium-browser']) {
@@ -28,7 +29,8 @@ const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url
 const executablePath = chromiumPath()
 
 describe('report.html in headless Chromium', () => {
-  it.runIf(executablePath !== undefined || process.env.CI === 'true')('renders every chart offline, with no console error and no network request', async () => {
+  beforeEach(requireInCi('Chromium on PATH (chromium or chromium-browser; .ci/run installs Debian\'s)', executablePath !== undefined))
+  it('renders every chart offline, with no console error and no network request', async () => {
     expect(executablePath, 'chromium must be on PATH (.ci/run installs it)').toBeDefined()
     const result = JSON.parse(fs.readFileSync(new URL('../fixtures/results/pod-crash-3-variants.json', import.meta.url), 'utf8')) as RunResult
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcbench-browser-'))

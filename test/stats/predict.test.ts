@@ -54,6 +54,14 @@ describe('predictShares', () => {
     const p = predictShares({ ...base, algorithm: 'ip-hash', pods, nodes: [node('node-a', 999, clients)] })
     expect(p.unit).toBe('clients')
     expect(p.expectedCounts!.reduce((a, b) => a + b, 0)).toBe(30)
+    // By hand (ip_vs_sh.c): 3 pods of weight 1 fill the 256 buckets in turn, bucket b → pod (b mod 3) + 1.
+    // Client k = 127.9.128.k = 0x7f098000 + k; its bucket is the top byte of (0x7f098000 + k) · G mod 2^32,
+    // G = 0x61c88647, and 0x7f098000 · G ≡ 0x34a28000, so each next client adds G (≈ 97.8 buckets):
+    // k =  1..10: 150 248  89 187  29 127 225  66 164   6 → mod 3: 0 2 2 1 2 1 0 0 2 0
+    // k = 11..20: 104 202  43 141 239  81 178  20 118 216 → mod 3: 2 1 1 0 2 0 1 2 1 0
+    // k = 21..30:  58 155 253  95 193  35 132 230  72 170 → mod 3: 1 2 1 2 1 2 0 2 0 2
+    // pod-1 (0): 9 clients, pod-2 (1): 9, pod-3 (2): 12.
+    expect(p.expectedCounts).toEqual([9, 9, 12])
   })
   it('ignores weight-0 pods and withholds a prediction for load-aware schedulers over different pods', () => {
     const p = predictShares({ ...base, pods: [pod('pod-1', 'node-a'), pod('pod-2', 'node-a', 0)], nodes: [node('node-a', 10)] })
