@@ -10,7 +10,8 @@ import { startCluster } from './cluster/cluster.ts'
 import { createFaultDriver } from './cluster/faults.ts'
 import { startEndpointsController } from './cluster/endpoints.ts'
 import { createRng, deriveSeed } from './util/rng.ts'
-import { runLoad } from './load/autocannon.ts'
+import { createLoadExecutor, DEFAULT_LOAD_EXECUTOR } from './load/registry.ts'
+import { driveLoad } from './load/drive.ts'
 import { summarizeVariant } from './stats/summary.ts'
 import { summarizeCpu } from './stats/cpu.ts'
 import { createCpuSampler } from './util/cpu.ts'
@@ -96,7 +97,8 @@ async function calibrate(v: ResolvedVariant, plan: AddressPlan, runId: string, s
       const cpu = createCpuSampler(() => [{ role: 'load-generator', name: 'svcbench', pid: process.pid }, { role: 'pod', name: 'reference', pid: pod.pid }], 250)
       const epochMs = Date.now() + CALIBRATION_WARMUP_MS
       cpu.startAt(epochMs)
-      const r = await runLoad({ targets: [{ host: plan.reference, port: 8080 }], clientAddresses: [plan.client(0)], connections: v.load.connections, keepAlive: true, connectionLifetimeMs: 0, path: '/', requestTimeoutMs: v.load.requestTimeoutMs, signal, durationMs: Math.min(CALIBRATION_MAX_MS, Math.max(CALIBRATION_MIN_MS, v.load.durationMs / 2)), epochMs })
+      // Always the closed model: the machine's capacity with the variant's connections.
+      const r = await driveLoad(createLoadExecutor('closed').start({ targets: [{ host: plan.reference, port: 8080 }], clientAddresses: [plan.client(0)], connections: v.load.connections, keepAlive: true, connectionLifetimeMs: 0, path: '/', requestTimeoutMs: v.load.requestTimeoutMs, signal, durationMs: Math.min(CALIBRATION_MAX_MS, Math.max(CALIBRATION_MIN_MS, v.load.durationMs / 2)), epochMs }))
       const disturbed = isDisturbed(summarizeCpu(cpu.stop(), os.cpus().length), disturbedOtherPct)
       const lat = summarizeLatency(r.latency)
       const sec = r.elapsedMs / 1000
@@ -176,7 +178,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
         }, Math.max(0, epochMs + fault.atMs - Date.now())),
       )
     }
-    const load = await runLoad({ ...base, durationMs: v.load.durationMs, epochMs }, (p) => {
+    const load = await driveLoad(createLoadExecutor(DEFAULT_LOAD_EXECUTOR).start({ ...base, durationMs: v.load.durationMs, epochMs }), (p) => {
       const now = Date.now()
       if (!measuring && now >= epochMs) {
         measuring = true
