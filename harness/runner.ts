@@ -204,14 +204,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     const { pods, proxies } = await cluster.collect()
     const lb = await cluster.lbStats()
     const events: TimedEndpointEvent[] = controller.events().map((e) => ({ ...e, tMs: e.atMs - epochMs }))
-    const r = summarizeVariant({ variant: v, topology: cluster.topology, hashSeed: cluster.hashSeed, load, pods, proxies, faults: applied, events, epochMs, lb: lb === undefined ? undefined : { ...lb, epochMs } })
-    r.calibration = calibration
-    r.cpu = summarizeCpu(cpuUsage, os.cpus().length)
-    if (calibration !== null && calibration.rps > 0 && calibration.p50 > 0 && calibration.p99 > 0) {
-      const r4 = (x: number) => Math.round(x * 10_000) / 10_000
-      r.normalized = { rps: r4(r.requests.rps / calibration.rps), p50: r4(r.latencyMs.p50 / calibration.p50), p99: r4(r.latencyMs.p99 / calibration.p99) }
-    }
-    return r
+    return summarizeVariant({ variant: v, topology: cluster.topology, hashSeed: cluster.hashSeed, load, pods, proxies, faults: applied, events, epochMs, lb: lb === undefined ? undefined : { ...lb, epochMs }, cpu: { usage: cpuUsage, cores: os.cpus().length }, calibration })
   } finally {
     for (const t of faultTimers) clearTimeout(t)
     controller.stop()

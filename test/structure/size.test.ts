@@ -60,7 +60,6 @@ const KNOWN_LONG_FUNCTIONS = new Set([
   'harness/scenario/manifests.ts readManifests',
   'harness/scenario/resolve.ts resolveBody',
   'harness/stats/failover.ts failoverStats',
-  'harness/stats/summary.ts summarizeVariant',
 ])
 
 describe('harness/ size limits', () => {
