@@ -59,7 +59,6 @@ const KNOWN_LONG_FUNCTIONS = new Set([
   'harness/proxy/lean-upstream.ts createLeanPool',
   'harness/scenario/manifests.ts readManifests',
   'harness/scenario/resolve.ts resolveBody',
-  'harness/stats/failover.ts failoverStats',
 ])
 
 describe('harness/ size limits', () => {
