@@ -7,10 +7,12 @@ import os from 'node:os'
 import { createRequire } from 'node:module'
 import { leaseBlock, preferredBlock, type AddressPlan } from './cluster/address-plan.ts'
 import { startCluster } from './cluster/cluster.ts'
-import { createFaultDriver, failedFaultWarnings } from './faults/driver.ts'
+import { createFaultDriver } from './faults/driver.ts'
+import type { AppliedFault } from './stats/types.ts'
 import { startEndpointsController } from './cluster/endpoints.ts'
 import { createRng, deriveSeed } from './util/rng.ts'
-import { runLoad } from './load/autocannon.ts'
+import { createLoadExecutor, DEFAULT_LOAD_EXECUTOR } from './load/registry.ts'
+import { driveLoad } from './load/drive.ts'
 import { summarizeVariant } from './stats/summary.ts'
 import { summarizeCpu } from './stats/cpu.ts'
 import { createCpuSampler } from './util/cpu.ts'
@@ -96,7 +98,8 @@ async function calibrate(v: ResolvedVariant, plan: AddressPlan, runId: string, s
       const cpu = createCpuSampler(() => [{ role: 'load-generator', name: 'svcbench', pid: process.pid }, { role: 'pod', name: 'reference', pid: pod.pid }], 250)
       const epochMs = Date.now() + CALIBRATION_WARMUP_MS
       cpu.startAt(epochMs)
-      const r = await runLoad({ targets: [{ host: plan.reference, port: 8080 }], clientAddresses: [plan.client(0)], connections: v.load.connections, keepAlive: true, connectionLifetimeMs: 0, path: '/', requestTimeoutMs: v.load.requestTimeoutMs, signal, durationMs: Math.min(CALIBRATION_MAX_MS, Math.max(CALIBRATION_MIN_MS, v.load.durationMs / 2)), epochMs })
+      // Always the closed model: the machine's capacity with the variant's connections.
+      const r = await driveLoad(createLoadExecutor('closed').start({ targets: [{ host: plan.reference, port: 8080 }], clientAddresses: [plan.client(0)], connections: v.load.connections, keepAlive: true, connectionLifetimeMs: 0, path: '/', requestTimeoutMs: v.load.requestTimeoutMs, signal, durationMs: Math.min(CALIBRATION_MAX_MS, Math.max(CALIBRATION_MIN_MS, v.load.durationMs / 2)), epochMs }))
       const disturbed = isDisturbed(summarizeCpu(cpu.stop(), os.cpus().length), disturbedOtherPct)
       const lat = summarizeLatency(r.latency)
       const sec = r.elapsedMs / 1000
@@ -159,7 +162,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     // CPU of every process of the run, over the measured phase (measurement validity).
     const cpu = createCpuSampler(() => [{ role: 'load-generator', name: 'svcbench', pid: process.pid }, ...cluster.processes()])
     cpu.startAt(epochMs)
-    const applied: { fault: ResolvedFault; atMs: number }[] = []
+    const applied: AppliedFault[] = []
     const driver = createFaultDriver(v, cluster, controller)
     for (const fault of v.faults) {
       faultTimers.push(
@@ -176,7 +179,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
         }, Math.max(0, epochMs + fault.atMs - Date.now())),
       )
     }
-    const load = await runLoad({ ...base, durationMs: v.load.durationMs, epochMs }, (p) => {
+    const load = await driveLoad(createLoadExecutor(DEFAULT_LOAD_EXECUTOR).start({ ...base, durationMs: v.load.durationMs, epochMs }), (p) => {
       const now = Date.now()
       if (!measuring && now >= epochMs) {
         measuring = true
@@ -196,7 +199,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     })
     const cpuUsage = cpu.stop()
     // How each fault went, as the measured phase ended (a rolling update may still be waiting).
-    const faultsFailed = applied.map((a) => driver.failed(a.fault))
+    for (const a of applied) a.failed = driver.failed(a.fault)
     if (Date.now() < epochMs) return undefined // interrupted during warm-up: nothing measured
     for (const t of faultTimers) clearTimeout(t)
     controller.stop()
@@ -204,16 +207,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     const { pods, proxies } = await cluster.collect()
     const lb = await cluster.lbStats()
     const events: TimedEndpointEvent[] = controller.events().map((e) => ({ ...e, tMs: e.atMs - epochMs }))
-    const r = summarizeVariant({ variant: v, topology: cluster.topology, hashSeed: cluster.hashSeed, load, pods, proxies, faults: applied, events, epochMs, lb: lb === undefined ? undefined : { ...lb, epochMs } })
-    r.calibration = calibration
-    r.cpu = summarizeCpu(cpuUsage, os.cpus().length)
-    r.failover.forEach((f, k) => (f.failed = faultsFailed[k] ?? null))
-    r.warnings.push(...failedFaultWarnings(r.failover))
-    if (calibration !== null && calibration.rps > 0 && calibration.p50 > 0 && calibration.p99 > 0) {
-      const r4 = (x: number) => Math.round(x * 10_000) / 10_000
-      r.normalized = { rps: r4(r.requests.rps / calibration.rps), p50: r4(r.latencyMs.p50 / calibration.p50), p99: r4(r.latencyMs.p99 / calibration.p99) }
-    }
-    return r
+    return summarizeVariant({ variant: v, topology: cluster.topology, hashSeed: cluster.hashSeed, load, pods, proxies, faults: applied, events, epochMs, lb: lb === undefined ? undefined : { ...lb, epochMs }, cpu: { usage: cpuUsage, cores: os.cpus().length }, calibration })
   } finally {
     for (const t of faultTimers) clearTimeout(t)
     controller.stop()

@@ -12,6 +12,7 @@
  * An improvement is the same in the good direction. The 95% bootstrap confidence interval of
  * the ratio (or difference) of medians is reported alongside, seeded, so runs are repeatable.
  */
+import { median as ssMedian } from 'simple-statistics'
 import { createRng } from '../util/rng.ts'
 import type { Comparison, MetricVerdict } from '../model/results.ts'
 
@@ -68,11 +69,12 @@ export interface CompareOptions {
 
 export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { minChange: 0.05, alpha: 0.05, resamples: 4000, seed: 1 }
 
+/**
+ * The median of `xs`: the middle value, or the mean of the two middle values for an even count
+ * (simple-statistics' median, its type-7 quantile at 0.5); NaN when empty.
+ */
 export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const n = s.length
-  if (n === 0) return Number.NaN
-  return n % 2 === 1 ? (s[(n - 1) / 2] as number) : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2
+  return xs.length === 0 ? Number.NaN : ssMedian(xs)
 }
 
 /** Mid-ranks (1-based) of `xs`, ties sharing the mean of their ranks. */

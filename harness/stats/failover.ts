@@ -18,6 +18,8 @@ export interface FailoverInput {
   /** When the next fault was applied (ends this fault's error window), or null. */
   nextFaultAtMs: number | null
   elapsedMs: number
+  /** Why the fault could not be carried out, from the fault driver; null when it was. @default null */
+  failed?: string | null
   events: TimedEndpointEvent[]
   /** Error events (possibly only the first ones of a long run). */
   errors: { tMs: number; kind: ErrorKind }[]
@@ -65,28 +67,38 @@ function mergedP99(hists: LatencyHistogram[], fromSec: number, toSec: number): n
   return p
 }
 
-/** The cost of one fault. */
-export function failoverStats(i: FailoverInput): FailoverResult {
-  const at = i.appliedAtMs
-  const end = i.nextFaultAtMs ?? i.elapsedMs
+/** The event that took the fault's pods out (or, for recover-pod, back in); for kill-node behind a load balancer, its health check. */
+function detection(i: FailoverInput, at: number): { tMs: number } | undefined {
   const pods = new Set(i.fault.pods)
-  const lbDetected =
-    i.fault.action === 'kill-node' && i.lb !== undefined ? i.lb.events.find((e) => e.node === i.fault.node && !e.healthy && e.tMs >= at) : undefined
-  const endpointDetected = i.events.find((e) => {
+  if (i.fault.action === 'kill-node' && i.lb !== undefined) return i.lb.events.find((e) => e.node === i.fault.node && !e.healthy && e.tMs >= at)
+  return i.events.find((e) => {
     if (e.type !== 'published' || e.tMs < at || !e.changed.some((p) => pods.has(p))) return false
     return i.fault.action === 'recover-pod' ? i.fault.pods.every((p) => e.ready.includes(p)) : i.fault.pods.some((p) => !e.ready.includes(p))
   })
-  const detected = i.fault.action === 'kill-node' && i.lb !== undefined ? lbDetected : endpointDetected
+}
+
+/** The errors of a fault's window [at, end): counts by kind, and the first and last error's time (ms). */
+interface ErrorWindow {
+  byKind: Record<ErrorKind, number>
+  requestsLost: number
+  firstErrorMs: number | undefined
+  lastErrorMs: number | undefined
+}
+
+/**
+ * Errors in [at, end). From the error events while they are complete; once the event list holds
+ * only the first errors of a long run, exact counts come from the 100 ms slots, at 100 ms
+ * resolution for the window's ends.
+ */
+function errorWindow(i: Pick<FailoverInput, 'errors' | 'errorsPer100ms'>, at: number, end: number): ErrorWindow {
   const windowErrors = i.errors.filter((e) => e.tMs >= at && e.tMs < end)
   const byKind = Object.fromEntries(ERROR_KINDS.map((k) => [k, 0])) as Record<ErrorKind, number>
   let firstSlot = -1
   let lastSlot = -1
   const slots = i.errorsPer100ms ?? []
   const slotTotal = slots.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0)
-  const eventsCutShort = slotTotal > i.errors.length
-  if (eventsCutShort) {
-    // The event list holds only the first errors of a long run: exact counts come from the
-    // 100 ms slots, at 100 ms resolution for the window's ends.
+  const eventsComplete = slotTotal <= i.errors.length
+  if (!eventsComplete) {
     for (let slot = Math.floor(at / 100); slot < Math.ceil(end / 100); slot++) {
       const row = slots[slot]
       if (row === undefined || !row.some((n) => n > 0)) continue
@@ -97,14 +109,22 @@ export function failoverStats(i: FailoverInput): FailoverResult {
   } else {
     for (const e of windowErrors) byKind[e.kind]++
   }
-  const requestsLost = Object.values(byKind).reduce((a, b) => a + b, 0)
-  // Precise times from the events when they cover the window, else from the slots.
-  const eventsComplete = !eventsCutShort
-  const firstErrorMs = windowErrors[0]?.tMs ?? (firstSlot >= 0 ? firstSlot * 100 : undefined)
-  const lastErrorMs = eventsComplete ? windowErrors[windowErrors.length - 1]?.tMs : lastSlot >= 0 ? Math.min(end, (lastSlot + 1) * 100) : undefined
+  return {
+    byKind,
+    requestsLost: Object.values(byKind).reduce((a, b) => a + b, 0),
+    // Precise times from the events when they cover the window, else from the slots.
+    firstErrorMs: windowErrors[0]?.tMs ?? (firstSlot >= 0 ? firstSlot * 100 : undefined),
+    lastErrorMs: eventsComplete ? windowErrors[windowErrors.length - 1]?.tMs : lastSlot >= 0 ? Math.min(end, (lastSlot + 1) * 100) : undefined,
+  }
+}
 
-  // Throughput: trailing 1 s sums over 100 ms buckets.
-  const b = i.okPer100ms
+/**
+ * Goodput around a fault, from successful responses per 100 ms `b`: the dip (%, the lowest trailing
+ * 1 s sum in [at, end) against the 3 s before the fault) and the first 100 ms slot from which, for
+ * 2 s, every 500 ms window runs at ≥ 90% of that baseline. Both null without a baseline (at least
+ * 500 ms of traffic before the fault).
+ */
+function throughputDip(b: readonly number[], at: number, end: number): { dipPct: number | null; recoveredSlot: number | null } {
   const slot = Math.floor(at / 100)
   const trailing = (j: number) => {
     let s = 0
@@ -115,56 +135,70 @@ export function failoverStats(i: FailoverInput): FailoverResult {
   const baseSlots = slot - baseFrom
   const baseline = baseSlots >= 5 ? (b.slice(baseFrom, slot).reduce((x, y) => x + y, 0) * 10) / baseSlots : null
   const lastFull = Math.min(b.length, Math.floor(end / 100)) - 1
-  let dip: number | null = null
-  let recoveredSlot: number | null = null
-  if (baseline !== null && baseline > 0) {
-    let min = Infinity
-    for (let j = slot; j <= lastFull; j++) min = Math.min(min, trailing(j))
-    dip = min === Infinity ? null : Math.max(0, Math.round((1 - min / baseline) * 1000) / 10)
-    // Recovered at the first slot from which, for 2 s, every 500 ms window runs at ≥ 90%.
-    const half = (k: number) => {
-      let x = 0
-      for (let m = k; m < k + 5; m++) x += b[m] ?? 0
-      return x * 2
-    }
-    for (let j = slot; j + 20 <= lastFull + 1; j++) {
-      let ok = true
-      for (let k = j; k + 5 <= j + 20; k++) {
-        if (half(k) < 0.9 * baseline) {
-          ok = false
-          break
-        }
-      }
-      if (ok) {
-        recoveredSlot = j
+  if (baseline === null || baseline <= 0) return { dipPct: null, recoveredSlot: null }
+  let min = Infinity
+  for (let j = slot; j <= lastFull; j++) min = Math.min(min, trailing(j))
+  const dipPct = min === Infinity ? null : Math.max(0, Math.round((1 - min / baseline) * 1000) / 10)
+  const half = (k: number) => {
+    let x = 0
+    for (let m = k; m < k + 5; m++) x += b[m] ?? 0
+    return x * 2
+  }
+  for (let j = slot; j + 20 <= lastFull + 1; j++) {
+    let ok = true
+    for (let k = j; k + 5 <= j + 20; k++) {
+      if (half(k) < 0.9 * baseline) {
+        ok = false
         break
       }
     }
+    if (ok) return { dipPct, recoveredSlot: j }
   }
+  return { dipPct, recoveredSlot: null }
+}
+
+/** p99 in the 5 s before the fault, while it lasted (to recovery, else detection, else the window's end) and after, ms. */
+function latencyWindows(hists: LatencyHistogram[], atSec: number, duringEndSec: number, endMs: number): FailoverResult['latencyMs'] {
+  const atS = Math.floor(atSec)
+  return {
+    before: { p99: mergedP99(hists, atS - 5, atS) },
+    during: { p99: mergedP99(hists, atS, Math.max(atS + 1, Math.ceil(duringEndSec))) },
+    after: { p99: mergedP99(hists, Math.ceil(duringEndSec), Math.ceil(endMs / 1000)) },
+  }
+}
+
+/** Share of the clients placed both before the fault and at the window's end whose pod changed; null when not tracked or no client was. */
+function clientsRemapped(clientPods: FailoverInput['clientPods'], at: number, end: number): number | null {
+  if (clientPods === undefined) return null
+  const podAt = (moves: [number, string][], t: number) => {
+    let pod: string | undefined
+    for (const [tm, p] of moves) if (tm <= t) pod = p
+    return pod
+  }
+  let both = 0
+  let moved = 0
+  for (const moves of Object.values(clientPods)) {
+    const before = podAt(moves, at)
+    const after = podAt(moves, end)
+    if (before !== undefined && after !== undefined) {
+      both++
+      if (before !== after) moved++
+    }
+  }
+  return both === 0 ? null : r3(moved / both)
+}
+
+/** The cost of one fault. */
+export function failoverStats(i: FailoverInput): FailoverResult {
+  const at = i.appliedAtMs
+  const end = i.nextFaultAtMs ?? i.elapsedMs
+  const detected = detection(i, at)
+  const { byKind, requestsLost, firstErrorMs, lastErrorMs } = errorWindow(i, at, end)
+  const { dipPct, recoveredSlot } = throughputDip(i.okPer100ms, at, end)
   const atSec = at / 1000
   const recoveredAtSec = recoveredSlot === null ? null : r3(Math.max(atSec, recoveredSlot / 10))
   const detectedAtSec = detected === undefined ? null : r3(detected.tMs / 1000)
   const duringEnd = recoveredAtSec ?? detectedAtSec ?? end / 1000
-  const atS = Math.floor(atSec)
-  let clientsRemapped: number | null = null
-  if (i.clientPods !== undefined) {
-    const podAt = (moves: [number, string][], t: number) => {
-      let pod: string | undefined
-      for (const [tm, p] of moves) if (tm <= t) pod = p
-      return pod
-    }
-    let both = 0
-    let moved = 0
-    for (const moves of Object.values(i.clientPods)) {
-      const before = podAt(moves, at)
-      const after = podAt(moves, end)
-      if (before !== undefined && after !== undefined) {
-        both++
-        if (before !== after) moved++
-      }
-    }
-    clientsRemapped = both === 0 ? null : r3(moved / both)
-  }
   return {
     fault: i.fault.action,
     target: i.fault.target,
@@ -177,14 +211,10 @@ export function failoverStats(i: FailoverInput): FailoverResult {
     lastErrorSec: requestsLost === 0 || lastErrorMs === undefined ? null : r3(lastErrorMs / 1000),
     errors: byKind,
     requestsLost,
-    throughputDipPct: dip,
+    throughputDipPct: dipPct,
     recoveredAtSec,
-    latencyMs: {
-      before: { p99: mergedP99(i.perSecondHistograms, atS - 5, atS) },
-      during: { p99: mergedP99(i.perSecondHistograms, atS, Math.max(atS + 1, Math.ceil(duringEnd))) },
-      after: { p99: mergedP99(i.perSecondHistograms, Math.ceil(duringEnd), Math.ceil(end / 1000)) },
-    },
-    clientsRemapped,
-    failed: null, // the runner sets it from the fault driver's outcome
+    latencyMs: latencyWindows(i.perSecondHistograms, atSec, duringEnd, end),
+    clientsRemapped: clientsRemapped(i.clientPods, at, end),
+    failed: i.failed ?? null,
   }
 }

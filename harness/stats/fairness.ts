@@ -8,7 +8,10 @@
  * - chi-squared goodness of fit of the counts against expected shares, as a p-value
  *   (upper tail of χ² with n−1 degrees of freedom). With large counts even small deviations
  *   give p ≈ 0: it answers "is this split what the configuration predicts", not "is it close".
+ *   (simple-statistics has only a table of critical values at fixed significance levels, not
+ *   this p-value, so the incomplete gamma function is here.)
  */
+import { gammaln, max, mean, standardDeviation } from 'simple-statistics'
 
 /** Jain's fairness index of `counts`; 1 when all are zero or there is one count. */
 export function jainIndex(counts: readonly number[]): number {
@@ -23,36 +26,26 @@ export function jainIndex(counts: readonly number[]): number {
   return sumSq === 0 ? 1 : (sum * sum) / (n * sumSq)
 }
 
-/** Population coefficient of variation σ/μ; 0 when the mean is 0. */
+/**
+ * Population coefficient of variation σ/μ (simple-statistics' standardDeviation, divisor n; not
+ * its coefficientOfVariation, which uses the sample σ with divisor n − 1); 0 when the mean is 0.
+ */
 export function coefficientOfVariation(counts: readonly number[]): number {
-  const n = counts.length
-  if (n === 0) return 0
-  const mean = counts.reduce((a, b) => a + b, 0) / n
-  if (mean === 0) return 0
-  const variance = counts.reduce((a, x) => a + (x - mean) * (x - mean), 0) / n
-  return Math.sqrt(variance) / mean
+  if (counts.length === 0) return 0
+  const mu = mean(counts)
+  return mu === 0 ? 0 : standardDeviation(counts) / mu
 }
 
 /** Largest count over the mean; 0 when the mean is 0. */
 export function maxOverMean(counts: readonly number[]): number {
-  const n = counts.length
-  if (n === 0) return 0
-  const mean = counts.reduce((a, b) => a + b, 0) / n
-  return mean === 0 ? 0 : Math.max(...counts) / mean
+  if (counts.length === 0) return 0
+  const mu = mean(counts)
+  return mu === 0 ? 0 : max(counts) / mu
 }
 
-/** ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9; ~15 significant digits). */
+/** ln Γ(x) for x > 0 (simple-statistics' gammaln: Lanczos, g = 607/128, 15 terms; ~15 significant digits). */
 export function logGamma(x: number): number {
-  const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-  ]
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x)
-  const xx = x - 1
-  let a = c[0] as number
-  const t = xx + 7.5
-  for (let i = 1; i < 9; i++) a += (c[i] as number) / (xx + i)
-  return 0.5 * Math.log(2 * Math.PI) + (xx + 0.5) * Math.log(t) - t + Math.log(a)
+  return gammaln(x)
 }
 
 /**

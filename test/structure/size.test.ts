@@ -53,13 +53,10 @@ const KNOWN_LONG_FUNCTIONS = new Set([
   'harness/cli/main.ts main',
   'harness/cluster/cluster.ts startCluster',
   'harness/cluster/endpoints.ts startEndpointsController',
-  'harness/load/autocannon.ts runLoad',
   'harness/pods/server.ts startPodServer',
   'harness/proxy/l4.ts startL4Proxy',
   'harness/proxy/l4.ts (anonymous)',
   'harness/proxy/lean-upstream.ts createLeanPool',
-  'harness/stats/failover.ts failoverStats',
-  'harness/stats/summary.ts summarizeVariant',
 ])
 
 describe('harness/ size limits', () => {

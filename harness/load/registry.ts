@@ -1,0 +1,19 @@
+/**
+ * Every load executor by name (STYLE.md §9, like balancers/registry.ts). A new executor is one
+ * file, one line here and one test file.
+ */
+import type { LoadExecutor, LoadExecutorName } from './types.ts'
+import { createClosedExecutor } from './autocannon.ts'
+
+/** Executor factories by registry name. `closed` lives in autocannon.ts, the only importer of autocannon. */
+export const registry = {
+  closed: createClosedExecutor,
+} satisfies Record<LoadExecutorName, () => LoadExecutor>
+
+/** The executor a run uses: scenarios cannot choose one yet. */
+export const DEFAULT_LOAD_EXECUTOR: LoadExecutorName = 'closed'
+
+/** A fresh executor of the named kind. */
+export function createLoadExecutor(name: LoadExecutorName): LoadExecutor {
+  return registry[name]()
+}

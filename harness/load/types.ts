@@ -1,0 +1,67 @@
+/**
+ * The one interface every load executor implements (STYLE.md §9, after k6's `lib/executor/`: one
+ * `Executor` per file behind one interface). An executor decides when requests are sent (the
+ * closed model: N connections, one request in flight each; an open model: an arrival schedule)
+ * and feeds what comes back to a recorder (recorder.ts), which does the bookkeeping every
+ * executor shares. The runner starts one, watches its progress and waits for its result.
+ */
+import type { LoadProgress, LoadResult } from '../model/measurements.ts'
+
+/** Registry name of an executor (= its key in registry.ts). */
+export type LoadExecutorName = 'closed'
+
+/** A place connections go to. */
+export interface LoadTarget {
+  host: string
+  port: number
+  /** Speak HTTPS (certificates are not verified: the load balancer's is self-signed). */
+  tls?: boolean
+}
+
+/** What to send, where from and for how long: the same for every executor. */
+export interface LoadPlan {
+  /** Connection i goes to targets[i mod targets.length]. Loopback addresses only. */
+  targets: LoadTarget[]
+  /** Connection i uses source address clientAddresses[i mod length]. Loopback addresses only. */
+  clientAddresses: string[]
+  /** Connections the executor opens (the closed model keeps one request in flight on each). */
+  connections: number
+  /** Measured phase length, ms from `epochMs`. */
+  durationMs: number
+  keepAlive: boolean
+  /** With keep-alive: reconnect once a connection is this old, ms (at the next request). 0 = never. @default 0 */
+  connectionLifetimeMs?: number
+  /** Request path, e.g. `/`. */
+  path: string
+  /** A request with no answer after this many ms counts as a timeout. */
+  requestTimeoutMs: number
+  /**
+   * Start of the measured window (Date.now() ms). Load starts at once; anything that completes
+   * before the epoch is warm-up and is not counted (the same connections carry on into the
+   * measured phase, so it does not restart cold). The per-second timeline counts from here.
+   */
+  epochMs: number
+  /** Stop early (SIGINT); the result is then marked interrupted. */
+  signal?: AbortSignal
+}
+
+/** A load under way. */
+export interface RunningLoad {
+  /** Live counters (warm-up included), for a progress display and live thresholds. */
+  progress(): LoadProgress
+  /** Stop now: `result` resolves with what was measured so far, marked interrupted. */
+  stop(): void
+  /** What was measured, once the duration has elapsed or the load was stopped. */
+  result: Promise<LoadResult>
+}
+
+/** A way of driving load (one file each, listed in registry.ts). */
+export interface LoadExecutor {
+  /** Registry name, e.g. `closed`. */
+  readonly name: LoadExecutorName
+  /**
+   * Start sending. Throws a HarnessError (NOT_LOOPBACK) before sending anything when a target or
+   * source address is not on this machine.
+   */
+  start(plan: LoadPlan): RunningLoad
+}

@@ -1,0 +1,34 @@
+/**
+ * The front load balancer's part of a variant's results: its configuration, decisions per node,
+ * refusals and health transitions, and the health-check view failover statistics need. Pure.
+ */
+import { round3 } from './round.ts'
+import type { VariantResult } from '../model/results.ts'
+import type { FailoverInput } from './failover.ts'
+import type { VariantMeasurements } from './types.ts'
+
+/** The results' loadBalancer section; null without a front load balancer. */
+export function loadBalancerSummary(m: Pick<VariantMeasurements, 'variant' | 'topology' | 'lb'>): VariantResult['loadBalancer'] {
+  const lb = m.lb
+  const cfg = m.variant.service.loadBalancer
+  if (lb === undefined || cfg === null) return null
+  return {
+    preset: cfg.preset,
+    algorithm: cfg.algorithm,
+    preserveClientIp: cfg.preserveClientIp,
+    allUnhealthy: cfg.allUnhealthy,
+    tls: cfg.tls,
+    healthCheck: { ...cfg.healthCheck },
+    byNode: Object.fromEntries(m.topology.nodes.map((n) => [n.name, lb.byNode[n.name] ?? 0])),
+    refused: lb.refused,
+    events: lb.events.map((e) => ({ tSec: round3((e.atMs - lb.epochMs) / 1000), node: e.node, healthy: e.healthy })),
+  }
+}
+
+/** The load balancer's health checks and transitions (ms since the epoch) for failoverStats; undefined without one. */
+export function lbHealth(m: Pick<VariantMeasurements, 'variant' | 'lb'>): FailoverInput['lb'] {
+  const lb = m.lb
+  const cfg = m.variant.service.loadBalancer
+  if (lb === undefined || cfg === null) return undefined
+  return { healthCheck: cfg.healthCheck, events: lb.events.map((e) => ({ node: e.node, healthy: e.healthy, tMs: e.atMs - lb.epochMs })) }
+}
