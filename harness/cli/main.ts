@@ -162,7 +162,13 @@ async function saveBaselineOf(result: RunResult, args: CliArgs, { err, human }: 
   }
 }
 
-/** GitHub Actions: the summary appended to $GITHUB_STEP_SUMMARY, and every gate failure as an `::error` annotation on `stream`. */
+/**
+ * GitHub Actions: the summary appended to $GITHUB_STEP_SUMMARY, and every gate failure as an
+ * `::error` annotation on `stream`. The runner reads workflow commands from a step's stderr as
+ * well as its stdout (actions/runner src/Runner.Worker/Handlers/ScriptHandler.cs gives each
+ * stream an OutputManager that hands command lines to the ActionCommandManager), so under --json
+ * the annotations go to stderr and stdout holds the results JSON alone.
+ */
 function publishToGitHub(result: RunResult, gate: GateResult, scenario: string, markdown: string | undefined, stream: NodeJS.WriteStream): void {
   const summaryFile = process.env.GITHUB_STEP_SUMMARY
   const hasSummary = summaryFile !== undefined && summaryFile !== ''
@@ -194,7 +200,7 @@ async function publish(result: RunResult, gate: GateResult, run: ResolvedRun, ar
     human.write(`junit:   ${rel(path.resolve(args.junit))}\n`)
   }
   await saveBaselineOf(result, args, streams)
-  publishToGitHub(result, gate, run.name, markdown, out)
+  publishToGitHub(result, gate, run.name, markdown, human)
 }
 
 /** Stop on the first SIGINT/SIGTERM (partial results), at once on the second; returns the uninstaller. */
