@@ -198,8 +198,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { kind: 'value', name: '--compare', placeholder: '<paths>', group: 'gate', default: DEFAULT_COMPARE.map((s) => s.path).join(', '), help: 'metrics to compare with the baseline, comma-separated', parse: parseCompare },
   { kind: 'switch', name: '--ci', group: 'gate', help: 'no progress bar, compact log; on when CI=true', set: (o) => (o.ci = true) },
   { kind: 'value', name: '--junit', placeholder: '<file>', group: 'gate', help: 'write JUnit XML, one testcase per threshold and compared metric', parse: nonEmptyValue('a file path for the JUnit XML', (o, v) => (o.junit = v)) },
-  { kind: 'switch', name: '--help', aliases: ['-h'], group: 'other', help: 'this text', set: (o) => (o.command = 'help') },
-  { kind: 'switch', name: '--version', group: 'other', help: 'svcbench version', set: (o) => (o.command = 'version') },
+  { kind: 'switch', name: '--help', aliases: ['-h'], group: 'other', help: 'print this help', set: (o) => (o.command = 'help') },
+  { kind: 'switch', name: '--version', group: 'other', help: 'print the svcbench version', set: (o) => (o.command = 'version') },
 ]
 
 const BY_NAME = new Map(FLAGS.flatMap((f) => [f.name, ...(f.aliases ?? [])].map((n) => [n, f] as const)))

@@ -85,7 +85,7 @@ async function writeJunit(file: string, text: string): Promise<void> {
 function checkCompare(run: ResolvedRun, paths: string[] | undefined): void {
   const bad = (paths ?? []).filter((p) => !run.variants.some((v) => isKnownPath(p, metricPathContext(v.cluster.nodes, v.faults.length))))
   if (bad.length > 0) {
-    throw new ScenarioError(bad.map((p) => ({ path: '--compare', message: `got ${JSON.stringify(p)}; no such metric; expected paths such as requests.rps, latency.p99, errors.rate, fairness.jain, normalized.rps (README "Thresholds")` })))
+    throw new ScenarioError(bad.map((p) => ({ path: '--compare', message: `got ${JSON.stringify(p)}; no such metric; expected paths such as requests.rps, latency.p99, errors.rate, fairness.jain, normalized.rps (docs/gates.md "Thresholds")` })))
   }
 }
 
