@@ -1,10 +1,16 @@
-/** argv → CliArgs. Every bad flag is collected; one ScenarioError reports them all (exit 2). */
+/**
+ * argv → CliArgs, from one table of flags (FLAGS): each entry's name, value, default, group and
+ * parser. parseArgs, `--help` (usage()) and docs/cli.md (harness/cli/docs.ts) are all derived from
+ * it. Every bad flag is collected; one ScenarioError reports them all (exit 2).
+ */
 import { ScenarioError, type ScenarioIssue } from '../errors.ts'
 import { parseDurationMs } from '../util/duration.ts'
 import { MAX_CLIENT_IPS } from '../scenario/schema.ts'
 import { BASELINE_NAME_RE } from '../gate/baseline.ts'
 import type { CliOverrides } from '../model/scenario.ts'
 import { didYouMean } from '../util/text.ts'
+import { DEFAULT_COMPARE, DEFAULT_COMPARE_OPTIONS } from '../gate/verdict.ts'
+import { exitCodes } from './exit-codes.ts'
 
 /** Parsed command line. */
 export interface CliArgs {
@@ -46,65 +52,207 @@ export interface CliArgs {
   junit: string | undefined
 }
 
-const VALUE_FLAGS = ['--duration', '--warmup', '--connections', '--client-ips', '--variant', '--seed', '--out', '--manifests', '--fault', '--trials', '--baseline', '--save-baseline', '--min-change', '--alpha', '--compare', '--junit'] as const
-const BOOL_FLAGS = ['--json', '--no-progress', '--no-report', '--normalize', '--ci', '--help', '-h', '--version'] as const
+/** Trials per variant under --baseline / --save-baseline unless --trials says otherwise. */
+export const DEFAULT_GATE_TRIALS = 5
 
-/** Usage text for --help. */
-export const USAGE = `Usage: svcbench [run] [scenario.ts] [flags]
-       svcbench [run] --manifests k8s/app.yaml [flags]
-       svcbench report <results.json>     (re)write the reports next to a results file
+/** Where a flag is listed in `--help` and docs/cli.md, in this order. */
+export const FLAG_GROUPS = {
+  overrides: 'Overrides (each applies to every variant, over what the scenario says)',
+  output: 'Output',
+  gate: 'Gate (thresholds come from the scenario; docs/gates.md)',
+  other: 'Other',
+} as const
 
-Runs a scenario (default scenarios/quickstart.ts), prints a comparison of its variants and
-writes reports/<scenario>/<UTC timestamp>/results.json.
+/** A group of {@link FLAG_GROUPS}. */
+export type FlagGroup = keyof typeof FLAG_GROUPS
 
-Flags (each overrides the scenario, for every variant):
-  --duration <d>       measured phase, e.g. 3s, 500ms, 2m
-  --warmup <d>         warm-up phase (0 to skip)
-  --connections <n>    concurrent connections
-  --client-ips <n>     distinct client source addresses
-  --variant <name>     run only this variant
-  --seed <n>           seed for balancers and latency draws
-  --out <dir>          reports root (default: reports)
-  --fault <spec>       add a fault: <at>:<action>:<target>[:<value>], e.g. 5s:kill-pod:pod-2,
-                       3s:slow-pod:random:200, 4s:fail-pod:node=node-b:0.5 (repeatable)
-  --manifests <file>   build cluster and service from Kubernetes YAML (Service,
-                       Deployment/StatefulSet, optional KubeProxyConfiguration, Nodes);
-                       without a scenario file, default load settings apply
-  --json               print results JSON on stdout, nothing else there
-  --no-progress        no progress display
-  --no-report          write results.json only (no report.html, summary.md, charts/)
+/** Records one problem with the flag being parsed; the issue's path is the flag. */
+export type FlagIssue = (message: string) => void
 
-Gate (thresholds come from the scenario; README "Gates"):
-  --baseline <name>    compare with reports/baselines/<name>.json (exit 1 on a regression)
-  --save-baseline <name>  save this run's trials as reports/baselines/<name>.json
-  --trials <n>         runs per variant, interleaved (default 5 with a baseline, else 1)
-  --min-change <p>     smallest change that can fail the gate, e.g. 5% or 0.05 (default 5%)
-  --alpha <p>          significance level of the Mann-Whitney U test (default 0.05)
-  --normalize          gate throughput and latency as ratios to the calibration path
-  --compare <paths>    metrics to compare, comma-separated (default: README "Baselines")
-  --ci                 no progress bar, compact log; on when CI=true
-  --junit <file>       write JUnit XML, one testcase per threshold and compared metric
-  -h, --help           this text
-  --version            svcbench version
-
-Exit codes: 0 ok, 1 thresholds failed, 2 bad input, 3 harness failure, 130 interrupted.`
-
-function intFlag(flag: string, raw: string, min: number, max: number, issues: ScenarioIssue[]): number | undefined {
-  const n = Number(raw)
-  if (!/^\d+$/.test(raw) || !Number.isInteger(n) || n < min || n > max) {
-    issues.push({ path: flag, message: `got ${JSON.stringify(raw)}; expected an integer from ${min} to ${max}` })
-    return undefined
-  }
-  return n
+interface FlagBase {
+  /** The flag, e.g. `--duration`. */
+  name: string
+  /** Other spellings, e.g. `-h`. @default [] */
+  aliases?: readonly string[]
+  /** What the flag does, for `--help` (lines wrap there) and docs/cli.md. */
+  help: string
+  /** More for docs/cli.md only, after `help`. */
+  details?: string
+  /** The default as people write it, shown in `--help` and docs/cli.md; absent when there is none to show. */
+  default?: string
+  group: FlagGroup
 }
 
-/** Parse argv (without node and script). Throws ScenarioError listing every bad flag. */
-export function parseArgs(argv: readonly string[]): CliArgs {
-  const issues: ScenarioIssue[] = []
-  const out: CliArgs = {
-    command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true, manifests: undefined, faults: [], report: true, resultsFile: undefined,
-    trials: undefined, baseline: undefined, saveBaseline: undefined, minChange: 0.05, alpha: 0.05, normalize: false, compare: undefined, ci: false, junit: undefined,
+/** A flag that takes no value. */
+export interface SwitchFlag extends FlagBase {
+  kind: 'switch'
+  set(out: CliArgs): void
+}
+
+/** A flag with a value: `--name value` or `--name=value`. */
+export interface ValueFlag extends FlagBase {
+  kind: 'value'
+  /** How the value is shown, e.g. `<d>`. */
+  placeholder: string
+  /** Store the value in `out`, or report what is wrong with it. */
+  parse(value: string, out: CliArgs, issue: FlagIssue): void
+}
+
+/** One command-line flag. */
+export type FlagSpec = SwitchFlag | ValueFlag
+
+const got = (v: string) => `got ${JSON.stringify(v)}`
+
+function intValue(min: number, max: number, set: (out: CliArgs, n: number) => void): ValueFlag['parse'] {
+  return (raw, out, issue) => {
+    const n = Number(raw)
+    if (!/^\d+$/.test(raw) || !Number.isInteger(n) || n < min || n > max) issue(`${got(raw)}; expected an integer from ${min} to ${max}`)
+    else set(out, n)
   }
+}
+
+function durationValue(minMs: number, set: (out: CliArgs, ms: number) => void): ValueFlag['parse'] {
+  return (raw, out, issue) => {
+    // A bare number is milliseconds.
+    const ms = parseDurationMs(/^\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw)
+    if (ms === undefined) issue(`${got(raw)}; expected a duration such as 10s, 500ms, 2m`)
+    else if (ms < minMs) issue(`${got(raw)}; expected at least ${minMs}ms`)
+    else set(out, ms)
+  }
+}
+
+function nonEmptyValue(expected: string, set: (out: CliArgs, v: string) => void): ValueFlag['parse'] {
+  return (raw, out, issue) => (raw === '' ? issue(`got ""; expected ${expected}`) : set(out, raw))
+}
+
+function baselineValue(set: (out: CliArgs, v: string) => void): ValueFlag['parse'] {
+  return (raw, out, issue) =>
+    BASELINE_NAME_RE.test(raw) ? set(out, raw) : issue(`${got(raw)}; expected a name of letters, digits, ".", "-" and "_" (it becomes reports/baselines/<name>.json)`)
+}
+
+/** A fraction in [0, 1) written as 0.05 or 5%; `example` is shown in the message. */
+function fractionValue(example: string, allowZero: boolean, set: (out: CliArgs, x: number) => void): ValueFlag['parse'] {
+  return (raw, out, issue) => {
+    const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(raw)
+    const x = m === null ? Number.NaN : Number(m[1]) / (m[2] === '%' ? 100 : 1)
+    if (!(x >= 0 && x < 1)) issue(`${got(raw)}; expected a fraction from 0 to 1 or a percentage, e.g. ${example}`)
+    else if (!allowZero && x === 0) issue('got 0; expected more than 0 (nothing could ever be significant)')
+    else set(out, x)
+  }
+}
+
+/** `<at>:<action>:<target>[:<value>]`; the value is latencyMs (slow-pod) or errorRate (fail-pod). */
+function parseFault(raw: string, out: CliArgs, issue: FlagIssue): void {
+  const parts = raw.split(':')
+  const [at, action, target, extra] = parts as [string, string, string, string | undefined]
+  if (parts.length < 3 || parts.length > 4 || at === '' || action === '' || target === '') {
+    issue(`${got(raw)}; expected <at>:<action>:<target>[:<value>], e.g. 5s:kill-pod:pod-2 or 3s:slow-pod:random:200`)
+    return
+  }
+  const f: Record<string, unknown> = { at: /^\d+(\.\d+)?$/.test(at) ? Number(at) : at, action, target: target.startsWith('node=') ? { node: target.slice(5) } : target }
+  if (extra !== undefined) {
+    const n = Number(extra)
+    if (!Number.isFinite(n)) issue(`${got(extra)} as the value; expected a number (latencyMs for slow-pod, errorRate for fail-pod)`)
+    else if (action === 'fail-pod') f.errorRate = n
+    else f.latencyMs = n
+  }
+  out.faults.push(f)
+}
+
+function parseCompare(raw: string, out: CliArgs, issue: FlagIssue): void {
+  const paths = raw.split(',').map((x) => x.trim()).filter((x) => x !== '')
+  if (paths.length === 0) issue(`${got(raw)}; expected metric paths separated by commas, e.g. requests.rps,latency.p99`)
+  else out.compare = paths
+}
+
+const pct = (x: number) => `${x * 100}%`
+
+/** Every flag of `svcbench run`, in `--help` order. */
+export const FLAGS: readonly FlagSpec[] = [
+  { kind: 'value', name: '--duration', placeholder: '<d>', group: 'overrides', help: 'measured phase, e.g. 3s, 500ms, 2m (a bare number is ms; at least 100ms)', parse: durationValue(100, (o, ms) => (o.overrides.durationMs = ms)) },
+  { kind: 'value', name: '--warmup', placeholder: '<d>', group: 'overrides', help: 'warm-up phase (0 to skip)', parse: durationValue(0, (o, ms) => (o.overrides.warmupMs = ms)) },
+  { kind: 'value', name: '--connections', placeholder: '<n>', group: 'overrides', help: 'concurrent connections (1 to 10000)', parse: intValue(1, 10_000, (o, n) => (o.overrides.connections = n)) },
+  { kind: 'value', name: '--client-ips', placeholder: '<n>', group: 'overrides', help: `distinct client source addresses (1 to ${MAX_CLIENT_IPS})`, parse: intValue(1, MAX_CLIENT_IPS, (o, n) => (o.overrides.clientIps = n)) },
+  { kind: 'value', name: '--variant', placeholder: '<name>', group: 'overrides', help: 'run only this variant', parse: (v, o) => (o.overrides.variant = v) },
+  { kind: 'value', name: '--seed', placeholder: '<n>', group: 'overrides', help: 'seed for balancers and latency draws', parse: intValue(0, 2 ** 31 - 1, (o, n) => (o.overrides.seed = n)) },
+  {
+    kind: 'value', name: '--fault', placeholder: '<spec>', group: 'overrides', parse: parseFault,
+    help: 'add a fault to every variant: <at>:<action>:<target>[:<value>], e.g. 5s:kill-pod:pod-2, 3s:slow-pod:random:200, 4s:fail-pod:node=node-b:0.5 (repeatable)',
+    details: 'The value is `latencyMs` for `slow-pod`, `errorRate` for `fail-pod`; `node=<name>` targets every pod on a node. The faults are added to the scenario\'s own (and to every variant\'s); see [faults.md](faults.md).',
+  },
+  {
+    kind: 'value', name: '--manifests', placeholder: '<file>', group: 'overrides', parse: nonEmptyValue('a Kubernetes YAML file', (o, v) => (o.manifests = v)),
+    help: 'build cluster and service from Kubernetes YAML (Service, Deployment/StatefulSet, optional KubeProxyConfiguration, Nodes); without a scenario file, default load settings apply',
+    details: 'See [own-service.md](own-service.md#kubernetes-manifests).',
+  },
+  { kind: 'value', name: '--out', placeholder: '<dir>', group: 'output', default: 'reports', help: 'reports root', details: 'The run goes to `<dir>/<scenario>/<UTC timestamp>/`; baselines are read from and saved to `<dir>/baselines/`.', parse: nonEmptyValue('a folder path', (o, v) => (o.outDir = v)) },
+  { kind: 'switch', name: '--json', group: 'output', help: 'print results JSON on stdout, nothing else there', details: 'The table, progress, warnings and (under GitHub Actions) the `::error` annotations go to stderr.', set: (o) => (o.json = true) },
+  { kind: 'switch', name: '--no-progress', group: 'output', help: 'no progress display', set: (o) => (o.progress = false) },
+  { kind: 'switch', name: '--no-report', group: 'output', help: 'write results.json only (no report.html, summary.md, charts/)', set: (o) => (o.report = false) },
+  { kind: 'value', name: '--baseline', placeholder: '<name>', group: 'gate', help: 'compare with reports/baselines/<name>.json (exit 1 on a regression)', details: 'The file is under `--out`.', parse: baselineValue((o, v) => (o.baseline = v)) },
+  { kind: 'value', name: '--save-baseline', placeholder: '<name>', group: 'gate', help: "save this run's trials as reports/baselines/<name>.json", details: 'Not when the run was interrupted or aborted.', parse: baselineValue((o, v) => (o.saveBaseline = v)) },
+  { kind: 'value', name: '--trials', placeholder: '<n>', group: 'gate', default: `${DEFAULT_GATE_TRIALS} with --baseline or --save-baseline, else 1`, help: 'runs per variant, interleaved, 1 to 100', parse: intValue(1, 100, (o, n) => (o.trials = n)) },
+  { kind: 'value', name: '--min-change', placeholder: '<p>', group: 'gate', default: pct(DEFAULT_COMPARE_OPTIONS.minChange), help: 'smallest change that can fail the baseline gate, e.g. 5% or 0.05', parse: fractionValue('5% or 0.05', true, (o, x) => (o.minChange = x)) },
+  { kind: 'value', name: '--alpha', placeholder: '<p>', group: 'gate', default: String(DEFAULT_COMPARE_OPTIONS.alpha), help: 'significance level of the Mann-Whitney U test', parse: fractionValue('0.05 or 5%', false, (o, x) => (o.alpha = x)) },
+  { kind: 'switch', name: '--normalize', group: 'gate', help: 'gate throughput and latency as ratios to the calibration path', set: (o) => (o.normalize = true) },
+  { kind: 'value', name: '--compare', placeholder: '<paths>', group: 'gate', default: DEFAULT_COMPARE.map((s) => s.path).join(', '), help: 'metrics to compare with the baseline, comma-separated', parse: parseCompare },
+  { kind: 'switch', name: '--ci', group: 'gate', help: 'no progress bar, compact log; on when CI=true', set: (o) => (o.ci = true) },
+  { kind: 'value', name: '--junit', placeholder: '<file>', group: 'gate', help: 'write JUnit XML, one testcase per threshold and compared metric', parse: nonEmptyValue('a file path for the JUnit XML', (o, v) => (o.junit = v)) },
+  { kind: 'switch', name: '--help', aliases: ['-h'], group: 'other', help: 'print this help', set: (o) => (o.command = 'help') },
+  { kind: 'switch', name: '--version', group: 'other', help: 'print the svcbench version', set: (o) => (o.command = 'version') },
+]
+
+const BY_NAME = new Map(FLAGS.flatMap((f) => [f.name, ...(f.aliases ?? [])].map((n) => [n, f] as const)))
+
+/** How a flag is written in `--help` and docs/cli.md, e.g. `-h, --help` or `--duration <d>`. */
+export function flagSynopsis(f: FlagSpec): string {
+  const names = [...(f.aliases ?? []), f.name].join(', ')
+  return f.kind === 'value' ? `${names} ${f.placeholder}` : names
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line)
+      line = word
+    } else line = line === '' ? word : `${line} ${word}`
+  }
+  return [...lines, line]
+}
+
+const HELP_COLUMN = 26
+const HELP_WIDTH = 100
+
+/** The `--help` text: usage, every flag of FLAGS by group, and every exit code of EXIT. */
+export function usage(): string {
+  const flagLines = (Object.keys(FLAG_GROUPS) as FlagGroup[]).flatMap((g) => [
+    '',
+    `${FLAG_GROUPS[g]}:`,
+    ...FLAGS.filter((f) => f.group === g).flatMap((f) => {
+      const left = `  ${flagSynopsis(f)}`
+      const text = wrap(`${f.help}${f.default === undefined ? '' : ` (default: ${f.default})`}`, HELP_WIDTH - HELP_COLUMN)
+      const first = left.length + 2 > HELP_COLUMN ? [left, ...text] : [`${left.padEnd(HELP_COLUMN)}${text.shift() as string}`, ...text]
+      return first.map((l, i) => (i === 0 ? l : `${' '.repeat(HELP_COLUMN)}${l}`))
+    }),
+  ])
+  return [
+    'Usage: svcbench [run] [scenario.ts] [flags]',
+    '       svcbench [run] --manifests k8s/app.yaml [flags]',
+    '       svcbench report <results.json>     (re)write the reports next to a results file',
+    '',
+    'Runs a scenario (default scenarios/quickstart.ts), prints a comparison of its variants and',
+    'writes reports/<scenario>/<UTC timestamp>/results.json.',
+    ...flagLines,
+    '',
+    'Exit codes:',
+    ...exitCodes().map((e) => `  ${String(e.code).padEnd(5)}${e.meaning.short}`),
+  ].join('\n')
+}
+
+/** Read argv's flags into `out`; everything else is returned as positionals. */
+function readFlags(argv: readonly string[], out: CliArgs, issues: ScenarioIssue[]): string[] {
   const positionals: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
@@ -114,116 +262,31 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     }
     const eq = arg.indexOf('=')
     const flag = eq > 0 ? arg.slice(0, eq) : arg
-    if ((BOOL_FLAGS as readonly string[]).includes(flag)) {
-      if (eq > 0) issues.push({ path: flag, message: `takes no value; got ${JSON.stringify(arg.slice(eq + 1))}` })
-      if (flag === '--json') out.json = true
-      else if (flag === '--no-progress') out.progress = false
-      else if (flag === '--no-report') out.report = false
-      else if (flag === '--normalize') out.normalize = true
-      else if (flag === '--ci') out.ci = true
-      else if (flag === '--help' || flag === '-h') out.command = 'help'
-      else if (flag === '--version') out.command = 'version'
-      continue
-    }
-    if (!(VALUE_FLAGS as readonly string[]).includes(flag)) {
-      const hint = didYouMean(flag, [...VALUE_FLAGS, ...BOOL_FLAGS])
-      issues.push({ path: flag, message: `unknown flag${hint === undefined ? '' : ` (did you mean ${hint}?)`}; see --help` })
-      continue
-    }
-    let value: string | undefined
-    if (eq > 0) value = arg.slice(eq + 1)
-    else if (i + 1 < argv.length) value = argv[++i]
-    if (value === undefined) {
-      issues.push({ path: flag, message: 'needs a value' })
-      continue
-    }
-    switch (flag) {
-      case '--duration':
-      case '--warmup': {
-        const ms = parseDurationMs(/^\d+(\.\d+)?$/.test(value) ? Number(value) : value)
-        if (ms === undefined) issues.push({ path: flag, message: `got ${JSON.stringify(value)}; expected a duration such as 10s, 500ms, 2m` })
-        else if (flag === '--duration' && ms < 100) issues.push({ path: flag, message: `got ${JSON.stringify(value)}; expected at least 100ms` })
-        else if (flag === '--duration') out.overrides.durationMs = ms
-        else out.overrides.warmupMs = ms
-        break
-      }
-      case '--connections': {
-        const n = intFlag(flag, value, 1, 10_000, issues)
-        if (n !== undefined) out.overrides.connections = n
-        break
-      }
-      case '--client-ips': {
-        const n = intFlag(flag, value, 1, MAX_CLIENT_IPS, issues)
-        if (n !== undefined) out.overrides.clientIps = n
-        break
-      }
-      case '--seed': {
-        const n = intFlag(flag, value, 0, 2 ** 31 - 1, issues)
-        if (n !== undefined) out.overrides.seed = n
-        break
-      }
-      case '--variant':
-        out.overrides.variant = value
-        break
-      case '--fault': {
-        // <at>:<action>:<target>[:<value>]; value is latencyMs (slow-pod) or errorRate (fail-pod)
-        const parts = value.split(':')
-        const [at, action, target, extra] = parts
-        if (parts.length < 3 || parts.length > 4 || at === '' || action === '' || target === '') {
-          issues.push({ path: flag, message: `got ${JSON.stringify(value)}; expected <at>:<action>:<target>[:<value>], e.g. 5s:kill-pod:pod-2 or 3s:slow-pod:random:200` })
-          break
-        }
-        const f: Record<string, unknown> = { at: /^\d+(\.\d+)?$/.test(at as string) ? Number(at) : at, action, target: (target as string).startsWith('node=') ? { node: (target as string).slice(5) } : target }
-        if (extra !== undefined) {
-          const n = Number(extra)
-          if (!Number.isFinite(n)) issues.push({ path: flag, message: `got ${JSON.stringify(extra)} as the value; expected a number (latencyMs for slow-pod, errorRate for fail-pod)` })
-          else if (action === 'fail-pod') f.errorRate = n
-          else f.latencyMs = n
-        }
-        out.faults.push(f)
-        break
-      }
-      case '--manifests':
-        if (value === '') issues.push({ path: flag, message: 'got ""; expected a Kubernetes YAML file' })
-        else out.manifests = value
-        break
-      case '--trials': {
-        const n = intFlag(flag, value, 1, 100, issues)
-        if (n !== undefined) out.trials = n
-        break
-      }
-      case '--baseline':
-      case '--save-baseline':
-        if (!BASELINE_NAME_RE.test(value)) issues.push({ path: flag, message: `got ${JSON.stringify(value)}; expected a name of letters, digits, ".", "-" and "_" (it becomes reports/baselines/<name>.json)` })
-        else if (flag === '--baseline') out.baseline = value
-        else out.saveBaseline = value
-        break
-      case '--min-change':
-      case '--alpha': {
-        const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(value)
-        const x = m === null ? Number.NaN : Number(m[1]) / (m[2] === '%' ? 100 : 1)
-        if (!(x >= 0 && x < 1)) issues.push({ path: flag, message: `got ${JSON.stringify(value)}; expected a fraction from 0 to 1 or a percentage, e.g. ${flag === '--alpha' ? '0.05 or 5%' : '5% or 0.05'}` })
-        else if (flag === '--alpha' && x === 0) issues.push({ path: flag, message: 'got 0; expected more than 0 (nothing could ever be significant)' })
-        else if (flag === '--alpha') out.alpha = x
-        else out.minChange = x
-        break
-      }
-      case '--compare': {
-        const paths = value.split(',').map((x) => x.trim()).filter((x) => x !== '')
-        if (paths.length === 0) issues.push({ path: flag, message: `got ${JSON.stringify(value)}; expected metric paths separated by commas, e.g. requests.rps,latency.p99` })
-        else out.compare = paths
-        break
-      }
-      case '--junit':
-        if (value === '') issues.push({ path: flag, message: 'got ""; expected a file path for the JUnit XML' })
-        else out.junit = value
-        break
-      case '--out':
-        if (value === '') issues.push({ path: flag, message: 'got ""; expected a folder path' })
-        else out.outDir = value
-        break
+    const issue: FlagIssue = (message) => issues.push({ path: flag, message })
+    const spec = BY_NAME.get(flag)
+    if (spec === undefined) {
+      const hint = didYouMean(flag, [...BY_NAME.keys()])
+      issue(`unknown flag${hint === undefined ? '' : ` (did you mean ${hint}?)`}; see --help`)
+    } else if (spec.kind === 'switch') {
+      if (eq > 0) issue(`takes no value; got ${JSON.stringify(arg.slice(eq + 1))}`)
+      spec.set(out)
+    } else {
+      const value = eq > 0 ? arg.slice(eq + 1) : i + 1 < argv.length ? argv[++i] : undefined
+      if (value === undefined) issue('needs a value')
+      else spec.parse(value, out, issue)
     }
   }
+  return positionals
+}
+
+/** Parse argv (without node and script). Throws ScenarioError listing every bad flag. */
+export function parseArgs(argv: readonly string[]): CliArgs {
+  const issues: ScenarioIssue[] = []
+  const out: CliArgs = {
+    command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true, manifests: undefined, faults: [], report: true, resultsFile: undefined,
+    trials: undefined, baseline: undefined, saveBaseline: undefined, minChange: DEFAULT_COMPARE_OPTIONS.minChange, alpha: DEFAULT_COMPARE_OPTIONS.alpha, normalize: false, compare: undefined, ci: false, junit: undefined,
+  }
+  const positionals = readFlags(argv, out, issues)
   if (positionals[0] === 'run') positionals.shift()
   else if (positionals[0] === 'report') {
     positionals.shift()

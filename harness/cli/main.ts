@@ -2,7 +2,8 @@
 import path from 'node:path'
 import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { parseArgs, USAGE, type CliArgs } from './args.ts'
+import { parseArgs, usage, DEFAULT_GATE_TRIALS, type CliArgs } from './args.ts'
+import { EXIT } from './exit-codes.ts'
 import { createProgress } from './progress.ts'
 import { loadScenarioFile } from '../scenario/load.ts'
 import { resolveScenario } from '../scenario/resolve.ts'
@@ -12,19 +13,21 @@ import { comparisonTable } from '../report/table.ts'
 import { killAllChildren } from '../process/child.ts'
 import { ScenarioError, HarnessError } from '../errors.ts'
 import { writeFileAtomic } from '../util/fs.ts'
-import { loadBaseline, saveBaseline, baselineFrom, type Baseline } from '../gate/baseline.ts'
-import { evaluateGate } from '../gate/gate.ts'
+import { loadBaseline, saveBaseline, baselineFrom } from '../gate/baseline.ts'
+import { evaluateGate, type GateOptions } from '../gate/gate.ts'
 import { gateText, junitXml, githubAnnotations } from '../gate/output.ts'
 import { summaryMarkdown } from '../report/markdown.ts'
 import { isKnownPath } from '../gate/thresholds.ts'
 import { specFor } from '../gate/verdict.ts'
 import { metricPathContext } from '../scenario/topology.ts'
 import { relayEnvProblem } from '../proxy/l4.ts'
-import type { RunResult } from '../model/results.ts'
+import type { GateResult, RunResult } from '../model/results.ts'
 import type { ResolvedRun } from '../model/scenario.ts'
 
-/** Exit codes (README "Exit codes"). */
-export const EXIT = { OK: 0, GATE_FAILED: 1, BAD_INPUT: 2, HARNESS: 3, INTERRUPTED: 130 } as const
+/** Exit codes, with their meanings in exit-codes.ts (docs/cli.md "Exit codes"). */
+export { EXIT }
+/** Trials per variant under --baseline / --save-baseline unless --trials says otherwise. */
+export { DEFAULT_GATE_TRIALS }
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -70,9 +73,6 @@ async function writeReportsOrFail(result: RunResult, dir: string) {
   }
 }
 
-/** Trials per variant under --baseline / --save-baseline unless --trials says otherwise. */
-export const DEFAULT_GATE_TRIALS = 5
-
 async function writeJunit(file: string, text: string): Promise<void> {
   try {
     await writeFileAtomic(file, text)
@@ -85,7 +85,7 @@ async function writeJunit(file: string, text: string): Promise<void> {
 function checkCompare(run: ResolvedRun, paths: string[] | undefined): void {
   const bad = (paths ?? []).filter((p) => !run.variants.some((v) => isKnownPath(p, metricPathContext(v.cluster.nodes, v.faults.length))))
   if (bad.length > 0) {
-    throw new ScenarioError(bad.map((p) => ({ path: '--compare', message: `got ${JSON.stringify(p)}; no such metric; expected paths such as requests.rps, latency.p99, errors.rate, fairness.jain, normalized.rps (README "Thresholds")` })))
+    throw new ScenarioError(bad.map((p) => ({ path: '--compare', message: `got ${JSON.stringify(p)}; no such metric; expected paths such as requests.rps, latency.p99, errors.rate, fairness.jain, normalized.rps (docs/gates.md "Thresholds")` })))
   }
 }
 
@@ -109,31 +109,102 @@ async function reportCommand(file: string): Promise<number> {
   }
 }
 
-/** Run the CLI; resolves with the process exit code. Installs SIGINT/SIGTERM handling for the run. */
-export async function main(argv: readonly string[]): Promise<number> {
-  const out = process.stdout
-  const err = process.stderr
-  let args: CliArgs
-  try {
-    args = parseArgs(argv)
-  } catch (e) {
-    err.write(`svcbench: ${(e as Error).message}\n`)
-    return EXIT.BAD_INPUT
-  }
-  if (args.command === 'help') {
-    out.write(`${USAGE}\n`)
-    return EXIT.OK
-  }
-  if (args.command === 'version') {
-    out.write(`${versions().svcbench}\n`)
-    return EXIT.OK
-  }
-  if (args.command === 'report') return reportCommand(args.resultsFile as string)
-  // Human output goes to stdout unless stdout is reserved for JSON.
-  const human = args.json ? err : out
-  const ci = args.ci || process.env.CI === 'true'
+/** Where the CLI writes: `human` is stdout, or stderr when stdout is reserved for JSON. */
+interface Streams {
+  out: NodeJS.WriteStream
+  err: NodeJS.WriteStream
+  human: NodeJS.WriteStream
+}
 
-  const controller = new AbortController()
+/** A run read and checked, ready to start. */
+interface PreparedRun {
+  run: ResolvedRun
+  baseline: GateOptions['baseline']
+  /** SVCBENCH_ADDRESS_BLOCK, if set. */
+  block: number | undefined
+}
+
+/** Read and check everything before anything starts: bad input here is exit 2 with nothing started. */
+async function prepareRun(args: CliArgs, err: NodeJS.WriteStream): Promise<PreparedRun> {
+  const fromManifestsOnly = args.scenario === undefined && args.manifests !== undefined
+  const file = args.scenario ?? defaultScenario()
+  const shownFile = args.scenario ?? (fromManifestsOnly ? args.manifests : undefined) ?? (path.relative(process.cwd(), file) || file)
+  const block = addressBlockFromEnv()
+  const relayProblem = relayEnvProblem()
+  if (relayProblem !== null) throw new ScenarioError([{ path: 'SVCBENCH_L4_RELAY', message: relayProblem }])
+  const loaded = fromManifestsOnly ? {} : await loadScenarioFile(file)
+  // --fault adds to the scenario's own faults (and to every variant's).
+  const raw =
+    args.faults.length > 0 && typeof loaded === 'object' && loaded !== null && !Array.isArray(loaded)
+      ? addFaults(loaded as Record<string, unknown>, args.faults)
+      : loaded
+  const run = resolveScenario(raw, { file: fromManifestsOnly ? undefined : shownFile, overrides: args.overrides, manifests: args.manifests })
+  checkCompare(run, args.compare)
+  // The baseline is read before anything starts: a bad name is bad input, not a failed run.
+  const baseline = args.baseline === undefined ? undefined : await loadBaseline(args.outDir, args.baseline)
+  for (const w of run.warnings) err.write(`svcbench: warning: ${w}\n`)
+  if (args.normalize && baseline === undefined) err.write('svcbench: warning: --normalize only matters with --baseline; ignored\n')
+  return { run, baseline, block }
+}
+
+/** --save-baseline: save the run's trials, unless it was interrupted or aborted. */
+async function saveBaselineOf(result: RunResult, args: CliArgs, { err, human }: Streams): Promise<void> {
+  if (args.saveBaseline === undefined) return
+  if (result.interrupted || result.aborted !== null) {
+    err.write(`svcbench: not saving baseline ${args.saveBaseline}: the run was ${result.interrupted ? 'interrupted' : 'aborted'}\n`)
+    return
+  }
+  const b = baselineFrom(result, args.saveBaseline)
+  const file = await saveBaseline(args.outDir, b)
+  human.write(`baseline saved: ${rel(file)} (${result.trials} trial${result.trials === 1 ? '' : 's'} per variant)\n`)
+  for (const [name, bv] of Object.entries(b.variants)) {
+    if (bv.disturbedTrials > 0) err.write(`svcbench: warning: baseline ${args.saveBaseline}: ${name} keeps ${bv.disturbedTrials} trials another program disturbed (too few were clean); comparisons against it are less sensitive; record it again on a quiet machine\n`)
+  }
+}
+
+/**
+ * GitHub Actions: the summary appended to $GITHUB_STEP_SUMMARY, and every gate failure as an
+ * `::error` annotation on `stream`. The runner reads workflow commands from a step's stderr as
+ * well as its stdout (actions/runner src/Runner.Worker/Handlers/ScriptHandler.cs gives each
+ * stream an OutputManager that hands command lines to the ActionCommandManager), so under --json
+ * the annotations go to stderr and stdout holds the results JSON alone.
+ */
+function publishToGitHub(result: RunResult, gate: GateResult, scenario: string, markdown: string | undefined, stream: NodeJS.WriteStream): void {
+  const summaryFile = process.env.GITHUB_STEP_SUMMARY
+  const hasSummary = summaryFile !== undefined && summaryFile !== ''
+  // With --no-report: the same summary without the charts.
+  if (hasSummary) fs.appendFileSync(summaryFile, markdown ?? summaryMarkdown(result, []))
+  if (hasSummary || process.env.GITHUB_ACTIONS === 'true') stream.write(githubAnnotations(gate, scenario))
+}
+
+/** Write results.json, print the table and the gate, write reports, JUnit, the baseline and GitHub's summary. */
+async function publish(result: RunResult, gate: GateResult, run: ResolvedRun, args: CliArgs, runDir: string | undefined, streams: Streams): Promise<void> {
+  const { out, err, human } = streams
+  const resultsPath = await writeResults(result, args.outDir, runDir)
+  if (args.json) out.write(`${JSON.stringify(result)}\n`)
+  human.write(`\n${run.name}${run.description === '' ? '' : ` — ${run.description}`}\n`)
+  human.write(`${comparisonTable(result)}\n\n`)
+  // (results written before variants carried warnings have none)
+  for (const v of result.variants) for (const w of v.warnings ?? []) err.write(`svcbench: warning: ${result.variants.length > 1 ? `variant "${v.name}": ` : ''}${w}\n`)
+  if (gate.verdict !== 'none' || gate.notes.length > 0) human.write(`${gateText(gate)}\n\n`)
+  human.write(`results: ${rel(resultsPath)}\n`)
+  let markdown: string | undefined
+  if (args.report) {
+    const paths = await writeReportsOrFail(result, path.dirname(resultsPath))
+    human.write(`report:  ${rel(paths.html)}\nsummary: ${rel(paths.markdown)}\n`)
+    markdown = paths.markdownText
+  }
+  if (args.junit !== undefined) {
+    const took = (Date.parse(result.finishedAt) - Date.parse(result.startedAt)) / 1000
+    await writeJunit(args.junit, junitXml(gate, run.name, took))
+    human.write(`junit:   ${rel(path.resolve(args.junit))}\n`)
+  }
+  await saveBaselineOf(result, args, streams)
+  publishToGitHub(result, gate, run.name, markdown, human)
+}
+
+/** Stop on the first SIGINT/SIGTERM (partial results), at once on the second; returns the uninstaller. */
+function installSignals(controller: AbortController, err: NodeJS.WriteStream): () => void {
   let signals = 0
   const onSignal = (sig: NodeJS.Signals) => {
     signals++
@@ -148,27 +219,22 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   process.on('exit', killAllChildren)
+  return () => {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}
 
-  const fromManifestsOnly = args.scenario === undefined && args.manifests !== undefined
-  const file = args.scenario ?? defaultScenario()
-  const shownFile = args.scenario ?? (fromManifestsOnly ? args.manifests : undefined) ?? (path.relative(process.cwd(), file) || file)
+/** `svcbench run`: prepare, run, publish; resolves with the exit code. */
+async function runCommand(args: CliArgs): Promise<number> {
+  const streams: Streams = { out: process.stdout, err: process.stderr, human: args.json ? process.stderr : process.stdout }
+  const { err } = streams
+  const ci = args.ci || process.env.CI === 'true'
+  const controller = new AbortController()
+  const uninstallSignals = installSignals(controller, err)
   let finishProgress = () => {}
   try {
-    const block = addressBlockFromEnv()
-    const relayProblem = relayEnvProblem()
-    if (relayProblem !== null) throw new ScenarioError([{ path: 'SVCBENCH_L4_RELAY', message: relayProblem }])
-    const loaded = fromManifestsOnly ? {} : await loadScenarioFile(file)
-    // --fault adds to the scenario's own faults (and to every variant's).
-    const raw =
-      args.faults.length > 0 && typeof loaded === 'object' && loaded !== null && !Array.isArray(loaded)
-        ? addFaults(loaded as Record<string, unknown>, args.faults)
-        : loaded
-    const run = resolveScenario(raw, { file: fromManifestsOnly ? undefined : shownFile, overrides: args.overrides, manifests: args.manifests })
-    checkCompare(run, args.compare)
-    // The baseline is read before anything starts: a bad name is bad input, not a failed run.
-    const baseline = args.baseline === undefined ? undefined : await loadBaseline(args.outDir, args.baseline)
-    for (const w of run.warnings) err.write(`svcbench: warning: ${w}\n`)
-    if (args.normalize && baseline === undefined) err.write('svcbench: warning: --normalize only matters with --baseline; ignored\n')
+    const { run, baseline, block } = await prepareRun(args, err)
     const gated = baseline !== undefined || args.saveBaseline !== undefined
     const progress = args.progress ? createProgress({ stream: err, tty: err.isTTY === true && !args.json && !ci, scenario: run.name, compact: ci }) : undefined
     finishProgress = () => progress?.finish()
@@ -185,41 +251,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     finishProgress()
     const gate = evaluateGate(result, { baseline, normalize: args.normalize, minChange: args.minChange, alpha: args.alpha, compare: args.compare?.map(specFor) })
     if (gate.verdict !== 'none') result.gate = gate
-    const resultsPath = await writeResults(result, args.outDir, runDir)
-    if (args.json) out.write(`${JSON.stringify(result)}\n`)
-    human.write(`\n${run.name}${run.description === '' ? '' : ` — ${run.description}`}\n`)
-    human.write(`${comparisonTable(result)}\n\n`)
-    // (results written before variants carried warnings have none)
-    for (const v of result.variants) for (const w of v.warnings ?? []) err.write(`svcbench: warning: ${result.variants.length > 1 ? `variant "${v.name}": ` : ''}${w}\n`)
-    if (gate.verdict !== 'none' || gate.notes.length > 0) human.write(`${gateText(gate)}\n\n`)
-    human.write(`results: ${rel(resultsPath)}\n`)
-    let markdown: string | undefined
-    if (args.report) {
-      const paths = await writeReportsOrFail(result, path.dirname(resultsPath))
-      human.write(`report:  ${rel(paths.html)}\nsummary: ${rel(paths.markdown)}\n`)
-      markdown = paths.markdownText
-    }
-    if (args.junit !== undefined) {
-      const took = (Date.parse(result.finishedAt) - Date.parse(result.startedAt)) / 1000
-      await writeJunit(args.junit, junitXml(gate, run.name, took))
-      human.write(`junit:   ${rel(path.resolve(args.junit))}\n`)
-    }
-    if (args.saveBaseline !== undefined && !result.interrupted && result.aborted === null) {
-      const b = baselineFrom(result, args.saveBaseline)
-      const file = await saveBaseline(args.outDir, b)
-      human.write(`baseline saved: ${rel(file)} (${result.trials} trial${result.trials === 1 ? '' : 's'} per variant)\n`)
-      for (const [name, bv] of Object.entries(b.variants)) {
-        if (bv.disturbedTrials > 0) err.write(`svcbench: warning: baseline ${args.saveBaseline}: ${name} keeps ${bv.disturbedTrials} trials another program disturbed (too few were clean); comparisons against it are less sensitive; record it again on a quiet machine\n`)
-      }
-    } else if (args.saveBaseline !== undefined) {
-      err.write(`svcbench: not saving baseline ${args.saveBaseline}: the run was ${result.interrupted ? 'interrupted' : 'aborted'}\n`)
-    }
-    const summaryFile = process.env.GITHUB_STEP_SUMMARY
-    if (summaryFile !== undefined && summaryFile !== '') {
-      // With --no-report: the same summary without the charts.
-      fs.appendFileSync(summaryFile, markdown ?? summaryMarkdown(result, []))
-    }
-    if ((summaryFile !== undefined && summaryFile !== '') || process.env.GITHUB_ACTIONS === 'true') out.write(githubAnnotations(gate, run.name))
+    await publish(result, gate, run, args, runDir, streams)
     if (result.interrupted) {
       err.write('svcbench: interrupted; results are partial ("interrupted": true)\n')
       return EXIT.INTERRUPTED
@@ -239,7 +271,27 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT.HARNESS
   } finally {
     killAllChildren()
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    uninstallSignals()
   }
+}
+
+/** Run the CLI; resolves with the process exit code. Installs SIGINT/SIGTERM handling for the run. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: CliArgs
+  try {
+    args = parseArgs(argv)
+  } catch (e) {
+    process.stderr.write(`svcbench: ${(e as Error).message}\n`)
+    return EXIT.BAD_INPUT
+  }
+  if (args.command === 'help') {
+    process.stdout.write(`${usage()}\n`)
+    return EXIT.OK
+  }
+  if (args.command === 'version') {
+    process.stdout.write(`${versions().svcbench}\n`)
+    return EXIT.OK
+  }
+  if (args.command === 'report') return reportCommand(args.resultsFile as string)
+  return runCommand(args)
 }

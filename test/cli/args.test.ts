@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseArgs } from '../../harness/cli/args.ts'
+import { parseArgs, usage, FLAGS, FLAG_GROUPS, flagSynopsis } from '../../harness/cli/args.ts'
+import { EXIT } from '../../harness/cli/exit-codes.ts'
 import { ScenarioError } from '../../harness/errors.ts'
 
 function issuesOf(argv: string[]): string[] {
@@ -86,5 +87,47 @@ describe('parseArgs', () => {
     expect(parseArgs(['--help']).command).toBe('help')
     expect(parseArgs(['-h']).command).toBe('help')
     expect(parseArgs(['--version']).command).toBe('version')
+  })
+})
+
+describe('usage', () => {
+  it('lists every flag of FLAGS with its value and default, by group', () => {
+    const text = usage()
+    for (const f of FLAGS) {
+      expect(text).toContain(`  ${flagSynopsis(f)}`)
+      if (f.default !== undefined) expect(text.replace(/\s+/g, ' ')).toContain(`(default: ${f.default})`)
+    }
+    for (const heading of Object.values(FLAG_GROUPS)) expect(text).toContain(`\n${heading}:\n`)
+    expect(text).toContain('  -h, --help ')
+    expect(text).toContain('  --fault <spec> ')
+  })
+  it('lists every exit code of EXIT with its meaning', () => {
+    const lines = usage().split('\n')
+    const at = lines.indexOf('Exit codes:')
+    expect(at).toBeGreaterThan(0)
+    expect(lines.slice(at + 1)).toEqual([
+      '  0    ok',
+      '  1    gate failed (a threshold, a baseline regression or an abortOnFail stop)',
+      '  2    bad input (scenario, flags, environment)',
+      '  3    harness failure',
+      '  130  interrupted',
+    ])
+    expect(Object.values(EXIT).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 130])
+  })
+})
+
+describe('parseArgs from FLAGS', () => {
+  it('knows every flag of FLAGS and refuses a value on a switch', () => {
+    for (const f of FLAGS) {
+      for (const name of [f.name, ...(f.aliases ?? [])]) {
+        if (f.kind === 'switch') expect(() => parseArgs([name])).not.toThrow()
+        else expect(issuesOf([name])).toEqual([`${name}: needs a value`])
+      }
+    }
+    expect(issuesOf(['--json=yes', '-h=1'])).toEqual(['--json: takes no value; got "yes"', '-h: takes no value; got "1"'])
+  })
+  it('keeps the defaults of the gate options in one place', () => {
+    expect(parseArgs([])).toMatchObject({ minChange: 0.05, alpha: 0.05 })
+    expect(FLAGS.find((f) => f.name === '--compare')?.default).toBe('requests.rps, latency.p50, latency.p99, errors.rate, fairness.jain, failover.totalRequestsLost, failover.maxDetectionSec')
   })
 })

@@ -52,6 +52,22 @@ describe('svcbench CLI', () => {
     expect(fs.existsSync(path.join(dir, 'report.html'))).toBe(true)
   })
 
+  it('--json keeps stdout to the results JSON under GitHub Actions: the ::error annotations go to stderr, which the runner also reads', async () => {
+    const summary = path.join(tmp, 'gh-summary.md')
+    const env = { TINY_MIN_RPS: '1000000000', GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary }
+    const r = await runCli(['test/fixtures/scenarios/gated.ts', '--json', '--no-report', '--out', path.join(tmp, 'gh-json')], { env })
+    expect(r.code, r.stderr).toBe(1)
+    expect(JSON.parse(r.stdout).gate.verdict).toBe('fail')
+    expect(r.stdout).not.toContain('::error')
+    expect(r.stderr).toMatch(/^::error title=svcbench gate \(gated\)::default: threshold requests.rps > 1000000000 failed: measured /m)
+    expect(fs.readFileSync(summary, 'utf8')).toContain('## Gate: ❌ FAIL')
+    // Without --json the annotations stay on stdout, with the rest of the human output.
+    const plain = await runCli(['test/fixtures/scenarios/gated.ts', '--no-report', '--out', path.join(tmp, 'gh-plain')], { env: { ...env, GITHUB_STEP_SUMMARY: '' } })
+    expect(plain.code, plain.stderr).toBe(1)
+    expect(plain.stdout).toMatch(/^::error title=svcbench gate \(gated\)::default: threshold requests.rps/m)
+    expect(plain.stderr).not.toContain('::error')
+  })
+
   it('--no-report writes results.json only; svcbench report refuses a file that is not svcbench results', async () => {
     const out = path.join(tmp, 'no-report')
     const r = await runCli(['test/fixtures/scenarios/tiny.ts', '--no-report', '--duration', '200ms', '--out', out])

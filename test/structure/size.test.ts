@@ -49,8 +49,6 @@ const rel = (f: string) => path.relative(ROOT, f)
  */
 const KNOWN_LONG_FILES = new Set(['harness/cluster/cluster.ts'])
 const KNOWN_LONG_FUNCTIONS = new Set([
-  'harness/cli/args.ts parseArgs',
-  'harness/cli/main.ts main',
   'harness/cluster/cluster.ts startCluster',
   'harness/cluster/endpoints.ts startEndpointsController',
   'harness/pods/server.ts startPodServer',
