@@ -19,7 +19,7 @@ import { summaryMarkdown } from '../report/markdown.ts'
 import { isKnownPath } from '../gate/thresholds.ts'
 import { specFor } from '../gate/verdict.ts'
 import { metricPathContext } from '../scenario/resolve.ts'
-import { relayEnvProblem } from '../proxy/l4.ts'
+import { relayEnvProblem } from '../proxy/relay/mode.ts'
 import type { RunResult } from '../model/results.ts'
 import type { ResolvedRun } from '../model/scenario.ts'
 

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import http from 'node:http'
 import net from 'node:net'
-import { startL4Proxy, defaultRelay } from '../../harness/proxy/l4.ts'
-import { nativeRelay } from '../../harness/proxy/native-relay.ts'
+import { startL4Proxy } from '../../harness/proxy/l4.ts'
+import { defaultRelay } from '../../harness/proxy/relay/mode.ts'
+import { nativeRelay } from '../../harness/proxy/relay/native.ts'
 import { startHopRelay } from '../../harness/proxy/hop.ts'
 import { createAccounting } from '../../harness/proxy/accounting.ts'
 import { createBalancer } from '../../harness/balancers/registry.ts'
 import { leaseBlock } from '../../harness/cluster/address-plan.ts'
 import { createRng } from '../../harness/util/rng.ts'
 import type { Endpoint } from '../../harness/model/kube-proxy.ts'
-import type { RelayMode } from '../../harness/proxy/types.ts'
+import type { RelayMode } from '../../harness/proxy/relay/mode.ts'
 
 function get(host: string, port: number, localAddress: string): Promise<number | string> {
   return new Promise((resolve) => {

@@ -55,8 +55,6 @@ const KNOWN_LONG_FUNCTIONS = new Set([
   'harness/cluster/endpoints.ts startEndpointsController',
   'harness/load/autocannon.ts runLoad',
   'harness/pods/server.ts startPodServer',
-  'harness/proxy/l4.ts startL4Proxy',
-  'harness/proxy/l4.ts (anonymous)',
   'harness/proxy/lean-upstream.ts createLeanPool',
   'harness/scenario/manifests.ts readManifests',
   'harness/scenario/resolve.ts resolveBody',
