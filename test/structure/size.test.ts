@@ -54,8 +54,6 @@ const KNOWN_LONG_FUNCTIONS = new Set([
   'harness/cluster/cluster.ts startCluster',
   'harness/cluster/endpoints.ts startEndpointsController',
   'harness/load/autocannon.ts runLoad',
-  'harness/pods/server.ts startPodServer',
-  'harness/proxy/lean-upstream.ts createLeanPool',
   'harness/scenario/manifests.ts readManifests',
   'harness/scenario/resolve.ts resolveBody',
   'harness/stats/failover.ts failoverStats',
