@@ -143,8 +143,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
   })
   const faultTimers: NodeJS.Timeout[] = []
   try {
-    const byName = new Map(cluster.topology.nodes.map((n) => [n.name, n]))
-    const targets = cluster.frontAddress !== undefined ? [cluster.frontAddress] : v.load.via.map((name) => ({ host: byName.get(name)!.address, port: v.service.nodePort }))
+    const targets = cluster.targets(v.load.via)
     const clientAddresses = Array.from({ length: Math.min(v.load.clientIps, v.load.connections) }, (_, k) => plan.client(k))
     const base = { targets, clientAddresses, connections: v.load.connections, keepAlive: v.load.keepAlive, connectionLifetimeMs: v.load.connectionLifetimeMs, path: v.load.path, requestTimeoutMs: v.load.requestTimeoutMs, signal }
 
@@ -203,6 +202,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     const lb = await cluster.lbStats()
     const events: TimedEndpointEvent[] = controller.events().map((e) => ({ ...e, tMs: e.atMs - epochMs }))
     const r = summarizeVariant({ variant: v, topology: cluster.topology, hashSeed: cluster.hashSeed, load, pods, proxies, faults: applied, events, epochMs, lb: lb === undefined ? undefined : { ...lb, epochMs } })
+    r.warnings.push(...cluster.warnings())
     r.calibration = calibration
     r.cpu = summarizeCpu(cpuUsage, os.cpus().length)
     if (calibration !== null && calibration.rps > 0 && calibration.p50 > 0 && calibration.p99 > 0) {

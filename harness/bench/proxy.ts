@@ -40,7 +40,6 @@ import autocannon from 'autocannon'
 import { leaseBlock } from '../cluster/address-plan.ts'
 import { startChild, killAllChildren, type Child } from '../process/child.ts'
 import { prepareBundles } from '../process/bundle.ts'
-import { PROXY_NODE_FLAGS } from '../cluster/cluster.ts'
 import { RELAY_MODES } from '../proxy/relay/mode.ts'
 import { runLoad } from '../load/autocannon.ts'
 import { summarizeLatency } from '../stats/latency.ts'
@@ -109,7 +108,7 @@ const proxyConfig = (node: string, address: string, balancing: 'connection' | 'r
   builtInPods: true,
 })
 // SVCBENCH_PROXY_FLAGS: extra Node flags for the two svcbench proxies (for A/B runs).
-const nodeFlags = (process.env.SVCBENCH_PROXY_FLAGS ?? PROXY_NODE_FLAGS.join(' ')).split(' ').filter((f) => f !== '')
+const nodeFlags = (process.env.SVCBENCH_PROXY_FLAGS ?? '').split(' ').filter((f) => f !== '')
 const l4 = startChild(PROXY_ENTRY, { label: 'svcbench proxy (connection)', runId, nodeFlags, config: proxyConfig('bench-l4', plan.node(0), 'connection') })
 const l7 = startChild(PROXY_ENTRY, { label: 'svcbench proxy (request)', runId, nodeFlags, config: proxyConfig('bench-l7', plan.node(1), 'request') })
 // --also-relay MODE: a second connection proxy moving bytes the other way, measured beside the first.

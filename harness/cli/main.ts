@@ -19,7 +19,7 @@ import { summaryMarkdown } from '../report/markdown.ts'
 import { isKnownPath } from '../gate/thresholds.ts'
 import { specFor } from '../gate/verdict.ts'
 import { metricPathContext } from '../scenario/resolve.ts'
-import { relayEnvProblem } from '../proxy/relay/mode.ts'
+import { preflightRun } from '../dataplane/registry.ts'
 import type { RunResult } from '../model/results.ts'
 import type { ResolvedRun } from '../model/scenario.ts'
 
@@ -155,8 +155,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   let finishProgress = () => {}
   try {
     const block = addressBlockFromEnv()
-    const relayProblem = relayEnvProblem()
-    if (relayProblem !== null) throw new ScenarioError([{ path: 'SVCBENCH_L4_RELAY', message: relayProblem }])
     const loaded = fromManifestsOnly ? {} : await loadScenarioFile(file)
     // --fault adds to the scenario's own faults (and to every variant's).
     const raw =
@@ -165,6 +163,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         : loaded
     const run = resolveScenario(raw, { file: fromManifestsOnly ? undefined : shownFile, overrides: args.overrides, manifests: args.manifests })
     checkCompare(run, args.compare)
+    // What keeps the run's dataplane from running here (a bad SVCBENCH_L4_RELAY) is bad input too.
+    const dataplaneIssues = preflightRun(run)
+    if (dataplaneIssues.length > 0) throw new ScenarioError(dataplaneIssues)
     // The baseline is read before anything starts: a bad name is bad input, not a failed run.
     const baseline = args.baseline === undefined ? undefined : await loadBaseline(args.outDir, args.baseline)
     for (const w of run.warnings) err.write(`svcbench: warning: ${w}\n`)
