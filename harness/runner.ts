@@ -197,6 +197,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     if (Date.now() < epochMs) return undefined // interrupted during warm-up: nothing measured
     for (const t of faultTimers) clearTimeout(t)
     controller.stop()
+    await controller.assertPublished()
     opts.onPhase?.(v, 'collecting', 0)
     const { pods, proxies } = await cluster.collect()
     const lb = await cluster.lbStats()

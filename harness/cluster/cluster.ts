@@ -63,6 +63,8 @@ export interface StartClusterOptions {
   readyTimeoutMs?: number
   /** Folder for command pods' logs (`<logDir>/<pod>.log`). @default a temporary folder */
   logDir?: string
+  /** Time a pod or node proxy has to hand over its counts before it is killed, ms. @default DEFAULT_COUNTS_TIMEOUT_MS */
+  countsTimeoutMs?: number
 }
 
 /** Start pods, then the dataplane; on any failure stop what started and throw a HarnessError. */
@@ -70,13 +72,14 @@ export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions
   await prepareBundles()
   const topology = placeTopology(v, opts.plan)
   const readyTimeoutMs = opts.readyTimeoutMs ?? 15_000
-  const pods = await startPods(v, topology, { seed: opts.seed, runId: opts.runId, readyTimeoutMs, logDir: opts.logDir })
+  const { countsTimeoutMs } = opts
+  const pods = await startPods(v, topology, { seed: opts.seed, runId: opts.runId, readyTimeoutMs, logDir: opts.logDir, countsTimeoutMs })
   const endpointOf = (p: PlacedPod): Endpoint => ({ name: p.name, address: p.address, port: p.port, node: p.node, weight: p.spec.weight })
   const hashSeed = deriveSeed(opts.seed, `${v.name}/hash`)
   let dataplane: RunningDataplane
   try {
     const endpoints = topology.pods.filter((p) => !p.spare).map(endpointOf)
-    dataplane = await dataplaneFor(v).start(topology, v, { endpoints, frontLbAddress: opts.plan.frontLb, seed: opts.seed, hashSeed, runId: opts.runId, readyTimeoutMs })
+    dataplane = await dataplaneFor(v).start(topology, v, { endpoints, frontLbAddress: opts.plan.frontLb, seed: opts.seed, hashSeed, runId: opts.runId, readyTimeoutMs, countsTimeoutMs })
   } catch (err) {
     await pods.stop()
     throw err

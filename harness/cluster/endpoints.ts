@@ -6,6 +6,7 @@
  * the node proxies `propagationMs` later; until then they keep sending new connections to it.
  */
 import { httpGetStatus } from '../util/probe.ts'
+import { HarnessError } from '../errors.ts'
 import type { ResolvedProbe } from '../model/scenario.ts'
 import type { EndpointEvent } from '../model/measurements.ts'
 
@@ -25,7 +26,10 @@ export interface EndpointsControllerOptions {
   pods: ProbedPod[]
   probe: ResolvedProbe
   propagationMs: number
-  /** Apply the ready and the serving-but-terminating sets on every node proxy. */
+  /**
+   * Apply the ready and the serving-but-terminating sets on every node proxy. A rejection is a
+   * harness failure (a live node could not take the update); see {@link EndpointsController.assertPublished}.
+   */
   publish(ready: string[], terminating: string[]): Promise<void>
   onEvent?(e: EndpointEvent): void
   /** Uniform [0, 1) numbers for the probe timers' phases (seeded by the caller). */
@@ -54,7 +58,27 @@ export interface EndpointsController {
   gone(pod: string): void
   /** Resolves when `pod` next turns ready (or at once if it is). */
   whenReady(pod: string): Promise<void>
+  /** Every endpoint update the nodes could not take. */
+  failures(): PublishFailure[]
+  /**
+   * Wait for the updates under way, then reject with a HarnessError `ENDPOINTS_PUBLISH_FAILED`
+   * naming the first update that failed: the run's failover figures would be built on an
+   * endpoint change the dataplane never made.
+   */
+  assertPublished(): Promise<void>
   stop(): void
+}
+
+/** An endpoint update that could not be applied. */
+export interface PublishFailure {
+  /** The pods whose change it carried. */
+  changed: string[]
+  ready: string[]
+  terminating: string[]
+  /** When it failed (Date.now()). */
+  atMs: number
+  /** Why (the dataplane's error message). */
+  error: string
 }
 
 async function probeOnce(pod: ProbedPod, probe: ResolvedProbe): Promise<boolean> {
@@ -114,6 +138,9 @@ interface ControllerCore {
   whenReady(pod: string): Promise<void>
   /** Names of pods currently ready. */
   readyNow(): string[]
+  failures: PublishFailure[]
+  /** Updates under way. */
+  pending: Set<Promise<void>>
   stop(): void
 }
 
@@ -162,10 +189,14 @@ function createCore(opts: EndpointsControllerOptions): ControllerCore {
       core.later(opts.propagationMs, () => {
         const set = readyNow()
         const term = terminatingNow()
-        void opts.publish(set, term).then(
+        // A failed update is kept (which pods, why, when) and fails the run (assertPublished):
+        // without it, detection would silently read as never.
+        const p = opts.publish(set, term).then(
           () => core.emit({ type: 'published', ready: set, terminating: term, changed: [pod], atMs: Date.now() }),
-          () => {}, // a proxy that died is reported by the cluster
+          (err: unknown) => void core.failures.push({ changed: [pod], ready: set, terminating: term, atMs: Date.now(), error: err instanceof Error ? err.message : String(err) }),
         )
+        core.pending.add(p)
+        void p.finally(() => core.pending.delete(p))
       })
     },
     loop(pod, gen) {
@@ -186,6 +217,8 @@ function createCore(opts: EndpointsControllerOptions): ControllerCore {
       return new Promise((resolve) => readyWaiters.set(name, [...(readyWaiters.get(name) ?? []), resolve]))
     },
     readyNow,
+    failures: [],
+    pending: new Set(),
     stop() {
       stopped = true
       for (const t of timers) clearTimeout(t)
@@ -219,6 +252,15 @@ function controllerApi(core: ControllerCore): EndpointsController {
       core.later(opts.probe.initialDelaySeconds * 1000, () => core.loop(pod, gen))
     },
     whenReady: core.whenReady,
+    failures: () => [...core.failures],
+    async assertPublished() {
+      await Promise.all([...core.pending])
+      const f = core.failures[0]
+      if (f === undefined) return
+      const list = (xs: string[]) => (xs.length === 0 ? 'none' : xs.join(', '))
+      const more = core.failures.length > 1 ? ` (and ${core.failures.length - 1} more)` : ''
+      throw new HarnessError('ENDPOINTS_PUBLISH_FAILED', `the endpoint update for ${f.changed.join(', ')} (ready: ${list(f.ready)}; terminating: ${list(f.terminating)}) at ${new Date(f.atMs).toISOString()} was not applied${more}: ${f.error}`)
+    },
     deleting(name) {
       const s = state.get(name)
       if (s === undefined || s.terminating) return

@@ -8,6 +8,7 @@ import path from 'node:path'
 import { exitedDuringRun, type Child } from '../process/child.ts'
 import type { SampledProcess } from '../util/cpu.ts'
 import { HarnessError } from '../errors.ts'
+import { DEFAULT_COUNTS_TIMEOUT_MS } from '../dataplane/types.ts'
 import { mergePodStats } from './pod-stats.ts'
 import { createPodLauncher, type PodHandle, type PodLauncher } from './pod-process.ts'
 import type { Topology } from './topology.ts'
@@ -47,6 +48,8 @@ export interface StartPodsOptions {
   readyTimeoutMs: number
   /** Folder for command pods' logs (`<logDir>/<pod>.log`). @default a temporary folder */
   logDir?: string
+  /** Time a pod has to hand over its counts before it is killed or deleted, ms. @default DEFAULT_COUNTS_TIMEOUT_MS */
+  countsTimeoutMs?: number
 }
 
 /** Start every pod that runs at start (not the free slots); resolves once all listen, else stops them and throws. */
@@ -65,7 +68,7 @@ export async function startPods(v: ResolvedVariant, topology: Topology, opts: St
     // The live process of each pod; a killed pod has none until it is restarted.
     const live = new Map<string, PodHandle | undefined>(topology.pods.map((p) => [p.name, p.spare ? undefined : launcher.start(p)]))
     await Promise.all([...live.values()].filter((c): c is PodHandle => c !== undefined).map((c) => c.ready))
-    return podSet({ v, topology, launcher, children, live, stop, stopped: () => stopped })
+    return podSet({ v, topology, launcher, children, live, stop, stopped: () => stopped, countsTimeoutMs: opts.countsTimeoutMs ?? DEFAULT_COUNTS_TIMEOUT_MS })
   } catch (err) {
     await stop()
     throw err
@@ -81,6 +84,7 @@ interface PodSetState {
   live: Map<string, PodHandle | undefined>
   stop(): Promise<void>
   stopped(): boolean
+  countsTimeoutMs: number
 }
 
 /** The running pods' operations. */
@@ -92,6 +96,13 @@ function podSet(s: PodSetState): PodSet {
   const keep = (name: string, stats: PodStats) => past.set(name, [...(past.get(name) ?? []), stats])
   const intentionallyKilled = new Set<PodHandle>()
   const warnings: string[] = []
+  // A command pod counts nothing itself (the proxies count for it): only built-in pods' counts can be lost.
+  const lost = (w: string) => void (command === null && warnings.push(w))
+  const readCounts = (c: PodHandle) =>
+    c.request<PodStats>('stats', undefined, { timeoutMs: s.countsTimeoutMs }).then(
+      (stats) => ({ stats, error: '' }),
+      (err: unknown) => ({ stats: undefined, error: err instanceof Error ? err.message : String(err) }),
+    )
   let epoch = Date.now()
   const running = () => [...live.entries()].filter((e): e is [string, PodHandle] => e[1] !== undefined && !e[1].isExited())
   const placed = (name: string) => {
@@ -104,14 +115,16 @@ function podSet(s: PodSetState): PodSet {
     async reset(epochMs) {
       epoch = epochMs
       past.clear()
+      warnings.length = 0 // (what was lost before the epoch was not measured)
       await Promise.all(running().map(([, c]) => c.request('reset', { epochMs })))
     },
     async kill(name) {
       const c = live.get(name)
       if (c === undefined || c.isExited()) return Date.now()
       // Keep what this incarnation counted (bookkeeping only; then the process dies for real).
-      const last = await c.request<PodStats>('stats', undefined, { timeoutMs: 2000 }).catch(() => undefined)
-      if (last !== undefined) keep(name, last)
+      const last = await readCounts(c)
+      if (last.stats !== undefined) keep(name, last.stats)
+      else lost(`${name}'s counts before its kill could not be read: ${last.error}; its requests before the kill are missing from the per-pod counts`)
       intentionallyKilled.add(c)
       live.set(name, undefined)
       const at = Date.now()
@@ -140,14 +153,24 @@ function podSet(s: PodSetState): PodSet {
       if (c === undefined || c.isExited()) return
       intentionallyKilled.add(c)
       if (d.preStopMs > 0) await new Promise((r) => setTimeout(r, d.preStopMs))
-      const snapshot = await c.request<PodStats>('stats', undefined, { timeoutMs: 2000 }).catch(() => undefined)
+      const snapshot = await readCounts(c)
       c.signal('SIGTERM')
       const left = Math.max(0, d.graceMs - d.preStopMs)
       const killer = setTimeout(() => void c.kill(), left)
       await c.exited
       clearTimeout(killer)
-      const last = (c.finalData() as PodStats | undefined) ?? snapshot
+      const final = c.finalData() as PodStats | undefined
+      const last = final ?? snapshot.stats
       if (last !== undefined) keep(name, last)
+      if (final === undefined) {
+        // SIGKILLed at the grace period (or gone without its final counts): what it answered after
+        // the snapshot is lost, and all of it when the snapshot could not be read either.
+        lost(
+          snapshot.stats === undefined
+            ? `${name}'s counts before its deletion could not be read: ${snapshot.error}; its requests are missing from the per-pod counts`
+            : `${name} did not exit within its grace period (killed after ${left}ms): the requests it answered after SIGTERM are missing from the per-pod counts`,
+        )
+      }
       live.set(name, undefined)
     },
     collect: () =>

@@ -9,11 +9,11 @@ import { startChild, exitedDuringRun, type Child } from '../process/child.ts'
 import { deriveSeed } from '../util/rng.ts'
 import { emptyProxyStats } from '../proxy/accounting.ts'
 import { relayEnvProblem } from '../proxy/relay/mode.ts'
-import type { ScenarioIssue } from '../errors.ts'
+import { HarnessError, type ScenarioIssue } from '../errors.ts'
 import type { LbConfig, NodeProxyConfig } from '../model/wire.ts'
 import type { ResolvedVariant } from '../model/scenario.ts'
 import type { LbStats, ProxyStats } from '../model/measurements.ts'
-import type { Dataplane, DataplaneStartOptions, DataplaneTopology, LoadTarget, RunningDataplane } from './types.ts'
+import { DEFAULT_COUNTS_TIMEOUT_MS, type Dataplane, type DataplaneStartOptions, type DataplaneStats, type DataplaneTopology, type LoadTarget, type RunningDataplane } from './types.ts'
 
 const PROXY_ENTRY = fileURLToPath(new URL('../proxy/main.ts', import.meta.url))
 const LB_ENTRY = fileURLToPath(new URL('../lb/main.ts', import.meta.url))
@@ -96,7 +96,7 @@ async function startProxyDataplane(topology: DataplaneTopology, v: ResolvedVaria
       await lb.ready
     }
     const frontAddress = lb === undefined ? undefined : { host: opts.frontLbAddress, port: v.service.port, tls: settings?.tls === true }
-    return runningProxyDataplane({ topology, proxies, lb, children, frontAddress, stop })
+    return runningProxyDataplane({ topology, proxies, lb, children, frontAddress, stop, builtInPods: v.cluster.command === null, countsTimeoutMs: opts.countsTimeoutMs ?? DEFAULT_COUNTS_TIMEOUT_MS })
   } catch (err) {
     await stop()
     throw err
@@ -112,6 +112,9 @@ interface ProxyDataplaneState {
   children: Child[]
   frontAddress: LoadTarget | undefined
   stop(): Promise<void>
+  /** The pods count their requests themselves (else the proxies' counts are the per-pod counts too). */
+  builtInPods: boolean
+  countsTimeoutMs: number
 }
 
 /** The started proxy dataplane's operations. */
@@ -120,16 +123,31 @@ function runningProxyDataplane(s: ProxyDataplaneState): RunningDataplane {
   const proxyByNode = new Map(topology.nodes.map((n, i) => [n.name, s.proxies[i] as Child]))
   const deadProxyStats = new Map<string, ProxyStats>()
   const intentionallyKilled = new Set<Child>()
-  const warnings: string[] = []
+  const lost: string[] = []
+  let last: DataplaneStats | undefined
   const liveProxies = () => s.proxies.filter((c) => !c.isExited())
   return {
     frontAddress: s.frontAddress,
     targets: (via) => (s.frontAddress !== undefined ? [s.frontAddress] : via.map((name) => topology.nodes.find((n) => n.name === name)!).map((n) => ({ host: n.address, port: n.nodePort }))),
     async applyEndpoints(ready, terminating) {
       const list = [...ready, ...terminating.map((e) => ({ ...e, terminating: true }))]
-      await Promise.all(liveProxies().map((c) => c.request('endpoints', list)))
+      await Promise.all(
+        topology.nodes.map(async (n) => {
+          const c = proxyByNode.get(n.name)!
+          if (c.isExited()) return // died on purpose (kill-node), or the cluster reports it
+          try {
+            await c.request('endpoints', list)
+          } catch (err) {
+            // A node killed while the update was on its way had nothing left to update.
+            if (intentionallyKilled.has(c)) return
+            throw new HarnessError('ENDPOINTS_PUBLISH_FAILED', `node proxy "${n.name}" could not take the endpoint update: ${(err as Error).message}`, { cause: err })
+          }
+        }),
+      )
     },
     async reset(epochMs) {
+      lost.length = 0 // (what was lost before the epoch was not measured)
+      last = undefined
       await Promise.all([...liveProxies().map((c) => c.request('reset', { epochMs })), ...(lb === undefined ? [] : [lb.request('reset', { epochMs })])])
     },
     async collect() {
@@ -142,14 +160,19 @@ function runningProxyDataplane(s: ProxyDataplaneState): RunningDataplane {
         ),
         lb === undefined ? undefined : lb.request<LbStats>('stats', undefined, { timeoutMs: 10_000 }),
       ])
-      return { proxies, lb: lbStats }
+      last = { proxies, lb: lbStats }
+      return last
     },
     async killNode(name, alongside = async () => {}) {
       const px = proxyByNode.get(name)
       // Keep what the node's proxy counted, then the node dies: its proxy and (alongside) all its pods.
       if (px !== undefined && !px.isExited()) {
-        const last = await px.request<ProxyStats>('stats', undefined, { timeoutMs: 2000 }).catch(() => undefined)
-        if (last !== undefined) deadProxyStats.set(name, last)
+        try {
+          deadProxyStats.set(name, await px.request<ProxyStats>('stats', undefined, { timeoutMs: s.countsTimeoutMs }))
+        } catch (err) {
+          const missing = s.builtInPods ? 'the per-node counts' : 'the per-node counts and from the per-pod counts (its proxy counted for the command pods)'
+          lost.push(`${name}'s node proxy counts before its kill could not be read: ${(err as Error).message}; its decisions before the kill are missing from ${missing}`)
+        }
         intentionallyKilled.add(px)
       }
       const at = Date.now()
@@ -167,7 +190,23 @@ function runningProxyDataplane(s: ProxyDataplaneState): RunningDataplane {
       }),
       ...(lb === undefined || lb.isExited() ? [] : [{ role: 'load-balancer' as const, name: 'lb', pid: lb.pid }]),
     ],
-    warnings: () => [...warnings],
+    warnings: () => [...lost, ...(last === undefined ? [] : relayWarnings(last))],
     stop: s.stop,
   }
+}
+
+/**
+ * A line for every relay that ran instead of the one asked for (the node proxies with the same
+ * relay and reason in one line): their figures are not those of the relay the run was meant to measure.
+ */
+export function relayWarnings(stats: DataplaneStats): string[] {
+  const byReason = new Map<string, string[]>()
+  for (const px of stats.proxies) {
+    if (px.relay === undefined || px.relayFallback === undefined || px.relayFallback === null) continue
+    const key = `the ${px.relay} relay ${px.relayFallback}`
+    byReason.set(key, [...(byReason.get(key) ?? []), px.node])
+  }
+  const out = [...byReason].map(([what, nodes]) => `${nodes.length === 1 ? 'node proxy' : 'node proxies'} ${nodes.map((n) => `"${n}"`).join(', ')} ran ${what}`)
+  if (stats.lb !== undefined && stats.lb.relayFallback !== null) out.push(`the load balancer ran the ${stats.lb.relay} relay ${stats.lb.relayFallback}`)
+  return out
 }

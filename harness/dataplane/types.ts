@@ -45,7 +45,12 @@ export interface DataplaneStartOptions {
   runId: string
   /** Time each of its processes has to be ready, ms. */
   readyTimeoutMs: number
+  /** Time a node has to hand over its counts before it is killed, ms. @default DEFAULT_COUNTS_TIMEOUT_MS */
+  countsTimeoutMs?: number
 }
+
+/** Time a node proxy (or a pod) has to hand over its counts before it is killed, ms. */
+export const DEFAULT_COUNTS_TIMEOUT_MS = 2000
 
 /** A dataplane's counts: per node (a dead node's last ones) and the front load balancer's. */
 export interface DataplaneStats {

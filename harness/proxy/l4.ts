@@ -8,7 +8,7 @@ import { createRequestCounter } from './accounting.ts'
 import { HOP_HELLO, HOP_READY } from './hop.ts'
 import { listenExclusive } from './forward.ts'
 import { handToNative, nativeRelay, type NativeRelay } from './relay/native.ts'
-import { availableRelay, defaultRelay, type RelayMode } from './relay/mode.ts'
+import { availableRelay, type RelayMode } from './relay/mode.ts'
 import { bufferedSocket, READ_BUFFER_BYTES, type ReadSink } from './relay/buffered.ts'
 import { relayRaw } from './relay/raw.ts'
 import { relayOnread } from './relay/onread.ts'
@@ -51,7 +51,7 @@ function newSide(mode: RelayMode, make: (sink: Side['sink'], buffer: Buffer | un
 
 /** Start the proxy; resolves once it listens. */
 export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> {
-  const mode = availableRelay(opts.relay ?? defaultRelay(), opts.countRequests === true)
+  const { mode, fallback } = availableRelay(opts.relay, opts.countRequests === true)
   const native = mode === 'native' ? nativeRelay() : null
   if (native !== null) opts.accounting.onEpoch((ms) => native.setEpoch(ms))
   const st: ProxyState = { opts, mode, native, held: new Set() }
@@ -60,6 +60,8 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
   const server = net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (accepted) => onAccept(accepted, st))
   await listenExclusive(server, opts.host, opts.port)
   return {
+    relay: mode,
+    relayFallback: fallback,
     close() {
       for (const s of st.held) s.destroy()
       server.close()

@@ -3,6 +3,7 @@ import type { Balancer } from '../balancers/types.ts'
 import type { Endpoint } from '../model/kube-proxy.ts'
 import type { Accounting } from './accounting.ts'
 import type { RelayMode } from './relay/mode.ts'
+import type { RelayName } from '../model/results.ts'
 
 /** Where and from which source address to open the upstream connection for an endpoint. */
 export interface Route {
@@ -15,6 +16,10 @@ export interface Route {
 
 /** A running proxy. */
 export interface RunningProxy {
+  /** The relay that moves its bytes. */
+  readonly relay: RelayName
+  /** Why that relay runs instead of the one asked for (see relay/mode.ts); null when it is that one. */
+  readonly relayFallback: string | null
   close(): void
 }
 

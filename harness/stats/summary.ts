@@ -214,6 +214,7 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
       address: n.address,
       connections: proxyByNode.get(n.name)?.connections ?? 0,
       decisions: proxyByNode.get(n.name)?.decisions ?? 0,
+      relay: proxyByNode.get(n.name)?.relay ?? null,
     })),
     fairness: {
       jain: r6(jainIndex(counts)),
@@ -271,6 +272,7 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
             byNode: Object.fromEntries(m.topology.nodes.map((n) => [n.name, m.lb!.byNode[n.name] ?? 0])),
             refused: m.lb.refused,
             events: m.lb.events.map((e) => ({ tSec: r3((e.atMs - m.lb!.epochMs) / 1000), node: e.node, healthy: e.healthy })),
+            relay: m.lb.relay,
           },
     cpu: null,
     calibration: null,

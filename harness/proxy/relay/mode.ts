@@ -2,8 +2,9 @@
  * Which relay moves an L4 proxy's bytes: SVCBENCH_L4_RELAY, the default (the fastest one here),
  * and the next one down where the one asked for is not available.
  */
-import { nativeRelay } from './native.ts'
+import { nativeRelay, nativeRelayProblem } from './native.ts'
 import { rawAvailable } from './raw.ts'
+import type { RelayName } from '../../model/results.ts'
 
 /**
  * How bytes are moved once a connection is established. `native` (the default where the addon
@@ -14,7 +15,7 @@ import { rawAvailable } from './raw.ts'
  * (command pods) needs a JavaScript relay: `raw` there. SVCBENCH_L4_RELAY picks one (A/B runs of
  * npm run bench:proxy).
  */
-export type RelayMode = 'native' | 'raw' | 'onread' | 'data'
+export type RelayMode = Exclude<RelayName, 'l7'>
 
 /** Every relay mode, fastest first. */
 export const RELAY_MODES: readonly RelayMode[] = ['native', 'raw', 'onread', 'data']
@@ -31,13 +32,46 @@ export function relayEnvProblem(): string | null {
   const asked = process.env.SVCBENCH_L4_RELAY
   if (asked === undefined || asked === '') return null
   if (!RELAY_MODES.includes(asked as RelayMode)) return `got ${JSON.stringify(asked)}; expected one of ${RELAY_MODES.join(', ')} (how the connection proxy moves bytes)`
-  if (asked === 'native' && nativeRelay() === null) return `got "native", but the native relay is not built (${process.platform === 'linux' ? 'npm run build:native needs python3, make and g++' : 'Linux only'})`
+  if (asked === 'native' && nativeRelay() === null) return `got "native", but ${nativeRelayProblem()}`
   return null
 }
 
-/** `asked`, or the next one down where it is not available or cannot count requests. */
-export function availableRelay(asked: RelayMode, countRequests: boolean): RelayMode {
-  if (asked === 'native' && (countRequests || nativeRelay() === null)) asked = 'raw'
-  if (asked === 'raw' && !rawAvailable()) asked = 'onread'
-  return asked
+/** The relay a proxy runs, and why it is not the one asked for. */
+export interface RelayChoice {
+  mode: RelayMode
+  /**
+   * Why `mode` is not the relay asked for (`asked`, else SVCBENCH_L4_RELAY, else native), as a
+   * clause (`instead of native: the native relay … failed to load: …`); null when it is that one.
+   */
+  fallback: string | null
+}
+
+/** A valid SVCBENCH_L4_RELAY, else undefined (the CLI refuses an invalid one, see {@link relayEnvProblem}). */
+function envRelay(): RelayMode | undefined {
+  const asked = process.env.SVCBENCH_L4_RELAY as RelayMode | undefined
+  return asked !== undefined && RELAY_MODES.includes(asked) ? asked : undefined
+}
+
+/**
+ * `asked` (else SVCBENCH_L4_RELAY, else native), or the next one down where it is not available
+ * or cannot count requests (command pods: a JavaScript relay, `raw` by default), and why.
+ */
+export function availableRelay(asked: RelayMode | undefined, countRequests: boolean): RelayChoice {
+  const explicit = asked ?? envRelay()
+  const wanted = explicit ?? 'native'
+  let mode = wanted
+  let why: string | null = null
+  if (mode === 'native' && countRequests) {
+    mode = 'raw'
+    // Asked for by name: say so. The default for command pods is raw.
+    if (explicit === 'native') why = 'counting the requests of command pods needs a JavaScript relay'
+  } else if (mode === 'native' && nativeRelay() === null) {
+    mode = 'raw'
+    why = nativeRelayProblem()
+  }
+  if (mode === 'raw' && !rawAvailable()) {
+    mode = 'onread'
+    why = [why, "the raw relay needs Node's internal stream binding (process.binding('stream_wrap')), which this Node does not offer"].filter((x) => x !== null).join('; ')
+  }
+  return { mode, fallback: why === null ? null : `instead of ${wanted}: ${why}` }
 }

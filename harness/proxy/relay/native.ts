@@ -61,7 +61,7 @@ export function nativeRelay(): NativeRelay | null {
   }
   const file = findAddon()
   if (file === null) {
-    problem = `the native relay is not built (no ${ADDON_FILE}; npm run build:native needs python3, make and g++)`
+    problem = 'the native relay is not built (npm run build:native needs python3, make and g++)'
     return relay
   }
   let addon: Addon
