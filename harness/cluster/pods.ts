@@ -168,7 +168,7 @@ function podSet(s: PodSetState): PodSet {
         lost(
           snapshot.stats === undefined
             ? `${name}'s counts before its deletion could not be read: ${snapshot.error}; its requests are missing from the per-pod counts`
-            : `${name} did not exit within its grace period (killed after ${left}ms): the requests it answered after SIGTERM are missing from the per-pod counts`,
+            : `${name} did not exit within its grace period (SIGKILL ${left}ms after SIGTERM): the requests it answered after SIGTERM are missing from the per-pod counts`,
         )
       }
       live.set(name, undefined)

@@ -75,7 +75,7 @@ describe('startPods', () => {
       process.kill(pidOf(pods, 'pod-2'), 'SIGSTOP')
       await pods.delete('pod-2', { preStopMs: 0, graceMs: 300 })
       expect(pods.warnings()).toEqual([
-        'pod-1 did not exit within its grace period (killed after 300ms): the requests it answered after SIGTERM are missing from the per-pod counts',
+        'pod-1 did not exit within its grace period (SIGKILL 300ms after SIGTERM): the requests it answered after SIGTERM are missing from the per-pod counts',
         `pod-2's counts before its deletion could not be read: pod "pod-2" did not answer "stats" within 200ms; its requests are missing from the per-pod counts`,
       ])
     })

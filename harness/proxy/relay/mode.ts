@@ -20,11 +20,9 @@ export type RelayMode = Exclude<RelayName, 'l7'>
 /** Every relay mode, fastest first. */
 export const RELAY_MODES: readonly RelayMode[] = ['native', 'raw', 'onread', 'data']
 
-/** The relay mode SVCBENCH_L4_RELAY asks for, else the fastest available. */
+/** The relay mode an L4 proxy runs when not told: SVCBENCH_L4_RELAY, else the fastest available. */
 export function defaultRelay(): RelayMode {
-  const asked = process.env.SVCBENCH_L4_RELAY as RelayMode | undefined
-  if (asked !== undefined && RELAY_MODES.includes(asked) && asked !== 'native') return asked
-  return nativeRelay() !== null ? 'native' : 'raw'
+  return availableRelay(undefined, false).mode
 }
 
 /** What is wrong with SVCBENCH_L4_RELAY (for the CLI to refuse before starting anything), or null. */
@@ -40,8 +38,7 @@ export function relayEnvProblem(): string | null {
 export interface RelayChoice {
   mode: RelayMode
   /**
-   * Why `mode` is not the relay asked for (`asked`, else SVCBENCH_L4_RELAY, else native), as a
-   * clause (`instead of native: the native relay … failed to load: …`); null when it is that one.
+   * Why `mode` is not the relay asked for (see {@link availableRelay}), as a clause (`instead of native: the native relay … failed to load: …`); null when it is that one.
    */
   fallback: string | null
 }
@@ -53,18 +50,17 @@ function envRelay(): RelayMode | undefined {
 }
 
 /**
- * `asked` (else SVCBENCH_L4_RELAY, else native), or the next one down where it is not available
- * or cannot count requests (command pods: a JavaScript relay, `raw` by default), and why.
+ * `asked` (else SVCBENCH_L4_RELAY, else native; raw where requests are counted), or the next one
+ * down where it is not available or cannot count requests, and why.
  */
 export function availableRelay(asked: RelayMode | undefined, countRequests: boolean): RelayChoice {
-  const explicit = asked ?? envRelay()
-  const wanted = explicit ?? 'native'
+  // Counting requests (command pods): a JavaScript relay, raw unless another is asked for.
+  const wanted = asked ?? envRelay() ?? (countRequests ? 'raw' : 'native')
   let mode = wanted
   let why: string | null = null
   if (mode === 'native' && countRequests) {
     mode = 'raw'
-    // Asked for by name: say so. The default for command pods is raw.
-    if (explicit === 'native') why = 'counting the requests of command pods needs a JavaScript relay'
+    why = 'counting the requests of command pods needs a JavaScript relay'
   } else if (mode === 'native' && nativeRelay() === null) {
     mode = 'raw'
     why = nativeRelayProblem()
