@@ -88,7 +88,7 @@ async function probeOnce(pod: ProbedPod, probe: ResolvedProbe): Promise<boolean>
 }
 
 /** A pod's probe state as the kubelet keeps it. */
-interface PodProbeState {
+export interface PodProbeState {
   ready: boolean
   failures: number
   successes: number
