@@ -41,6 +41,7 @@ export type HarnessErrorCode =
   | 'CHILD_EXITED'
   | 'POD_NOT_READY'
   | 'PROXY_NOT_READY'
+  | 'ENDPOINTS_PUBLISH_FAILED'
   | 'LOAD_FAILED'
   | 'RESULTS_WRITE_FAILED'
   | 'REPORT_FAILED'

@@ -146,8 +146,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
   })
   const faultTimers: NodeJS.Timeout[] = []
   try {
-    const byName = new Map(cluster.topology.nodes.map((n) => [n.name, n]))
-    const targets = cluster.frontAddress !== undefined ? [cluster.frontAddress] : v.load.via.map((name) => ({ host: byName.get(name)!.address, port: v.service.nodePort }))
+    const targets = cluster.targets(v.load.via)
     const clientAddresses = Array.from({ length: Math.min(v.load.clientIps, v.load.connections) }, (_, k) => plan.client(k))
     const base = { targets, clientAddresses, connections: v.load.connections, keepAlive: v.load.keepAlive, connectionLifetimeMs: v.load.connectionLifetimeMs, path: v.load.path, requestTimeoutMs: v.load.requestTimeoutMs, signal }
 
@@ -203,11 +202,12 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
     if (Date.now() < epochMs) return undefined // interrupted during warm-up: nothing measured
     for (const t of faultTimers) clearTimeout(t)
     controller.stop()
+    await controller.assertPublished()
     opts.onPhase?.(v, 'collecting', 0)
     const { pods, proxies } = await cluster.collect()
     const lb = await cluster.lbStats()
     const events: TimedEndpointEvent[] = controller.events().map((e) => ({ ...e, tMs: e.atMs - epochMs }))
-    return summarizeVariant({ variant: v, topology: cluster.topology, hashSeed: cluster.hashSeed, load, pods, proxies, faults: applied, events, epochMs, lb: lb === undefined ? undefined : { ...lb, epochMs }, cpu: { usage: cpuUsage, cores: os.cpus().length }, calibration })
+    return summarizeVariant({ variant: v, topology: cluster.topology, hashSeed: cluster.hashSeed, load, pods, proxies, faults: applied, events, epochMs, lb: lb === undefined ? undefined : { ...lb, epochMs }, cpu: { usage: cpuUsage, cores: os.cpus().length }, calibration, warnings: cluster.warnings() })
   } finally {
     for (const t of faultTimers) clearTimeout(t)
     controller.stop()

@@ -26,7 +26,7 @@
  *
  * `--paths` keeps the rows whose name contains one of the comma-separated words (for quick A/B
  * runs; the ratio of a target is printed only when both of its rows ran). `--also-relay MODE`
- * adds a second connection proxy row whose relay is MODE (native, raw, onread or data; see proxy/l4.ts),
+ * adds a second connection proxy row whose relay is MODE (native, raw, onread or data; see proxy/relay/mode.ts),
  * measured beside the first.
  *
  * Writes reports/bench/proxy-<time>.json.
@@ -40,8 +40,7 @@ import autocannon from 'autocannon'
 import { leaseBlock } from '../cluster/address-plan.ts'
 import { startChild, killAllChildren, type Child } from '../process/child.ts'
 import { prepareBundles } from '../process/bundle.ts'
-import { PROXY_NODE_FLAGS } from '../cluster/cluster.ts'
-import { RELAY_MODES } from '../proxy/l4.ts'
+import { RELAY_MODES } from '../proxy/relay/mode.ts'
 import { runLoad } from '../load/autocannon.ts'
 import { summarizeLatency } from '../stats/latency.ts'
 import { createCpuSampler, type SampledProcess } from '../util/cpu.ts'
@@ -53,7 +52,7 @@ import { tcpConnects } from '../util/probe.ts'
 import { spawnGuarded, type Guarded } from '../process/guarded.ts'
 import { flag, numberFlag } from './args.ts'
 import type { PodConfig, NodeProxyConfig } from '../model/wire.ts'
-import type { RelayMode } from '../proxy/types.ts'
+import type { RelayMode } from '../proxy/relay/mode.ts'
 
 const SECONDS = numberFlag('--seconds', 2)
 const REPS = numberFlag('--reps', 16)
@@ -109,7 +108,7 @@ const proxyConfig = (node: string, address: string, balancing: 'connection' | 'r
   builtInPods: true,
 })
 // SVCBENCH_PROXY_FLAGS: extra Node flags for the two svcbench proxies (for A/B runs).
-const nodeFlags = (process.env.SVCBENCH_PROXY_FLAGS ?? PROXY_NODE_FLAGS.join(' ')).split(' ').filter((f) => f !== '')
+const nodeFlags = (process.env.SVCBENCH_PROXY_FLAGS ?? '').split(' ').filter((f) => f !== '')
 const l4 = startChild(PROXY_ENTRY, { label: 'svcbench proxy (connection)', runId, nodeFlags, config: proxyConfig('bench-l4', plan.node(0), 'connection') })
 const l7 = startChild(PROXY_ENTRY, { label: 'svcbench proxy (request)', runId, nodeFlags, config: proxyConfig('bench-l7', plan.node(1), 'request') })
 // --also-relay MODE: a second connection proxy moving bytes the other way, measured beside the first.

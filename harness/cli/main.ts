@@ -20,7 +20,7 @@ import { summaryMarkdown } from '../report/markdown.ts'
 import { isKnownPath } from '../gate/thresholds.ts'
 import { specFor } from '../gate/verdict.ts'
 import { metricPathContext } from '../scenario/topology.ts'
-import { relayEnvProblem } from '../proxy/l4.ts'
+import { preflightRun } from '../dataplane/registry.ts'
 import type { GateResult, RunResult } from '../model/results.ts'
 import type { ResolvedRun } from '../model/scenario.ts'
 
@@ -130,8 +130,6 @@ async function prepareRun(args: CliArgs, err: NodeJS.WriteStream): Promise<Prepa
   const file = args.scenario ?? defaultScenario()
   const shownFile = args.scenario ?? (fromManifestsOnly ? args.manifests : undefined) ?? (path.relative(process.cwd(), file) || file)
   const block = addressBlockFromEnv()
-  const relayProblem = relayEnvProblem()
-  if (relayProblem !== null) throw new ScenarioError([{ path: 'SVCBENCH_L4_RELAY', message: relayProblem }])
   const loaded = fromManifestsOnly ? {} : await loadScenarioFile(file)
   // --fault adds to the scenario's own faults (and to every variant's).
   const raw =
@@ -140,6 +138,9 @@ async function prepareRun(args: CliArgs, err: NodeJS.WriteStream): Promise<Prepa
       : loaded
   const run = resolveScenario(raw, { file: fromManifestsOnly ? undefined : shownFile, overrides: args.overrides, manifests: args.manifests })
   checkCompare(run, args.compare)
+  // What keeps the run's dataplane from running here (a bad SVCBENCH_L4_RELAY) is bad input too.
+  const dataplaneIssues = preflightRun(run)
+  if (dataplaneIssues.length > 0) throw new ScenarioError(dataplaneIssues)
   // The baseline is read before anything starts: a bad name is bad input, not a failed run.
   const baseline = args.baseline === undefined ? undefined : await loadBaseline(args.outDir, args.baseline)
   for (const w of run.warnings) err.write(`svcbench: warning: ${w}\n`)

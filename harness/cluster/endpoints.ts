@@ -6,6 +6,7 @@
  * the node proxies `propagationMs` later; until then they keep sending new connections to it.
  */
 import { httpGetStatus } from '../util/probe.ts'
+import { HarnessError } from '../errors.ts'
 import type { ResolvedProbe } from '../model/scenario.ts'
 import type { EndpointEvent } from '../model/measurements.ts'
 
@@ -25,7 +26,10 @@ export interface EndpointsControllerOptions {
   pods: ProbedPod[]
   probe: ResolvedProbe
   propagationMs: number
-  /** Apply the ready and the serving-but-terminating sets on every node proxy. */
+  /**
+   * Apply the ready and the serving-but-terminating sets on every node proxy. A rejection is a
+   * harness failure (a live node could not take the update); see {@link EndpointsController.assertPublished}.
+   */
   publish(ready: string[], terminating: string[]): Promise<void>
   onEvent?(e: EndpointEvent): void
   /** Uniform [0, 1) numbers for the probe timers' phases (seeded by the caller). */
@@ -54,7 +58,27 @@ export interface EndpointsController {
   gone(pod: string): void
   /** Resolves when `pod` next turns ready (or at once if it is). */
   whenReady(pod: string): Promise<void>
+  /** Every endpoint update the nodes could not take. */
+  failures(): PublishFailure[]
+  /**
+   * Wait for the updates under way, then reject with a HarnessError `ENDPOINTS_PUBLISH_FAILED`
+   * naming the first update that failed: the run's failover figures would be built on an
+   * endpoint change the dataplane never made.
+   */
+  assertPublished(): Promise<void>
   stop(): void
+}
+
+/** An endpoint update that could not be applied. */
+export interface PublishFailure {
+  /** The pods whose change it carried. */
+  changed: string[]
+  ready: string[]
+  terminating: string[]
+  /** When it failed (Date.now()). */
+  atMs: number
+  /** Why (the dataplane's error message). */
+  error: string
 }
 
 async function probeOnce(pod: ProbedPod, probe: ResolvedProbe): Promise<boolean> {
@@ -63,80 +87,153 @@ async function probeOnce(pod: ProbedPod, probe: ResolvedProbe): Promise<boolean>
   return status !== undefined && status >= 200 && status < 400
 }
 
-/** Start probing every pod (all start ready: the cluster checked them at start-up). */
-export function startEndpointsController(opts: EndpointsControllerOptions): EndpointsController {
-  const events: EndpointEvent[] = []
-  const readyWaiters = new Map<string, (() => void)[]>()
-  const emit = (e: EndpointEvent) => {
-    events.push(e)
-    opts.onEvent?.(e)
-    if (e.type === 'ready') {
-      for (const w of readyWaiters.get(e.pod) ?? []) w()
-      readyWaiters.delete(e.pod)
+/** A pod's probe state as the kubelet keeps it. */
+export interface PodProbeState {
+  ready: boolean
+  failures: number
+  successes: number
+  terminating: boolean
+  /** Deleted, or a free slot with no pod yet: not an endpoint. */
+  gone: boolean
+}
+
+/**
+ * One probe's outcome on a pod's consecutive counts; the readiness change it makes, if any:
+ * failureThreshold failures in a row make a ready pod not ready, successThreshold successes a
+ * not-ready pod ready (core/v1 Probe).
+ */
+export function probeOutcome(s: PodProbeState, ok: boolean, probe: Pick<ResolvedProbe, 'failureThreshold' | 'successThreshold'>): 'ready' | 'not-ready' | null {
+  if (ok) {
+    s.successes++
+    s.failures = 0
+    if (!s.ready && s.successes >= probe.successThreshold) {
+      s.ready = true
+      return 'ready'
+    }
+  } else {
+    s.failures++
+    s.successes = 0
+    if (s.ready && s.failures >= probe.failureThreshold) {
+      s.ready = false
+      return 'not-ready'
     }
   }
-  const state = new Map(opts.pods.map((p) => [p.name, { ready: p.spare !== true, failures: 0, successes: 0, terminating: false, gone: p.spare === true }]))
-  const timers = new Set<NodeJS.Timeout>()
-  let stopped = false
-  const later = (ms: number, fn: () => void) => {
-    const t = setTimeout(() => {
-      timers.delete(t)
-      if (!stopped) fn()
-    }, ms)
-    timers.add(t)
-  }
-  const readyNow = () => opts.pods.filter((p) => state.get(p.name)?.ready === true).map((p) => p.name)
-  const terminatingNow = () => opts.pods.filter((p) => state.get(p.name)?.terminating === true && state.get(p.name)?.gone !== true).map((p) => p.name)
+  return null
+}
 
-  const flip = (pod: string) => {
-    // What the proxies get is the ready set at publish time, propagationMs after the flip.
-    later(opts.propagationMs, () => {
-      const set = readyNow()
-      const term = terminatingNow()
-      void opts.publish(set, term).then(
-        () => emit({ type: 'published', ready: set, terminating: term, changed: [pod], atMs: Date.now() }),
-        () => {}, // a proxy that died is reported by the cluster
-      )
-    })
-  }
+/** What the controller's parts share. */
+interface ControllerCore {
+  opts: EndpointsControllerOptions
+  events: EndpointEvent[]
+  state: Map<string, PodProbeState>
+  /** A pod's probe loop generation: a restart starts a new loop and retires the old one. */
+  generation: Map<string, number>
+  emit(e: EndpointEvent): void
+  /** Run `fn` in `ms` unless the controller stopped meanwhile. */
+  later(ms: number, fn: () => void): void
+  /** A pod's readiness changed: publish the sets propagationMs later. */
+  flip(pod: string): void
+  /** The pod's probe loop of generation `gen`: a probe every periodSeconds. */
+  loop(pod: ProbedPod, gen: number): void
+  whenReady(pod: string): Promise<void>
+  /** Names of pods currently ready. */
+  readyNow(): string[]
+  failures: PublishFailure[]
+  /** Updates under way. */
+  pending: Set<Promise<void>>
+  stop(): void
+}
 
-  // A pod's probe loop generation: a restart starts a new loop and retires the old one.
-  const generation = new Map(opts.pods.map((p) => [p.name, 0]))
-  const loop = (pod: ProbedPod, gen: number) => {
-    if (generation.get(pod.name) !== gen) return
-    const s = state.get(pod.name)!
-    void probeOnce(pod, opts.probe).then((ok) => {
-      if (stopped || generation.get(pod.name) !== gen) return
-      if (ok) {
-        s.successes++
-        s.failures = 0
-        if (!s.ready && s.successes >= opts.probe.successThreshold) {
-          s.ready = true
-          emit({ type: 'ready', pod: pod.name, atMs: Date.now() })
-          flip(pod.name)
-        }
-      } else {
-        s.failures++
-        s.successes = 0
-        if (s.ready && s.failures >= opts.probe.failureThreshold) {
-          s.ready = false
-          emit({ type: 'not-ready', pod: pod.name, atMs: Date.now() })
-          flip(pod.name)
-        }
-      }
-    })
-    // The kubelet's probe timer ticks every periodSeconds whatever the probe takes.
-    later(opts.probe.periodSeconds * 1000, () => loop(pod, gen))
-  }
-
+/** Start probing every pod (all start ready: the cluster checked them at start-up). */
+export function startEndpointsController(opts: EndpointsControllerOptions): EndpointsController {
+  const core = createCore(opts)
   // Each pod's probe clock starts at a random phase, as kubelet timers do relative to any fault.
   for (const pod of opts.pods) {
-    if (pod.spare !== true) later(opts.probe.initialDelaySeconds * 1000 + opts.rng() * opts.probe.periodSeconds * 1000, () => loop(pod, 0))
+    if (pod.spare !== true) core.later(opts.probe.initialDelaySeconds * 1000 + opts.rng() * opts.probe.periodSeconds * 1000, () => core.loop(pod, 0))
   }
+  return controllerApi(core)
+}
 
+/** The controller's state, timers, probe loops and publishing. */
+function createCore(opts: EndpointsControllerOptions): ControllerCore {
+  const events: EndpointEvent[] = []
+  const readyWaiters = new Map<string, (() => void)[]>()
+  const state = new Map(opts.pods.map((p): [string, PodProbeState] => [p.name, { ready: p.spare !== true, failures: 0, successes: 0, terminating: false, gone: p.spare === true }]))
+  const generation = new Map(opts.pods.map((p) => [p.name, 0]))
+  const timers = new Set<NodeJS.Timeout>()
+  let stopped = false
+  const readyNow = () => opts.pods.filter((p) => state.get(p.name)?.ready === true).map((p) => p.name)
+  const terminatingNow = () => opts.pods.filter((p) => state.get(p.name)?.terminating === true && state.get(p.name)?.gone !== true).map((p) => p.name)
+  const core: ControllerCore = {
+    opts,
+    events,
+    state,
+    generation,
+    emit(e) {
+      events.push(e)
+      opts.onEvent?.(e)
+      if (e.type === 'ready') {
+        for (const w of readyWaiters.get(e.pod) ?? []) w()
+        readyWaiters.delete(e.pod)
+      }
+    },
+    later(ms, fn) {
+      const t = setTimeout(() => {
+        timers.delete(t)
+        if (!stopped) fn()
+      }, ms)
+      timers.add(t)
+    },
+    flip(pod) {
+      // What the proxies get is the ready set at publish time, propagationMs after the flip.
+      core.later(opts.propagationMs, () => {
+        const set = readyNow()
+        const term = terminatingNow()
+        // A failed update is kept (which pods, why, when) and fails the run (assertPublished):
+        // without it, detection would silently read as never.
+        const p = opts.publish(set, term).then(
+          () => core.emit({ type: 'published', ready: set, terminating: term, changed: [pod], atMs: Date.now() }),
+          (err: unknown) => void core.failures.push({ changed: [pod], ready: set, terminating: term, atMs: Date.now(), error: err instanceof Error ? err.message : String(err) }),
+        )
+        core.pending.add(p)
+        void p.finally(() => core.pending.delete(p))
+      })
+    },
+    loop(pod, gen) {
+      if (generation.get(pod.name) !== gen) return
+      const s = state.get(pod.name)!
+      void probeOnce(pod, opts.probe).then((ok) => {
+        if (stopped || generation.get(pod.name) !== gen) return
+        const change = probeOutcome(s, ok, opts.probe)
+        if (change === null) return
+        core.emit({ type: change, pod: pod.name, atMs: Date.now() })
+        core.flip(pod.name)
+      })
+      // The kubelet's probe timer ticks every periodSeconds whatever the probe takes.
+      core.later(opts.probe.periodSeconds * 1000, () => core.loop(pod, gen))
+    },
+    whenReady(name) {
+      if (state.get(name)?.ready === true) return Promise.resolve()
+      return new Promise((resolve) => readyWaiters.set(name, [...(readyWaiters.get(name) ?? []), resolve]))
+    },
+    readyNow,
+    failures: [],
+    pending: new Set(),
+    stop() {
+      stopped = true
+      for (const t of timers) clearTimeout(t)
+      timers.clear()
+    },
+  }
+  return core
+}
+
+/** The controller's methods over its core: what the cluster's lifecycle events do to the endpoints. */
+function controllerApi(core: ControllerCore): EndpointsController {
+  const { opts, state, generation } = core
   return {
-    events: () => [...events],
-    ready: readyNow,
+    events: () => [...core.events],
+    ready: core.readyNow,
     restarted(name) {
       const pod = opts.pods.find((p) => p.name === name)
       const s = state.get(name)
@@ -149,14 +246,20 @@ export function startEndpointsController(opts: EndpointsControllerOptions): Endp
       s.gone = false
       if (s.ready) {
         s.ready = false
-        emit({ type: 'not-ready', pod: name, atMs: Date.now() })
-        flip(name)
+        core.emit({ type: 'not-ready', pod: name, atMs: Date.now() })
+        core.flip(name)
       }
-      later(opts.probe.initialDelaySeconds * 1000, () => loop(pod, gen))
+      core.later(opts.probe.initialDelaySeconds * 1000, () => core.loop(pod, gen))
     },
-    whenReady(name) {
-      if (state.get(name)?.ready === true) return Promise.resolve()
-      return new Promise((resolve) => readyWaiters.set(name, [...(readyWaiters.get(name) ?? []), resolve]))
+    whenReady: core.whenReady,
+    failures: () => [...core.failures],
+    async assertPublished() {
+      await Promise.all([...core.pending])
+      const f = core.failures[0]
+      if (f === undefined) return
+      const list = (xs: string[]) => (xs.length === 0 ? 'none' : xs.join(', '))
+      const more = core.failures.length > 1 ? ` (and ${core.failures.length - 1} more)` : ''
+      throw new HarnessError('ENDPOINTS_PUBLISH_FAILED', `the endpoint update for ${f.changed.join(', ')} (ready: ${list(f.ready)}; terminating: ${list(f.terminating)}) at ${new Date(f.atMs).toISOString()} was not applied${more}: ${f.error}`)
     },
     deleting(name) {
       const s = state.get(name)
@@ -164,34 +267,30 @@ export function startEndpointsController(opts: EndpointsControllerOptions): Endp
       generation.set(name, (generation.get(name) ?? 0) + 1) // a terminating pod is no longer probed
       s.ready = false
       s.terminating = true
-      emit({ type: 'terminating', pod: name, atMs: Date.now() })
-      flip(name)
+      core.emit({ type: 'terminating', pod: name, atMs: Date.now() })
+      core.flip(name)
     },
     gone(name) {
       const s = state.get(name)
       if (s === undefined || s.gone) return
       s.gone = true
       s.ready = false
-      emit({ type: 'removed', pod: name, atMs: Date.now() })
-      flip(name)
+      core.emit({ type: 'removed', pod: name, atMs: Date.now() })
+      core.flip(name)
     },
     nodeLost(names, graceMs) {
       for (const name of names) generation.set(name, (generation.get(name) ?? 0) + 1) // stop probing
-      later(graceMs, () => {
+      core.later(graceMs, () => {
         for (const name of names) {
           const s = state.get(name)
           if (s?.ready === true) {
             s.ready = false
-            emit({ type: 'not-ready', pod: name, atMs: Date.now() })
-            flip(name)
+            core.emit({ type: 'not-ready', pod: name, atMs: Date.now() })
+            core.flip(name)
           }
         }
       })
     },
-    stop() {
-      stopped = true
-      for (const t of timers) clearTimeout(t)
-      timers.clear()
-    },
+    stop: core.stop,
   }
 }

@@ -14,10 +14,11 @@ import { readChildConfig, serveIpc } from '../process/ipc.ts'
 import { hash32 } from '../util/hash.ts'
 import { httpGetStatus, tcpConnects } from '../util/probe.ts'
 import { forwardRequest, linkLifetimes, listenExclusive } from '../proxy/forward.ts'
-import { handToNative, nativeRelay, type NativeRelay } from '../proxy/native-relay.ts'
+import { handToNative, nativeRelay, nativeRelayProblem, type NativeRelay } from '../proxy/relay/native.ts'
 import type { LbSettings } from '../model/load-balancer.ts'
 import type { LbConfig, LbNode } from '../model/wire.ts'
 import type { LbEvent, LbStats } from '../model/measurements.ts'
+import type { RelayName } from '../model/results.ts'
 
 const config = readChildConfig<LbConfig>()
 const s = config.settings
@@ -88,10 +89,13 @@ const count = (node: string) => {
 
 /** The native relay of the L4 presets without TLS (TLS terminates in Node); null otherwise. */
 let native: NativeRelay | null = null
+/** The relay that moves the bytes (a stream pipe is `data`), and why it is not the native one where that was due. */
+let relayReport: { relay: RelayName; relayFallback: string | null } = { relay: 'l7', relayFallback: null }
 
 async function startL4(): Promise<net.Server> {
   native = config.tlsCredentials === null ? nativeRelay() : null
   native?.setEpoch(epochMs)
+  relayReport = { relay: native !== null ? 'native' : 'data', relayFallback: config.tlsCredentials === null && native === null ? `instead of native: ${nativeRelayProblem()}` : null }
   const onConnection = (client: net.Socket) => {
     client.on('error', () => {})
     const clientIp = client.remoteAddress ?? '127.0.0.1'
@@ -181,7 +185,7 @@ try {
       byNode = {}
       refused = 0
     },
-    stats: (): LbStats => ({ byNode, refused, events }),
+    stats: (): LbStats => ({ byNode, refused, events, ...relayReport }),
   })
   process.send?.({ type: 'ready' })
 } catch (err) {

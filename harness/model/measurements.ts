@@ -4,7 +4,7 @@
  * data (histograms aside). Types and constants only.
  */
 import type { Histogram } from 'hdr-histogram-js'
-import type { ErrorKind, LatencySummary } from './results.ts'
+import type { ErrorKind, LatencySummary, RelayName } from './results.ts'
 
 /** A latency histogram in µs (stats/latency.ts makes them). */
 export type LatencyHistogram = Histogram
@@ -101,6 +101,13 @@ export interface ProxyStats {
   requestsByPod: Record<string, number>
   /** The same per second since the epoch (index = whole seconds). */
   requestsPerSecondByPod: Record<string, number[]>
+  /** The relay that moved the proxy's bytes (a proxy process always says; counters alone do not know). */
+  relay?: RelayName
+  /**
+   * Why that relay ran instead of the one asked for (SVCBENCH_L4_RELAY, else native), e.g. the
+   * native addon's load error; null when it is the one asked for.
+   */
+  relayFallback?: string | null
 }
 
 /** A health transition, Date.now() timestamps. */
@@ -117,6 +124,10 @@ export interface LbStats {
   /** Connections or requests refused because no node could take them. */
   refused: number
   events: LbEvent[]
+  /** The relay that moved its bytes. */
+  relay: RelayName
+  /** Why that relay ran instead of the one its preset runs here (native for L4 without TLS), e.g. the addon's load error; null when it is that one. */
+  relayFallback: string | null
 }
 
 /** Something the controller saw or did, timestamped with Date.now(). */

@@ -157,7 +157,19 @@ export interface NodeResult {
   connections: number
   /** Balancing decisions it made (connections in L4 mode, requests in L7 mode). */
   decisions: number
+  /**
+   * The relay that moved the node proxy's bytes; null when the node's counts could not be read.
+   * Absent in results written before it was reported.
+   */
+  relay?: RelayName | null
 }
+
+/**
+ * How a proxy moved bytes: an L4 relay mode (`native`: the addon's thread; `raw`: reads straight
+ * to the other socket's TCP handle; `onread`: fixed buffers through the other socket's Writable;
+ * `data`: stream 'data' events, as a stream pipe does), or `l7` (per request, HTTP parsed).
+ */
+export type RelayName = 'native' | 'raw' | 'onread' | 'data' | 'l7'
 
 /** One second of the measured phase. */
 export interface TimelinePoint {
@@ -289,6 +301,8 @@ export interface LoadBalancerResult {
   refused: number
   /** Health transitions, seconds since the measured phase began. */
   events: { tSec: number; node: string; healthy: boolean }[]
+  /** The relay that moved its bytes. Absent in results written before it was reported. */
+  relay?: RelayName
 }
 
 /** A marker on the timeline. */

@@ -38,18 +38,22 @@ export interface PodServer {
   crash(): PodStats
 }
 
-/** Start a pod server and resolve once it listens. */
-export async function startPodServer(config: PodConfig): Promise<PodServer> {
-  const rng = createRng(config.seed)
-  const sample = createLatencySampler(config.latency, rng)
-  const body = Buffer.alloc(config.responseBytes, 'x')
-  const headers = {
-    'content-type': 'text/plain',
-    'content-length': String(body.length),
-    [POD_HEADER]: config.name,
-    [NODE_HEADER]: config.node,
-  }
+/** A pod's server-side counters of the measured phase. */
+interface PodCounters {
+  /**
+   * Count one request on `socket` from TCP source `peer` for client `client`. Warm-up requests
+   * take the same path; the first request at or after the epoch zeroes the counters.
+   */
+  onRequest(socket: object, peer: string, client: string): void
+  /** The request just counted is answered with a 5xx. */
+  on5xx(): void
+  /** Zero the counters; count from `epochMs` on. */
+  reset(epochMs: number): void
+  stats(): PodStats
+}
 
+/** Fresh counters for the pod `name`, counting from now. */
+function createPodCounters(name: string): PodCounters {
   let epochMs = Date.now()
   let started = true
   // Sockets already counted in the measured phase (a connection counts once, on its first measured request).
@@ -79,6 +83,62 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
     return e
   }
 
+  return {
+    onRequest(socket, peer, client) {
+      // Warm-up requests take the same counting path (so that it is optimised before the epoch;
+      // a path first taken at the epoch deoptimises and slows the pod for about a second), and the
+      // counters are zeroed by the first request at or after the epoch.
+      const now = Date.now()
+      if (!started && now >= epochMs) {
+        started = true
+        zero()
+      }
+      const entry = peerEntry(peer)
+      if (!counted.has(socket)) {
+        counted.add(socket)
+        connections++
+        entry.connections++
+      }
+      requests++
+      entry.requests++
+      byClient.set(client, (byClient.get(client) ?? 0) + 1)
+      const sec = started ? Math.floor((now - epochMs) / 1000) : 0
+      perSecond[sec] = (perSecond[sec] ?? 0) + 1
+    },
+    on5xx: () => void errors5xx++,
+    reset(epoch) {
+      epochMs = epoch
+      started = false
+      zero()
+    },
+    stats() {
+      if (!started) zero() // the epoch has not been reached: nothing was measured
+      return {
+        name,
+        requests,
+        errors5xx,
+        connections,
+        byPeer: Object.fromEntries(byPeer),
+        byClient: Object.fromEntries(byClient),
+        perSecond: Array.from(perSecond, (v) => v ?? 0),
+      }
+    },
+  }
+}
+
+/** Start a pod server and resolve once it listens. */
+export async function startPodServer(config: PodConfig): Promise<PodServer> {
+  const rng = createRng(config.seed)
+  const sample = createLatencySampler(config.latency, rng)
+  const body = Buffer.alloc(config.responseBytes, 'x')
+  const headers = {
+    'content-type': 'text/plain',
+    'content-length': String(body.length),
+    [POD_HEADER]: config.name,
+    [NODE_HEADER]: config.node,
+  }
+  const counters = createPodCounters(config.name)
+
   let fault: PodFault = NO_FAULT
   const server = http.createServer((req, res) => {
     if (fault.hang) return // never answered; the client's timeout ends it
@@ -91,32 +151,14 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
       else ok()
       return
     }
-    // Warm-up requests take the same counting path (so that it is optimised before the epoch;
-    // a path first taken at the epoch deoptimises and slows the pod for about a second), and the
-    // counters are zeroed by the first request at or after the epoch.
-    const now = Date.now()
-    if (!started && now >= epochMs) {
-      started = true
-      zero()
-    }
     const peer = req.socket.remoteAddress ?? 'unknown'
     const xff = req.headers['x-forwarded-for']
     const client = typeof xff === 'string' && xff !== '' ? (xff.split(',')[0] as string).trim() : peer
-    const entry = peerEntry(peer)
-    if (!counted.has(req.socket)) {
-      counted.add(req.socket)
-      connections++
-      entry.connections++
-    }
-    requests++
-    entry.requests++
-    byClient.set(client, (byClient.get(client) ?? 0) + 1)
-    const sec = started ? Math.floor((now - epochMs) / 1000) : 0
-    perSecond[sec] = (perSecond[sec] ?? 0) + 1
+    counters.onRequest(req.socket, peer, client)
 
     const errorRate = fault.errorRate ?? config.errorRate
     const fail = errorRate > 0 && rng() < errorRate
-    if (fail) errors5xx++
+    if (fail) counters.on5xx()
     const delayMs = sample() + fault.extraLatencyMs
     const respond = () => {
       res.writeHead(fail ? 500 : 200, headers)
@@ -144,32 +186,15 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
   const bound = server.address() as AddressInfo
   const effective = { ...config, port: bound.port }
 
-  const stats = (): PodStats => {
-    if (!started) zero() // the epoch has not been reached: nothing was measured
-    return {
-      name: config.name,
-      requests,
-      errors5xx,
-      connections,
-      byPeer: Object.fromEntries(byPeer),
-      byClient: Object.fromEntries(byClient),
-      perSecond: Array.from(perSecond, (v) => v ?? 0),
-    }
-  }
-
   return {
     config: effective,
     setFault(f) {
       fault = f
     },
-    reset(epoch) {
-      epochMs = epoch
-      started = false
-      zero()
-    },
-    stats,
+    reset: counters.reset,
+    stats: counters.stats,
     crash() {
-      const final = stats()
+      const final = counters.stats()
       server.close()
       for (const s of sockets) s.resetAndDestroy()
       return final

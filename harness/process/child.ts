@@ -201,6 +201,11 @@ export function startChild(entry: string, opts: StartChildOptions): Child {
   }
 }
 
+/** The error for a child of the run that exited without being killed on purpose (its last output lines included). */
+export function exitedDuringRun(dead: Pick<Child, 'name' | 'outputTail'>): HarnessError {
+  return new HarnessError('CHILD_EXITED', `${dead.name} exited during the run${dead.outputTail() === '' ? '' : `: ${dead.outputTail().trim().split('\n').slice(-3).join(' | ')}`}`)
+}
+
 function formatTail(tail: string): string {
   const t = tail.trim()
   return t === '' ? '' : `; its last output:\n${t.split('\n').slice(-10).map((l) => `    ${l}`).join('\n')}`

@@ -42,6 +42,8 @@ export async function startL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> 
   server.on('connection', (s) => s.setNoDelay(true))
   await listenExclusive(server, opts.host, opts.port)
   return {
+    relay: 'l7',
+    relayFallback: null,
     close() {
       server.closeAllConnections()
       server.close()

@@ -238,6 +238,8 @@ export async function startLeanL7Proxy(opts: L7ProxyOptions): Promise<RunningPro
   })
   await listenExclusive(server, opts.host, opts.port)
   return {
+    relay: 'l7',
+    relayFallback: null,
     close() {
       for (const c of clients) c.destroy()
       server.close()

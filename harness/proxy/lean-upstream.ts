@@ -65,6 +65,81 @@ interface Conn {
 /** Response header names whose length matches a name the client skips (checked before lowercasing). */
 const SKIP_LENGTHS = new Set([...SKIP].map((n) => n.length))
 
+/** A response head as the pool reads it. */
+interface ResponseHead {
+  /** The status line as the pod sent it. */
+  statusLine: string
+  status: number
+  /** End-to-end header lines (hop-by-hop ones and Content-Length left out). */
+  lines: string[]
+  /** Content-Length, or -1 when there is none. */
+  length: number
+  /** The pod said `Connection: close`. */
+  close: boolean
+}
+
+/** The head in `buf` up to `end` (where CRLF CRLF starts). */
+function parseHead(buf: Buffer, end: number): ResponseHead {
+  const text = buf.toString('latin1', 0, end)
+  let eol = text.indexOf('\r\n')
+  const statusLine = eol < 0 ? text : text.slice(0, eol)
+  const status = Number(statusLine.slice(9, 12))
+  const lines: string[] = []
+  let length = -1
+  let close = false
+  while (eol >= 0) {
+    const from = eol + 2
+    eol = text.indexOf('\r\n', from)
+    const line = eol < 0 ? text.slice(from) : text.slice(from, eol)
+    const colon = line.indexOf(':')
+    if (colon <= 0) continue
+    if (SKIP_LENGTHS.has(colon)) {
+      const name = line.slice(0, colon).toLowerCase()
+      if (SKIP.has(name)) {
+        if (name === 'content-length') length = Number(line.slice(colon + 1).trim())
+        else if (name === 'connection' && line.slice(colon + 1).trim().toLowerCase() === 'close') close = true
+        continue
+      }
+    }
+    lines.push(line)
+  }
+  return { statusLine, status, lines, length, close }
+}
+
+/**
+ * Read `chunk` into an exchange still waiting for its response head: `partial` while the head is
+ * not complete, `unframed` for a response the pool cannot frame (no Content-Length where a body
+ * follows, or not HTTP/1.x), else the head, whether a body follows, and the bytes after the head.
+ */
+function takeHead(ex: Exchange, chunk: Buffer): (ResponseHead & { bodiless: boolean; rest: Buffer }) | 'partial' | 'unframed' {
+  const buf = ex.buf === null ? chunk : Buffer.concat([ex.buf, chunk])
+  const end = buf.indexOf(CRLF2)
+  if (end < 0) {
+    ex.buf = buf
+    return 'partial'
+  }
+  const head = parseHead(buf, end)
+  if (head.close) ex.reusable = false
+  // No body after a HEAD, a 1xx, 204 or 304, whatever the length says (RFC 9112 §6.3).
+  const bodiless = ex.headOnly || head.status < 200 || head.status === 204 || head.status === 304
+  if (!head.statusLine.startsWith('HTTP/1.') || !(head.status >= 100 && head.status < 600) || !(head.length >= 0 || bodiless)) return 'unframed'
+  ex.buf = null
+  return { ...head, bodiless, rest: buf.subarray(end + 4) }
+}
+
+/** Pass body bytes of an exchange's response on to its sink; true once the response is complete. */
+function takeBody(ex: Exchange, chunk: Buffer): boolean {
+  const take = Math.min(ex.bodyLeft, chunk.length)
+  ex.bodyLeft -= take
+  if (ex.bodyLeft > 0) {
+    ex.sink.body(chunk, false)
+    return false
+  }
+  ex.sink.body(take === chunk.length ? chunk : chunk.subarray(0, take), true)
+  if (take < chunk.length) ex.reusable = false // bytes past the response: not ours to guess
+  return true
+}
+
 /** A pool to host:port, connecting from `localAddress`, at most `max` sockets. */
 export function createLeanPool(host: string, port: number, localAddress: string, max = 64): LeanPool {
   const idle: Conn[] = []
@@ -100,37 +175,9 @@ export function createLeanPool(host: string, port: number, localAddress: string,
       return
     }
     if (ex.bodyLeft < 0) {
-      const buf = ex.buf === null ? chunk : Buffer.concat([ex.buf, chunk])
-      const end = buf.indexOf(CRLF2)
-      if (end < 0) {
-        ex.buf = buf
-        return
-      }
-      const text = buf.toString('latin1', 0, end)
-      let eol = text.indexOf('\r\n')
-      const statusLine = eol < 0 ? text : text.slice(0, eol)
-      const status = Number(statusLine.slice(9, 12))
-      const lines: string[] = []
-      let length = -1
-      while (eol >= 0) {
-        const from = eol + 2
-        eol = text.indexOf('\r\n', from)
-        const line = eol < 0 ? text.slice(from) : text.slice(from, eol)
-        const colon = line.indexOf(':')
-        if (colon <= 0) continue
-        if (SKIP_LENGTHS.has(colon)) {
-          const name = line.slice(0, colon).toLowerCase()
-          if (SKIP.has(name)) {
-            if (name === 'content-length') length = Number(line.slice(colon + 1).trim())
-            else if (name === 'connection' && line.slice(colon + 1).trim().toLowerCase() === 'close') ex.reusable = false
-            continue
-          }
-        }
-        lines.push(line)
-      }
-      // No body after a HEAD, a 1xx, 204 or 304, whatever the length says (RFC 9112 §6.3).
-      const bodiless = ex.headOnly || status < 200 || status === 204 || status === 304
-      if (!statusLine.startsWith('HTTP/1.') || !(status >= 100 && status < 600) || !(length >= 0 || bodiless)) {
+      const h = takeHead(ex, chunk)
+      if (h === 'partial') return
+      if (h === 'unframed') {
         c.ex = null
         retire(c)
         next()
@@ -138,24 +185,16 @@ export function createLeanPool(host: string, port: number, localAddress: string,
         return
       }
       ex.started = true
-      ex.buf = null
-      ex.sink.head(statusLine, lines, Math.max(0, length))
-      ex.bodyLeft = bodiless ? 0 : length
-      const body = buf.subarray(end + 4)
-      if (body.length > 0) onData(c, body)
+      ex.sink.head(h.statusLine, h.lines, Math.max(0, h.length))
+      ex.bodyLeft = h.bodiless ? 0 : h.length
+      if (h.rest.length > 0) onData(c, h.rest)
       else if (ex.bodyLeft === 0) {
         ex.sink.body(EMPTY, true)
         finish(c)
       }
       return
     }
-    const take = Math.min(ex.bodyLeft, chunk.length)
-    ex.bodyLeft -= take
-    if (ex.bodyLeft === 0) {
-      ex.sink.body(take === chunk.length ? chunk : chunk.subarray(0, take), true)
-      if (take < chunk.length) ex.reusable = false // bytes past the response: not ours to guess
-      finish(c)
-    } else ex.sink.body(chunk, false)
+    if (takeBody(ex, chunk)) finish(c)
   }
   /**
    * The socket failed or closed: its exchange, if any, fails, except that a request sent on a

@@ -82,7 +82,7 @@ try {
         })
   serveIpc({
     reset: (p) => accounting.reset((p as { epochMs: number }).epochMs),
-    stats: () => accounting.snapshot(),
+    stats: () => ({ ...accounting.snapshot(), relay: proxy.relay, relayFallback: proxy.relayFallback }),
     endpoints: (p) => {
       current = scope(p as Endpoint[])
       balancer.update(current)

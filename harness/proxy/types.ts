@@ -2,6 +2,8 @@
 import type { Balancer } from '../balancers/types.ts'
 import type { Endpoint } from '../model/kube-proxy.ts'
 import type { Accounting } from './accounting.ts'
+import type { RelayMode } from './relay/mode.ts'
+import type { RelayName } from '../model/results.ts'
 
 /** Where and from which source address to open the upstream connection for an endpoint. */
 export interface Route {
@@ -14,19 +16,12 @@ export interface Route {
 
 /** A running proxy. */
 export interface RunningProxy {
+  /** The relay that moves its bytes. */
+  readonly relay: RelayName
+  /** Why that relay runs instead of the one asked for (see relay/mode.ts); null when it is that one. */
+  readonly relayFallback: string | null
   close(): void
 }
-
-/**
- * How bytes are moved once a connection is established. `native` (the default where the addon
- * built, see native-relay.ts): a thread of the proxy relays the pair's descriptors with no
- * JavaScript per message. `raw`: each socket reads into its own fixed buffer and each read goes
- * straight to the other socket's TCP handle. `onread`: the same buffers, written through the
- * other socket's Writable. `data`: the stream 'data' events. Counting requests in the byte stream
- * (command pods) needs a JavaScript relay: `raw` there. SVCBENCH_L4_RELAY picks one (A/B runs of
- * npm run bench:proxy).
- */
-export type RelayMode = 'native' | 'raw' | 'onread' | 'data'
 
 /** What both node proxies (L4 and L7) are started with. */
 export interface ProxyOptions {

@@ -22,6 +22,7 @@ export function loadBalancerSummary(m: Pick<VariantMeasurements, 'variant' | 'to
     byNode: Object.fromEntries(m.topology.nodes.map((n) => [n.name, lb.byNode[n.name] ?? 0])),
     refused: lb.refused,
     events: lb.events.map((e) => ({ tSec: round3((e.atMs - lb.epochMs) / 1000), node: e.node, healthy: e.healthy })),
+    relay: lb.relay,
   }
 }
 

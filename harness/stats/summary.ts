@@ -73,7 +73,7 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
     calibration,
     normalized: normalizedTo(calibration, rps, latency),
     trials: [],
-    warnings: failedFaultWarnings(failover),
+    warnings: [...(m.warnings ?? []), ...failedFaultWarnings(failover)],
   }
 }
 
@@ -114,6 +114,7 @@ function nodeRows(m: VariantMeasurements): VariantResult['nodes'] {
     address: n.address,
     connections: proxyByNode.get(n.name)?.connections ?? 0,
     decisions: proxyByNode.get(n.name)?.decisions ?? 0,
+    relay: proxyByNode.get(n.name)?.relay ?? null,
   }))
 }
 

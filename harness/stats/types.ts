@@ -36,4 +36,6 @@ export interface VariantMeasurements {
   cpu?: { usage: CpuUsage; cores: number } | null
   /** The calibration path measured for this trial (normalized figures are relative to it). @default null */
   calibration?: VariantResult['calibration']
+  /** What the harness could not collect or do as asked (lost counts, another relay than asked). @default [] */
+  warnings?: string[]
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { addressPlan, leaseBlock } from '../../harness/cluster/address-plan.ts'
-import { placeTopology } from '../../harness/cluster/cluster.ts'
+import { placeTopology } from '../../harness/cluster/topology.ts'
 import { resolveScenario } from '../../harness/scenario/resolve.ts'
 import { isLoopback } from '../../harness/util/ip.ts'
 import { HarnessError } from '../../harness/errors.ts'

@@ -4,8 +4,13 @@
  */
 import { describe, expect, it } from 'vitest'
 import { runVariants as run } from '../helpers/run.ts'
+import { availableRelay } from '../../harness/proxy/relay/mode.ts'
+import { nativeRelay } from '../../harness/proxy/relay/native.ts'
 
 const fastChecks = { intervalSeconds: 0.2, timeoutSeconds: 0.2, healthyThreshold: 1, unhealthyThreshold: 1 }
+// The relays this machine runs: the node proxies' default, and the load balancer's for L4 without TLS.
+const nodeRelay = availableRelay(undefined, false).mode
+const lbL4Relay = nativeRelay() !== null ? 'native' : 'data'
 
 describe('LoadBalancer', () => {
   it('clients hit one external address; NLB keeps the client address, Classic ELB replaces it (and ip-hash then puts everything on one pod)', async () => {
@@ -25,6 +30,11 @@ describe('LoadBalancer', () => {
     expect(clb!.sourceAddresses.clientAddressesSeen).toBe(1)
     expect(clb!.stickiness.clients).toBe(1)
     expect(clb!.pods.filter((p) => p.requests > 0)).toHaveLength(2) // one per node (Local)
+    // The results say which relay moved the bytes, at every node and at the load balancer.
+    for (const v of [nlb!, clb!]) {
+      expect(v.nodes.map((n) => n.relay)).toEqual([nodeRelay, nodeRelay])
+      expect(v.loadBalancer!.relay).toBe(lbL4Relay)
+    }
   })
 
   it('counts each keep-alive connection opened in the warm-up once for its node in the measured phase', async () => {
@@ -73,6 +83,9 @@ describe('LoadBalancer', () => {
     // Fail-open keeps forwarding to the dead node; refuse resets at the load balancer.
     expect(open!.loadBalancer!.refused).toBe(0)
     expect(refuse!.loadBalancer!.refused).toBeGreaterThan(0)
+    // The dead node's proxy counts were read before its kill (its relay with them): nothing lost to warn about.
+    expect(open!.nodes[0]!.relay).toBe(nodeRelay)
+    expect(open!.warnings).toEqual([])
   })
 
   it('metallb-l2: the leader node takes everything; the address moves after leaderFailoverSeconds', async () => {
@@ -105,6 +118,7 @@ describe('LoadBalancer least-outstanding (L7)', () => {
     // Two keep-alive client connections, yet both nodes get requests: the LB decides per request.
     expect(Object.values(v!.loadBalancer!.byNode).every((n) => n > 0)).toBe(true)
     expect(v!.errors.total).toBe(0)
+    expect(v!.loadBalancer!.relay).toBe('l7')
   })
 })
 
@@ -122,5 +136,8 @@ describe('LoadBalancer TLS', () => {
     // Behind the LB, plain HTTP: the pods counted the requests and saw the client addresses.
     expect(v!.requests.podSide).toBeGreaterThan(0)
     expect(v!.sourceAddresses.clientAddressesSeen).toBe(4)
+    // TLS terminates in Node: a stream pipe moves the bytes, as its preset does (no warning).
+    expect(v!.loadBalancer!.relay).toBe('data')
+    expect(v!.warnings).toEqual([])
   })
 })

@@ -1,7 +1,8 @@
 /**
- * The native L4 relay (native/relay.c, built by `npm ci` through node-gyp): a thread that moves
- * the bytes of established connections with no JavaScript per message. Optional: where it did not
- * build (no compiler) or SVCBENCH_L4_RELAY asks for a JavaScript relay, the proxy uses those.
+ * The `native` relay (native/relay.c, built by `npm ci` through node-gyp): a thread that moves
+ * the bytes of established connections with no JavaScript per message; the proxy hands each
+ * established pair over. Optional: where it did not build (no compiler) or SVCBENCH_L4_RELAY asks
+ * for a JavaScript relay, the proxy uses those ({@link nativeRelayProblem} says why it is missing).
  */
 import fs from 'node:fs'
 import type net from 'node:net'
@@ -32,6 +33,7 @@ export interface NativeRelay {
   setEpoch(ms: number): void
 }
 
+/** Where node-gyp puts the addon, relative to the package root. */
 export const ADDON_FILE = path.join('build', 'Release', 'svcbench_relay.node')
 
 /** The built addon, looked for upwards from this module (sources, or a bundle in node_modules/.cache). */
@@ -47,18 +49,27 @@ export function findAddon(from = path.dirname(fileURLToPath(import.meta.url))): 
 }
 
 let relay: NativeRelay | null | undefined
+let problem: string | null = null
 
 /** The process's native relay, started on first use; null where it is not available. */
 export function nativeRelay(): NativeRelay | null {
   if (relay !== undefined) return relay
   relay = null
-  if (process.platform !== 'linux') return relay
+  if (process.platform !== 'linux') {
+    problem = 'the native relay runs on Linux only'
+    return relay
+  }
   const file = findAddon()
-  if (file === null) return relay
+  if (file === null) {
+    problem = 'the native relay is not built (npm run build:native needs python3, make and g++)'
+    return relay
+  }
   let addon: Addon
   try {
     addon = createRequire(import.meta.url)(file) as Addon
-  } catch {
+  } catch (err) {
+    // Kept, so that a run that falls back to a JavaScript relay can say why.
+    problem = `the native relay ${file} failed to load: ${(err as Error).message}`
     return relay
   }
   const listeners = new Map<number, (e: RelayEvent) => void>()
@@ -87,6 +98,11 @@ export function nativeRelay(): NativeRelay | null {
     setEpoch: (ms) => addon.setEpoch(ms),
   }
   return relay
+}
+
+/** Why {@link nativeRelay} is null here (not Linux, not built, or its load error); null where it runs. */
+export function nativeRelayProblem(): string | null {
+  return nativeRelay() === null ? problem : null
 }
 
 /** The part of a net.Socket's TCP handle the hand-over touches. */

@@ -1,0 +1,55 @@
+/** Where every node and pod of a variant is: pure, computed before anything starts. */
+import { podPlacement } from '../scenario/topology.ts'
+import type { AddressPlan } from './address-plan.ts'
+import type { ResolvedNode, ResolvedPodSpec, ResolvedVariant } from '../model/scenario.ts'
+
+/** First port of the hop relays: a node relays port HOP_PORT_BASE + j to its local pod j. */
+export const HOP_PORT_BASE = 40000
+
+/** A pod as placed in the cluster. */
+export interface PlacedPod {
+  name: string
+  node: string
+  address: string
+  port: number
+  /** Port on its node's address where the node relays hop traffic to this pod. */
+  hopPort: number
+  spec: ResolvedPodSpec
+  /** A free slot for scale-ups and rolling-update surges: not started, not an endpoint, at first. */
+  spare: boolean
+}
+
+/** A node as placed in the cluster. */
+export interface PlacedNode {
+  name: string
+  address: string
+  nodePort: number
+}
+
+/** Where everything is; pure, computed before anything starts. */
+export interface Topology {
+  nodes: PlacedNode[]
+  pods: PlacedPod[]
+}
+
+/** Nodes and pods of a variant on the plan's addresses. */
+export function placeTopology(v: ResolvedVariant, plan: AddressPlan): Topology {
+  const nodes = v.cluster.nodes.map((n, i) => ({ name: n.name, address: plan.node(i), nodePort: v.service.nodePort }))
+  const pods: PlacedPod[] = podPlacement(v.cluster.nodes).map((x, j) => ({
+    name: x.name,
+    node: x.node.name,
+    address: plan.pod(j),
+    port: v.cluster.podPort,
+    hopPort: HOP_PORT_BASE + j,
+    spec: x.node.podSpecs[x.indexOnNode] as ResolvedPodSpec,
+    spare: false,
+  }))
+  const j = pods.length
+  // Free slots continue the walk over the nodes; they run the scenario's base pod settings.
+  const base = { weight: 1, ...v.cluster.pod }
+  for (let k = 0; k < v.cluster.spareSlots; k++) {
+    const n = v.cluster.nodes[(j + k) % v.cluster.nodes.length] as ResolvedNode
+    pods.push({ name: `pod-${j + k + 1}`, node: n.name, address: plan.pod(j + k), port: v.cluster.podPort, hopPort: HOP_PORT_BASE + j + k, spec: base, spare: true })
+  }
+  return { nodes, pods }
+}

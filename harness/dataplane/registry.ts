@@ -1,0 +1,28 @@
+/** Every dataplane by name. A new dataplane is one file (or folder) and one line here. */
+import { createProxyDataplane } from './proxy.ts'
+import type { ScenarioIssue } from '../errors.ts'
+import type { ResolvedRun, ResolvedVariant } from '../model/scenario.ts'
+import type { Dataplane, DataplaneName } from './types.ts'
+
+/** Each dataplane's factory. */
+export const registry = {
+  proxy: createProxyDataplane,
+} satisfies Record<DataplaneName, () => Dataplane>
+
+/** The dataplane that carries a variant's traffic: `proxy`, the only one so far (a scenario field will choose once there are two). */
+export function dataplaneFor(_v: ResolvedVariant): Dataplane {
+  return registry.proxy()
+}
+
+/** What keeps the run's dataplanes from running on this machine, each issue once (the CLI refuses the run with them). */
+export function preflightRun(run: Pick<ResolvedRun, 'variants'>): ScenarioIssue[] {
+  const seen = new Set<string>()
+  return run.variants
+    .flatMap((v) => dataplaneFor(v).preflight(v))
+    .filter((i) => {
+      const key = `${i.path}\n${i.message}`
+      if (seen.has(key)) return false
+      seen.add(key)
+      return true
+    })
+}
