@@ -6,7 +6,7 @@
  * - `cli`: docs/cli.md's flag table, from FLAGS in args.ts;
  * - `exit-codes`: the exit-code table (docs/cli.md, README.md), from EXIT in exit-codes.ts;
  * - `results`: docs/results.md's field reference, from the TSDoc of RunResult and every interface
- *   of harness/model/results.ts it reaches, read with the TypeScript compiler API.
+ *   of the results schema's files (RESULTS_FILES) it reaches, read with the TypeScript compiler API.
  *
  * `--check` writes nothing and exits 1 when a committed section differs (test/docs/docs.test.ts
  * checks the same).
@@ -21,7 +21,8 @@ import { exitCodes } from './exit-codes.ts'
 /** The repository root. */
 export const DOCS_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
-const RESULTS_FILE = 'harness/model/results.ts'
+/** The results schema's files: RunResult's, then the parts it imports (reading order of the Types table). */
+const RESULTS_FILES = ['harness/model/results.ts', 'harness/model/summaries.ts', 'harness/model/gate-result.ts'] as const
 
 /** Text for a Markdown table cell: `|` escaped, and `<` outside code spans (it could open a tag). */
 function cell(text: string): string {
@@ -59,7 +60,7 @@ interface FieldRow {
   doc: string
 }
 
-/** One interface of results.ts with the rows of its fields (inline object types flattened). */
+/** One interface of the results schema with the rows of its fields (inline object types flattened). */
 interface TypeSection {
   name: string
   /** Where the first path that reached it puts it, e.g. `variants[]`. */
@@ -74,22 +75,29 @@ function docOf(sym: ts.Symbol, checker: ts.TypeChecker): string {
   return [text, ...defaults].filter((s) => s !== '').join(' ')
 }
 
-/** The interfaces of results.ts reachable from RunResult, each with its fields, in reading order. */
+/** The interfaces of the results schema reachable from RunResult, each with its fields, in reading order. */
 export function resultSections(root = DOCS_ROOT): TypeSection[] {
-  const file = path.join(root, RESULTS_FILE)
-  const program = ts.createProgram([file], { strict: true, allowImportingTsExtensions: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext })
+  const files = RESULTS_FILES.map((f) => path.join(root, f))
+  const program = ts.createProgram(files, { strict: true, allowImportingTsExtensions: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext })
   const checker = program.getTypeChecker()
-  const source = program.getSourceFile(file)
-  if (source === undefined) throw new Error(`cannot read ${RESULTS_FILE}`)
+  const sources = new Set(
+    files.map((f, i) => {
+      const source = program.getSourceFile(f)
+      if (source === undefined) throw new Error(`cannot read ${RESULTS_FILES[i]}`)
+      return source
+    }),
+  )
   const interfaces = new Map<string, ts.InterfaceDeclaration>()
   const aliases = new Map<string, ts.TypeAliasDeclaration>()
-  source.forEachChild((n) => {
-    if (ts.isInterfaceDeclaration(n)) interfaces.set(n.name.text, n)
-    if (ts.isTypeAliasDeclaration(n)) aliases.set(n.name.text, n)
-  })
+  for (const source of sources) {
+    source.forEachChild((n) => {
+      if (ts.isInterfaceDeclaration(n)) interfaces.set(n.name.text, n)
+      if (ts.isTypeAliasDeclaration(n)) aliases.set(n.name.text, n)
+    })
+  }
   const ownInterface = (t: ts.Type): string | undefined => {
     const d = t.aliasSymbol === undefined ? t.getSymbol()?.declarations?.[0] : undefined
-    return d !== undefined && ts.isInterfaceDeclaration(d) && d.getSourceFile() === source ? d.name.text : undefined
+    return d !== undefined && ts.isInterfaceDeclaration(d) && sources.has(d.getSourceFile()) ? d.name.text : undefined
   }
   const inline = (t: ts.Type) => t.isIntersection() || (t.aliasSymbol === undefined && (t.flags & ts.TypeFlags.Object) !== 0 && ((t as ts.ObjectType).objectFlags & ts.ObjectFlags.Anonymous) !== 0)
   const withoutNull = (t: ts.Type) => (t.isUnion() ? t.types.filter((x) => (x.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined)) === 0) : [t])
@@ -120,7 +128,7 @@ export function resultSections(root = DOCS_ROOT): TypeSection[] {
       const optional = decl.questionToken === undefined ? '' : ' (optional)'
       const nullable = pt.isUnion() && pt.types.some((x) => (x.flags & ts.TypeFlags.Null) !== 0) ? ' \\| null' : ''
       const named = (x: ts.Type | undefined) => (x === undefined ? undefined : ownInterface(x))
-      let type = cell(decl.type?.getText(source) ?? checker.typeToString(pt))
+      let type = cell(decl.type?.getText(decl.getSourceFile()) ?? checker.typeToString(pt))
       if (only !== undefined && more.length === 0 && inline(only)) type = `object${nullable}`
       else if (element !== undefined && inline(element)) type = `object[]${nullable}`
       else if (literalUnion(decl.type, pt)) type = cell(spelledOut(pt).replace(/"/g, "'"))

@@ -21,7 +21,8 @@ import { isKnownPath } from '../gate/thresholds.ts'
 import { specFor } from '../gate/verdict.ts'
 import { metricPathContext } from '../scenario/topology.ts'
 import { preflightRun } from '../dataplane/registry.ts'
-import type { GateResult, RunResult } from '../model/results.ts'
+import type { RunResult } from '../model/results.ts'
+import type { GateResult } from '../model/gate-result.ts'
 import type { ResolvedRun } from '../model/scenario.ts'
 
 /** Exit codes, with their meanings in exit-codes.ts (docs/cli.md "Exit codes"). */

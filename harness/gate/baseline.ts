@@ -7,7 +7,8 @@ import path from 'node:path'
 import { HarnessError, ScenarioError } from '../errors.ts'
 import { writeFileAtomic } from '../util/fs.ts'
 import { trialMetrics } from './metrics.ts'
-import type { RunResult, MetricMap } from '../model/results.ts'
+import type { RunResult } from '../model/results.ts'
+import type { MetricMap } from '../model/gate-result.ts'
 
 /** What a baseline keeps per variant. */
 export interface BaselineVariant {

@@ -6,8 +6,8 @@ import { trialMetrics } from './metrics.ts'
 import { evaluateThresholds } from './thresholds.ts'
 import { compareMetric, median, minimumP, DEFAULT_COMPARE, NORMALIZED_COMPARE, DEFAULT_COMPARE_OPTIONS, type CompareSpec } from './verdict.ts'
 import { comparableSettings, type Baseline } from './baseline.ts'
-import type { RunResult, MetricMap, ThresholdResult, Comparison } from '../model/results.ts'
-import type { GateResult } from '../model/results.ts'
+import type { RunResult } from '../model/results.ts'
+import type { GateResult, MetricMap, ThresholdResult, Comparison } from '../model/gate-result.ts'
 
 /** Options of {@link evaluateGate}. */
 export interface GateOptions {

@@ -10,7 +10,7 @@
  * - A null value (e.g. no detection) is kept as null: a threshold on it fails.
  */
 import type { VariantResult } from '../model/results.ts'
-import type { MetricMap } from '../model/results.ts'
+import type { MetricMap } from '../model/gate-result.ts'
 /** Aggregates over `failover[]`, addressable as `failover.<name>`. */
 export const FAILOVER_AGGREGATES = {
   maxDetectionSec: 'longest detectionSec (null if a fault was never detected)',

@@ -4,7 +4,7 @@
  */
 import { metricUnit } from './metrics.ts'
 import { alignLeft } from '../util/text-table.ts'
-import type { GateResult, Comparison, ThresholdResult } from '../model/results.ts'
+import type { GateResult, Comparison, ThresholdResult } from '../model/gate-result.ts'
 
 /** A metric value with its unit, for people: 11.5 ms, 0.52%, 22,692. */
 export function formatMetric(path: string, x: number | null): string {

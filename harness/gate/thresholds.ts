@@ -19,7 +19,8 @@
 import type { ScenarioIssue } from '../errors.ts'
 import { parseDurationMs } from '../util/duration.ts'
 import { FAILOVER_AGGREGATES, metricUnit } from './metrics.ts'
-import { ERROR_KINDS, type MetricMap, type ThresholdResult } from '../model/results.ts'
+import { ERROR_KINDS } from '../model/results.ts'
+import type { MetricMap, ThresholdResult } from '../model/gate-result.ts'
 import type { Threshold, ThresholdOp } from '../model/scenario.ts'
 
 /** Paths the load generator knows while the run goes on (abortOnFail). */

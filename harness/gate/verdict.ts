@@ -14,7 +14,7 @@
  */
 import { median as ssMedian } from 'simple-statistics'
 import { createRng } from '../util/rng.ts'
-import type { Comparison, MetricVerdict } from '../model/results.ts'
+import type { Comparison, MetricVerdict } from '../model/gate-result.ts'
 
 /** How a compared metric is judged. */
 export interface CompareSpec {

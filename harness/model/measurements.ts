@@ -4,7 +4,8 @@
  * data (histograms aside). Types and constants only.
  */
 import type { Histogram } from 'hdr-histogram-js'
-import type { ErrorKind, LatencySummary, RelayName } from './results.ts'
+import type { ErrorKind, RelayName } from './results.ts'
+import type { LatencySummary } from './summaries.ts'
 
 /** A latency histogram in µs (stats/latency.ts makes them). */
 export type LatencyHistogram = Histogram

@@ -1,72 +1,31 @@
 /**
- * The results schema: what results.json holds (RunResult), and every part of it. Written by the
- * runner and the summarizers, read by reports, gates and people. Types and constants only.
+ * The results schema: what results.json holds (RunResult), and every part of it but the gate's
+ * verdict (gate-result.ts) and the stats summaries (summaries.ts). Written by the runner and the
+ * summarizers, read by reports, gates and people. Types and constants only.
  */
 import type { ResolvedFault, ResolvedVariant } from './scenario.ts'
+import type { GateResult } from './gate-result.ts'
+import type { CpuSummary, FairnessSummary, LatencySummary, StickinessSummary } from './summaries.ts'
 
 /** Error kinds, as results report them. */
 export const ERROR_KINDS = ['connect-refused', 'reset', 'timeout', 'http-5xx', 'other'] as const
+/**
+ * What went wrong with a request: `connect-refused` (ECONNREFUSED), `reset` (ECONNRESET, EPIPE),
+ * `timeout` (no answer within load.requestTimeoutMs, or ETIMEDOUT), `http-5xx` (a response with
+ * status ≥ 500), `other` (4xx responses and every other socket error), as the load generator
+ * classifies them.
+ */
 export type ErrorKind = (typeof ERROR_KINDS)[number]
-
-/** Summary of a latency histogram, in ms. */
-export interface LatencySummary {
-  p50: number
-  p90: number
-  p99: number
-  p999: number
-  max: number
-  mean: number
-  /** Samples recorded. */
-  count: number
-}
-
-/** How clients spread over pods. */
-export interface StickinessSummary {
-  /** Distinct client addresses that made at least one request. */
-  clients: number
-  /** Clients all of whose requests reached a single pod. */
-  clientsOnOnePod: number
-  /** Mean number of distinct pods a client reached. */
-  meanPodsPerClient: number
-  /** Largest number of distinct pods one client reached. */
-  maxPodsPerClient: number
-}
-
-/** What results.json carries as `variants[i].cpu`; percent of one core unless said otherwise. */
-export interface CpuSummary {
-  /** The svcbench process: autocannon, the endpoints controller, the fault driver. */
-  loadGeneratorPct: number
-  /** Each node's kube-proxy process (its threads together: it may exceed 100). */
-  proxies: Record<string, number>
-  /**
-   * Each node proxy's busiest thread (Node's main thread, or the native relay's), the figure
-   * saturation is judged on; absent where threads were not sampled.
-   */
-  proxyBusiestThread?: Record<string, number>
-  /** The front load balancer, or null. */
-  loadBalancerPct: number | null
-  /** All pod processes together, and the busiest one. */
-  pods: { totalPct: number; maxPct: number; maxPod: string | null }
-  /** Busy share of all cores, percent (100 = every core busy); null without /proc/stat. */
-  machineBusyPct: number | null
-  /**
-   * CPU the machine spent on anything but this run's processes (other programs, and kernel
-   * network work not charged to a process), percent of one core; null without /proc/stat.
-   */
-  otherPct: number | null
-  cores: number
-  /** Processes above SATURATION_PCT, e.g. `load generator 97%`, `proxy node-a 93%`. */
-  saturated: string[]
-}
-
-/** Unit of one balancing decision. */
-export type DecisionUnit = 'clients' | 'connections' | 'requests'
 
 /** One fault's cost. */
 export interface FailoverResult {
+  /** The fault's action. */
   fault: ResolvedFault['action']
+  /** The target as the scenario gave it: a pod name, `random`, `node:<node>`, or `all` (scale, rolling-update). */
   target: string
+  /** The pods it applied to (the seeded pick for `random`, every pod of the node for a node); empty for scale and rolling-update. */
   pods: string[]
+  /** When the fault took effect (the kill sent, the pod acknowledged the change), seconds since the measured phase began. */
   atSec: number
   /**
    * When the failure was acted on: every node proxy had the endpoint change (removal, or return
@@ -77,8 +36,19 @@ export interface FailoverResult {
   /** detectedAtSec − atSec. */
   detectionSec: number | null
   /** What the probe arithmetic predicts for detectionSec; null when the probe cannot notice (fail-pod, slow-pod under the timeout). */
-  expectedDetectionSec: { min: number; max: number } | null
+  expectedDetectionSec: {
+    /** The shortest detectionSec the arithmetic allows, s. */
+    min: number
+    /** The longest detectionSec the arithmetic allows, s. */
+    max: number
+  } | null
+  /**
+   * The first client-side error (any kind) from the fault until the next fault (or the end),
+   * seconds since the measured phase began; null when there was none (to 100 ms once the run had
+   * more than MAX_ERROR_EVENTS, 200,000, errors).
+   */
   firstErrorSec: number | null
+  /** The last client-side error in that window, seconds since the measured phase began; null when there was none (100 ms resolution, as firstErrorSec). */
   lastErrorSec: number | null
   /** Errors from the fault until the next fault (or the end), by kind. */
   errors: Record<ErrorKind, number>
@@ -91,7 +61,24 @@ export interface FailoverResult {
    * (100 ms resolution; a window may hold one slow 100 ms slot); null if never.
    */
   recoveredAtSec: number | null
-  latencyMs: { before: { p99: number }; during: { p99: number }; after: { p99: number } }
+  /** Client-side p99 latency before, during and after the fault, ms, each over whole seconds of the timeline. */
+  latencyMs: {
+    /** Up to 5 whole seconds before the fault's second. */
+    before: {
+      /** p99 of the responses in those seconds, ms; 0 when there were none. */
+      p99: number
+    }
+    /** From the fault's second until recovery (else detection, else the end of its window); at least 1 s. */
+    during: {
+      /** p99 of the responses in those seconds, ms; 0 when there were none. */
+      p99: number
+    }
+    /** From the end of `during` to the end of the fault's window (the next fault, or the end). */
+    after: {
+      /** p99 of the responses in those seconds, ms; 0 when there were none. */
+      p99: number
+    }
+  }
   /**
    * Hashing balancers and ClientIP affinity: share of client addresses whose pod at the end of the
    * fault's window differs from their pod when it struck (clients seen both before and after); null otherwise.
@@ -106,32 +93,13 @@ export interface FailoverResult {
   failed: string | null
 }
 
-/** Fairness of the request split, and how the balancing decisions fit the prediction. */
-export interface FairnessSummary {
-  /** Jain's index of pod request counts. */
-  jain: number
-  /** Population coefficient of variation of pod request counts. */
-  cov: number
-  /** Busiest pod's requests over the mean. */
-  maxOverMean: number
-  /** What a balancing decision is here: connections (L4), requests (L7) or clients (hashing, affinity). */
-  unit: DecisionUnit
-  /** Decisions per pod (pod order). */
-  decisions: number[]
-  /** Predicted share of decisions per pod; null when no static prediction exists. */
-  expectedShares: number[] | null
-  /** χ² goodness-of-fit p-value of `decisions` against `expectedShares`; null without a prediction. */
-  chiSquaredP: number | null
-  /** chiSquaredP ≥ 0.01 (null without a prediction). */
-  fitsPrediction: boolean | null
-  /** How the prediction was made. */
-  basis: string
-}
-
 /** A pod's part in a variant. */
 export interface PodResult {
+  /** The pod's name, e.g. `pod-2`; the free slots kept for scale-ups and rolling-update surges are listed too. */
   name: string
+  /** The node the pod ran on. */
   node: string
+  /** The pod's own loopback address in the run's block (127.B.2.x onwards). */
   address: string
   /** Requests the pod served in the measured phase (pod-side count). */
   requests: number
@@ -151,7 +119,9 @@ export interface PodResult {
 
 /** A node's proxy in a variant. */
 export interface NodeResult {
+  /** The node's name as the scenario gave it, e.g. `node-a`. */
   name: string
+  /** The node's loopback address, where its NodePort proxy listens (127.B.1.x). */
   address: string
   /** Client connections the node's proxy accepted. */
   connections: number
@@ -179,8 +149,9 @@ export interface TimelinePoint {
   rps: number
   /** Errors per second (transport errors and HTTP ≥ 400), client side. */
   errors: number
-  /** Latency p50 / p99 of the second's responses, ms. */
+  /** Latency p50 of the second's responses (any status), client side, ms; 0 in a second without responses. */
   p50Ms: number
+  /** Latency p99 of the second's responses (any status), client side, ms; 0 in a second without responses. */
   p99Ms: number
   /** Requests per second per pod, pod side. */
   byPod: Record<string, number>
@@ -190,16 +161,23 @@ export interface TimelinePoint {
 
 /** Everything measured for one variant. */
 export interface VariantResult {
+  /** The variant's name (`default` when the scenario declares none). */
   name: string
   /** The algorithm that ran (registry name, e.g. `ip-hash`). */
   balancer: string
   /** The friendly alias the scenario used, if any. */
   alias: string | null
+  /** The kube-proxy mode that ran: `iptables`, `nftables`, `ipvs` or `userspace`. */
   proxyMode: string
+  /** The IPVS scheduler (`rr`, `wrr`, `lc`, `wlc`, `sh`, `dh`, `sed`, `nq`, `mh`); null unless proxyMode is ipvs. */
   ipvsScheduler: string | null
+  /** IPVS scheduler flags (ipvsadm -b: `sh-port`, `sh-fallback`, `mh-port`, `mh-fallback`); empty when none. */
   ipvsFlags: string[]
+  /** The Service's sessionAffinity: `None`, or `ClientIP` (each node keeps a client address on its pod, with the iptables `recent` semantics in every mode). */
   sessionAffinity: 'None' | 'ClientIP'
+  /** `Cluster` (each node balances over every pod and SNATs to its own address) or `Local` (each node over its own pods only, the client's address kept). */
   externalTrafficPolicy: 'Cluster' | 'Local'
+  /** Where the node proxies decide: `connection` (once per new connection, as kube-proxy does) or `request` (an L7 proxy, per request). */
   balancing: 'connection' | 'request'
   /** Length of the measured phase, seconds. */
   durationSec: number
@@ -209,7 +187,12 @@ export interface VariantResult {
    * source addresses and per-pod 5xx are then unknown and reported as 0).
    */
   countedBy: 'pods' | 'proxies'
+  /**
+   * True when this variant's load stopped before its duration: SIGINT/SIGTERM, or an abortOnFail
+   * threshold (then the run's `aborted` says which); the figures cover what was measured.
+   */
   interrupted: boolean
+  /** The measured phase's requests as the load generator counted them, with the pod-side count beside them. */
   requests: {
     /** Responses of any status plus transport errors. */
     total: number
@@ -222,24 +205,48 @@ export interface VariantResult {
     /** Requests the pods counted (can exceed responses by those in flight at the end). */
     podSide: number
   }
+  /** Client-side errors of the measured phase: transport errors and responses with status ≥ 400. */
   errors: {
+    /** Errors of every kind, counted by the load generator. */
     total: number
     /** errors.total / requests.total. */
     rate: number
+    /** errors.total by kind (see ErrorKind). */
     byKind: Record<ErrorKind, number>
+    /** errors.total by code: `HTTP_<status>` for responses ≥ 400, `TIMEOUT` for every timeout, else the socket error's code (`ECONNRESET`, …) or `UNKNOWN`. */
     byCode: Record<string, number>
   }
+  /**
+   * Client-side latency of every response of the measured phase (any status; transport errors
+   * have none), ms with µs resolution, from an HDR histogram (3 significant digits); a request's
+   * time starts when it is written, including connect time for a new connection; all 0 when
+   * nothing was recorded.
+   */
   latencyMs: LatencySummary & {
     /** The HDR percentile curve: latency at 0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100 %. */
-    curve: { percentile: number; ms: number }[]
+    curve: {
+      /** The percentile, 0–100 (0: the smallest latency recorded, 100: the largest). */
+      percentile: number
+      /** Latency at that percentile, ms. */
+      ms: number
+    }[]
   }
   pods: PodResult[]
   nodes: NodeResult[]
   fairness: FairnessSummary
+  /** How many pods each client address reached, counted from the node proxies' balancing decisions per client address (not by the pods). */
   stickiness: StickinessSummary & {
     /** Decisions per (client address, pod), for the first MAX_MATRIX_CLIENTS client addresses in address order. */
-    matrix: { client: string; pod: string; decisions: number }[]
+    matrix: {
+      /** A client address as the node proxies saw it (the TCP source at the node). */
+      client: string
+      /** The pod those decisions went to. */
+      pod: string
+      /** That client address's decisions that went to that pod, all nodes together (connections in L4 mode, requests in L7 mode). */
+      decisions: number
+    }[]
   }
+  /** Client addresses at each step: configured, bound by the load generator, seen by the node proxies and by the pods. */
   clientAddresses: {
     /** load.clientIps. */
     configured: number
@@ -269,15 +276,36 @@ export interface VariantResult {
   /** CPU use of the run's processes over the measured phase (null when not sampled). */
   cpu: CpuSummary | null
   /** The calibration path of this trial (autocannon straight to a reference pod), when measured. */
-  calibration: { rps: number; p50: number; p99: number } | null
+  calibration: {
+    /** Responses (any status) per second on the calibration path, rounded to 0.1. */
+    rps: number
+    /** Latency p50 on the calibration path, ms. */
+    p50: number
+    /** Latency p99 on the calibration path, ms. */
+    p99: number
+  } | null
   /** requests.rps, latency p50 and p99 as ratios to the calibration path; null without one. */
-  normalized: { rps: number; p50: number; p99: number } | null
+  normalized: {
+    /** requests.rps / calibration.rps, a ratio. */
+    rps: number
+    /** latencyMs.p50 / calibration.p50, a ratio. */
+    p50: number
+    /** latencyMs.p99 / calibration.p99, a ratio. */
+    p99: number
+  } | null
   /**
    * Every trial's gate metrics when the variant ran as trials (--trials, baselines); else empty.
    * `disturbed`: another program used more than 20% of a core meanwhile; such a trial was run
    * again and is left out of the statistics.
    */
-  trials: { trial: number; metrics: Record<string, number | null>; disturbed: boolean }[]
+  trials: {
+    /** The trial's number, from 1, in the order this variant's trials ran (re-runs of disturbed trials included). */
+    trial: number
+    /** The trial's gate metrics by threshold path (docs/gates.md), null where its results held null. */
+    metrics: Record<string, number | null>
+    /** Other programs used more than 20% of a core (cpu.otherPct) during its measured phase; left out of the statistics while at least 4 clean trials remain. */
+    disturbed: boolean
+  }[]
   /**
    * What the reader must know about this variant's figures: data the harness could not collect,
    * a fault that could not be carried out, the relay that ran instead of the one asked for.
@@ -288,19 +316,40 @@ export interface VariantResult {
 
 /** What the front load balancer did. */
 export interface LoadBalancerResult {
+  /** The preset its settings started from (`aws-nlb`, `aws-clb`, `gcp-l4`, `metallb-l2`); the scenario may override any field, and the fields here are what ran. */
   preset: string
+  /** How it picked a node: `flow-hash` (hash of the connection's address and port), `round-robin` (per connection), `least-outstanding` (per request, L7) or `leader` (one node takes everything). */
   algorithm: string
+  /** Whether it connected to the node from the client's address rather than its own (per-connection algorithms; least-outstanding always connects from its own address and passes the client in X-Forwarded-For). */
   preserveClientIp: boolean
+  /** What it did with no node healthy: send to every node anyway (`fail-open`) or turn the client away (`refuse`: a reset, or 503 under least-outstanding). */
   allUnhealthy: 'fail-open' | 'refuse'
   /** TLS terminated at the load balancer. */
   tls: boolean
-  healthCheck: { intervalSeconds: number; timeoutSeconds: number; healthyThreshold: number; unhealthyThreshold: number }
+  /** The health check it ran on every node: a TCP connect to the NodePort under externalTrafficPolicy Cluster, HTTP GET /healthz on the healthCheckNodePort under Local. */
+  healthCheck: {
+    /** Seconds between two checks of a node. */
+    intervalSeconds: number
+    /** Seconds a check may take before it counts as failed. */
+    timeoutSeconds: number
+    /** Passed checks in a row that bring an unhealthy node back. */
+    healthyThreshold: number
+    /** Failed checks in a row that take a healthy node out. */
+    unhealthyThreshold: number
+  }
   /** Connections (L4) or requests (least-outstanding) sent to each node in the measured phase. */
   byNode: Record<string, number>
   /** Refused because no node was healthy (allUnhealthy: refuse). */
   refused: number
   /** Health transitions, seconds since the measured phase began. */
-  events: { tSec: number; node: string; healthy: boolean }[]
+  events: {
+    /** When the node's health changed, seconds since the measured phase began (negative: during warm-up). */
+    tSec: number
+    /** The node whose health changed. */
+    node: string
+    /** True: the node came back (healthyThreshold checks passed in a row); false: it was taken out (unhealthyThreshold failed in a row). */
+    healthy: boolean
+  }[]
   /** The relay that moved its bytes. Absent in results written before it was reported. */
   relay?: RelayName
 }
@@ -309,86 +358,64 @@ export interface LoadBalancerResult {
 export interface TimelineEvent {
   /** Seconds since the measured phase began (negative: during warm-up). */
   tSec: number
+  /**
+   * What happened: `fault` (a fault took effect); `not-ready` / `ready` (the endpoints controller
+   * changed a pod's readiness); `terminating` / `removed` (a deleted pod's endpoint went
+   * terminating / the pod was gone after preStop, SIGTERM and the grace period);
+   * `endpoints-updated` (every running node proxy had the new endpoint set);
+   * `lb-unhealthy` / `lb-healthy` (the front load balancer's health check took a node out / back).
+   */
   type: 'fault' | 'not-ready' | 'ready' | 'terminating' | 'removed' | 'endpoints-updated' | 'lb-unhealthy' | 'lb-healthy'
   /** e.g. `kill-pod pod-2`, `pod-2`, `ready: pod-1,pod-3`. */
   detail: string
 }
 
-/** Path → value; null where the result holds null. */
-export type MetricMap = Record<string, number | null>
-
-/** One threshold checked against one variant. */
-export interface ThresholdResult {
-  variant: string
-  path: string
-  condition: string
-  /** The limit in the metric's unit. */
-  limit: number
-  /** What was measured (the median over trials when there were several); null = no value. */
-  measured: number | null
-  pass: boolean
-  /** Why it failed without a value, or that it aborted the run. */
-  note?: string
-}
-
-export type MetricVerdict = 'regression' | 'improvement' | 'unchanged'
-
-/** One metric of one variant compared. */
-export interface Comparison {
-  variant: string
-  path: string
-  better: 'lower' | 'higher'
-  mode: 'ratio' | 'difference'
-  baseline: number
-  current: number
-  /** ratio mode: current/baseline − 1 (0.05 = +5%); difference mode: current − baseline. */
-  change: number
-  /** 95% bootstrap interval of the same quantity. */
-  ci: [number, number]
-  pValue: number
-  trials: { baseline: number; current: number }
-  verdict: MetricVerdict
-  /** Why unchanged (not significant, below min-change, below the noise floor). */
-  reason: string
-}
-
-/** The gate's outcome, stored in results.json as `gate`. */
-export interface GateResult {
-  /** fail: a threshold failed, a metric regressed, or abortOnFail stopped the run; none: nothing to check. */
-  verdict: 'pass' | 'fail' | 'none'
-  thresholds: ThresholdResult[]
-  comparisons: Comparison[]
-  baseline: { name: string; file: string; savedAt: string; machine: string } | null
-  options: { minChange: number; alpha: number; normalize: boolean; trials: number }
-  /** Set when an abortOnFail threshold stopped the run. */
-  aborted: RunResult['aborted']
-  /** Things the reader should know (variants missing from the baseline, changed settings). */
-  notes: string[]
-}
-
 /** Versions recorded in every result. */
 export interface Versions {
+  /** svcbench's version (its package.json). */
   svcbench: string
+  /** The Node.js that ran svcbench (process.version, e.g. `v20.11.1`). */
   node: string
+  /** The installed autocannon's version (the load generator). */
   autocannon: string
+  /** The installed undici's version (the HTTP client of the L7 proxy and the least-outstanding load balancer). */
   undici: string
 }
 
 /** The machine a run ran on. */
 export interface Machine {
+  /** Logical CPUs (os.cpus().length). */
   cpus: number
+  /** The first CPU's model name as the OS reports it; `unknown` when it reports none. */
   cpuModel: string
+  /** The operating system (os.platform(), e.g. `linux`). */
   platform: string
+  /** The CPU architecture (os.arch(), e.g. `x64`). */
   arch: string
+  /** Total memory, bytes (os.totalmem()). */
   totalMemoryBytes: number
 }
 
 /** Everything a run produced; written as results.json. */
 export interface RunResult {
+  /** The results schema's version: 1 (fields added since keep it, and may be absent from older files). */
   schemaVersion: 1
-  scenario: { name: string; description: string; file: string | undefined; manifests: string | undefined }
+  /** The scenario that ran: its name, description and the files it came from. */
+  scenario: {
+    /** The scenario's name (it names the report folder); from manifests alone, the Service's name. */
+    name: string
+    /** The scenario's one-line description; empty when it gives none. */
+    description: string
+    /** The scenario file as the command line named it (else the default scenario's path); absent when there was none (--manifests alone, or the API without a file). */
+    file: string | undefined
+    /** The Kubernetes manifests file the cluster and service came from (--manifests, or cluster.manifests next to the scenario file); absent when there was none. */
+    manifests: string | undefined
+  }
+  /** The seed of every random choice (balancers, hashes, latency draws, probe phases, `random` fault targets): --seed, else the scenario's. @default 1 */
   seed: number
+  /** When the run began, ISO 8601 UTC. */
   startedAt: string
+  /** When the last variant had finished and its cluster was stopped, ISO 8601 UTC. */
   finishedAt: string
   /** True when SIGINT/SIGTERM stopped the run; variants hold what was measured. */
   interrupted: boolean
@@ -396,6 +423,7 @@ export interface RunResult {
   machine: Machine
   /** The loopback block the run used, e.g. 127.42.0.0/16. */
   addressBlock: string
+  /** What resolving the scenario found worth saying (e.g. a hashing balancer with one client address, parts of a manifests file svcbench ignores); each variant's own are in its warnings. */
   warnings: string[]
   /** The scenario as resolved (defaults filled, durations in ms). */
   resolved: ResolvedVariant[]
@@ -403,7 +431,7 @@ export interface RunResult {
   /** Trials per variant (1 unless --trials or a baseline asked for more). */
   trials: number
   /** Set when an abortOnFail threshold stopped the run. */
-  aborted: { variant: string; path: string; condition: string; measured: number; atSec: number } | null
+  aborted: GateResult['aborted']
   /** The gate verdict (thresholds, baseline comparison), added by the CLI. */
   gate?: GateResult
 }

@@ -3,7 +3,7 @@
  * proxy was saturated (then the figures may describe svcbench, not the Service). Pure.
  */
 import type { CpuUsage } from '../util/cpu.ts'
-import type { CpuSummary } from '../model/results.ts'
+import type { CpuSummary } from '../model/summaries.ts'
 
 /** Above this share of one core a thread (a single-threaded process) is saturated. */
 export const SATURATION_PCT = 90

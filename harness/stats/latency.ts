@@ -4,7 +4,7 @@
  * highest value equivalent to the smallest recorded value at or above the requested rank.
  */
 import * as hdr from 'hdr-histogram-js'
-import type { LatencySummary } from '../model/results.ts'
+import type { LatencySummary } from '../model/summaries.ts'
 
 /** Highest latency the histograms track: 10 minutes, in µs. Larger values are clamped. */
 export const MAX_TRACKABLE_US = 600_000_000

@@ -22,7 +22,7 @@ import { buildShTable } from '../balancers/ip-hash.ts'
 import { buildMaglevTable } from '../balancers/maglev.ts'
 import { createRng } from '../util/rng.ts'
 import type { AlgorithmName, Endpoint, SchedulerFlags } from '../model/kube-proxy.ts'
-import type { DecisionUnit } from '../model/results.ts'
+import type { DecisionUnit } from '../model/summaries.ts'
 
 /** A pod as the predictor sees it. */
 export interface PredictPod extends Endpoint {

@@ -2,7 +2,7 @@
  * Stickiness: how many pods each client address reached. Pure.
  * Input: per pod, requests per client address (pod-side counts).
  */
-import type { StickinessSummary } from '../model/results.ts'
+import type { StickinessSummary } from '../model/summaries.ts'
 
 /** Stickiness from `byPod[pod][client] = requests`. */
 export function stickiness(byPod: readonly Readonly<Record<string, number>>[]): StickinessSummary {

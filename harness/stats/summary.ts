@@ -15,7 +15,8 @@ import { balancingDecisions, fairnessSummary, type BalancingDecisions } from './
 import { addressesSeen, mergeClientPods, stickinessSummary } from './addresses.ts'
 import { lbHealth, loadBalancerSummary } from './lb.ts'
 import type { LoadResult, PodStats } from '../model/measurements.ts'
-import type { LatencySummary, FailoverResult, VariantResult } from '../model/results.ts'
+import type { FailoverResult, VariantResult } from '../model/results.ts'
+import type { LatencySummary } from '../model/summaries.ts'
 import type { VariantMeasurements } from './types.ts'
 
 /** Build a variant's results. Pure. */

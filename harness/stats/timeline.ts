@@ -6,7 +6,8 @@
 import { summarizeLatency, createLatencyHistogram, type LatencyHistogram } from './latency.ts'
 import { round3 } from './round.ts'
 import type { LoadResult } from '../model/measurements.ts'
-import type { LatencySummary, TimelineEvent, TimelinePoint } from '../model/results.ts'
+import type { TimelineEvent, TimelinePoint } from '../model/results.ts'
+import type { LatencySummary } from '../model/summaries.ts'
 import { ERROR_KINDS, type ErrorKind } from '../model/results.ts'
 import type { VariantMeasurements } from './types.ts'
 

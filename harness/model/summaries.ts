@@ -1,0 +1,94 @@
+/**
+ * The per-variant summaries the stats functions compute (latency, stickiness, fairness, CPU), as
+ * results.json holds them inside VariantResult (results.ts). Types only.
+ */
+
+/** Summary of a latency histogram, in ms. */
+export interface LatencySummary {
+  /** The median (50th percentile), ms. */
+  p50: number
+  /** The 90th percentile, ms. */
+  p90: number
+  /** The 99th percentile, ms. */
+  p99: number
+  /** The 99.9th percentile, ms. */
+  p999: number
+  /** The largest sample, ms. */
+  max: number
+  /** The mean of the samples, ms. */
+  mean: number
+  /** Samples recorded. */
+  count: number
+}
+
+/** How clients spread over pods. */
+export interface StickinessSummary {
+  /** Distinct client addresses that made at least one request. */
+  clients: number
+  /** Clients all of whose requests reached a single pod. */
+  clientsOnOnePod: number
+  /** Mean number of distinct pods a client reached. */
+  meanPodsPerClient: number
+  /** Largest number of distinct pods one client reached. */
+  maxPodsPerClient: number
+}
+
+/** Unit of one balancing decision. */
+export type DecisionUnit = 'clients' | 'connections' | 'requests'
+
+/** Fairness of the request split, and how the balancing decisions fit the prediction. */
+export interface FairnessSummary {
+  /** Jain's index of pod request counts. */
+  jain: number
+  /** Population coefficient of variation of pod request counts. */
+  cov: number
+  /** Busiest pod's requests over the mean. */
+  maxOverMean: number
+  /** What a balancing decision is here: connections (L4), requests (L7) or clients (hashing, affinity). */
+  unit: DecisionUnit
+  /** Decisions per pod (pod order). */
+  decisions: number[]
+  /** Predicted share of decisions per pod; null when no static prediction exists. */
+  expectedShares: number[] | null
+  /** χ² goodness-of-fit p-value of `decisions` against `expectedShares`; null without a prediction. */
+  chiSquaredP: number | null
+  /** chiSquaredP ≥ 0.01 (null without a prediction). */
+  fitsPrediction: boolean | null
+  /** How the prediction was made. */
+  basis: string
+}
+
+/** What results.json carries as `variants[i].cpu`; percent of one core unless said otherwise. */
+export interface CpuSummary {
+  /** The svcbench process: autocannon, the endpoints controller, the fault driver. */
+  loadGeneratorPct: number
+  /** Each node's kube-proxy process (its threads together: it may exceed 100). */
+  proxies: Record<string, number>
+  /**
+   * Each node proxy's busiest thread (Node's main thread, or the native relay's), the figure
+   * saturation is judged on; absent where threads were not sampled.
+   */
+  proxyBusiestThread?: Record<string, number>
+  /** The front load balancer, or null. */
+  loadBalancerPct: number | null
+  /** All pod processes together, and the busiest one. */
+  pods: {
+    /** Every pod process together, percent of one core (may exceed 100). */
+    totalPct: number
+    /** The busiest pod process, percent of one core; 0 without pod processes. */
+    maxPct: number
+    /** The busiest pod process: a pod's name, or `pod host <node>` when a node's pods share one process (podProcesses: per-node); null without pod processes. */
+    maxPod: string | null
+  }
+  /** Busy share of all cores, percent (100 = every core busy); null without /proc/stat. */
+  machineBusyPct: number | null
+  /**
+   * CPU the machine spent on anything but this run's processes (other programs, and kernel
+   * network work not charged to a process), percent of one core; null without /proc/stat.
+   */
+  otherPct: number | null
+  /** Logical cores of the machine (os.cpus().length); machineBusyPct's 100 means all of them busy. */
+  cores: number
+  /** Processes above SATURATION_PCT, e.g. `load generator 97%`, `proxy node-a 93%`. */
+  saturated: string[]
+}
