@@ -20,7 +20,7 @@ export interface ThresholdResult {
   measured: number | null
   /** The measured value met the condition; false when there was no value. */
   pass: boolean
-  /** Why it failed without a value, or that it aborted the run. */
+  /** Why it failed without a value (`no value (null in the results)`, `not in the results`). */
   note?: string
 }
 

@@ -23,9 +23,9 @@ export interface LatencySummary {
 
 /** How clients spread over pods. */
 export interface StickinessSummary {
-  /** Distinct client addresses that made at least one request. */
+  /** Distinct client addresses the node proxies balanced at least once. */
   clients: number
-  /** Clients all of whose requests reached a single pod. */
+  /** Clients every balancing decision of which (connection in L4, request in L7) went to a single pod. */
   clientsOnOnePod: number
   /** Mean number of distinct pods a client reached. */
   meanPodsPerClient: number

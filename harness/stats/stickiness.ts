@@ -1,10 +1,11 @@
 /**
  * Stickiness: how many pods each client address reached. Pure.
- * Input: per pod, requests per client address (pod-side counts).
+ * Input: per pod, balancing decisions per client address, as the node proxies made them
+ * (connections in L4 mode, requests in L7 mode).
  */
 import type { StickinessSummary } from '../model/summaries.ts'
 
-/** Stickiness from `byPod[pod][client] = requests`. */
+/** Stickiness from `byPod[pod][client] = decisions`. */
 export function stickiness(byPod: readonly Readonly<Record<string, number>>[]): StickinessSummary {
   const pods = new Map<string, number>()
   for (const clients of byPod) {

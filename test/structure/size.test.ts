@@ -43,31 +43,21 @@ export function functionLengths(file: string, text = fs.readFileSync(file, 'utf8
 
 const rel = (f: string) => path.relative(ROOT, f)
 
-/**
- * TODO(#12): what is still over the limits while the splits land; an entry that fits again must
- * be removed (the test says so), and nothing may be added.
- */
-const KNOWN_LONG_FILES = new Set<string>([])
-const KNOWN_LONG_FUNCTIONS = new Set<string>([
-])
-
 describe('harness/ size limits', () => {
   it(`keeps every file at ${MAX_FILE_LINES} lines or fewer`, () => {
     const long = harnessFiles()
       .map((f) => ({ file: rel(f), lines: fs.readFileSync(f, 'utf8').split('\n').length }))
       .filter((x) => x.lines > MAX_FILE_LINES)
-    expect(long.filter((x) => !KNOWN_LONG_FILES.has(x.file)), 'split these files by concern').toEqual([])
-    expect([...KNOWN_LONG_FILES].filter((f) => !long.some((x) => x.file === f)), 'these fit now: remove them from KNOWN_LONG_FILES').toEqual([])
+    expect(long, 'split these files by concern').toEqual([])
   })
 
   it(`keeps every function at ${MAX_FUNCTION_LINES} lines or fewer`, () => {
     const long = harnessFiles().flatMap((f) =>
       functionLengths(f)
         .filter((x) => x.lines > MAX_FUNCTION_LINES)
-        .map((x) => ({ key: `${rel(f)} ${x.name}`, where: `${rel(f)}:${x.line} ${x.name} (${x.lines} lines)` })),
+        .map((x) => `${rel(f)}:${x.line} ${x.name} (${x.lines} lines)`),
     )
-    expect(long.filter((x) => !KNOWN_LONG_FUNCTIONS.has(x.key)).map((x) => x.where), 'split these functions').toEqual([])
-    expect([...KNOWN_LONG_FUNCTIONS].filter((k) => !long.some((x) => x.key === k)), 'these fit now: remove them from KNOWN_LONG_FUNCTIONS').toEqual([])
+    expect(long, 'split these functions').toEqual([])
   })
 
   it('functionLengths measures a function from its first to its last line', () => {
