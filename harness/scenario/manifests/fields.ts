@@ -76,7 +76,6 @@ export const MANIFEST_FIELDS: readonly ManifestField[] = [
   { group: 'Service', path: 'spec.loadBalancerClass', mapsTo: 'the load balancer preset (`service.k8s.aws/nlb` → aws-nlb)' },
   { group: 'Service', path: 'spec.ipFamilies', mapsTo: 'informative (svcbench runs IPv4 loopback)' },
   { group: 'Service', path: 'spec.ipFamilyPolicy', mapsTo: 'informative (svcbench runs IPv4 loopback)' },
-  { group: 'Service', path: 'metadata.annotations.*', mapsTo: 'the load balancer preset and health check (table below); others are warned about' },
   { group: 'workload', path: 'spec.replicas', mapsTo: '`cluster.replicas`, added up over every selected workload; absent: an HPA\'s `minReplicas`, else 1' },
   { group: 'workload', path: 'spec.selector.*', mapsTo: 'identity (the Service selects by pod template labels)' },
   { group: 'workload', path: 'spec.serviceName', mapsTo: 'identity' },
