@@ -20,8 +20,10 @@ export class ScenarioError extends Error {
   readonly issues: readonly ScenarioIssue[]
   /** The scenario file the issues are about, when there is one. */
   readonly file: string | undefined
+  /** Warnings collected before the issues were found (printed with them: they may explain them). */
+  readonly warnings: readonly string[]
 
-  constructor(issues: readonly ScenarioIssue[], opts: { file?: string } = {}) {
+  constructor(issues: readonly ScenarioIssue[], opts: { file?: string; warnings?: readonly string[] } = {}) {
     const where = opts.file === undefined ? '' : `${opts.file}: `
     const lines = issues.map((i) => `${where}${i.path}: ${i.message}`)
     super(
@@ -31,6 +33,7 @@ export class ScenarioError extends Error {
     )
     this.issues = issues
     this.file = opts.file
+    this.warnings = [...(opts.warnings ?? [])]
   }
 }
 

@@ -142,6 +142,8 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
   const controller = startEndpointsController({
     pods: cluster.topology.pods.map((p) => ({ name: p.name, address: p.address, port: p.port, nodeAddress: nodeAddr.get(p.node)!, spare: p.spare })),
     probe: v.cluster.readinessProbe,
+    handler: v.cluster.readinessProbeHandler,
+    startupProbe: v.cluster.startupProbe,
     propagationMs: v.cluster.endpointPropagationMs,
     publish: (ready, terminating) => cluster.publishEndpoints(ready, terminating),
     rng: createRng(deriveSeed(run.seed, `${v.name}/probes`)),
@@ -277,6 +279,7 @@ export async function runScenario(run: ResolvedRun, opts: RunOptions = {}): Prom
     machine: machine(),
     addressBlock: `127.${lease.plan.block}.0.0/16`,
     warnings: run.warnings,
+    notes: run.notes,
     resolved: run.variants,
     variants: results,
     trials,

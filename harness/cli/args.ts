@@ -26,6 +26,12 @@ export interface CliArgs {
   progress: boolean
   /** Kubernetes manifests giving cluster and service (--manifests). */
   manifests: string | undefined
+  /** The manifests' Service to run (--service). */
+  manifestService: string | undefined
+  /** That Service's port, by name or number (--port). */
+  manifestPort: string | undefined
+  /** service.type over the scenario's and every variant's (--service-type). */
+  serviceType: 'NodePort' | 'LoadBalancer' | undefined
   /** Faults added with --fault, as scenario `faults` entries. */
   faults: Record<string, unknown>[]
   /** Write report.html, summary.md and charts/ (false with --no-report). */
@@ -182,8 +188,24 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     kind: 'value', name: '--manifests', placeholder: '<file>', group: 'overrides', parse: nonEmptyValue('a Kubernetes YAML file', (o, v) => (o.manifests = v)),
-    help: 'build cluster and service from Kubernetes YAML (Service, Deployment/StatefulSet, optional KubeProxyConfiguration, Nodes); without a scenario file, default load settings apply',
+    help: 'build cluster and service from Kubernetes manifests (a YAML or JSON file, or a folder of them: Services, workloads, HPAs, EndpointSlices, KubeProxyConfiguration, Nodes, MetalLB objects); without a scenario file, default load settings apply',
     details: 'See [own-service.md](own-service.md#kubernetes-manifests).',
+  },
+  {
+    kind: 'value', name: '--service', placeholder: '<name>', group: 'overrides', parse: nonEmptyValue('a Service name', (o, v) => (o.manifestService = v)),
+    help: 'with --manifests: the Service to run (default: the only one, else the only NodePort or LoadBalancer one)',
+    details: 'Same as `cluster.manifests: { file, service }` in a scenario, which it overrides.',
+  },
+  {
+    kind: 'value', name: '--port', placeholder: '<name|n>', group: 'overrides', parse: nonEmptyValue('a Service port name or number', (o, v) => (o.manifestPort = v)),
+    help: "with --manifests: the Service's port to benchmark, by name or number (default: the first)",
+    details: 'Same as `cluster.manifests: { file, port }` in a scenario, which it overrides.',
+  },
+  {
+    kind: 'value', name: '--service-type', placeholder: '<type>', group: 'overrides',
+    parse: (v, o, issue) => (v === 'NodePort' || v === 'LoadBalancer' ? (o.serviceType = v) : issue(`got ${JSON.stringify(v)}; expected NodePort or LoadBalancer`)),
+    help: "service.type for the scenario and every variant: NodePort or LoadBalancer; runs a manifests' ClusterIP Service exposed",
+    details: "svcbench's clients are outside the cluster, so a ClusterIP Service from `--manifests` runs only with this (or `service.type` in a scenario).",
   },
   { kind: 'value', name: '--out', placeholder: '<dir>', group: 'output', default: 'reports', help: 'reports root', details: 'The run goes to `<dir>/<scenario>/<UTC timestamp>/`; baselines are read from and saved to `<dir>/baselines/`.', parse: nonEmptyValue('a folder path', (o, v) => (o.outDir = v)) },
   { kind: 'switch', name: '--json', group: 'output', help: 'print results JSON on stdout, nothing else there', details: 'The table, progress, warnings and (under GitHub Actions) the `::error` annotations go to stderr.', set: (o) => (o.json = true) },
@@ -283,7 +305,7 @@ function readFlags(argv: readonly string[], out: CliArgs, issues: ScenarioIssue[
 export function parseArgs(argv: readonly string[]): CliArgs {
   const issues: ScenarioIssue[] = []
   const out: CliArgs = {
-    command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true, manifests: undefined, faults: [], report: true, resultsFile: undefined,
+    command: 'run', scenario: undefined, overrides: {}, outDir: 'reports', json: false, progress: true, manifests: undefined, manifestService: undefined, manifestPort: undefined, serviceType: undefined, faults: [], report: true, resultsFile: undefined,
     trials: undefined, baseline: undefined, saveBaseline: undefined, minChange: DEFAULT_COMPARE_OPTIONS.minChange, alpha: DEFAULT_COMPARE_OPTIONS.alpha, normalize: false, compare: undefined, ci: false, junit: undefined,
   }
   const positionals = readFlags(argv, out, issues)

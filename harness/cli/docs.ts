@@ -5,6 +5,8 @@
  *
  * - `cli`: docs/cli.md's flag table, from FLAGS in args.ts;
  * - `exit-codes`: the exit-code table (docs/cli.md, README.md), from EXIT in exit-codes.ts;
+ * - `manifests`: docs/own-service.md's list of the manifest fields read, the annotations and the
+ *   kinds skipped, from manifests/fields.ts and manifests/lb.ts;
  * - `results`: docs/results.md's field reference, from the TSDoc of RunResult and every interface
  *   of the results schema's files (RESULTS_FILES) it reaches, read with the TypeScript compiler API.
  *
@@ -17,6 +19,8 @@ import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 import { FLAGS, FLAG_GROUPS, flagSynopsis, type FlagGroup } from './args.ts'
 import { exitCodes } from './exit-codes.ts'
+import { FIELD_GROUPS, MANIFEST_FIELDS, READ_KINDS, SKIPPED_KINDS, type FieldGroup } from '../scenario/manifests/fields.ts'
+import { LB_ANNOTATIONS } from '../scenario/manifests/lb.ts'
 
 /** The repository root. */
 export const DOCS_ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -51,6 +55,32 @@ export function cliFlagTable(): string {
 /** The exit-code table, from EXIT. */
 export function exitCodeTable(): string {
   return ['| code | meaning |', '|---|---|', ...exitCodes().map((e) => `| ${e.code} | ${cell(e.meaning.long)} |`)].join('\n')
+}
+
+/** docs/own-service.md's manifests reference: every field read, by kind, every Service annotation read, every kind skipped. */
+export function manifestsReference(): string {
+  const fields = (Object.keys(FIELD_GROUPS) as FieldGroup[]).flatMap((g) =>
+    MANIFEST_FIELDS.filter((f) => f.group === g).map((f) => `| ${cell(FIELD_GROUPS[g])} | \`${f.path}\` | ${cell(f.mapsTo)} |`),
+  )
+  return [
+    `Kinds read: ${Object.keys(READ_KINDS).map((k) => `\`${k}\``).join(', ')}.`,
+    '',
+    '| kind | field | maps to |',
+    '|---|---|---|',
+    ...fields,
+    '',
+    'Service annotations read (any other annotation on the Service is warned about):',
+    '',
+    '| annotation | maps to |',
+    '|---|---|',
+    ...LB_ANNOTATIONS.map((a) => `| \`${a.annotation}\` | ${cell(a.mapsTo)} |`),
+    '',
+    'Kinds skipped (with one warning line per kind), and why; any other kind is skipped the same way:',
+    '',
+    '| kinds | why |',
+    '|---|---|',
+    ...SKIPPED_KINDS.map(([k, why]) => `| ${cell(k)} | ${cell(why)} |`),
+  ].join('\n')
 }
 
 /** One row of the results reference. */
@@ -183,6 +213,7 @@ export const GENERATED: readonly { file: string; name: string; render: () => str
   { file: 'docs/cli.md', name: 'exit-codes', render: exitCodeTable },
   { file: 'README.md', name: 'exit-codes', render: exitCodeTable },
   { file: 'docs/results.md', name: 'results', render: () => resultsReference() },
+  { file: 'docs/own-service.md', name: 'manifests', render: manifestsReference },
 ]
 
 /** `text` with the section `name` replaced by `content`; throws when the markers are missing. */

@@ -62,6 +62,18 @@ function addFaults(s: Record<string, unknown>, faults: Record<string, unknown>[]
   return out
 }
 
+/** --service-type: service.type on the scenario and on every variant that sets its own. */
+function setServiceType(s: Record<string, unknown>, type: 'NodePort' | 'LoadBalancer'): Record<string, unknown> {
+  const withType = (o: unknown) => ({ ...(typeof o === 'object' && o !== null ? o : {}), type })
+  const out: Record<string, unknown> = { ...s, service: withType(s.service) }
+  if (typeof s.variants === 'object' && s.variants !== null) {
+    out.variants = Object.fromEntries(
+      Object.entries(s.variants as Record<string, Record<string, unknown>>).map(([k, v]) => [k, v?.service !== undefined ? { ...v, service: withType(v.service) } : v]),
+    )
+  }
+  return out
+}
+
 const rel = (p: string) => path.relative(process.cwd(), p) || p
 
 async function writeReportsOrFail(result: RunResult, dir: string) {
@@ -133,17 +145,17 @@ async function prepareRun(args: CliArgs, err: NodeJS.WriteStream): Promise<Prepa
   const block = addressBlockFromEnv()
   const loaded = fromManifestsOnly ? {} : await loadScenarioFile(file)
   // --fault adds to the scenario's own faults (and to every variant's).
-  const raw =
-    args.faults.length > 0 && typeof loaded === 'object' && loaded !== null && !Array.isArray(loaded)
-      ? addFaults(loaded as Record<string, unknown>, args.faults)
-      : loaded
-  const run = resolveScenario(raw, { file: fromManifestsOnly ? undefined : shownFile, overrides: args.overrides, manifests: args.manifests })
+  const isObject = typeof loaded === 'object' && loaded !== null && !Array.isArray(loaded)
+  let raw = args.faults.length > 0 && isObject ? addFaults(loaded as Record<string, unknown>, args.faults) : loaded
+  if (args.serviceType !== undefined && isObject) raw = setServiceType(raw as Record<string, unknown>, args.serviceType)
+  const run = resolveScenario(raw, { file: fromManifestsOnly ? undefined : shownFile, overrides: args.overrides, manifests: args.manifests, service: args.manifestService, port: args.manifestPort })
   checkCompare(run, args.compare)
   // What keeps the run's dataplane from running here (a bad SVCBENCH_L4_RELAY) is bad input too.
   const dataplaneIssues = preflightRun(run)
   if (dataplaneIssues.length > 0) throw new ScenarioError(dataplaneIssues)
   // The baseline is read before anything starts: a bad name is bad input, not a failed run.
   const baseline = args.baseline === undefined ? undefined : await loadBaseline(args.outDir, args.baseline)
+  for (const n of run.notes) err.write(`svcbench: note: ${n}\n`)
   for (const w of run.warnings) err.write(`svcbench: warning: ${w}\n`)
   if (args.normalize && baseline === undefined) err.write('svcbench: warning: --normalize only matters with --baseline; ignored\n')
   return { run, baseline, block }
@@ -262,6 +274,8 @@ async function runCommand(args: CliArgs): Promise<number> {
   } catch (e) {
     finishProgress()
     if (e instanceof ScenarioError) {
+      // What was found before the error may explain it ("kind List is not modeled" before "no Service").
+      for (const w of e.warnings) err.write(`svcbench: warning: ${w}\n`)
       err.write(`svcbench: ${e.message}\n`)
       return EXIT.BAD_INPUT
     }

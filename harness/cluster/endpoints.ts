@@ -5,9 +5,10 @@
  * successThreshold consecutive successes ready again (core/v1 Probe). A readiness flip reaches
  * the node proxies `propagationMs` later; until then they keep sending new connections to it.
  */
-import { httpGetStatus } from '../util/probe.ts'
+import { httpGetStatus, tcpConnects } from '../util/probe.ts'
 import { HarnessError } from '../errors.ts'
-import type { ResolvedProbe } from '../model/scenario.ts'
+import type { ResolvedProbe, ResolvedProbeHandler } from '../model/scenario.ts'
+import { KUBE_PROBE_USER_AGENT } from '../model/wire.ts'
 import type { EndpointEvent } from '../model/measurements.ts'
 
 /** A pod the controller probes. */
@@ -25,6 +26,10 @@ export interface ProbedPod {
 export interface EndpointsControllerOptions {
   pods: ProbedPod[]
   probe: ResolvedProbe
+  /** How the readiness probe runs: HTTP GET or TCP connect, on the pod port or its own. @default HTTP GET on the pod port */
+  handler?: ResolvedProbeHandler
+  /** After a restart, readiness is probed only once this has passed (core/v1 Probe; kubelet prober worker.go skips readiness until started). @default none */
+  startupProbe?: (ResolvedProbe & ResolvedProbeHandler) | null
   propagationMs: number
   /**
    * Apply the ready and the serving-but-terminating sets on every node proxy. A rejection is a
@@ -81,8 +86,11 @@ export interface PublishFailure {
   error: string
 }
 
-async function probeOnce(pod: ProbedPod, probe: ResolvedProbe): Promise<boolean> {
-  const status = await httpGetStatus({ host: pod.address, port: pod.port, path: probe.path, localAddress: pod.nodeAddress, timeoutMs: probe.timeoutSeconds * 1000 })
+async function probeOnce(pod: ProbedPod, probe: ResolvedProbe, handler: Pick<ResolvedProbeHandler, 'type' | 'port'> | undefined): Promise<boolean> {
+  const target = { host: pod.address, port: handler?.port ?? pod.port, localAddress: pod.nodeAddress, timeoutMs: probe.timeoutSeconds * 1000 }
+  // tcpSocket: the probe passes when the connection opens (pkg/probe/tcp).
+  if (handler?.type === 'tcpSocket') return tcpConnects(target)
+  const status = await httpGetStatus({ ...target, path: probe.path, headers: { 'user-agent': KUBE_PROBE_USER_AGENT } })
   // Kubernetes: any status from 200 to 399 is a success.
   return status !== undefined && status >= 200 && status < 400
 }
@@ -128,6 +136,8 @@ interface ControllerCore {
   state: Map<string, PodProbeState>
   /** A pod's probe loop generation: a restart starts a new loop and retires the old one. */
   generation: Map<string, number>
+  /** Pods restarted whose startup probe has not passed yet: their readiness probe does not run. */
+  starting: Set<string>
   emit(e: EndpointEvent): void
   /** Run `fn` in `ms` unless the controller stopped meanwhile. */
   later(ms: number, fn: () => void): void
@@ -202,7 +212,12 @@ function createCore(opts: EndpointsControllerOptions): ControllerCore {
     loop(pod, gen) {
       if (generation.get(pod.name) !== gen) return
       const s = state.get(pod.name)!
-      void probeOnce(pod, opts.probe).then((ok) => {
+      // The readiness worker ticks from the container's start but probes only once it has started.
+      if (core.starting.has(pod.name)) {
+        core.later(opts.probe.periodSeconds * 1000, () => core.loop(pod, gen))
+        return
+      }
+      void probeOnce(pod, opts.probe, opts.handler).then((ok) => {
         if (stopped || generation.get(pod.name) !== gen) return
         const change = probeOutcome(s, ok, opts.probe)
         if (change === null) return
@@ -217,6 +232,7 @@ function createCore(opts: EndpointsControllerOptions): ControllerCore {
       return new Promise((resolve) => readyWaiters.set(name, [...(readyWaiters.get(name) ?? []), resolve]))
     },
     readyNow,
+    starting: new Set(),
     failures: [],
     pending: new Set(),
     stop() {
@@ -226,6 +242,20 @@ function createCore(opts: EndpointsControllerOptions): ControllerCore {
     },
   }
   return core
+}
+
+/**
+ * A restarted pod's startup probe every periodSeconds until it passes (successThreshold is 1 for
+ * a startup probe); then its readiness probe runs. The kubelet restarts a container whose startup
+ * probe fails failureThreshold times; svcbench keeps probing (the pod stays not ready meanwhile).
+ */
+function startupLoop(core: ControllerCore, pod: ProbedPod, gen: number, startup: ResolvedProbe & ResolvedProbeHandler): void {
+  if (core.generation.get(pod.name) !== gen) return
+  void probeOnce(pod, startup, startup).then((ok) => {
+    if (core.generation.get(pod.name) !== gen) return
+    if (ok) core.starting.delete(pod.name)
+    else core.later(startup.periodSeconds * 1000, () => startupLoop(core, pod, gen, startup))
+  })
 }
 
 /** The controller's methods over its core: what the cluster's lifecycle events do to the endpoints. */
@@ -248,6 +278,11 @@ function controllerApi(core: ControllerCore): EndpointsController {
         s.ready = false
         core.emit({ type: 'not-ready', pod: name, atMs: Date.now() })
         core.flip(name)
+      }
+      const startup = opts.startupProbe
+      if (startup != null) {
+        core.starting.add(name)
+        core.later(startup.initialDelaySeconds * 1000, () => startupLoop(core, pod, gen, startup))
       }
       core.later(opts.probe.initialDelaySeconds * 1000, () => core.loop(pod, gen))
     },

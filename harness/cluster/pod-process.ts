@@ -68,6 +68,12 @@ function hostedPod(host: Child, config: PodConfig): PodHandle {
   }
 }
 
+/** The ports other than the pod's that its probes use (a built-in pod listens there for them too). */
+function probePortsOf(v: ResolvedVariant): number[] {
+  const ports = [v.cluster.readinessProbeHandler.port, v.cluster.startupProbe?.port ?? null]
+  return [...new Set(ports.filter((p): p is number => p !== null && p !== v.cluster.podPort))]
+}
+
 /** Options for {@link createPodLauncher}. */
 export interface PodLauncherOptions {
   seed: number
@@ -97,6 +103,7 @@ export async function createPodLauncher(v: ResolvedVariant, topology: Topology, 
     node: p.node,
     address: p.address,
     port: p.port,
+    probePorts: probePortsOf(v),
     latency: p.spec.latency,
     responseBytes: p.spec.responseBytes,
     errorRate: p.spec.errorRate,

@@ -5,7 +5,7 @@ export const LB_ALGORITHMS = ['flow-hash', 'round-robin', 'least-outstanding', '
 export type LbAlgorithm = (typeof LB_ALGORITHMS)[number]
 
 /** Cloud load balancer presets (their settings: scenario/lb-presets.ts). */
-export const LB_PRESET_NAMES = ['aws-nlb', 'aws-clb', 'gcp-l4', 'metallb-l2'] as const
+export const LB_PRESET_NAMES = ['aws-nlb', 'aws-clb', 'gcp-l4', 'azure-lb', 'metallb-l2'] as const
 export type LbPresetName = (typeof LB_PRESET_NAMES)[number]
 
 /** A front load balancer's behaviour, fully resolved. */

@@ -316,8 +316,10 @@ export interface VariantResult {
 
 /** What the front load balancer did. */
 export interface LoadBalancerResult {
-  /** The preset its settings started from (`aws-nlb`, `aws-clb`, `gcp-l4`, `metallb-l2`); the scenario may override any field, and the fields here are what ran. */
+  /** The preset its settings started from (`aws-nlb`, `aws-clb`, `gcp-l4`, `azure-lb`, `metallb-l2`); the scenario may override any field, and the fields here are what ran. */
   preset: string
+  /** Where the preset came from: `scenario`, `default`, or `file: …` naming what in the manifests implied it (an annotation, spec.loadBalancerClass, MetalLB objects). Absent from older results. */
+  presetSource?: string
   /** How it picked a node: `flow-hash` (hash of the connection's address and port), `round-robin` (per connection), `least-outstanding` (per request, L7) or `leader` (one node takes everything). */
   algorithm: string
   /** Whether it connected to the node from the client's address rather than its own (per-connection algorithms; least-outstanding always connects from its own address and passes the client in X-Forwarded-For). */
@@ -425,6 +427,8 @@ export interface RunResult {
   addressBlock: string
   /** What resolving the scenario found worth saying (e.g. a hashing balancer with one client address, parts of a manifests file svcbench ignores); each variant's own are in its warnings. */
   warnings: string[]
+  /** What svcbench chose where the input left a choice: which Service and port of the manifests ran, replicas under an HPA, a ClusterIP Service run as another type. Absent from older results. */
+  notes?: string[]
   /** The scenario as resolved (defaults filled, durations in ms). */
   resolved: ResolvedVariant[]
   variants: VariantResult[]

@@ -45,6 +45,20 @@ export interface ResolvedProbe {
   initialDelaySeconds: number
 }
 
+/** Probe handlers as a pod spec may write them (core/v1 Probe): exec and grpc cannot run here. */
+export const PROBE_TYPES = ['httpGet', 'tcpSocket', 'exec', 'grpc'] as const
+export type ProbeType = (typeof PROBE_TYPES)[number]
+
+/** How a probe is carried out: as modelled here and as it was written. */
+export interface ResolvedProbeHandler {
+  /** What svcbench runs: an HTTP GET of the probe's path, or a TCP connect. */
+  type: 'httpGet' | 'tcpSocket'
+  /** What the scenario or pod spec said; exec and grpc are run as an HTTP GET of the path with the probe's timings. */
+  writtenAs: ProbeType
+  /** Port probed; null = the pod port. */
+  port: number | null
+}
+
 /** One pod's settings (cluster.pod merged with its own overrides). */
 export interface ResolvedPodSpec {
   /** IPVS weight; 0 = quiesced. */
@@ -110,6 +124,10 @@ export interface ResolvedVariant {
     command: ResolvedCommand | null
     /** Readiness probe with Kubernetes defaults, run by the endpoints controller. */
     readinessProbe: ResolvedProbe
+    /** How the readiness probe is run (type, port) and how it was written. */
+    readinessProbeHandler: ResolvedProbeHandler
+    /** Startup probe: after a container restart, readiness is probed only once it has passed; null = none. */
+    startupProbe: (ResolvedProbe & ResolvedProbeHandler) | null
     /** Delay from a readiness flip to every node proxy applying it, ms. */
     endpointPropagationMs: number
     /** Seconds before a dead node's pods are marked not ready. */
@@ -160,6 +178,8 @@ export interface ResolvedVariant {
     via: string[]
     requestTimeoutMs: number
   }
+  /** Where service.loadBalancer.preset came from: `scenario`, `default`, or `file: <what in the manifests named it>`; null without a load balancer. */
+  lbPresetSource: string | null
   /** Faults on the measured phase's timeline, in time order. */
   faults: ResolvedFault[]
   /** Absolute thresholds checked after the run (gate/thresholds.ts). */
@@ -176,6 +196,8 @@ export interface ResolvedRun {
   variants: ResolvedVariant[]
   /** Things worth saying that are not errors (e.g. ip-hash with one client address). */
   warnings: string[]
+  /** What svcbench chose where the input left a choice (which Service and port of the manifests ran). */
+  notes: string[]
   /** The Kubernetes manifests file the cluster and service came from, if any. */
   manifests: string | undefined
 }

@@ -33,12 +33,21 @@ export const CHILD_CONFIG_ENV = 'SVCBENCH_CHILD_CONFIG'
 export const RUN_MARKER_PREFIX = '--svcbench-run='
 
 
+/**
+ * User-Agent of svcbench's kubelet probes, as the kubelet sends `kube-probe/<major>.<minor>`
+ * (kubernetes pkg/probe/http/request.go): built-in pods answer any request carrying it as a probe
+ * (not counted), whatever its path.
+ */
+export const KUBE_PROBE_USER_AGENT = 'kube-probe/1.33'
+
 /** Configuration of one pod. */
 export interface PodConfig {
   name: string
   node: string
   address: string
   port: number
+  /** Other ports the pod's probes use (httpGet or tcpSocket on a port of their own): it listens there for them too. @default [] */
+  probePorts?: number[]
   latency: ResolvedLatency
   responseBytes: number
   errorRate: number

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { createLatencySampler } from './latency.ts'
 import { createRng } from '../util/rng.ts'
 import type { ResolvedLatency } from '../model/scenario.ts'
-import { NO_FAULT, type PodConfig, type PodFault } from '../model/wire.ts'
+import { KUBE_PROBE_USER_AGENT, NO_FAULT, type PodConfig, type PodFault } from '../model/wire.ts'
 import type { PodStats } from '../model/measurements.ts'
 
 /** Header naming the pod that answered. */
@@ -140,15 +140,20 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
   const counters = createPodCounters(config.name)
 
   let fault: PodFault = NO_FAULT
+  // A probe (GET /healthz, or any kubelet probe on whatever path it names) is answered, never counted.
+  const answerProbe = (res: http.ServerResponse) => {
+    const ok = () => {
+      res.writeHead(200, { 'content-type': 'text/plain', [POD_HEADER]: config.name })
+      res.end('ok')
+    }
+    if (fault.extraLatencyMs > 0) setTimeout(ok, fault.extraLatencyMs)
+    else ok()
+  }
+  const isProbe = (req: http.IncomingMessage) => req.url === '/healthz' || req.headers['user-agent'] === KUBE_PROBE_USER_AGENT
   const server = http.createServer((req, res) => {
     if (fault.hang) return // never answered; the client's timeout ends it
-    if (req.url === '/healthz') {
-      const ok = () => {
-        res.writeHead(200, { 'content-type': 'text/plain', [POD_HEADER]: config.name })
-        res.end('ok')
-      }
-      if (fault.extraLatencyMs > 0) setTimeout(ok, fault.extraLatencyMs)
-      else ok()
+    if (isProbe(req)) {
+      answerProbe(res)
       return
     }
     const peer = req.socket.remoteAddress ?? 'unknown'
@@ -176,13 +181,20 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
     socket.once('close', () => sockets.delete(socket))
   })
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen({ host: config.address, port: config.port, exclusive: true }, () => {
-      server.off('error', reject)
-      resolve()
+  await listen(server, config.address, config.port)
+  // Probes on a port of their own (httpGet or tcpSocket there): a listener that answers only probes.
+  const probeServers = await Promise.all((config.probePorts ?? []).filter((p) => p !== config.port).map(async (p) => {
+    const s = http.createServer((_req, res) => void (fault.hang ? undefined : answerProbe(res)))
+    s.on('connection', (socket) => {
+      sockets.add(socket)
+      socket.once('close', () => sockets.delete(socket))
     })
-  })
+    await listen(s, config.address, p).catch((err: unknown) => {
+      server.close()
+      throw err
+    })
+    return s
+  }))
   const bound = server.address() as AddressInfo
   const effective = { ...config, port: bound.port }
 
@@ -196,6 +208,7 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
     crash() {
       const final = counters.stats()
       server.close()
+      for (const s of probeServers) s.close()
       for (const s of sockets) s.resetAndDestroy()
       return final
     },
@@ -205,6 +218,7 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
       return new Promise<void>((resolve) => {
         // Keep-alive connections become idle after their in-flight response: close them then.
         const sweep = setInterval(() => server.closeIdleConnections(), 20)
+        for (const s of probeServers) s.close()
         server.close(() => {
           clearInterval(sweep)
           resolve()
@@ -213,4 +227,15 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
       })
     },
   }
+}
+
+/** Listen on address:port (exclusive); rejects when it cannot. */
+function listen(server: http.Server, host: string, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen({ host, port, exclusive: true }, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
 }

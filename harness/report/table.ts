@@ -14,6 +14,8 @@ export function comparisonTable(result: RunResult): string {
   rows.push(['', ...vs.map((v) => v.name)])
   rows.push(['kube-proxy', ...vs.map((v) => `${kubeProxy(v)} ${v.balancing === 'connection' ? 'L4' : 'L7'}`)])
   rows.push(['policy', ...vs.map((v) => `${v.externalTrafficPolicy}${v.sessionAffinity === 'ClientIP' ? '+affinity' : ''}`)])
+  // Which load balancer ran, and what chose it (the file's annotations, the scenario, the default).
+  if (vs.some((v) => v.loadBalancer != null)) rows.push(['load balancer', ...vs.map((v) => (v.loadBalancer == null ? '-' : `${v.loadBalancer.preset}${v.loadBalancer.presetSource === undefined ? '' : ` (${v.loadBalancer.presetSource})`}`))])
   rows.push(['req/s', ...vs.map((v) => num(v.requests.rps))])
   rows.push(['latency p50 ms', ...vs.map((v) => ms(v.latencyMs.p50))])
   rows.push(['latency p99 ms', ...vs.map((v) => ms(v.latencyMs.p99))])

@@ -31,6 +31,17 @@ export const LB_PRESETS = {
     preserveClientIp: true,
     leaderFailoverSeconds: 0,
   },
+  // Azure Standard Load Balancer as cloud-provider-azure sets it up: 5-tuple hash; health probe every
+  // 5 s, probeThreshold 2 for both directions (consts.go HealthProbeDefaultProbeInterval = 5,
+  // HealthProbeDefaultNumOfProbe); Azure's probe has no timeout of its own, so the interval is the
+  // timeout; all probes down: no new flows (noHealthyBackendsBehavior AllProbedDown); client IP kept.
+  'azure-lb': {
+    algorithm: 'flow-hash',
+    healthCheck: { intervalSeconds: 5, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 2 },
+    allUnhealthy: 'refuse',
+    preserveClientIp: true,
+    leaderFailoverSeconds: 0,
+  },
   // MetalLB L2: the leader node answers ARP for the address and receives everything; memberlist
   // moves it when the node fails (about 10 s). No backend health checks of its own.
   'metallb-l2': {

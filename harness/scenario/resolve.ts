@@ -8,9 +8,10 @@ import { HarnessError, ScenarioError, type ScenarioIssue } from '../errors.ts'
 import { scenarioSchema, variantBodySchema, NAME_RE, type UserScenario } from './schema.ts'
 import { fromZodIssues } from './format.ts'
 import { parseDurationMs } from '../util/duration.ts'
-import type { CliOverrides, ResolvedProbe, ResolvedRun, ResolvedVariant } from '../model/scenario.ts'
+import type { CliOverrides, ResolvedRun, ResolvedVariant } from '../model/scenario.ts'
 import * as D from './defaults.ts'
-import { expandManifests } from './manifests.ts'
+import { expandManifests, type ManifestPreset } from './manifests.ts'
+import { resolveProbes } from './probes.ts'
 import { parseThresholds } from '../gate/thresholds.ts'
 import { deepMerge, isPlainObject } from '../util/merge.ts'
 import { showValue } from '../util/text.ts'
@@ -29,12 +30,20 @@ export interface ResolveOptions {
   overrides?: CliOverrides
   /** A manifests file that replaces the scenario's `cluster.manifests` (the CLI's --manifests). */
   manifests?: string
+  /** The manifests' Service to run (the CLI's --service). */
+  service?: string
+  /** That Service's port, by name or number (the CLI's --port). */
+  port?: string
 }
+
+/** Variants whose load.clientIps was set (by the scenario or --client-ips): only those are warned about it. */
+const clientIpsSet = new WeakSet<ResolvedVariant>()
 
 type Obj = Record<string, unknown>
 
 /** Resolve one already schema-valid body (base merged with a variant); `where` prefixes issue paths. */
-function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIssue[], seed: number, scenarioFile?: string): ResolvedVariant {
+function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIssue[], ctx: { seed: number; file?: string; preset?: ManifestPreset }): ResolvedVariant {
+  const { seed, file: scenarioFile } = ctx
   const p = (s: string) => (where === '' ? s : `${where}.${s}`)
   const cluster = (body.cluster ?? {}) as Obj
   const load = (body.load ?? {}) as Obj
@@ -56,7 +65,7 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
     })
   }
 
-  const service = resolveService((body.service ?? {}) as Obj, p, issues)
+  const service = resolveService((body.service ?? {}) as Obj, p, issues, ctx.preset)
   const via = resolveVia(load.via, nodes, p, issues)
   const faults = resolveFaults(body.faults, nodes, seed, p, issues)
   const command = resolveCommand(pod, { nodes: cluster.nodes, faults: body.faults, scenarioFile, p }, issues)
@@ -65,23 +74,21 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
   const requestTimeoutMs = parseDurationMs(load.requestTimeout) ?? D.DEFAULT_REQUEST_TIMEOUT_MS
   if (durationMs < 100) issues.push({ path: p('load.duration'), message: `got ${showValue(load.duration)}; expected at least 100ms` })
   if (requestTimeoutMs < 1000) issues.push({ path: p('load.requestTimeout'), message: `got ${showValue(load.requestTimeout)}; expected at least 1s (autocannon's timeout is in whole seconds or more)` })
+  const podPort = (pod.port as number | undefined) ?? D.DEFAULT_POD_PORT
+  const probes = resolveProbes(pod, { command, podPort, p }, issues)
   if (durationMs + warmupMs > D.MAX_RUN_MS) {
     issues.push({ path: p('load.duration'), message: `warm-up + duration is ${durationMs + warmupMs}ms; expected at most ${D.MAX_RUN_MS}ms (1h) so that every run stops by itself` })
   }
 
-  return {
+  const v: ResolvedVariant = {
     name,
     cluster: {
       nodes,
       replicas,
-      podPort: (pod.port as number | undefined) ?? D.DEFAULT_POD_PORT,
+      podPort,
       pod: basePod,
       command,
-      readinessProbe: {
-        ...D.DEFAULT_READINESS_PROBE,
-        ...(command === null ? {} : { path: command.readinessPath }),
-        ...((pod.readinessProbe as Partial<ResolvedProbe> | undefined) ?? {}),
-      },
+      ...probes,
       terminationGracePeriodSeconds: (pod.terminationGracePeriodSeconds as number | undefined) ?? D.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
       preStopSleepSeconds: (pod.preStopSleepSeconds as number | undefined) ?? 0,
       endpointPropagationMs: (cluster.endpointPropagationMs as number | undefined) ?? D.DEFAULT_ENDPOINT_PROPAGATION_MS,
@@ -102,9 +109,19 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
       via,
       requestTimeoutMs,
     },
+    lbPresetSource: lbPresetSource(body.service, service.loadBalancer !== null, ctx.preset),
     faults,
     thresholds: parseThresholds(body.thresholds as Record<string, unknown> | undefined, metricPathContext(nodes, faults.length), p('thresholds'), issues),
   }
+  if (load.clientIps !== undefined) clientIpsSet.add(v)
+  return v
+}
+
+/** Where the load balancer's preset came from: the scenario's own, the manifests', or the default. */
+function lbPresetSource(service: unknown, hasLb: boolean, preset: ManifestPreset | undefined): string | null {
+  if (!hasLb) return null
+  const own = isPlainObject(service) && isPlainObject(service.loadBalancer) ? service.loadBalancer.preset : undefined
+  return own !== undefined ? 'scenario' : preset !== undefined ? `file: ${preset.source}` : 'default'
 }
 
 /**
@@ -115,12 +132,12 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
  */
 export function resolveScenario(rawInput: unknown, opts: ResolveOptions = {}): ResolvedRun {
   // Manifests (a file read) become plain scenario fields first; their errors stand alone.
-  const expanded = expandManifests(rawInput, { scenarioFile: opts.file, manifestPath: opts.manifests })
+  const expanded = expandManifests(rawInput, { scenarioFile: opts.file, manifestPath: opts.manifests, service: opts.service, port: opts.port })
   const input = expanded.scenario
   const issues: ScenarioIssue[] = []
   const parsed = scenarioSchema.safeParse(input, { reportInput: true })
   if (!parsed.success) issues.push(...fromZodIssues(parsed.error.issues as never))
-  if (!isPlainObject(input)) throw new ScenarioError(issues, { file: opts.file })
+  if (!isPlainObject(input)) throw new ScenarioError(issues, { file: opts.file, warnings: expanded.warnings })
 
   const raw = input as Obj & Partial<UserScenario>
   const { name, description, seed, variants: rawVariants, ...body } = raw
@@ -130,11 +147,11 @@ export function resolveScenario(rawInput: unknown, opts: ResolveOptions = {}): R
     issues.push({ path: 'variants', message: 'got {}; expected at least one variant, or leave variants out' })
   }
 
-  const resolved = resolveVariants(body, entries, { seed: runSeed, file: opts.file, schemaValid: parsed.success }, issues)
+  const resolved = resolveVariants(body, entries, { seed: runSeed, file: opts.file, schemaValid: parsed.success, preset: expanded.preset }, issues)
   const o = opts.overrides ?? {}
   const variants = applyOverrides(resolved.variants, o, issues)
 
-  if (issues.length > 0) throw new ScenarioError(dedupe(issues), { file: opts.file })
+  if (issues.length > 0) throw new ScenarioError(dedupe(issues), { file: opts.file, warnings: expanded.warnings })
   // Only input the schema rejected may stop the resolver, and then the ScenarioError above is thrown.
   if (resolved.lost.length > 0 || variants.length === 0) {
     throw new HarnessError('RESOLVE_FAILED', `${opts.file ?? 'scenario'}: no issue was found, yet ${resolved.lost.length > 0 ? `variant${resolved.lost.length === 1 ? '' : 's'} ${resolved.lost.map((n) => JSON.stringify(n)).join(', ')} did not resolve` : 'no variant resolved'}`)
@@ -147,7 +164,8 @@ export function resolveScenario(rawInput: unknown, opts: ResolveOptions = {}): R
     seed: o.seed ?? (seed as number | undefined) ?? D.DEFAULT_SEED,
     file: opts.file,
     variants,
-    warnings: [...expanded.warnings, ...variants.flatMap((v) => warningsFor(v, multi))],
+    warnings: [...expanded.warnings, ...variants.flatMap((v) => warningsFor(v, multi, { clientIpsSet: clientIpsSet.has(v) }))],
+    notes: expanded.notes,
     manifests: expanded.manifests,
   }
 }
@@ -158,6 +176,8 @@ interface VariantsContext {
   file: string | undefined
   /** The whole scenario passed the schema. */
   schemaValid: boolean
+  /** The load balancer preset the manifests imply. */
+  preset: ManifestPreset | undefined
 }
 
 /**
@@ -176,7 +196,7 @@ function resolveVariants(body: Obj, entries: [string, unknown][], ctx: VariantsC
     const local: ScenarioIssue[] = []
     let v: ResolvedVariant | undefined
     try {
-      v = resolveBody(vname, b, '', local, ctx.seed, ctx.file)
+      v = resolveBody(vname, b, '', local, { seed: ctx.seed, file: ctx.file, preset: ctx.preset })
     } catch (e) {
       // Malformed input the schema has reported may trip the resolver; on valid input it is a bug.
       if (schemaValid) throw new HarnessError('RESOLVE_FAILED', `resolving variant "${vname}" failed on input the schema accepted: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
@@ -239,7 +259,10 @@ function applyOverrides(all: ResolvedVariant[], o: CliOverrides, issues: Scenari
     if (o.durationMs !== undefined) v.load.durationMs = o.durationMs
     if (o.warmupMs !== undefined) v.load.warmupMs = o.warmupMs
     if (o.connections !== undefined) v.load.connections = o.connections
-    if (o.clientIps !== undefined) v.load.clientIps = o.clientIps
+    if (o.clientIps !== undefined) {
+      v.load.clientIps = o.clientIps
+      clientIpsSet.add(v)
+    }
     v.cluster.spareSlots = spareSlotsFor(v)
     const totalMs = v.load.durationMs + v.load.warmupMs
     if ((o.durationMs !== undefined || o.warmupMs !== undefined) && totalMs > D.MAX_RUN_MS) {

@@ -8,7 +8,7 @@
 import { z } from 'zod'
 import { BALANCER_NAMES, PROXY_MODES, IPVS_SCHEDULERS, IPVS_FLAGS } from '../model/kube-proxy.ts'
 import { LB_PRESET_NAMES, LB_ALGORITHMS } from '../model/load-balancer.ts'
-import { FAULT_ACTIONS } from '../model/scenario.ts'
+import { FAULT_ACTIONS, PROBE_TYPES } from '../model/scenario.ts'
 
 /** `[a-z0-9-]+`: scenario, variant and node names (they become folder and address labels). */
 export const NAME_RE = /^[a-z0-9][a-z0-9-]*$/
@@ -89,6 +89,23 @@ const nodeSchema = obj({
   }),
 })
 
+/** A probe as core/v1 Probe has it, with its handler reduced to what svcbench can run. */
+const probeSchema = obj({
+  /**
+   * The handler as written: `httpGet` (GET of `path`), `tcpSocket` (a TCP connect); `exec` and
+   * `grpc` cannot run here and are probed over HTTP GET of `path` with the same timings. @default 'httpGet'
+   */
+  type: z.enum(PROBE_TYPES).optional(),
+  path: z.string().startsWith('/', { error: 'expected a path starting with "/"' }).optional(),
+  /** Port probed, when not the pod's; built-in pods answer probes there too. @default the pod port */
+  port: int(1, 65535).optional(),
+  periodSeconds: int(1, 3600).optional(),
+  timeoutSeconds: int(1, 3600).optional(),
+  failureThreshold: int(1, 1000).optional(),
+  successThreshold: int(1, 1000).optional(),
+  initialDelaySeconds: int(0, 3600).optional(),
+})
+
 const clusterSchema = obj({
   /** Node count, or explicit placement `[{ name, pods }]`. @default 3 */
   nodes: z
@@ -116,8 +133,22 @@ const clusterSchema = obj({
   nodeMonitorGracePeriodSeconds: num(0, 3600).optional(),
   /** Delay between an endpoint change (readiness flip) and every node's proxy applying it, ms. @default 500 */
   endpointPropagationMs: num(0, 60_000).optional(),
-  /** A Kubernetes YAML file (Service, Deployment/StatefulSet, ...) giving cluster and service; relative to the scenario file. */
-  manifests: z.string().min(1).optional(),
+  /**
+   * Kubernetes manifests (a YAML or JSON file, or a folder of them) giving cluster and service;
+   * relative to the scenario file. `{ file, service, port }` picks the Service and its port.
+   */
+  manifests: z
+    .union([
+      z.string().min(1),
+      obj({
+        file: z.string().min(1),
+        /** The Service to run (its metadata.name). @default the only one, else the only NodePort/LoadBalancer one */
+        service: z.string().min(1).optional(),
+        /** The Service port: its name or number. @default the first */
+        port: z.union([z.string().min(1), int(1, 65535)]).optional(),
+      }),
+    ], { error: 'expected a file path, or { file, service?, port? }' })
+    .optional(),
   pod: obj({
     /** Service time added by each pod: ms, or a distribution. @default 1 */
     latencyMs: latencySchema.optional(),
@@ -127,15 +158,10 @@ const clusterSchema = obj({
     errorRate: num(0, 1).optional(),
     /** Port each pod listens on (the Service's targetPort). @default 8080 */
     port: int(1, 65535).optional(),
-    /** Readiness probe (Kubernetes defaults); recorded now, used by the endpoints controller (#4). */
-    readinessProbe: obj({
-      path: z.string().startsWith('/', { error: 'expected a path starting with "/"' }).optional(),
-      periodSeconds: int(1, 3600).optional(),
-      timeoutSeconds: int(1, 3600).optional(),
-      failureThreshold: int(1, 1000).optional(),
-      successThreshold: int(1, 1000).optional(),
-      initialDelaySeconds: int(0, 3600).optional(),
-    }).optional(),
+    /** Readiness probe (Kubernetes defaults), run by the endpoints controller. */
+    readinessProbe: probeSchema.optional(),
+    /** Startup probe: after a container (re)start, readiness is probed only once it has passed. @default none */
+    startupProbe: probeSchema.optional(),
     /**
      * Your own server as the pods: a command line (split on spaces; quote with "..." or '...'),
      * started once per replica with HOST and PORT (its pod address and port) in its environment.
@@ -168,7 +194,7 @@ const serviceSchema = obj({
   healthCheckNodePort: int(30000, 32767).optional(),
   /** The cloud load balancer in front of the NodePorts (LoadBalancer only); a preset, then overrides. */
   loadBalancer: obj({
-    /** aws-nlb, aws-clb, gcp-l4 or metallb-l2, with the defaults in K8S.md. @default 'aws-nlb' */
+    /** aws-nlb, aws-clb, gcp-l4, azure-lb or metallb-l2, with the defaults in K8S.md (azure-lb: lb-presets.ts). @default the one the manifests imply, else 'aws-nlb' */
     preset: z.enum(LB_PRESET_NAMES).optional(),
     /** flow-hash (one node per connection), round-robin (per connection), least-outstanding (per request, L7). */
     algorithm: z.enum(LB_ALGORITHMS).optional(),

@@ -13,8 +13,11 @@ import * as D from './defaults.ts'
 
 type Obj = Record<string, unknown>
 
-/** service.* with the kube-proxy configuration worked out from alias, mode and scheduler. */
-export function resolveService(service: Obj, p: (s: string) => string, issues: ScenarioIssue[]): ResolvedVariant['service'] {
+/**
+ * service.* with the kube-proxy configuration worked out from alias, mode and scheduler. `filePreset`
+ * is the load balancer preset the manifests imply: it runs unless the scenario names one.
+ */
+export function resolveService(service: Obj, p: (s: string) => string, issues: ScenarioIssue[], filePreset?: { preset: LbPresetName; source: string }): ResolvedVariant['service'] {
   const alias = service.balancer as BalancerName | undefined
   let mode = service.proxyMode as ProxyMode | undefined
   let scheduler = service.ipvsScheduler as IpvsScheduler | undefined
@@ -57,7 +60,7 @@ export function resolveService(service: Obj, p: (s: string) => string, issues: S
   let loadBalancer: LbSettings | null = null
   if (type === 'LoadBalancer') {
     const lb = (service.loadBalancer ?? {}) as Obj
-    const preset = (lb.preset as LbPresetName | undefined) ?? D.DEFAULT_LB_PRESET
+    const preset = (lb.preset as LbPresetName | undefined) ?? filePreset?.preset ?? D.DEFAULT_LB_PRESET
     const base = LB_PRESETS[preset]
     const hc = { ...base.healthCheck, ...((lb.healthCheck as Partial<LbSettings['healthCheck']> | undefined) ?? {}) }
     const leaderFailoverSeconds = (lb.leaderFailoverSeconds as number | undefined) ?? base.leaderFailoverSeconds

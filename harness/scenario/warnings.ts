@@ -2,11 +2,12 @@
 import { CLIENT_HASHING } from '../balancers/registry.ts'
 import type { ResolvedVariant } from '../model/scenario.ts'
 
-/** The warnings for one variant; `multi` prefixes each with the variant's name. */
-export function warningsFor(v: ResolvedVariant, multi: boolean): string[] {
+/** The warnings for one variant; `multi` prefixes each with the variant's name. `clientIpsSet`: load.clientIps was set, not defaulted. */
+export function warningsFor(v: ResolvedVariant, multi: boolean, opts: { clientIpsSet: boolean } = { clientIpsSet: true }): string[] {
   const out: string[] = []
   const tag = multi ? `variant "${v.name}": ` : ''
-  if (v.load.clientIps > v.load.connections) {
+  // (a default the user never set is not worth a warning: the default load has more addresses than connections)
+  if (opts.clientIpsSet && v.load.clientIps > v.load.connections) {
     out.push(`${tag}load.clientIps is ${v.load.clientIps} but only ${v.load.connections} connections run, so only ${v.load.connections} client addresses are used; raise load.connections to use them all`)
   }
   const hashing = CLIENT_HASHING.has(v.service.algorithm) || v.service.sessionAffinity === 'ClientIP'
@@ -16,7 +17,8 @@ export function warningsFor(v: ResolvedVariant, multi: boolean): string[] {
   if (v.service.internalTrafficPolicy === 'Local') {
     out.push(`${tag}internalTrafficPolicy applies to in-cluster traffic; svcbench's clients are external (NodePort), so it has no effect here`)
   }
-  if (v.service.externalTrafficPolicy === 'Local') {
+  // (behind a LoadBalancer its health check on healthCheckNodePort keeps nodes without pods out)
+  if (v.service.externalTrafficPolicy === 'Local' && v.service.type === 'NodePort') {
     const empty = v.cluster.nodes.filter((n) => v.load.via.includes(n.name) && n.podSpecs.every((ps) => ps.weight === 0))
     if (empty.length > 0) {
       out.push(`${tag}externalTrafficPolicy Local: ${empty.map((n) => n.name).join(', ')} receive${empty.length === 1 ? 's' : ''} clients but run${empty.length === 1 ? 's' : ''} no pod, so those connections are dropped (clients time out)`)

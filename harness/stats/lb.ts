@@ -14,6 +14,7 @@ export function loadBalancerSummary(m: Pick<VariantMeasurements, 'variant' | 'to
   if (lb === undefined || cfg === null) return null
   return {
     preset: cfg.preset,
+    presetSource: m.variant.lbPresetSource ?? 'default',
     algorithm: cfg.algorithm,
     preserveClientIp: cfg.preserveClientIp,
     allUnhealthy: cfg.allUnhealthy,

@@ -11,7 +11,7 @@ export interface ProbeTarget {
 }
 
 /** Status of an HTTP GET, or undefined when it failed or timed out. Settles exactly once. */
-export function httpGetStatus(t: ProbeTarget & { path: string }): Promise<number | undefined> {
+export function httpGetStatus(t: ProbeTarget & { path: string; headers?: Record<string, string> }): Promise<number | undefined> {
   return new Promise((resolve) => {
     let done = false
     const finish = (status: number | undefined) => {
@@ -20,7 +20,7 @@ export function httpGetStatus(t: ProbeTarget & { path: string }): Promise<number
         resolve(status)
       }
     }
-    const req = http.get({ host: t.host, port: t.port, path: t.path, localAddress: t.localAddress, agent: false, timeout: t.timeoutMs }, (res) => {
+    const req = http.get({ host: t.host, port: t.port, path: t.path, localAddress: t.localAddress, agent: false, timeout: t.timeoutMs, headers: t.headers }, (res) => {
       res.resume()
       finish(res.statusCode ?? 0)
     })

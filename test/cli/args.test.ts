@@ -126,6 +126,10 @@ describe('parseArgs from FLAGS', () => {
     }
     expect(issuesOf(['--json=yes', '-h=1'])).toEqual(['--json: takes no value; got "yes"', '-h: takes no value; got "1"'])
   })
+  it('takes --service, --port and --service-type for manifests, and refuses another service type', () => {
+    expect(parseArgs(['--manifests', 'app.yaml', '--service', 'web', '--port=metrics', '--service-type', 'NodePort'])).toMatchObject({ manifests: 'app.yaml', manifestService: 'web', manifestPort: 'metrics', serviceType: 'NodePort' })
+    expect(() => parseArgs(['--service-type', 'ClusterIP'])).toThrow('--service-type: got "ClusterIP"; expected NodePort or LoadBalancer')
+  })
   it('keeps the defaults of the gate options in one place', () => {
     expect(parseArgs([])).toMatchObject({ minChange: 0.05, alpha: 0.05 })
     expect(FLAGS.find((f) => f.name === '--compare')?.default).toBe('requests.rps, latency.p50, latency.p99, errors.rate, fairness.jain, failover.totalRequestsLost, failover.maxDetectionSec')

@@ -44,7 +44,7 @@ describe('docs', () => {
     expect(stale).not.toBe(cli)
     expect(replaceSection(stale, 'cli', cliFlagTable())).toBe(cli)
     expect(() => replaceSection('# nothing\n', 'cli', 'x', 'docs/x.md')).toThrow('docs/x.md: no <!-- generated:cli --> … <!-- /generated:cli --> section')
-    expect(GENERATED.map((g) => `${g.file} ${g.name}`)).toEqual(['docs/cli.md cli', 'docs/cli.md exit-codes', 'README.md exit-codes', 'docs/results.md results'])
+    expect(GENERATED.map((g) => `${g.file} ${g.name}`)).toEqual(['docs/cli.md cli', 'docs/cli.md exit-codes', 'README.md exit-codes', 'docs/results.md results', 'docs/own-service.md manifests'])
   })
 
   it('documents every flag of args.ts in docs/cli.md', () => {

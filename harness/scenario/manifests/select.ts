@@ -1,0 +1,97 @@
+/**
+ * Which Service of the manifests runs, as which type, on which of its ports: `--service` /
+ * `cluster.manifests.service`, else the only Service, else the only NodePort or LoadBalancer one;
+ * `--port`, else the first port. Every refusal names the fix.
+ */
+import { ScenarioError } from '../../errors.ts'
+import { isPlainObject } from '../../util/merge.ts'
+import { type ManifestContext, get, idOf, ofKind, whereOf } from './context.ts'
+
+type Obj = Record<string, unknown>
+
+/** The Service types svcbench sends traffic to (a scenario may run a ClusterIP Service as one). */
+export type ExposedType = 'NodePort' | 'LoadBalancer'
+
+/** How a Service is written in a list: `frontend (ClusterIP)`. */
+const listed = (s: Obj) => `${String(get(s, 'metadata.name'))} (${typeOf(s)}${get(s, 'spec.clusterIP') === 'None' ? ', headless' : ''})`
+
+/** The Service's type as the API server defaults it. */
+export function typeOf(svc: Obj): string {
+  return (get(svc, 'spec.type') as string | undefined) ?? 'ClusterIP'
+}
+
+const PICK_HINT = '--service NAME (or cluster.manifests: { file, service } in a scenario)'
+
+/** The Service to run: `want` by name, else the only one, else the only NodePort/LoadBalancer one. */
+export function pickService(ctx: ManifestContext, want: string | undefined): Obj {
+  const services = ofKind(ctx, 'Service')
+  const fail = (path: string, message: string) => new ScenarioError([{ path, message }], { warnings: ctx.warnings })
+  if (services.length === 0) {
+    const w = ofKind(ctx, 'Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DaemonSet')[0]
+    const expose = w === undefined ? '' : ` (kubectl expose ${String(w.kind).toLowerCase()} ${String(get(w, 'metadata.name'))} --type=NodePort --port=PORT --dry-run=client -o yaml writes one)`
+    throw fail(ctx.shown, `no Service; expected a Service (type NodePort or LoadBalancer) selecting the pods${expose}`)
+  }
+  const all = services.map(listed).join(', ')
+  if (want !== undefined) {
+    const svc = services.find((s) => get(s, 'metadata.name') === want)
+    if (svc === undefined) throw fail('--service', `got ${JSON.stringify(want)}; ${ctx.shown} has no Service of that name; expected one of ${all}`)
+    return svc
+  }
+  if (services.length === 1) return services[0] as Obj
+  const exposed = services.filter((s) => typeOf(s) === 'NodePort' || typeOf(s) === 'LoadBalancer')
+  if (exposed.length === 1) {
+    const svc = exposed[0] as Obj
+    ctx.notes.push(`${whereOf(ctx, svc)}: picked, the only NodePort or LoadBalancer Service of ${services.length}; ${PICK_HINT} picks another`)
+    return svc
+  }
+  const why = exposed.length === 0 ? 'none is NodePort or LoadBalancer' : `${exposed.length} are NodePort or LoadBalancer`
+  throw fail(ctx.shown, `${services.length} Services and ${why}: ${all}; pick one with ${PICK_HINT}`)
+}
+
+/**
+ * The type the Service runs as: its own when NodePort or LoadBalancer, else the scenario's
+ * `service.type` (`override`). Headless and ExternalName Services cannot run; a ClusterIP one
+ * needs the override until in-cluster clients exist (TODO(#16): load.from 'cluster').
+ */
+export function runAs(ctx: ManifestContext, svc: Obj, override: ExposedType | undefined): ExposedType {
+  const sid = whereOf(ctx, svc)
+  const type = typeOf(svc)
+  const fail = (path: string, message: string) => new ScenarioError([{ path: `${sid}: ${path}`, message }], { warnings: ctx.warnings })
+  if (get(svc, 'spec.clusterIP') === 'None') {
+    throw fail('spec.clusterIP', 'got "None" (a headless Service); there is no virtual IP to balance: clients resolve the pods\' addresses through DNS and pick one themselves; expected a Service with a cluster IP')
+  }
+  if (type === 'ExternalName') throw fail('spec.type', 'got "ExternalName" (a DNS alias with no endpoints); expected NodePort, LoadBalancer or ClusterIP')
+  if (type === 'NodePort' || type === 'LoadBalancer') {
+    if (override !== undefined && override !== type) ctx.notes.push(`${sid}: type ${type} in the file; runs as ${override} (service.type from the scenario or --service-type)`)
+    return override ?? type
+  }
+  if (type !== 'ClusterIP') throw fail('spec.type', `got ${JSON.stringify(type)}; expected NodePort, LoadBalancer or ClusterIP`)
+  if (override === undefined) {
+    throw fail('spec.type', 'is ClusterIP (the default): in-cluster clients are not supported yet, and svcbench\'s clients are outside the cluster; to run it exposed, set service.type: \'NodePort\' (or \'LoadBalancer\') in a scenario, or add --service-type NodePort')
+  }
+  ctx.notes.push(`${sid}: type ClusterIP in the file; runs as ${override} (service.type from the scenario or --service-type), with clients outside the cluster`)
+  return override
+}
+
+/** The port to benchmark: `want` by name or number, else the first; UDP and SCTP are refused. */
+export function pickPort(ctx: ManifestContext, svc: Obj, want: string | number | undefined): { port: Obj; index: number } {
+  const sid = whereOf(ctx, svc)
+  const ports = (Array.isArray(get(svc, 'spec.ports')) ? (get(svc, 'spec.ports') as unknown[]) : []).filter(isPlainObject)
+  const fail = (path: string, message: string) => new ScenarioError([{ path, message }], { warnings: ctx.warnings })
+  const label = (p: Obj) => (p.name === undefined ? String(p.port) : `${String(p.name)} (${String(p.port)}${p.protocol === undefined || p.protocol === 'TCP' ? '' : `/${String(p.protocol)}`})`)
+  if (ports.length === 0) throw fail(`${sid}: spec.ports`, 'missing; expected at least one port')
+  let index = 0
+  if (want !== undefined) {
+    index = ports.findIndex((p) => p.name === want || String(p.port) === String(want))
+    if (index < 0) throw fail('--port', `got ${JSON.stringify(want)}; ${idOf(svc)} has no port of that name or number; expected one of ${ports.map(label).join(', ')}`)
+  } else if (ports.length > 1) {
+    ctx.warnings.push(`${sid}: spec.ports: ${ports.length} ports; only the first (${String(ports[0]?.name ?? ports[0]?.port)}) is benchmarked; --port NAME|NUMBER (or cluster.manifests: { file, port }) picks another of ${ports.map(label).join(', ')}`)
+  }
+  const port = ports[index] as Obj
+  const protocol = port.protocol ?? 'TCP'
+  if (protocol !== 'TCP') {
+    const tcp = ports.find((p) => (p.protocol ?? 'TCP') === 'TCP')
+    throw fail(`${sid}: spec.ports[${index}].protocol`, `port ${label(port)} is ${String(protocol)}; svcbench runs TCP Services only until UDP and SCTP are supported${tcp === undefined ? '' : `; --port ${String(tcp.name ?? tcp.port)} picks its TCP port`}`)
+  }
+  return { port, index }
+}

@@ -1,0 +1,41 @@
+/** `service.*` from the Service (ports, affinity, traffic policies, load balancer) and a KubeProxyConfiguration. */
+import { type ManifestContext, get, whereOf } from './context.ts'
+import { presetFromFile, type FilePreset } from './lb.ts'
+import type { ExposedType } from './select.ts'
+
+type Obj = Record<string, unknown>
+
+/** The scenario's service fields, and the load balancer preset the file implies (LoadBalancer only). */
+export function serviceFields(ctx: ManifestContext, svc: Obj, type: ExposedType, port: Obj, proxyConfigs: Obj[]): { service: Obj; preset: FilePreset | undefined } {
+  const sid = whereOf(ctx, svc)
+  const service: Obj = { type }
+  if (typeof port.nodePort === 'number') service.nodePort = port.nodePort
+  let preset: FilePreset | undefined
+  if (type === 'LoadBalancer') {
+    if (typeof port.port === 'number') service.port = port.port
+    const hc = get(svc, 'spec.healthCheckNodePort')
+    if (hc !== undefined) service.healthCheckNodePort = hc
+    preset = presetFromFile(svc, ctx.objects, sid)
+    ctx.warnings.push(...preset.warnings)
+    if (Object.keys(preset.healthCheck).length > 0) service.loadBalancer = { healthCheck: preset.healthCheck }
+  } else if (get(svc, 'spec.healthCheckNodePort') !== undefined) {
+    ctx.warnings.push(`${sid}: spec.healthCheckNodePort only applies to type LoadBalancer, ignored`)
+  }
+  const affinity = get(svc, 'spec.sessionAffinity')
+  if (affinity !== undefined) service.sessionAffinity = affinity
+  const timeout = get(svc, 'spec.sessionAffinityConfig.clientIP.timeoutSeconds')
+  if (timeout !== undefined) service.sessionAffinityTimeoutSeconds = timeout
+  for (const f of ['externalTrafficPolicy', 'internalTrafficPolicy']) {
+    const v = get(svc, `spec.${f}`)
+    if (v !== undefined) service[f] = v
+  }
+  if (proxyConfigs.length > 1) ctx.warnings.push(`${ctx.shown}: ${proxyConfigs.length} KubeProxyConfigurations; the first is used`)
+  const kp = proxyConfigs[0]
+  if (kp !== undefined) {
+    const mode = kp.mode
+    service.proxyMode = mode === undefined || mode === '' ? 'iptables' : mode
+    const scheduler = get(kp, 'ipvs.scheduler')
+    if (service.proxyMode === 'ipvs' && scheduler !== undefined && scheduler !== '') service.ipvsScheduler = scheduler
+  }
+  return { service, preset }
+}
