@@ -5,7 +5,9 @@
  * exist, and what happens to traffic with no usable endpoint (the `hasInternalEndpoints` /
  * `hasExternalEndpoints` / filter-verdict block of both `syncProxyRules`). Pure.
  */
+import { HarnessError } from '../../../errors.ts'
 import { endpointString } from './chain-names.ts'
+import { KERNEL_RULES_ERROR_CODE } from './netns-exec.ts'
 import type { RuleEndpoint, RuleInput, RuleService } from './types.ts'
 
 /** kube-proxy's masquerade mark: `1 << masqueradeBit`, masqueradeBit 14 by default (`--iptables-masquerade-bit`). */
@@ -108,8 +110,22 @@ export function categorizeEndpoints(input: Pick<RuleInput, 'service' | 'node' | 
   return { clusterEndpoints, localEndpoints, reachableEndpoints: sortEndpoints([...byKey.values()]), hasEndpoints }
 }
 
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/
+/** Pod names go into nft object names and iptables comments unquoted: a DNS label's characters. */
+const ENDPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+
+/** Refuses what the rules cannot carry (a bug of the caller, so a HarnessError): non-IPv4 addresses, names nft cannot take. */
+function checkInput(input: Pick<RuleInput, 'service' | 'endpoints'>): void {
+  const bad = [
+    ...input.endpoints.filter((ep) => !IPV4.test(ep.address) || !ENDPOINT_NAME.test(ep.name)).map((ep) => `endpoint ${JSON.stringify(ep.name)} at ${JSON.stringify(ep.address)}`),
+    ...(input.service.clusterIP !== null && !IPV4.test(input.service.clusterIP) ? [`clusterIP ${JSON.stringify(input.service.clusterIP)}`] : []),
+  ]
+  if (bad.length > 0) throw new HarnessError(KERNEL_RULES_ERROR_CODE, `kernel rules take IPv4 addresses and DNS-label endpoint names; got ${bad.join(', ')}`)
+}
+
 /** Every decision `syncProxyRules` makes for this Service port before writing a rule. */
 export function planService(input: Pick<RuleInput, 'service' | 'node' | 'endpoints'>): ServicePlan {
+  checkInput(input)
   const p = policies(input.service)
   const c = categorizeEndpoints(input)
   const usesClusterPolicyChain = c.clusterEndpoints.length > 0 && p.usesClusterEndpoints

@@ -96,6 +96,15 @@ describe('planService', () => {
   })
 })
 
+describe('planService input check', () => {
+  it.each([
+    ['an IPv6 endpoint', [ep('fd00::1')], /endpoint "pod-fd00::1" at "fd00::1"/],
+    ['a name nft cannot take', [ep('10.0.1.1', { name: 'pod 1' })], /endpoint "pod 1"/],
+  ])('planService refuses %s with a HarnessError naming it', (_what, eps, message) => {
+    expect(() => planService(input('nftables', service('ns1', 'svc1'), eps))).toThrow(message)
+  })
+})
+
 describe('sortEndpoints', () => {
   it('sortEndpoints orders by ip:port text, as kube-proxy\'s byEndpoint does ("2.10:80" before "2.1:80")', () => {
     expect(addrs(sortEndpoints([ep('198.18.2.2'), ep('198.18.2.10'), ep('198.18.2.1')]))).toEqual(['198.18.2.10', '198.18.2.1', '198.18.2.2'])
