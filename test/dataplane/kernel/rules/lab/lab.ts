@@ -83,14 +83,30 @@ function waitForLine(child: ChildProcessWithoutNullStreams, what: string): Promi
   })
 }
 
+/** Longest a client command may take before the test fails, ms (the slowest waits 4.5 s for a REJECT). */
+const CLIENT_COMMAND_TIMEOUT_MS = 10_000
+
 function clientOf(child: ChildProcessWithoutNullStreams): LabClient {
   const rl = readline.createInterface({ input: child.stdout })
-  const waiting: ((line: string) => void)[] = []
-  rl.on('line', (l) => waiting.shift()?.(l))
+  const waiting: { resolve: (line: string) => void; reject: (err: Error) => void }[] = []
+  let stderr = ''
+  // After a timeout a late answer would go to the next command: the client is of no more use.
+  let broken: Error | undefined
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  rl.on('line', (l) => waiting.shift()?.resolve(l))
+  child.once('exit', (code, signal) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`lab client exited (${code ?? signal}): ${stderr}`))
+  })
   return {
     send<T>(cmd: Record<string, unknown>): Promise<T> {
-      return new Promise((resolve) => {
-        waiting.push((l) => resolve(JSON.parse(l) as T))
+      return new Promise((resolve, reject) => {
+        if (broken !== undefined) return reject(broken)
+        const timer = setTimeout(() => {
+          broken = new Error(`lab client gave no answer to ${JSON.stringify(cmd)} in ${CLIENT_COMMAND_TIMEOUT_MS} ms: ${stderr}`)
+          reject(broken)
+        }, CLIENT_COMMAND_TIMEOUT_MS)
+        const done = () => clearTimeout(timer)
+        waiting.push({ resolve: (l) => (done(), resolve(JSON.parse(l) as T)), reject: (e) => (done(), reject(e)) })
         child.stdin.write(JSON.stringify(cmd) + '\n')
       })
     },
