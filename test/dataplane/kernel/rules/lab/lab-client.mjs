@@ -56,9 +56,16 @@ async function connect({ host, port, count, timeoutMs }) {
 function udp({ host, port, sourcePort, timeoutMs }) {
   return new Promise((resolve) => {
     const u = dgram.createSocket('udp4')
+    let settled = false
     const done = (v) => {
+      if (settled) return
+      settled = true
       clearTimeout(timer)
-      u.close()
+      try {
+        u.close()
+      } catch {
+        // A socket that never bound cannot be closed; there is nothing to free.
+      }
       resolve(v)
     }
     const timer = setTimeout(() => done({ error: 'TIMEOUT' }), timeoutMs)
@@ -91,7 +98,16 @@ async function run(cmd) {
 }
 
 let queue = Promise.resolve()
+// One answer per command, in order, even when a command throws (a rejected queue would answer no more).
 readline.createInterface({ input: process.stdin }).on('line', (line) => {
-  queue = queue.then(async () => process.stdout.write(JSON.stringify(await run(JSON.parse(line))) + '\n'))
+  queue = queue.then(async () => {
+    let answer
+    try {
+      answer = await run(JSON.parse(line))
+    } catch (e) {
+      answer = { error: `client: ${e?.message ?? e}` }
+    }
+    process.stdout.write(JSON.stringify(answer) + '\n')
+  })
 })
 process.stdin.on('end', () => queue.then(() => process.exit(0)))
