@@ -1,0 +1,94 @@
+/**
+ * The paired gate (--pair), history baselines and --confirm from the CLI, on real sockets.
+ * Each paired run is 6 pairs = 12 trials of 1 s of load on fresh clusters: about 15–20 s on a
+ * quiet machine. The history/confirm test runs 4 CLI runs of 3 trials of 0.4 s (with their
+ * calibration): about 20 s. When other programs keep the machine busy every trial counts as
+ * disturbed and runs again, which doubles that; hence the 90 s timeouts.
+ */
+import { describe, expect, it, afterAll } from 'vitest'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { runCli } from '../helpers/cli.ts'
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'svcbench-paired-'))
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }))
+
+const SCENARIO = 'test/fixtures/scenarios/paired.ts'
+const resultsIn = (root: string) =>
+  fs.readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('results.json')).map((f) => JSON.parse(fs.readFileSync(path.join(root, f), 'utf8')))
+
+describe('--pair from the CLI', () => {
+  it('a variant that does not exist, or the same one twice, is bad input naming --pair: exit 2, nothing run', async () => {
+    const out = path.join(tmp, 'bad')
+    const a = await runCli([SCENARIO, '--out', out, '--pair', 'main,nope'])
+    expect(a.code).toBe(2)
+    expect(a.stderr).toContain('--pair: got "nope"; expected one of "main", "same", "slower"')
+    const b = await runCli([SCENARIO, '--out', out, '--pair', 'main,main'])
+    expect(b.code).toBe(2)
+    expect(b.stderr).toContain('--pair: got "main,main"; expected two different variants')
+    const c = await runCli(['test/fixtures/scenarios/tiny.ts', '--out', out, '--pair', 'default,other'])
+    expect(c.code).toBe(2)
+    expect(c.stderr).toMatch(/--pair: got "other"; the scenario has one variant \("default"\); --pair needs two/)
+    expect(fs.existsSync(out)).toBe(false)
+  })
+
+  it.each([1, 2])('two identical variants pass (exit 0), run %i of 2; results and JUnit say mode paired, the terminal prints the pairs', async (n) => {
+    const out = path.join(tmp, `same-${n}`)
+    const junit = path.join(out, 'j.xml')
+    const r = await runCli([SCENARIO, '--out', out, '--pair', 'main,same', '--no-report', '--ci', '--junit', junit])
+    expect(r.code, r.stdout + r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/^paired: candidate same \(B\) against baseline main \(A\), \d+ pairs used of \d+ run/m)
+    expect(r.stdout).toMatch(/^ {2}pair {2}order {2}requests\.rps {2}latency\.p50/m)
+    expect(r.stdout).toMatch(/^ {2}1 {5}A B /m)
+    // (a disturbed pair runs again in its own order, so the second B A row may come later)
+    expect(r.stdout).toMatch(/^ {2}\d+ +B A /m)
+    expect(r.stdout).toMatch(/gate: PASS/)
+    const [res] = resultsIn(out)
+    expect(res.gate).toMatchObject({ mode: 'paired', verdict: 'pass', paired: { baseline: 'main', candidate: 'same' } })
+    expect(res.paired.pairs.length).toBeGreaterThanOrEqual(6)
+    expect(res.variants.map((v: { name: string }) => v.name)).toEqual(['main', 'same'])
+    expect(res.variants[0].trials.every((t: { pair?: number }) => typeof t.pair === 'number')).toBe(true)
+    expect(fs.readFileSync(junit, 'utf8')).toContain('<property name="mode" value="paired"/>')
+  }, 90_000)
+
+  it('a variant whose pods are 30% slower fails (exit 1) naming latency', async () => {
+    const out = path.join(tmp, 'slower')
+    const r = await runCli([SCENARIO, '--out', out, '--pair', 'main,slower', '--no-report', '--ci', '--no-confirm'])
+    expect(r.code, r.stdout + r.stderr).toBe(1)
+    expect(r.stdout).toMatch(/^ {2}slower +latency\.p50 .* REGRESSION/m)
+    expect(r.stdout).toMatch(/gate: FAIL/)
+    const [res] = resultsIn(out)
+    expect(res.gate.comparisons.find((c: { path: string }) => c.path === 'latency.p50')).toMatchObject({ verdict: 'regression', test: 'wilcoxon-signed-rank' })
+    expect(res.gate.confirm).toBeNull()
+  }, 90_000)
+})
+
+describe('history baselines and --confirm from the CLI', () => {
+  it('--save-baseline keeps a history; a regression beyond it is confirmed by a second run of the candidate, both reported', async () => {
+    const out = path.join(tmp, 'history')
+    const save = (extra: string[] = []) => runCli(['test/fixtures/scenarios/tiny.ts', '--out', out, '--no-report', '--ci', '--save-baseline', 'main', '--trials', '3', ...extra])
+    const one = await save()
+    expect(one.code, one.stderr).toBe(0)
+    expect(one.stdout).toMatch(/baseline saved: .*main\.json \(3 trials per variant; 1 saved run kept of at most 5\)/)
+    const two = await save(['--baseline-runs', '3'])
+    expect(two.stdout).toMatch(/\(3 trials per variant; 2 saved runs kept of at most 3\)/)
+    const file = JSON.parse(fs.readFileSync(path.join(out, 'baselines', 'main.json'), 'utf8'))
+    expect(file.history).toHaveLength(1)
+
+    const slow = path.join(tmp, 'slow.ts')
+    fs.writeFileSync(slow, fs.readFileSync('test/fixtures/scenarios/tiny.ts', 'utf8').replace('latencyMs: 0', 'latencyMs: 20'))
+    const junit = path.join(out, 'j.xml')
+    const r = await runCli([slow, '--out', out, '--no-report', '--ci', '--baseline', 'main', '--trials', '3', '--confirm', '--junit', junit])
+    expect(r.code, r.stdout + r.stderr).toBe(1)
+    expect(r.stderr).toMatch(/the comparison failed; confirming: running default once more/)
+    expect(r.stdout).toMatch(/2 saved runs, the newest saved/)
+    expect(r.stdout).toMatch(/latency\.p50 .* REGRESSION \(confirmed\)/)
+    expect(r.stdout).toMatch(/^confirm: ran default once more/m)
+    const [res] = resultsIn(out).filter((x) => x.gate?.baseline?.name === 'main')
+    expect(res.gate).toMatchObject({ mode: 'history', verdict: 'fail', baseline: { runs: 2 } })
+    expect(res.gate.confirm.confirmed).toContain('default latency.p50')
+    expect(res.gate.confirm.trials[0].metrics.length).toBeGreaterThanOrEqual(3)
+    expect(fs.readFileSync(junit, 'utf8')).toMatch(/classname="svcbench.tiny.confirm" name="default latency.p50" time="0">\s*<failure/)
+  }, 90_000)
+})
