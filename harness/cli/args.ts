@@ -223,7 +223,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { kind: 'value', name: '--save-baseline', placeholder: '<name>', group: 'gate', help: "save this run's trials as reports/baselines/<name>.json", details: 'Not when the run was interrupted or aborted.', parse: baselineValue((o, v) => (o.saveBaseline = v)) },
   { kind: 'value', name: '--trials', placeholder: '<n>', group: 'gate', default: `${DEFAULT_GATE_TRIALS} with --baseline or --save-baseline, else 1`, help: 'runs per variant, interleaved, 1 to 100', parse: intValue(1, 100, (o, n) => (o.trials = n)) },
   { kind: 'value', name: '--min-change', placeholder: '<p>', group: 'gate', default: pct(DEFAULT_COMPARE_OPTIONS.minChange), help: 'smallest change that can fail the baseline gate, e.g. 5% or 0.05', parse: fractionValue('5% or 0.05', true, (o, x) => (o.minChange = x)) },
-  { kind: 'value', name: '--alpha', placeholder: '<p>', group: 'gate', default: String(DEFAULT_COMPARE_OPTIONS.alpha), help: 'significance level of the Mann-Whitney U test', parse: fractionValue('0.05 or 5%', false, (o, x) => (o.alpha = x)) },
+  { kind: 'value', name: '--alpha', placeholder: '<p>', group: 'gate', default: String(DEFAULT_COMPARE_OPTIONS.alpha), help: 'significance level of the Mann-Whitney U test (of the signed-rank test under --pair)', parse: fractionValue('0.05 or 5%', false, (o, x) => (o.alpha = x)) },
   { kind: 'switch', name: '--normalize', group: 'gate', help: 'gate throughput and latency as ratios to the calibration path', set: (o) => (o.normalize = true) },
   { kind: 'value', name: '--compare', placeholder: '<paths>', group: 'gate', default: DEFAULT_COMPARE.map((s) => s.path).join(', '), help: 'metrics to compare with the baseline, comma-separated', parse: parseCompare },
   {

@@ -166,7 +166,7 @@ async function saveBaselineOf(result: RunResult, args: CliArgs, previous: Baseli
   if (restarted !== undefined) err.write(`svcbench: warning: baseline ${args.saveBaseline}: its history of saved runs starts again: ${restarted}\n`)
   const file = await saveBaseline(args.outDir, b)
   const runs = savedRuns(b).length
-  human.write(`baseline saved: ${rel(file)} (${result.trials} trial${result.trials === 1 ? '' : 's'} per variant; ${runs} saved run${runs === 1 ? '' : 's'} kept of at most ${args.baselineRuns ?? DEFAULT_BASELINE_RUNS})\n`)
+  human.write(`baseline saved: ${rel(file)} (${result.trials} trial${result.trials === 1 ? '' : 's'} per variant); ${runs} saved run${runs === 1 ? '' : 's'} kept of at most ${args.baselineRuns ?? DEFAULT_BASELINE_RUNS}\n`)
   for (const [name, bv] of Object.entries(b.variants)) {
     if (bv.disturbedTrials > 0) err.write(`svcbench: warning: baseline ${args.saveBaseline}: ${name} keeps ${bv.disturbedTrials} trials another program disturbed (too few were clean); comparisons against it are less sensitive; record it again on a quiet machine\n`)
   }

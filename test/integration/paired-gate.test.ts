@@ -64,15 +64,43 @@ describe('--pair from the CLI', () => {
   }, 90_000)
 })
 
+describe('the GitHub Actions recipe of docs/gates.md', () => {
+  it('its scenario runs the pull request against the base branch laid out side by side (hello.mjs as both builds)', async () => {
+    const doc = fs.readFileSync('docs/gates.md', 'utf8')
+    const recipe = doc.slice(doc.indexOf('### GitHub Actions: the pull request against its base branch'))
+    const scenario = /```ts\n([\s\S]*?)```/.exec(recipe)![1]!
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(recipe)![1]!
+    expect(yaml).toContain('--pair base,pr')
+    expect(yaml).toMatch(/working-directory: pr\n\s+run: node \.\.\/svcbench\/harness\/cli\/bin\.js perf\/svcbench\.ts --pair base,pr/)
+    // The workspace as the workflow leaves it: pr/ and base/ checked out side by side, each built into dist/.
+    const ws = path.join(tmp, 'workspace')
+    for (const side of ['base', 'pr']) {
+      fs.mkdirSync(path.join(ws, side, 'dist'), { recursive: true })
+      fs.copyFileSync('scenarios/servers/hello.mjs', path.join(ws, side, 'dist', 'server.mjs'))
+    }
+    fs.mkdirSync(path.join(ws, 'pr', 'perf'))
+    fs.writeFileSync(path.join(ws, 'pr', 'perf', 'svcbench.ts'), scenario)
+    const out = path.join(tmp, 'recipe-out')
+    // One pair of short trials: the layout and the command lines are what this checks, not a verdict.
+    const r = await runCli(['perf/svcbench.ts', '--pair', 'base,pr', '--pairs', '1', '--duration', '300ms', '--warmup', '100ms', '--out', out, '--no-report', '--ci', '--no-confirm'], { cwd: path.join(ws, 'pr') })
+    expect(r.code, r.stdout + r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/^paired: candidate pr \(B\) against baseline base \(A\)/m)
+    const [res] = resultsIn(out)
+    // Each variant started its own build.
+    const started = res.resolved.map((v: { cluster: { command: { argv: string[]; cwd: string } } }) => path.resolve(v.cluster.command.cwd, v.cluster.command.argv.at(-1)!))
+    expect(started).toEqual([path.join(ws, 'base', 'dist', 'server.mjs'), path.join(ws, 'pr', 'dist', 'server.mjs')].map((f) => fs.realpathSync(f)))
+  }, 90_000)
+})
+
 describe('history baselines and --confirm from the CLI', () => {
   it('--save-baseline keeps a history; a regression beyond it is confirmed by a second run of the candidate, both reported', async () => {
     const out = path.join(tmp, 'history')
     const save = (extra: string[] = []) => runCli(['test/fixtures/scenarios/tiny.ts', '--out', out, '--no-report', '--ci', '--save-baseline', 'main', '--trials', '3', ...extra])
     const one = await save()
     expect(one.code, one.stderr).toBe(0)
-    expect(one.stdout).toMatch(/baseline saved: .*main\.json \(3 trials per variant; 1 saved run kept of at most 5\)/)
+    expect(one.stdout).toMatch(/baseline saved: .*main\.json \(3 trials per variant\); 1 saved run kept of at most 5$/m)
     const two = await save(['--baseline-runs', '3'])
-    expect(two.stdout).toMatch(/\(3 trials per variant; 2 saved runs kept of at most 3\)/)
+    expect(two.stdout).toMatch(/\(3 trials per variant\); 2 saved runs kept of at most 3$/m)
     const file = JSON.parse(fs.readFileSync(path.join(out, 'baselines', 'main.json'), 'utf8'))
     expect(file.history).toHaveLength(1)
 
