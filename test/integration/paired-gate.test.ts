@@ -3,7 +3,8 @@
  * Each paired run is 6 pairs = 12 trials of 1 s of load on fresh clusters: about 15–20 s on a
  * quiet machine. The history/confirm test runs 4 CLI runs of 3 trials of 0.4 s (with their
  * calibration): about 20 s. When other programs keep the machine busy every trial counts as
- * disturbed and runs again, which doubles that; hence the 90 s timeouts.
+ * disturbed and runs again, which doubles that; hence the 90 s timeouts. The runner test at the
+ * end runs 12 trials of 0.2 s, about 5–10 s.
  */
 import { describe, expect, it, afterAll } from 'vitest'
 import fs from 'node:fs'
@@ -119,4 +120,25 @@ describe('history baselines and --confirm from the CLI', () => {
     expect(res.gate.confirm.trials[0].metrics.length).toBeGreaterThanOrEqual(3)
     expect(fs.readFileSync(junit, 'utf8')).toMatch(/classname="svcbench.tiny.confirm" name="default latency.p50" time="0">\s*<failure/)
   }, 90_000)
+})
+
+describe('runScenario paired', () => {
+  it('runs the two variants as adjacent pairs in alternating order; a disturbed trial runs again with its partner', async () => {
+    const { resolveScenario } = await import('../../harness/scenario/resolve.ts')
+    const { runScenario } = await import('../../harness/runner.ts')
+    const scenario = { name: 'pairs', cluster: { nodes: 1, replicas: 2, pod: { latencyMs: 0 } }, load: { duration: '200ms', warmup: '0ms', connections: 2, clientIps: 2 }, variants: { a: {}, b: {} } }
+    const run = resolveScenario(scenario)
+    const order: string[] = []
+    const r = await runScenario(run, { trials: 2, paired: true, onVariantStart: (v) => order.push(v.name) })
+    // Pairs alternate A B, B A (more when other programs disturbed a trial: then both run again).
+    expect(order.slice(0, 2)).toEqual(['a', 'b'])
+    expect(r.paired!.pairs[0]).toMatchObject({ pair: 1, first: 'baseline' })
+    expect(r.paired!.pairs.find((p) => p.first === 'candidate')).toBeDefined()
+    // A limit below zero makes every trial disturbed: 2 pairs + 2 re-runs (the budget is --pairs
+    // extra pairs), each re-run the whole pair in its slot's order.
+    const d = await runScenario(run, { trials: 2, paired: true, disturbedOtherPct: -1 })
+    expect(d.paired).toEqual({ baseline: 'a', candidate: 'b', pairs: [1, 2, 3, 4].map((pair) => ({ pair, first: pair <= 3 ? 'baseline' : 'candidate', disturbed: true })) })
+    for (const v of d.variants) expect(v.trials.map((t) => t.pair)).toEqual([1, 2, 3, 4])
+    await expect(runScenario(resolveScenario({ ...scenario, name: 'three', variants: { a: {}, b: {}, c: {} } }), { trials: 2, paired: true })).rejects.toThrow(/paired: got 3 variants; expected exactly two/)
+  }, 60_000)
 })
