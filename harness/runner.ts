@@ -26,7 +26,8 @@ import type { ResolvedFault, ResolvedRun, ResolvedVariant } from './model/scenar
 import type { TimedEndpointEvent, LoadProgress } from './model/measurements.ts'
 import type { VariantResult } from './model/results.ts'
 import type { CpuSummary } from './model/summaries.ts'
-import type { GateResult } from './model/gate-result.ts'
+import type { GateResult, PairedSchedule } from './model/gate-result.ts'
+import { ScenarioError } from './errors.ts'
 import type { PodConfig } from './model/wire.ts'
 import type { Machine, RunResult, Versions } from './model/results.ts'
 
@@ -75,6 +76,11 @@ export interface RunOptions extends RunEvents {
   logDir?: string
   /** Share of a core other programs may use before a trial counts as disturbed. @default DISTURBED_OTHER_PCT */
   disturbedOtherPct?: number
+  /**
+   * Run the run's two variants (baseline first) as `trials` adjacent pairs, A B, B A, A B, …; a
+   * disturbed trial runs again with its partner, as a pair. Needs exactly two variants. @default false
+   */
+  paired?: boolean
 }
 
 /** Calibration path: warm-up, then half the variant's measured time within these bounds, ms. */
@@ -219,39 +225,63 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
   }
 }
 
+/**
+ * The trials in the order they run, in units that run again together when disturbed: single
+ * trials interleaved A B, B A, A B, … (so machine drift hits every variant alike) or, `paired`,
+ * the same order cut into adjacent pairs of the two variants.
+ */
+function trialUnits(variants: number, trials: number, paired: boolean): (readonly [variant: number, trial: number])[][] {
+  const rounds = Array.from({ length: trials }, (_, t) => {
+    const idx = Array.from({ length: variants }, (_, i) => i)
+    return (t % 2 === 0 ? idx : idx.reverse()).map((i) => [i, t] as const)
+  })
+  return paired ? rounds : rounds.flat().map((step) => [step])
+}
+
 /** Run every variant of `run` in order, each on a fresh cluster. */
 export async function runScenario(run: ResolvedRun, opts: RunOptions = {}): Promise<RunResult> {
+  const paired = opts.paired === true
+  if (paired && run.variants.length !== 2) throw new ScenarioError([{ path: 'paired', message: `got ${run.variants.length} variants; expected exactly two (the baseline and the candidate)` }])
   const runId = opts.runId ?? `${process.pid}-${Date.now().toString(36)}`
   const startedAt = new Date().toISOString()
   const lease = await leaseBlock({ block: opts.addressBlock, prefer: preferredBlock(run.name) })
   await prepareBundles()
   const trials = Math.max(1, opts.trials ?? 1)
   const byVariant = run.variants.map(() => [] as VariantResult[])
+  const pairOf = run.variants.map(() => [] as number[])
+  const pairs: PairedSchedule['pairs'] = []
   let aborted: RunResult['aborted'] = null
-  // Interleaved so that machine drift hits every variant alike: A B, then B A, then A B, ...
-  const schedule = Array.from({ length: trials }, (_, t) => {
-    const idx = run.variants.map((_, i) => i)
-    return (t % 2 === 0 ? idx : idx.reverse()).map((i) => [i, t] as const)
-  }).flat()
-  // Trials (only when asked for): one that another program disturbed is run again, up to `trials` extra runs per variant.
-  const retriesLeft = run.variants.map(() => (opts.trials === undefined ? 0 : trials))
+  const units = trialUnits(run.variants.length, trials, paired)
+  const steps = units.reduce((n, u) => n + u.length, 0)
+  // Trials (only when asked for): a unit another program disturbed is run again, up to `trials`
+  // extra runs per variant (paired: `trials` extra pairs), and a disturbed trial's partner with it.
+  const retriesLeft = paired ? [trials] : run.variants.map(() => (opts.trials === undefined ? 0 : trials))
   const disturbedRuns = run.variants.map(() => [] as boolean[])
   try {
-    for (const [step, [i, t]] of schedule.entries()) {
-      const v = run.variants[i] as ResolvedVariant
+    let index = 0
+    for (const unit of units) {
+      const budget = paired ? 0 : unit[0]![0]
       for (;;) {
-        if (opts.signal?.aborted === true || aborted !== null) break
-        opts.onVariantStart?.(v, step, schedule.length, trials > 1 ? t + 1 : undefined)
-        const r = await runVariant(v, run, lease.plan, opts, runId, (a) => (aborted = a))
-        if (r === undefined) break
-        const disturbed = opts.trials !== undefined && isDisturbed(r.cpu, opts.disturbedOtherPct)
-        byVariant[i]!.push(r)
-        disturbedRuns[i]!.push(disturbed)
-        opts.onVariantDone?.(r)
-        if (!disturbed || retriesLeft[i]! <= 0 || aborted !== null) break
-        retriesLeft[i]!--
-        opts.onDisturbed?.(v, r.cpu?.otherPct ?? 0)
+        const ran: { i: number; otherPct: number; disturbed: boolean }[] = []
+        for (const [k, [i, t]] of unit.entries()) {
+          if (opts.signal?.aborted === true || aborted !== null) break
+          const v = run.variants[i] as ResolvedVariant
+          opts.onVariantStart?.(v, index + k, steps, trials > 1 ? t + 1 : undefined)
+          const r = await runVariant(v, run, lease.plan, opts, runId, (a) => (aborted = a))
+          if (r === undefined) break
+          const disturbed = opts.trials !== undefined && isDisturbed(r.cpu, opts.disturbedOtherPct)
+          byVariant[i]!.push(r)
+          disturbedRuns[i]!.push(disturbed)
+          pairOf[i]!.push(pairs.length + 1)
+          ran.push({ i, otherPct: r.cpu?.otherPct ?? 0, disturbed })
+          opts.onVariantDone?.(r)
+        }
+        if (paired && ran.length > 0) pairs.push({ pair: pairs.length + 1, first: unit[0]![0] === 0 ? 'baseline' : 'candidate', disturbed: ran.some((x) => x.disturbed) })
+        if (ran.length < unit.length || !ran.some((x) => x.disturbed) || retriesLeft[budget]! <= 0 || aborted !== null) break
+        retriesLeft[budget]!--
+        for (const x of ran.filter((y) => y.disturbed)) opts.onDisturbed?.(run.variants[x.i] as ResolvedVariant, x.otherPct)
       }
+      index += unit.length
     }
   } finally {
     await lease.release()
@@ -265,7 +295,7 @@ export async function runScenario(run: ResolvedRun, opts: RunOptions = {}): Prom
     const pool = clean.length > 0 ? clean : rs
     const sorted = [...pool].sort((a, b) => a.requests.rps - b.requests.rps)
     const rep = sorted[Math.floor((sorted.length - 1) / 2)] as VariantResult
-    if (opts.trials !== undefined) rep.trials = rs.map((r, k) => ({ trial: k + 1, metrics: variantMetrics(r), disturbed: flags[k] === true }))
+    if (opts.trials !== undefined) rep.trials = rs.map((r, k) => ({ trial: k + 1, metrics: variantMetrics(r), disturbed: flags[k] === true, ...(paired ? { pair: pairOf[i]![k]! } : {}) }))
     results.push(rep)
   })
   return {
@@ -284,5 +314,6 @@ export async function runScenario(run: ResolvedRun, opts: RunOptions = {}): Prom
     variants: results,
     trials,
     aborted,
+    ...(paired ? { paired: { baseline: run.variants[0]!.name, candidate: run.variants[1]!.name, pairs } } : {}),
   }
 }

@@ -6,7 +6,7 @@
 import { ScenarioError, type ScenarioIssue } from '../errors.ts'
 import { parseDurationMs } from '../util/duration.ts'
 import { MAX_CLIENT_IPS } from '../scenario/schema.ts'
-import { BASELINE_NAME_RE } from '../gate/baseline.ts'
+import { BASELINE_NAME_RE, DEFAULT_BASELINE_RUNS } from '../gate/baseline.ts'
 import type { CliOverrides } from '../model/scenario.ts'
 import { didYouMean } from '../util/text.ts'
 import { DEFAULT_COMPARE, DEFAULT_COMPARE_OPTIONS } from '../gate/verdict.ts'
@@ -56,10 +56,21 @@ export interface CliArgs {
   ci: boolean
   /** Write JUnit XML here. */
   junit: string | undefined
+  /** --pair: the baseline and the candidate variant, run as adjacent pairs and gated B against A. */
+  pair?: [baseline: string, candidate: string]
+  /** Pairs under --pair; undefined = DEFAULT_PAIRS. */
+  pairs?: number
+  /** Saved runs --save-baseline keeps in the file (--baseline-runs); undefined = DEFAULT_BASELINE_RUNS. */
+  baselineRuns?: number
+  /** --confirm (true) or --no-confirm (false); undefined = on when CI=true. */
+  confirm?: boolean
 }
 
 /** Trials per variant under --baseline / --save-baseline unless --trials says otherwise. */
 export const DEFAULT_GATE_TRIALS = 5
+
+/** Pairs under --pair unless --pairs says otherwise (6: the fewest with which the exact signed-rank test can reach p < 0.05). */
+export const DEFAULT_PAIRS = 6
 
 /** Where a flag is listed in `--help` and docs/cli.md, in this order. */
 export const FLAG_GROUPS = {
@@ -171,6 +182,25 @@ function parseCompare(raw: string, out: CliArgs, issue: FlagIssue): void {
   else out.compare = paths
 }
 
+function parsePair(raw: string, out: CliArgs, issue: FlagIssue): void {
+  const names = raw.split(',').map((x) => x.trim())
+  if (names.length !== 2 || names.some((n) => n === '')) issue(`${got(raw)}; expected two variants of the scenario, baseline first: --pair main,candidate`)
+  else if (names[0] === names[1]) issue(`${got(raw)}; expected two different variants (the baseline, then the candidate)`)
+  else out.pair = [names[0]!, names[1]!]
+}
+
+/** Combinations of flags that cannot go together (each flag is valid alone). */
+function crossIssues(o: CliArgs): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = []
+  if (o.pair !== undefined) {
+    if (o.trials !== undefined) issues.push({ path: '--trials', message: 'does not apply with --pair; set the number of pairs with --pairs' })
+    if (o.baseline !== undefined || o.saveBaseline !== undefined) issues.push({ path: '--pair', message: `cannot be combined with ${o.baseline !== undefined ? '--baseline' : '--save-baseline'}: under --pair the baseline is the pair's first variant, run in the same job` })
+    if (o.overrides.variant !== undefined) issues.push({ path: '--variant', message: 'cannot be combined with --pair, which names the two variants that run' })
+  } else if (o.pairs !== undefined) issues.push({ path: '--pairs', message: 'only with --pair <baseline>,<candidate>' })
+  if (o.baselineRuns !== undefined && o.saveBaseline === undefined) issues.push({ path: '--baseline-runs', message: 'only with --save-baseline <name> (it says how many saved runs the file keeps)' })
+  return issues
+}
+
 const pct = (x: number) => `${x * 100}%`
 
 /** Every flag of `svcbench run`, in `--help` order. */
@@ -215,9 +245,22 @@ export const FLAGS: readonly FlagSpec[] = [
   { kind: 'value', name: '--save-baseline', placeholder: '<name>', group: 'gate', help: "save this run's trials as reports/baselines/<name>.json", details: 'Not when the run was interrupted or aborted.', parse: baselineValue((o, v) => (o.saveBaseline = v)) },
   { kind: 'value', name: '--trials', placeholder: '<n>', group: 'gate', default: `${DEFAULT_GATE_TRIALS} with --baseline or --save-baseline, else 1`, help: 'runs per variant, interleaved, 1 to 100', parse: intValue(1, 100, (o, n) => (o.trials = n)) },
   { kind: 'value', name: '--min-change', placeholder: '<p>', group: 'gate', default: pct(DEFAULT_COMPARE_OPTIONS.minChange), help: 'smallest change that can fail the baseline gate, e.g. 5% or 0.05', parse: fractionValue('5% or 0.05', true, (o, x) => (o.minChange = x)) },
-  { kind: 'value', name: '--alpha', placeholder: '<p>', group: 'gate', default: String(DEFAULT_COMPARE_OPTIONS.alpha), help: 'significance level of the Mann-Whitney U test', parse: fractionValue('0.05 or 5%', false, (o, x) => (o.alpha = x)) },
+  { kind: 'value', name: '--alpha', placeholder: '<p>', group: 'gate', default: String(DEFAULT_COMPARE_OPTIONS.alpha), help: 'significance level of the Mann-Whitney U test (of the signed-rank test under --pair)', parse: fractionValue('0.05 or 5%', false, (o, x) => (o.alpha = x)) },
   { kind: 'switch', name: '--normalize', group: 'gate', help: 'gate throughput and latency as ratios to the calibration path', set: (o) => (o.normalize = true) },
   { kind: 'value', name: '--compare', placeholder: '<paths>', group: 'gate', default: DEFAULT_COMPARE.map((s) => s.path).join(', '), help: 'metrics to compare with the baseline, comma-separated', parse: parseCompare },
+  {
+    kind: 'value', name: '--pair', placeholder: '<a,b>', group: 'gate', parse: parsePair,
+    help: "run only variants a (the baseline) and b (the candidate), as adjacent pairs A B, B A, A B, …, and gate b against a (exit 1 on a regression)",
+    details: 'Each trial runs on a fresh cluster; a disturbed trial runs again with its partner. The verdict per metric is the exact Wilcoxon signed-rank test of the per-pair changes, with the same min-change and noise floors; see [gates.md](gates.md#paired-gate---pair).',
+  },
+  { kind: 'value', name: '--pairs', placeholder: '<n>', group: 'gate', default: String(DEFAULT_PAIRS), help: 'pairs under --pair, 1 to 100 (with fewer than 6 nothing can fail)', parse: intValue(1, 100, (o, n) => (o.pairs = n)) },
+  {
+    kind: 'value', name: '--baseline-runs', placeholder: '<n>', group: 'gate', default: String(DEFAULT_BASELINE_RUNS), parse: intValue(1, 50, (o, n) => (o.baselineRuns = n)),
+    help: 'saved runs --save-baseline keeps in the baseline file, newest last, 1 to 50 (1: only this run)',
+    details: "With 2 or more, a metric regresses only when its change also exceeds the spread between the saved runs' medians; see [gates.md](gates.md#history-baselines-that-know-their-noise).",
+  },
+  { kind: 'switch', name: '--confirm', group: 'gate', default: 'on when CI=true', help: 'after a failed comparison run the candidate once more; fail only on regressions the second comparison finds again', set: (o) => (o.confirm = true) },
+  { kind: 'switch', name: '--no-confirm', group: 'gate', help: 'never run a second comparison (also under CI=true)', set: (o) => (o.confirm = false) },
   { kind: 'switch', name: '--ci', group: 'gate', help: 'no progress bar, compact log; on when CI=true', set: (o) => (o.ci = true) },
   { kind: 'value', name: '--junit', placeholder: '<file>', group: 'gate', help: 'write JUnit XML, one testcase per threshold and compared metric', parse: nonEmptyValue('a file path for the JUnit XML', (o, v) => (o.junit = v)) },
   { kind: 'switch', name: '--help', aliases: ['-h'], group: 'other', help: 'print this help', set: (o) => (o.command = 'help') },
@@ -323,6 +366,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     issues.push({ path: 'arguments', message: `got ${positionals.map((p) => JSON.stringify(p)).join(' ')}; expected at most one scenario file` })
   }
   out.scenario = positionals[0]
+  issues.push(...crossIssues(out))
   if (issues.length > 0) throw new ScenarioError(issues)
   return out
 }

@@ -3,18 +3,19 @@ import path from 'node:path'
 import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, usage, DEFAULT_GATE_TRIALS, type CliArgs } from './args.ts'
+import { pairedRun, runAndGate, runShape } from './gate-run.ts'
 import { EXIT } from './exit-codes.ts'
 import { createProgress } from './progress.ts'
 import { loadScenarioFile } from '../scenario/load.ts'
 import { resolveScenario } from '../scenario/resolve.ts'
-import { runScenario, versions } from '../runner.ts'
+import { versions } from '../runner.ts'
 import { writeResults, createRunDir } from '../report/results.ts'
 import { comparisonTable } from '../report/table.ts'
 import { killAllChildren } from '../process/child.ts'
 import { ScenarioError, HarnessError } from '../errors.ts'
 import { writeFileAtomic } from '../util/fs.ts'
-import { loadBaseline, saveBaseline, baselineFrom } from '../gate/baseline.ts'
-import { evaluateGate, type GateOptions } from '../gate/gate.ts'
+import { loadBaseline, loadSaveTarget, saveBaseline, baselineFrom, appendRun, savedRuns, DEFAULT_BASELINE_RUNS, type Baseline } from '../gate/baseline.ts'
+import type { GateOptions } from '../gate/gate.ts'
 import { gateText, junitXml, githubAnnotations } from '../gate/output.ts'
 import { summaryMarkdown } from '../report/markdown.ts'
 import { isKnownPath } from '../gate/thresholds.ts'
@@ -133,6 +134,8 @@ interface Streams {
 interface PreparedRun {
   run: ResolvedRun
   baseline: GateOptions['baseline']
+  /** The baseline file --save-baseline adds this run to, when there is one. */
+  saveTarget: Baseline | undefined
   /** SVCBENCH_ADDRESS_BLOCK, if set. */
   block: number | undefined
 }
@@ -148,7 +151,9 @@ async function prepareRun(args: CliArgs, err: NodeJS.WriteStream): Promise<Prepa
   const isObject = typeof loaded === 'object' && loaded !== null && !Array.isArray(loaded)
   let raw = args.faults.length > 0 && isObject ? addFaults(loaded as Record<string, unknown>, args.faults) : loaded
   if (args.serviceType !== undefined && isObject) raw = setServiceType(raw as Record<string, unknown>, args.serviceType)
-  const run = resolveScenario(raw, { file: fromManifestsOnly ? undefined : shownFile, overrides: args.overrides, manifests: args.manifests, service: args.manifestService, port: args.manifestPort })
+  const resolved = resolveScenario(raw, { file: fromManifestsOnly ? undefined : shownFile, overrides: args.overrides, manifests: args.manifests, service: args.manifestService, port: args.manifestPort })
+  // --pair: only the two variants it names run, the baseline first.
+  const run = args.pair === undefined ? resolved : pairedRun(resolved, args.pair)
   checkCompare(run, args.compare)
   // What keeps the run's dataplane from running here (a bad SVCBENCH_L4_RELAY) is bad input too.
   const dataplaneIssues = preflightRun(run)
@@ -156,21 +161,24 @@ async function prepareRun(args: CliArgs, err: NodeJS.WriteStream): Promise<Prepa
   // The baseline is read before anything starts: a bad name is bad input, not a failed run.
   const baseline = args.baseline === undefined ? undefined : await loadBaseline(args.outDir, args.baseline)
   for (const n of run.notes) err.write(`svcbench: note: ${n}\n`)
+  const saveTarget = args.saveBaseline === undefined ? undefined : await loadSaveTarget(args.outDir, args.saveBaseline)
   for (const w of run.warnings) err.write(`svcbench: warning: ${w}\n`)
-  if (args.normalize && baseline === undefined) err.write('svcbench: warning: --normalize only matters with --baseline; ignored\n')
-  return { run, baseline, block }
+  if (args.normalize && baseline === undefined && args.pair === undefined) err.write('svcbench: warning: --normalize only matters with --baseline or --pair; ignored\n')
+  return { run, baseline, saveTarget, block }
 }
 
-/** --save-baseline: save the run's trials, unless it was interrupted or aborted. */
-async function saveBaselineOf(result: RunResult, args: CliArgs, { err, human }: Streams): Promise<void> {
+/** --save-baseline: add the run's trials to the file's history (the last --baseline-runs kept), unless it was interrupted or aborted. */
+async function saveBaselineOf(result: RunResult, args: CliArgs, previous: Baseline | undefined, { err, human }: Streams): Promise<void> {
   if (args.saveBaseline === undefined) return
   if (result.interrupted || result.aborted !== null) {
     err.write(`svcbench: not saving baseline ${args.saveBaseline}: the run was ${result.interrupted ? 'interrupted' : 'aborted'}\n`)
     return
   }
-  const b = baselineFrom(result, args.saveBaseline)
+  const { baseline: b, restarted } = appendRun(previous, baselineFrom(result, args.saveBaseline), args.baselineRuns ?? DEFAULT_BASELINE_RUNS)
+  if (restarted !== undefined) err.write(`svcbench: warning: baseline ${args.saveBaseline}: its history of saved runs starts again: ${restarted}\n`)
   const file = await saveBaseline(args.outDir, b)
-  human.write(`baseline saved: ${rel(file)} (${result.trials} trial${result.trials === 1 ? '' : 's'} per variant)\n`)
+  const runs = savedRuns(b).length
+  human.write(`baseline saved: ${rel(file)} (${result.trials} trial${result.trials === 1 ? '' : 's'} per variant); ${runs} saved run${runs === 1 ? '' : 's'} kept of at most ${args.baselineRuns ?? DEFAULT_BASELINE_RUNS}\n`)
   for (const [name, bv] of Object.entries(b.variants)) {
     if (bv.disturbedTrials > 0) err.write(`svcbench: warning: baseline ${args.saveBaseline}: ${name} keeps ${bv.disturbedTrials} trials another program disturbed (too few were clean); comparisons against it are less sensitive; record it again on a quiet machine\n`)
   }
@@ -192,7 +200,8 @@ function publishToGitHub(result: RunResult, gate: GateResult, scenario: string, 
 }
 
 /** Write results.json, print the table and the gate, write reports, JUnit, the baseline and GitHub's summary. */
-async function publish(result: RunResult, gate: GateResult, run: ResolvedRun, args: CliArgs, runDir: string | undefined, streams: Streams): Promise<void> {
+async function publish(result: RunResult, gate: GateResult, prepared: PreparedRun, args: CliArgs, runDir: string | undefined, streams: Streams): Promise<void> {
+  const { run } = prepared
   const { out, err, human } = streams
   const resultsPath = await writeResults(result, args.outDir, runDir)
   if (args.json) out.write(`${JSON.stringify(result)}\n`)
@@ -213,7 +222,7 @@ async function publish(result: RunResult, gate: GateResult, run: ResolvedRun, ar
     await writeJunit(args.junit, junitXml(gate, run.name, took))
     human.write(`junit:   ${rel(path.resolve(args.junit))}\n`)
   }
-  await saveBaselineOf(result, args, streams)
+  await saveBaselineOf(result, args, prepared.saveTarget, streams)
   publishToGitHub(result, gate, run.name, markdown, human)
 }
 
@@ -248,24 +257,23 @@ async function runCommand(args: CliArgs): Promise<number> {
   const uninstallSignals = installSignals(controller, err)
   let finishProgress = () => {}
   try {
-    const { run, baseline, block } = await prepareRun(args, err)
+    const prepared = await prepareRun(args, err)
+    const { run, baseline, block } = prepared
     const gated = baseline !== undefined || args.saveBaseline !== undefined
     const progress = args.progress ? createProgress({ stream: err, tty: err.isTTY === true && !args.json && !ci, scenario: run.name, compact: ci }) : undefined
     finishProgress = () => progress?.finish()
     // Command pods log into the run's folder, so it exists from the start.
     const runDir = run.variants.some((v) => v.cluster.command !== null) ? await createRunDir(args.outDir, run.name, new Date()) : undefined
-    const result: RunResult = await runScenario(run, {
-      ...progress,
-      logDir: runDir === undefined ? undefined : path.join(runDir, 'pods'),
-      signal: controller.signal,
-      addressBlock: block,
-      trials: args.trials ?? (gated ? DEFAULT_GATE_TRIALS : undefined),
-      calibrate: gated || args.trials !== undefined,
+    const confirm = args.confirm ?? process.env.CI === 'true'
+    const { result, gate } = await runAndGate(run, {
+      run: { ...progress, logDir: runDir === undefined ? undefined : path.join(runDir, 'pods'), signal: controller.signal, addressBlock: block, ...runShape(args, gated) },
+      gate: { baseline, normalize: args.normalize, minChange: args.minChange, alpha: args.alpha, compare: args.compare?.map(specFor), confirm },
+      confirm,
+      onConfirm: (names) => err.write(`svcbench: the comparison failed; confirming: running ${names.join(' and ')} once more (--no-confirm to skip)\n`),
     })
     finishProgress()
-    const gate = evaluateGate(result, { baseline, normalize: args.normalize, minChange: args.minChange, alpha: args.alpha, compare: args.compare?.map(specFor) })
     if (gate.verdict !== 'none') result.gate = gate
-    await publish(result, gate, run, args, runDir, streams)
+    await publish(result, gate, prepared, args, runDir, streams)
     if (result.interrupted) {
       err.write('svcbench: interrupted; results are partial ("interrupted": true)\n')
       return EXIT.INTERRUPTED

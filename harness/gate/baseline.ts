@@ -20,16 +20,54 @@ export interface BaselineVariant {
   disturbedTrials: number
 }
 
-/** A baseline file. */
-export interface Baseline {
-  kind: 'svcbench-baseline'
-  schemaVersion: 1
-  name: string
+/** One saved run of a baseline: what `--save-baseline` took from it. */
+export interface BaselineRun {
+  /** When the run finished (its finishedAt, ISO 8601 UTC). */
   savedAt: string
-  scenario: string
   machine: RunResult['machine']
   versions: RunResult['versions']
   variants: Record<string, BaselineVariant>
+}
+
+/**
+ * A baseline file. Its top-level run is the newest saved; `history` holds the runs saved before
+ * it (oldest first), so that the gate knows how far an unchanged run moves on this runner. Files
+ * written before the history existed have none and load as a baseline of one run.
+ */
+export interface Baseline extends BaselineRun {
+  kind: 'svcbench-baseline'
+  schemaVersion: 1
+  name: string
+  scenario: string
+  /** Earlier saved runs, oldest first (at most --baseline-runs − 1 of them). @default [] */
+  history?: BaselineRun[]
+}
+
+/** Saved runs a baseline keeps (the newest and the ones before it) unless --baseline-runs says otherwise. */
+export const DEFAULT_BASELINE_RUNS = 5
+
+/** Every saved run of a baseline, oldest first, the newest last. */
+export function savedRuns(b: Baseline): BaselineRun[] {
+  return [...(b.history ?? []), { savedAt: b.savedAt, machine: b.machine, versions: b.versions, variants: b.variants }]
+}
+
+/**
+ * `next` with the runs of `previous` kept before it, the last `keep` runs in all. The history
+ * starts again (with a reason) when the runs are not comparable: another scenario, other
+ * variants, or a variant's settings changed.
+ */
+export function appendRun(previous: Baseline | undefined, next: Baseline, keep: number): { baseline: Baseline; restarted: string | undefined } {
+  if (previous === undefined || keep <= 1) return { baseline: next, restarted: undefined }
+  const names = (b: BaselineRun) => Object.keys(b.variants).sort().join(', ')
+  let restarted: string | undefined
+  if (previous.scenario !== next.scenario) restarted = `it was saved from scenario ${JSON.stringify(previous.scenario)}`
+  else if (names(previous) !== names(next)) restarted = `its variants were ${names(previous)}`
+  else {
+    const changed = Object.keys(next.variants).find((v) => JSON.stringify(previous.variants[v]?.settings) !== JSON.stringify(next.variants[v]?.settings))
+    if (changed !== undefined) restarted = `variant ${changed} ran with other settings`
+  }
+  if (restarted !== undefined) return { baseline: next, restarted }
+  return { baseline: { ...next, history: savedRuns(previous).slice(-(keep - 1)) }, restarted: undefined }
 }
 
 /** Baseline names: letters, digits, dot, dash, underscore (they become file names). */
@@ -67,6 +105,20 @@ export async function saveBaseline(root: string, b: Baseline): Promise<string> {
   }
 }
 
+/** Parse and check a baseline file's text; bad content is bad input naming `flag`. */
+function parseBaseline(raw: string, file: string, flag: string): Baseline {
+  let b: Baseline
+  try {
+    b = JSON.parse(raw) as Baseline
+  } catch (e) {
+    throw new ScenarioError([{ path: flag, message: `${file} is not JSON (${(e as Error).message}); expected a file written by --save-baseline` }])
+  }
+  if (b?.kind !== 'svcbench-baseline' || b.schemaVersion !== 1 || typeof b.variants !== 'object' || b.variants === null || (b.history !== undefined && !Array.isArray(b.history))) {
+    throw new ScenarioError([{ path: flag, message: `${file} is not an svcbench baseline (kind "svcbench-baseline", schemaVersion 1); expected a file written by --save-baseline` }])
+  }
+  return b
+}
+
 /** Read a baseline by name; a missing or malformed file is bad input (exit 2), checked before the run. */
 export async function loadBaseline(root: string, name: string): Promise<{ baseline: Baseline; file: string }> {
   const file = baselinePath(root, name)
@@ -82,14 +134,25 @@ export async function loadBaseline(root: string, name: string): Promise<{ baseli
     }
     throw new ScenarioError([{ path: '--baseline', message: `got ${JSON.stringify(name)}; no file ${file}${known.length === 0 ? '; record one first with --save-baseline ' + name : `; expected one of ${known.map((k) => JSON.stringify(k)).join(', ')}`}` }])
   }
-  let b: Baseline
+  return { baseline: parseBaseline(raw, file, '--baseline'), file }
+}
+
+/**
+ * The baseline `--save-baseline <name>` will add its run to: undefined when there is no file yet;
+ * a file that is not a baseline is bad input (exit 2), checked before the run, never overwritten.
+ */
+export async function loadSaveTarget(root: string, name: string): Promise<Baseline | undefined> {
+  const file = baselinePath(root, name)
+  let raw: string
   try {
-    b = JSON.parse(raw) as Baseline
+    raw = await fs.readFile(file, 'utf8')
+  } catch {
+    return undefined
+  }
+  try {
+    return parseBaseline(raw, file, '--save-baseline')
   } catch (e) {
-    throw new ScenarioError([{ path: '--baseline', message: `${file} is not JSON (${(e as Error).message}); expected a file written by --save-baseline` }])
+    const issue = (e as ScenarioError).issues[0]!
+    throw new ScenarioError([{ path: '--save-baseline', message: `${issue.message}; remove it or save under another name` }])
   }
-  if (b?.kind !== 'svcbench-baseline' || b.schemaVersion !== 1 || typeof b.variants !== 'object' || b.variants === null) {
-    throw new ScenarioError([{ path: '--baseline', message: `${file} is not an svcbench baseline (kind "svcbench-baseline", schemaVersion 1); expected a file written by --save-baseline` }])
-  }
-  return { baseline: b, file }
 }

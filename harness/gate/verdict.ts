@@ -8,12 +8,15 @@
  *      (exact permutation p-value, ties at mid-ranks, for up to 20 trials in all; normal
  *      approximation with tie correction above);
  *   2. large: the change is at least `minChange` (× the metric's minChangeFactor: 3 for p99) in the bad direction (ratio metrics);
- *   3. above the noise floor: the absolute difference of medians is at least the metric's floor.
+ *   3. above the noise floor: the absolute difference of medians is at least the metric's floor;
+ *   4. history mode (a baseline file of at least 2 saved runs, their trials pooled as the
+ *      baseline): the change exceeds the spread between the saved runs ({@link historySpread}).
  * An improvement is the same in the good direction. The 95% bootstrap confidence interval of
  * the ratio (or difference) of medians is reported alongside, seeded, so runs are repeatable.
  */
 import { median as ssMedian } from 'simple-statistics'
 import { createRng } from '../util/rng.ts'
+import { midRanks } from './ranks.ts'
 import type { Comparison, MetricVerdict } from '../model/gate-result.ts'
 
 /** How a compared metric is judged. */
@@ -64,7 +67,13 @@ export interface CompareOptions {
   alpha: number
   /** Bootstrap resamples. @default 4000 */
   resamples: number
+  /** Seed of the bootstrap's resampling. @default 1 */
   seed: number
+  /**
+   * History mode: the metric's values in each saved run of the baseline (at least 2 runs); the
+   * change must then also exceed their spread ({@link historySpread}). @default undefined
+   */
+  history?: readonly (readonly number[])[]
 }
 
 export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { minChange: 0.05, alpha: 0.05, resamples: 4000, seed: 1 }
@@ -75,20 +84,6 @@ export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { minChange: 0.05, alpha:
  */
 export function median(xs: readonly number[]): number {
   return xs.length === 0 ? Number.NaN : ssMedian(xs)
-}
-
-/** Mid-ranks (1-based) of `xs`, ties sharing the mean of their ranks. */
-function midRanks(xs: readonly number[]): number[] {
-  const order = xs.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0])
-  const ranks = new Array<number>(xs.length)
-  for (let i = 0; i < order.length; ) {
-    let j = i
-    while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++
-    const r = (i + j) / 2 + 1
-    for (let k = i; k <= j; k++) ranks[order[k]![1]] = r
-    i = j + 1
-  }
-  return ranks
 }
 
 const EXACT_MAX_N = 20
@@ -165,9 +160,78 @@ export function minimumP(n: number, m: number): number {
   return Math.min(1, 2 / c)
 }
 
-const round = (x: number, d = 6) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x)
+/** `x` rounded to `d` decimals (non-finite values unchanged), as results store figures. */
+export const round = (x: number, d = 6) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x)
 
-/** Compare one metric's trials. */
+/**
+ * How far an unchanged run moved on this runner: the range (max − min) of the saved runs' medians
+ * of a metric, over the baseline median `center` in ratio mode (so it compares with `change`), in
+ * the metric's unit in difference mode. Runs without a value are left out; NaN with fewer than 2.
+ */
+export function historySpread(runs: readonly (readonly number[])[], mode: 'ratio' | 'difference', center: number): number {
+  const medians = runs.filter((r) => r.length > 0).map((r) => median(r))
+  if (medians.length < 2) return Number.NaN
+  const range = Math.max(...medians) - Math.min(...medians)
+  return mode === 'ratio' ? range / Math.abs(center) : range
+}
+
+/** What a comparison measured, before rounding and judging. */
+export interface MeasuredChange {
+  mode: 'ratio' | 'difference'
+  /** Baseline and current figures (medians), in the metric's unit. */
+  baseline: number
+  current: number
+  /** ratio − 1, or the difference. */
+  change: number
+  /** |difference| the noise floor is checked on, in the metric's unit. */
+  absDiff: number
+  ci: [number, number]
+  pValue: number
+  /** Values on each side. */
+  counts: { baseline: number; current: number }
+  /** The change is in the bad direction. */
+  worse: boolean
+  /** History mode: the spread the change must exceed (NaN: none). @default NaN */
+  spread?: number
+  /** Saved runs the spread is over. */
+  runs?: number
+}
+
+/**
+ * The verdict on a measured change, and the comparison as results hold it (rounded): a
+ * regression or improvement only when significant, at least the noise floor, at least
+ * min-change (ratio mode) and beyond the history's spread (when there is one).
+ */
+export function judgeChange(variant: string, spec: CompareSpec, m: MeasuredChange, opts: Pick<CompareOptions, 'alpha' | 'minChange'>): Comparison {
+  const spread = m.spread ?? Number.NaN
+  const need = opts.minChange * (spec.minChangeFactor ?? 1)
+  let reason = ''
+  if (m.pValue >= opts.alpha) reason = `not significant (p ${round(m.pValue, 3)} ≥ ${opts.alpha})`
+  else if (m.absDiff < spec.floor || m.absDiff === 0 || m.change === 0) reason = `below the noise floor (|Δ| < ${spec.floor})`
+  else if (m.mode === 'ratio' && Math.abs(m.change) < need) reason = `below min-change (${round(Math.abs(m.change) * 100, 2)}% < ${round(need * 100, 2)}%)`
+  else if (Math.abs(m.change) <= spread) {
+    const within = m.mode === 'ratio' ? `${round(Math.abs(m.change) * 100, 2)}% ≤ ${round(spread * 100, 2)}%` : `|Δ| ${round(Math.abs(m.change), 6)} ≤ ${round(spread, 6)}`
+    reason = `within the history's spread (${within}, the range of ${m.runs} saved runs' medians)`
+  }
+  const verdict: MetricVerdict = reason !== '' ? 'unchanged' : m.worse ? 'regression' : 'improvement'
+  return {
+    variant,
+    path: spec.path,
+    better: spec.better,
+    mode: m.mode,
+    baseline: round(m.baseline),
+    current: round(m.current),
+    change: round(m.change),
+    ci: [round(m.ci[0]), round(m.ci[1])],
+    pValue: round(m.pValue, 4),
+    trials: { ...m.counts },
+    verdict,
+    reason,
+    ...(Number.isNaN(spread) ? {} : { spread: round(spread) }),
+  }
+}
+
+/** Compare one metric's trials (history mode when `opts.history` holds at least 2 saved runs). */
 export function compareMetric(variant: string, spec: CompareSpec, base: readonly number[], cur: readonly number[], opts: CompareOptions = DEFAULT_COMPARE_OPTIONS): Comparison {
   const mb = median(base)
   const mc = median(cur)
@@ -176,26 +240,8 @@ export function compareMetric(variant: string, spec: CompareSpec, base: readonly
   const pValue = mannWhitneyP(base, cur)
   const ci = bootstrapCi(base, cur, mode, opts.resamples, opts.seed)
   const worse = spec.better === 'lower' ? mc > mb : mc < mb
-  let verdict: MetricVerdict = 'unchanged'
-  let reason = ''
-  if (pValue >= opts.alpha) reason = `not significant (p ${round(pValue, 3)} ≥ ${opts.alpha})`
-  else if (Math.abs(mc - mb) < spec.floor || mc === mb) reason = `below the noise floor (|Δ| < ${spec.floor})`
-  else if (mode === 'ratio' && Math.abs(change) < opts.minChange * (spec.minChangeFactor ?? 1)) {
-    reason = `below min-change (${round(Math.abs(change) * 100, 2)}% < ${round(opts.minChange * (spec.minChangeFactor ?? 1) * 100, 2)}%)`
-  }
-  else verdict = worse ? 'regression' : 'improvement'
-  return {
-    variant,
-    path: spec.path,
-    better: spec.better,
-    mode,
-    baseline: round(mb),
-    current: round(mc),
-    change: round(change),
-    ci: [round(ci[0]), round(ci[1])],
-    pValue: round(pValue, 4),
-    trials: { baseline: base.length, current: cur.length },
-    verdict,
-    reason,
-  }
+  const spread = opts.history === undefined ? Number.NaN : historySpread(opts.history, mode, mb)
+  const runs = opts.history?.filter((r) => r.length > 0).length
+  const c = judgeChange(variant, spec, { mode, baseline: mb, current: mc, change, absDiff: Math.abs(mc - mb), ci, pValue, counts: { baseline: base.length, current: cur.length }, worse, spread, runs }, opts)
+  return { ...c, test: 'mann-whitney' }
 }

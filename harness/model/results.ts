@@ -4,7 +4,7 @@
  * summarizers, read by reports, gates and people. Types and constants only.
  */
 import type { ResolvedFault, ResolvedVariant } from './scenario.ts'
-import type { GateResult } from './gate-result.ts'
+import type { GateResult, PairedSchedule } from './gate-result.ts'
 import type { CpuSummary, FairnessSummary, LatencySummary, StickinessSummary } from './summaries.ts'
 
 /** Error kinds, as results report them. */
@@ -305,6 +305,8 @@ export interface VariantResult {
     metrics: Record<string, number | null>
     /** Other programs used more than 20% of a core (cpu.otherPct) during its measured phase; left out of the statistics while at least 4 clean trials remain. */
     disturbed: boolean
+    /** --pair: the pair this trial belongs to (RunResult.paired.pairs); the other variant's trial with the same number is its partner. Absent otherwise. */
+    pair?: number
   }[]
   /**
    * What the reader must know about this variant's figures: data the harness could not collect,
@@ -432,10 +434,12 @@ export interface RunResult {
   /** The scenario as resolved (defaults filled, durations in ms). */
   resolved: ResolvedVariant[]
   variants: VariantResult[]
-  /** Trials per variant (1 unless --trials or a baseline asked for more). */
+  /** Trials per variant (1 unless --trials or a baseline asked for more; under --pair, the pairs asked for). */
   trials: number
   /** Set when an abortOnFail threshold stopped the run. */
   aborted: GateResult['aborted']
+  /** --pair: the two variants ran as adjacent pairs; absent otherwise. */
+  paired?: PairedSchedule
   /** The gate verdict (thresholds, baseline comparison), added by the CLI. */
   gate?: GateResult
 }

@@ -135,3 +135,26 @@ describe('parseArgs from FLAGS', () => {
     expect(FLAGS.find((f) => f.name === '--compare')?.default).toBe('requests.rps, latency.p50, latency.p99, errors.rate, fairness.jain, failover.totalRequestsLost, failover.maxDetectionSec')
   })
 })
+
+describe('parseArgs: --pair, --pairs, --baseline-runs, --confirm', () => {
+  it('takes the pair (baseline first), the number of pairs, the history length and confirm on or off', () => {
+    expect(parseArgs(['--pair', 'main,pr', '--pairs', '8', '--confirm'])).toMatchObject({ pair: ['main', 'pr'], pairs: 8, confirm: true })
+    expect(parseArgs(['--pair=main, pr']).pair).toEqual(['main', 'pr'])
+    expect(parseArgs(['--save-baseline', 'main', '--baseline-runs', '3', '--no-confirm'])).toMatchObject({ baselineRuns: 3, confirm: false })
+    const none = parseArgs([])
+    expect([none.pair, none.pairs, none.baselineRuns, none.confirm]).toEqual([undefined, undefined, undefined, undefined])
+  })
+  it('refuses a pair of one name, the same name twice, and flags that do not go with it, naming each flag', () => {
+    expect(issuesOf(['--pair', 'main'])).toEqual(['--pair: got "main"; expected two variants of the scenario, baseline first: --pair main,candidate'])
+    expect(issuesOf(['--pair', 'a,b,c'])[0]).toMatch(/^--pair: got "a,b,c"; expected two variants/)
+    expect(issuesOf(['--pair', 'main,main'])).toEqual(['--pair: got "main,main"; expected two different variants (the baseline, then the candidate)'])
+    expect(issuesOf(['--pair', 'a,b', '--trials', '5', '--baseline', 'main', '--variant', 'a'])).toEqual([
+      '--trials: does not apply with --pair; set the number of pairs with --pairs',
+      "--pair: cannot be combined with --baseline: under --pair the baseline is the pair's first variant, run in the same job",
+      '--variant: cannot be combined with --pair, which names the two variants that run',
+    ])
+    expect(issuesOf(['--pairs', '6'])).toEqual(['--pairs: only with --pair <baseline>,<candidate>'])
+    expect(issuesOf(['--pair', 'a,b', '--pairs', '0'])).toEqual(['--pairs: got "0"; expected an integer from 1 to 100'])
+    expect(issuesOf(['--baseline-runs', '3'])).toEqual(['--baseline-runs: only with --save-baseline <name> (it says how many saved runs the file keeps)'])
+  })
+})
