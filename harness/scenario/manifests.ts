@@ -66,7 +66,7 @@ const KNOWN: Record<string, string[]> = {
     'spec.template.spec.containers[].readinessProbe.successThreshold',
     'spec.template.spec.containers[].readinessProbe.initialDelaySeconds',
   ],
-  KubeProxyConfiguration: ['mode', 'ipvs.scheduler'],
+  KubeProxyConfiguration: ['mode', 'ipvs.scheduler', 'ipvs.tcpTimeout', 'ipvs.tcpFinTimeout', 'ipvs.udpTimeout'],
   Node: [],
 }
 const ALWAYS = ['apiVersion', 'kind', 'metadata.name', 'metadata.namespace', 'metadata.labels.*', 'metadata.annotations.*']
@@ -280,7 +280,7 @@ function podFields(sel: Selection, warnings: string[]): { replicas: number; pod:
   return { replicas, pod }
 }
 
-/** service.*: type, ports, affinity and traffic policies from the Service; mode and scheduler from a KubeProxyConfiguration. */
+/** service.*: type, ports, affinity and traffic policies from the Service; mode, scheduler and IPVS timeouts from a KubeProxyConfiguration. */
 function serviceFields(sel: Selection, warnings: string[]): Obj {
   const { shown, svc, sid, type, port0, proxyConfigs } = sel
   const service: Obj = { type }
@@ -307,6 +307,9 @@ function serviceFields(sel: Selection, warnings: string[]): Obj {
     service.proxyMode = mode === undefined || mode === '' ? 'iptables' : mode
     const scheduler = get(kp, 'ipvs.scheduler')
     if (service.proxyMode === 'ipvs' && scheduler !== undefined && scheduler !== '') service.ipvsScheduler = scheduler
+    // metav1.Duration strings ("900s", "2m"; "0s" keeps the kernel's), the form service.ipvs takes.
+    const timeouts = Object.fromEntries(['tcpTimeout', 'tcpFinTimeout', 'udpTimeout'].map((k) => [k, get(kp, `ipvs.${k}`)]).filter(([, v]) => v !== undefined))
+    if (service.proxyMode === 'ipvs' && Object.keys(timeouts).length > 0) service.ipvs = timeouts
   }
   return service
 }

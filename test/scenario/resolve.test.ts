@@ -53,6 +53,7 @@ describe('resolveScenario', () => {
       proxyMode: 'iptables',
       ipvsScheduler: null,
       ipvsFlags: [],
+      ipvsTimeouts: { tcpMs: 900_000, tcpFinMs: 120_000, udpMs: 300_000 },
       algorithm: 'random',
       balancer: null,
       balancing: 'connection',
