@@ -11,6 +11,7 @@ import { createRng } from '../util/rng.ts'
 import type { ResolvedLatency } from '../model/scenario.ts'
 import { NO_FAULT, type PodConfig, type PodFault } from '../model/wire.ts'
 import type { PodStats } from '../model/measurements.ts'
+import { answerAfterHalfClose } from '../util/http.ts'
 
 /** Header naming the pod that answered. */
 export const POD_HEADER = 'x-svcbench-pod'
@@ -169,6 +170,9 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
     else respond()
   })
   server.keepAliveTimeout = 65_000
+  // A client that shuts down its write side after its request still gets the answer (Node's HTTP
+  // server would otherwise drop the request on the FIN): what a half-close through a Service tests.
+  answerAfterHalfClose(server)
   const sockets = new Set<import('node:net').Socket>()
   server.on('connection', (socket) => {
     socket.setNoDelay(true)
