@@ -141,8 +141,17 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
   const counters = createPodCounters(config.name)
 
   let fault: PodFault = NO_FAULT
+  const hung = new Set<import('node:net').Socket>()
   const server = http.createServer((req, res) => {
-    if (fault.hang) return // never answered; the client's timeout ends it
+    if (fault.hang) {
+      // Never answered; the client's timeout ends it. Its FIN then closes the socket here too
+      // (half-open is allowed for clients that still wait for an answer; this one never comes),
+      // and closing the pod does not wait for it.
+      hung.add(req.socket)
+      req.socket.once('end', () => req.socket.destroy())
+      req.socket.once('close', () => hung.delete(req.socket))
+      return
+    }
     if (req.url === '/healthz') {
       const ok = () => {
         res.writeHead(200, { 'content-type': 'text/plain', [POD_HEADER]: config.name })
@@ -214,6 +223,7 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
           resolve()
         })
         server.closeIdleConnections()
+        for (const s of hung) s.destroy()
       })
     },
   }
