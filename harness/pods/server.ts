@@ -141,15 +141,11 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
   const counters = createPodCounters(config.name)
 
   let fault: PodFault = NO_FAULT
-  const hung = new Set<import('node:net').Socket>()
   const server = http.createServer((req, res) => {
     if (fault.hang) {
       // Never answered; the client's timeout ends it. Its FIN then closes the socket here too
-      // (half-open is allowed for clients that still wait for an answer; this one never comes),
-      // and closing the pod does not wait for it.
-      hung.add(req.socket)
+      // (half-open is allowed for clients that still wait for an answer; this one never comes).
       req.socket.once('end', () => req.socket.destroy())
-      req.socket.once('close', () => hung.delete(req.socket))
       return
     }
     if (req.url === '/healthz') {
@@ -223,7 +219,6 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
           resolve()
         })
         server.closeIdleConnections()
-        for (const s of hung) s.destroy()
       })
     },
   }
