@@ -44,13 +44,11 @@ export function entryExpiryMs(end: ConnectionEnd, closedAtMs: number, timeouts: 
 }
 
 /** A binary min-heap of lapse times. */
-function createHeap(): { push(x: number): void; popUntil(t: number): void; size(): number; max(): number } {
+function createHeap(): { push(x: number): void; popUntil(t: number): void; size(): number } {
   const h: number[] = []
-  let max = -Infinity
   return {
     push(x) {
       h.push(x)
-      max = Math.max(max, x)
       for (let i = h.length - 1; i > 0; ) {
         const p = (i - 1) >> 1
         if ((h[p] as number) <= x) break
@@ -77,7 +75,6 @@ function createHeap(): { push(x: number): void; popUntil(t: number): void; size(
       }
     },
     size: () => h.length,
-    max: () => (h.length === 0 ? -Infinity : max),
   }
 }
 
