@@ -43,11 +43,30 @@ export function buildShTable(endpoints: readonly Endpoint[]): (Endpoint | undefi
 }
 
 /**
+ * The destination for one client, as ip_vs_sh_schedule: the endpoint in the client's bucket if it
+ * is available (weight > 0); else, with `fallback` (sh-fallback, ip_vs_sh_get_fallback), the first
+ * available one in the buckets hashed with offsets ihash, ihash + 1, … (mod 256); else none.
+ */
+export function shLookup(table: readonly (Endpoint | undefined)[], clientIp: string, port: number, fallback: boolean): Endpoint | undefined {
+  const usable = (ep: Endpoint | undefined): ep is Endpoint => ep !== undefined && weightOf(ep) > 0
+  const ihash = shBucket(clientIp, port)
+  const ep = table[ihash]
+  if (usable(ep) || !fallback) return usable(ep) ? ep : undefined
+  for (let offset = 0; offset < SH_TAB_SIZE; offset++) {
+    const alt = table[shBucket(clientIp, port, (offset + ihash) % SH_TAB_SIZE)]
+    if (usable(alt)) return alt
+  }
+  return undefined
+}
+
+/**
  * IPVS `sh` ("IP hash"): a client address always lands on the same bucket, and so on the same
  * endpoint while the endpoint list is unchanged.
  * - An endpoint quiesced to weight 0 keeps its buckets: its clients get no endpoint (the
  *   connection is refused) unless `sh-fallback`, which walks other buckets
- *   (ip_vs_sh_get_fallback); then only that endpoint's clients move.
+ *   (ip_vs_sh_get_fallback); then only that endpoint's clients move. This is what a removed
+ *   endpoint goes through first under kube-proxy: graceful termination sets it to weight 0 and
+ *   deletes it only once its connections are gone (ipvs-service.ts).
  * - An endpoint deleted from the list rebuilds the table by position (bucket b → endpoint
  *   b mod n), which remaps most clients, not only the deleted endpoint's: this is not
  *   consistent hashing (`maglev` is).
@@ -56,21 +75,9 @@ export function createIpHash(opts: IpHashOptions = {}): Balancer {
   let table = buildShTable([])
   const hashPort = opts.flags?.hashPort === true
   const fallback = opts.flags?.fallback === true
-  const usable = (ep: Endpoint | undefined): ep is Endpoint => ep !== undefined && weightOf(ep) > 0
   return {
     name: 'ip-hash',
-    pick(ctx) {
-      const port = hashPort ? ctx.clientPort : 0
-      const ihash = shBucket(ctx.clientIp, port)
-      const ep = table[ihash]
-      if (usable(ep) || !fallback) return usable(ep) ? ep : undefined
-      for (let offset = 0; offset < SH_TAB_SIZE; offset++) {
-        const roffset = (offset + ihash) % SH_TAB_SIZE
-        const alt = table[shBucket(ctx.clientIp, port, roffset)]
-        if (usable(alt)) return alt
-      }
-      return undefined
-    },
+    pick: (ctx) => shLookup(table, ctx.clientIp, hashPort ? ctx.clientPort : 0, fallback),
     release() {},
     update(next) {
       table = buildShTable(next)

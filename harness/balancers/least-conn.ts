@@ -6,22 +6,28 @@ import type { Endpoint } from '../model/kube-proxy.ts'
 export type LeastConnOptions = Partial<BalancerOptions>
 
 /**
- * IPVS `lc` (ip_vs_lc.c): the available endpoint with the fewest active connections (per request
- * in L7 mode: fewest outstanding requests). Weights are ignored. Ties go to the first in list
- * order: the kernel scans the list and keeps the first minimum; it does not rotate. Counts are
- * this balancer's own (each node proxy has its own), not a cluster-wide view.
+ * IPVS `lc` (ip_vs_lc.c `ip_vs_lc_schedule`): the available endpoint with the smallest
+ * `ip_vs_dest_conn_overhead`, (active << 8) + inactive, weights ignored; ties to the first in list
+ * order (the kernel keeps the first minimum; it does not rotate). Inactive entries are the
+ * connections that closed and whose entry has not lapsed yet (TIME_WAIT: 2 min), so back-to-back
+ * short connections rotate over the endpoints; in L7 mode a request that ended leaves nothing, so
+ * there it is fewest outstanding requests. Counts are this node's own, not a cluster-wide view.
  */
-export function createLeastConn(_opts: LeastConnOptions = {}): Balancer {
-  return createConnCountingBalancer('least-conn', (ready, conns) => {
-    let best: Endpoint | undefined
-    let bestCount = Infinity
-    for (const ep of ready) {
-      const c = conns.get(ep)
-      if (c < bestCount) {
-        best = ep
-        bestCount = c
+export function createLeastConn(opts: LeastConnOptions = {}): Balancer {
+  return createConnCountingBalancer(
+    'least-conn',
+    (ready, conns) => {
+      let best: Endpoint | undefined
+      let bestCost = Infinity
+      for (const ep of ready) {
+        const c = conns.overhead(ep)
+        if (c < bestCost) {
+          best = ep
+          bestCost = c
+        }
       }
-    }
-    return best
-  })
+      return best
+    },
+    opts,
+  )
 }

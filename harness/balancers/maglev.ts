@@ -14,9 +14,11 @@ const MH_TAB_BITS = 6
 
 // The kernel's hsiphash keys are constants (generate_hash_secret in ip_vs_mh.c sets them once, to
 // these values), not random: every node, and every service, builds the same table from the same
-// destination list, so a client lands on the same pod whichever node it reaches. svcbench hashes
-// with FNV-1a/fmix32 (util/hash.ts) instead of hsiphash, keyed by these constants xor the run's hash
-// seed (the same on every node of a variant): the slots differ from the kernel's, the properties not.
+// destination list in the same order. (The population takes turns in list order: nodes whose
+// kube-proxy added the same endpoints in another order, ipvs-service.ts, differ in the slots where
+// two destinations compete.) svcbench hashes with FNV-1a/fmix32 (util/hash.ts)
+// instead of hsiphash, keyed by these constants xor the run's hash seed (the same on every node of
+// a variant): the slots differ from the kernel's, the properties not.
 const HASH1_KEY = 2654435761
 const HASH2_KEY = 2654446892
 
@@ -32,6 +34,14 @@ export interface MaglevDest {
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b)
+}
+
+/**
+ * The slot of a client (`port` 0 without mh-port) at a fallback `offset`, in a table of
+ * MH_TAB_SIZE: ip_vs_mh_hashkey with the first key, mod the size (ip_vs_mh_get).
+ */
+export function mhSlot(clientIp: string, port: number, offset: number, seed: number): number {
+  return mhHashkey(clientIp, port, offset, HASH1_KEY, seed) % MH_TAB_SIZE
 }
 
 /**
@@ -149,7 +159,7 @@ export function createMaglev(opts: MaglevOptions = {}): Balancer {
     name: 'maglev',
     pick(ctx) {
       const port = hashPort ? ctx.clientPort : 0
-      return mhLookup(table, (offset) => mhHashkey(ctx.clientIp, port, offset, HASH1_KEY, seed) % MH_TAB_SIZE, fallback)
+      return mhLookup(table, (offset) => mhSlot(ctx.clientIp, port, offset, seed), fallback)
     },
     release() {},
     update(next) {

@@ -6,9 +6,10 @@ import { pickShortestExpectedDelay } from './shortest-expected-delay.ts'
 export type NeverQueueOptions = Partial<BalancerOptions>
 
 /**
- * IPVS `nq`, Never Queue (ip_vs_nq.c): the first idle endpoint (no active connections) in list
- * order if there is one, otherwise Shortest Expected Delay.
+ * IPVS `nq`, Never Queue (ip_vs_nq.c `ip_vs_nq_schedule`): the first idle endpoint (no active
+ * connections; inactive ones do not count) in list order if there is one, otherwise Shortest
+ * Expected Delay.
  */
-export function createNeverQueue(_opts: NeverQueueOptions = {}): Balancer {
-  return createConnCountingBalancer('never-queue', (ready, conns) => ready.find((ep) => conns.get(ep) === 0) ?? pickShortestExpectedDelay(ready, conns))
+export function createNeverQueue(opts: NeverQueueOptions = {}): Balancer {
+  return createConnCountingBalancer('never-queue', (ready, conns) => ready.find((ep) => conns.active(ep) === 0) ?? pickShortestExpectedDelay(ready, conns), opts)
 }

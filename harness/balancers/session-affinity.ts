@@ -11,12 +11,16 @@ export interface SessionAffinityOptions {
 }
 
 /**
- * `sessionAffinity: ClientIP` around any balancer, as kube-proxy's iptables rules do it
+ * `sessionAffinity: ClientIP` around a balancer of the iptables, nftables or userspace mode, as
+ * kube-proxy's iptables rules do it
  * (`-m recent --name <sep> --rcheck --seconds T --reap`, then `--set` in the endpoint chain): a
  * client address whose entry was refreshed within the last T seconds goes back to its endpoint
  * (if that endpoint is still available), and every new connection refreshes the entry, so the
  * timer restarts on each one. After T seconds without a connection the next connection is
- * balanced afresh. Each node proxy has its own table, as each node's kernel has its own.
+ * balanced afresh. Each node proxy has its own table, as each node's kernel has its own. (The
+ * nftables rules keep the same kind of per-client timestamp; the userspace proxy's affinity map
+ * too, refreshed on each connection: pkg/proxy/userspace/roundrobin.go `NextEndpoint`. The ipvs
+ * mode uses persistence instead: ipvs-persistence.ts.)
  */
 export function withSessionAffinity(inner: Balancer, opts: SessionAffinityOptions): Balancer {
   const timeoutMs = opts.timeoutSeconds * 1000
@@ -28,7 +32,9 @@ export function withSessionAffinity(inner: Balancer, opts: SessionAffinityOption
     pick(ctx) {
       const now = opts.now()
       const entry = table.get(ctx.clientIp)
-      if (entry !== undefined && now - entry.lastMs <= timeoutMs && names.has(entry.ep.name)) {
+      // A dial after a failed one is balanced afresh (the userspace proxy's sessionAffinityReset).
+      const fresh = (ctx.attempt ?? 0) > 0
+      if (!fresh && entry !== undefined && now - entry.lastMs <= timeoutMs && names.has(entry.ep.name)) {
         entry.lastMs = now
         inner.acquire?.(entry.ep) // connection-counting schedulers count affinity connections too
         return entry.ep

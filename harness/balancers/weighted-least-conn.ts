@@ -6,17 +6,25 @@ import type { Endpoint } from '../model/kube-proxy.ts'
 export type WeightedLeastConnOptions = Partial<BalancerOptions>
 
 /**
- * IPVS `wlc` (ip_vs_wlc.c): the endpoint with the smallest active/weight, compared by cross
- * multiplication (a·wb > b·wa) as the kernel does; ties to the first in list order.
- * (The kernel's overhead also counts inactive connections at 1/256 weight; svcbench counts
- * active ones only.)
+ * IPVS `wlc` (ip_vs_wlc.c `ip_vs_wlc_schedule`): the endpoint with the smallest
+ * overhead/weight, overhead = (active << 8) + inactive (`ip_vs_dest_conn_overhead`), compared by
+ * cross multiplication (h1·w2 > h2·w1) as the kernel does; ties to the first in list order.
  */
-export function createWeightedLeastConn(_opts: WeightedLeastConnOptions = {}): Balancer {
-  return createConnCountingBalancer('weighted-least-conn', (ready, conns) => {
-    let best: Endpoint | undefined
-    for (const ep of ready) {
-      if (best === undefined || conns.get(best) * weightOf(ep) > conns.get(ep) * weightOf(best)) best = ep
-    }
-    return best
-  })
+export function createWeightedLeastConn(opts: WeightedLeastConnOptions = {}): Balancer {
+  return createConnCountingBalancer(
+    'weighted-least-conn',
+    (ready, conns) => {
+      let best: Endpoint | undefined
+      let bestCost = 0
+      for (const ep of ready) {
+        const c = conns.overhead(ep)
+        if (best === undefined || bestCost * weightOf(ep) > c * weightOf(best)) {
+          best = ep
+          bestCost = c
+        }
+      }
+      return best
+    },
+    opts,
+  )
 }

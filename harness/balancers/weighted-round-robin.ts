@@ -1,4 +1,5 @@
-import { available, weightOf, type Balancer, type BalancerOptions } from './types.ts'
+import { weightOf, type Balancer, type BalancerOptions } from './types.ts'
+import { sameList } from './round-robin.ts'
 import type { Endpoint } from '../model/kube-proxy.ts'
 
 /** Options for {@link createWeightedRoundRobin}. */
@@ -9,39 +10,63 @@ function gcd(a: number, b: number): number {
 }
 
 /**
- * IPVS `wrr` (ip_vs_wrr.c), interleaved weighted round robin: a current weight cw starts at the
- * largest weight and drops by the weights' gcd after each pass over the list; each pass picks,
- * in list order, the endpoints whose weight is at least cw. Over one cycle of Σw/gcd picks,
- * endpoint i gets exactly wi/gcd. The position and cw reset when the list changes.
+ * IPVS `wrr` (ip_vs_wrr.c), interleaved weighted round robin over the full list: a current weight
+ * cw walks down from mw = max weight − (di − 1) by di (the gcd of the weights > 0) after each pass
+ * over the list, and each pass picks, in list order from the last one picked, the servers whose
+ * weight is at least cw (`ip_vs_wrr_schedule`); weight-0 servers never qualify. Over one cycle of
+ * Σw/di picks, server i gets exactly wi/di. When the list changes (`ip_vs_wrr_dest_changed`) the
+ * position goes back to the list head, di and mw are recomputed, and cw is kept: set to mw if it
+ * is above it (or 0), else rounded down to a multiple of di plus one.
  */
 export function createWeightedRoundRobin(_opts: WeightedRoundRobinOptions = {}): Balancer {
-  let ready: readonly Endpoint[] = []
-  let maxW = 0
-  let step = 1
-  let i = -1
+  let list: readonly Endpoint[] = []
+  let cl = -1 // index of the last server picked; -1 = the list head
+  let di = 1
+  let mw = 0
   let cw = 0
   return {
     name: 'weighted-round-robin',
     pick() {
-      const n = ready.length
-      if (n === 0 || maxW === 0) return undefined
+      if (mw === 0) return undefined
+      const from = cl
+      let pos = cl
+      let stop = -2
+      let lastPass = false
+      let restarted = false
       for (;;) {
-        i = (i + 1) % n
-        if (i === 0) {
-          cw -= step
-          if (cw <= 0) cw = maxW
+        for (let i = pos + 1; i < list.length; i++) {
+          if (weightOf(list[i] as Endpoint) >= cw) {
+            cl = i
+            return list[i]
+          }
+          if (i === stop) {
+            cl = i
+            return undefined
+          }
         }
-        const ep = ready[i] as Endpoint
-        if (weightOf(ep) >= cw) return ep
+        pos = -1
+        cw -= di
+        if (cw <= 0) {
+          cw = mw
+          if (lastPass || from === -1) {
+            cl = -1
+            return undefined
+          }
+          restarted = true
+        }
+        lastPass = cw <= di
+        if (lastPass && restarted && from !== -1) stop = from
       }
     },
     release() {},
     update(next) {
-      ready = available(next)
-      maxW = Math.max(0, ...ready.map(weightOf))
-      step = ready.map(weightOf).reduce((a, b) => gcd(a, b), 0) || 1
-      i = -1
-      cw = 0
+      if (sameList(list, next)) return
+      list = [...next]
+      cl = -1
+      di = list.map(weightOf).reduce((g, w) => (w > 0 ? gcd(w, g) : g), 0) || 1
+      mw = Math.max(0, ...list.map(weightOf)) - (di - 1)
+      if (cw > mw || cw === 0) cw = mw
+      else if (di > 1) cw = Math.floor(cw / di) * di + 1
     },
   }
 }

@@ -52,6 +52,7 @@ import { tcpConnects } from '../util/probe.ts'
 import { spawnGuarded, type Guarded } from '../process/guarded.ts'
 import { flag, numberFlag } from './args.ts'
 import type { PodConfig, NodeProxyConfig } from '../model/wire.ts'
+import { KERNEL_IPVS_TIMEOUTS } from '../model/kube-proxy.ts'
 import type { RelayMode } from '../proxy/relay/mode.ts'
 
 const SECONDS = numberFlag('--seconds', 2)
@@ -94,8 +95,10 @@ const proxyConfig = (node: string, address: string, balancing: 'connection' | 'r
   node,
   address,
   nodePort: PORT,
+  proxyMode: 'ipvs',
   algorithm: 'round-robin',
   flags: { hashPort: false, fallback: false },
+  ipvsTimeouts: KERNEL_IPVS_TIMEOUTS,
   balancing,
   seed: 1,
   hashSeed: 1,

@@ -19,6 +19,7 @@ import type { LbSettings } from '../model/load-balancer.ts'
 import type { LbConfig, LbNode } from '../model/wire.ts'
 import type { LbEvent, LbStats } from '../model/measurements.ts'
 import type { RelayName } from '../model/results.ts'
+import { answerAfterHalfClose } from '../util/http.ts'
 
 const config = readChildConfig<LbConfig>()
 const s = config.settings
@@ -105,7 +106,7 @@ async function startL4(): Promise<net.Server> {
       client.resetAndDestroy()
       return
     }
-    const upstream = net.connect({ host: node.address, port: config.nodePort, localAddress: s.preserveClientIp ? clientIp : config.address, noDelay: true })
+    const upstream = net.connect({ host: node.address, port: config.nodePort, localAddress: s.preserveClientIp ? clientIp : config.address, noDelay: true, allowHalfOpen: true })
     // A connection counts for its node on its first bytes at or after the epoch (keep-alive
     // connections are opened during warm-up), once per measurement.
     const relay = native
@@ -142,11 +143,12 @@ async function startL4(): Promise<net.Server> {
     })
     linkLifetimes(upstream, client)
   }
-  // TLS terminates here; the nodes get plain TCP.
+  // TLS terminates here; the nodes get plain TCP. Half-open allowed on every socket, as through an
+  // L4 load balancer: a client's FIN after its request is passed on, and the response still flows back.
   const server =
     config.tlsCredentials === null
-      ? net.createServer({ noDelay: true, pauseOnConnect: true }, onConnection)
-      : tls.createServer({ ...config.tlsCredentials, noDelay: true }, (c) => {
+      ? net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, onConnection)
+      : tls.createServer({ ...config.tlsCredentials, noDelay: true, allowHalfOpen: true }, (c) => {
           c.pause()
           onConnection(c)
         })
@@ -168,8 +170,10 @@ async function startL7(): Promise<http.Server> {
     outstanding.set(node.name, (outstanding.get(node.name) ?? 0) + 1)
     void forwardRequest(pools.get(node.name)!, req, res, clientIp).finally(() => outstanding.set(node.name, (outstanding.get(node.name) ?? 1) - 1))
   }
-  const server: http.Server = config.tlsCredentials === null ? http.createServer(handler) : https.createServer(config.tlsCredentials, handler)
+  const server: http.Server = config.tlsCredentials === null ? http.createServer(handler) : https.createServer({ ...config.tlsCredentials, allowHalfOpen: true }, handler)
   server.keepAliveTimeout = 65_000
+  // A client's FIN after its request does not cancel the answer (Node's HTTP server drops it otherwise).
+  answerAfterHalfClose(server)
   await listenExclusive(server, config.address, config.port)
   return server
 }

@@ -73,3 +73,22 @@ export interface SchedulerFlags {
   /** `sh-fallback` / `mh-fallback`: when the hashed endpoint is unavailable, try others. */
   fallback?: boolean
 }
+
+/**
+ * The IPVS connection timeouts kube-proxy can set (KubeProxyConfiguration `ipvs.tcpTimeout`,
+ * `ipvs.tcpFinTimeout`, `ipvs.udpTimeout`; 0 keeps the kernel's), resolved to ms. ipvsadm's
+ * `--set tcp tcpfin udp` writes them into the ESTABLISHED, FIN_WAIT and UDP entries of the
+ * protocol's timeout table (net/netfilter/ipvs/ip_vs_ctl.c, `ip_vs_set_timeout`); every other TCP
+ * state keeps its kernel timeout (ip_vs_proto_tcp.c `tcp_timeouts`).
+ */
+export interface IpvsTimeouts {
+  /** ESTABLISHED entries, ms. @default 900000 */
+  tcpMs: number
+  /** FIN_WAIT entries (the pod closed, the client not yet), ms. @default 120000 */
+  tcpFinMs: number
+  /** UDP entries, ms (svcbench carries TCP only). @default 300000 */
+  udpMs: number
+}
+
+/** The kernel's own timeouts (ip_vs_proto_tcp.c `tcp_timeouts`, ip_vs_proto_udp.c `udp_timeouts`): what kube-proxy's 0 keeps. */
+export const KERNEL_IPVS_TIMEOUTS: IpvsTimeouts = { tcpMs: 900_000, tcpFinMs: 120_000, udpMs: 300_000 }

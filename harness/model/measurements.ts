@@ -102,6 +102,10 @@ export interface ProxyStats {
   requestsByPod: Record<string, number>
   /** The same per second since the epoch (index = whole seconds). */
   requestsPerSecondByPod: Record<string, number[]>
+  /** Most client connections (L4) or requests (L7) the proxy had open at once since it started. */
+  peakConnections?: number
+  /** ipvs mode: the node's IPVS real servers in the kernel's list order (head first), with their weight there (0: being deleted gracefully). */
+  realServers?: { name: string; weight: number }[]
   /** The relay that moved the proxy's bytes (a proxy process always says; counters alone do not know). */
   relay?: RelayName
   /**

@@ -5,7 +5,7 @@
  */
 import type { ResolvedFault, ResolvedVariant } from './scenario.ts'
 import type { GateResult, PairedSchedule } from './gate-result.ts'
-import type { CpuSummary, FairnessSummary, LatencySummary, StickinessSummary } from './summaries.ts'
+import type { CpuSummary, FairnessSummary, IpvsRealServerResult, LatencySummary, StickinessSummary } from './summaries.ts'
 
 /** Error kinds, as results report them. */
 export const ERROR_KINDS = ['connect-refused', 'reset', 'timeout', 'http-5xx', 'other'] as const
@@ -132,6 +132,13 @@ export interface NodeResult {
    * Absent in results written before it was reported.
    */
   relay?: RelayName | null
+  /**
+   * ipvs mode: the node's IPVS real servers at the end of the run, in the kernel's list order (head
+   * first), each with its weight there (0: removed from the endpoints, waiting for its connection
+   * entries to lapse before kube-proxy deletes it); null in the other modes or when unknown.
+   * Absent in results written before it was reported.
+   */
+  ipvsRealServers?: IpvsRealServerResult[] | null
 }
 
 /**
@@ -173,7 +180,7 @@ export interface VariantResult {
   ipvsScheduler: string | null
   /** IPVS scheduler flags (ipvsadm -b: `sh-port`, `sh-fallback`, `mh-port`, `mh-fallback`); empty when none. */
   ipvsFlags: string[]
-  /** The Service's sessionAffinity: `None`, or `ClientIP` (each node keeps a client address on its pod, with the iptables `recent` semantics in every mode). */
+  /** The Service's sessionAffinity: `None`, or `ClientIP` (each node keeps a client address on its pod: iptables `recent` semantics in the iptables, nftables and userspace modes, IPVS persistence templates in ipvs mode). */
   sessionAffinity: 'None' | 'ClientIP'
   /** `Cluster` (each node balances over every pod and SNATs to its own address) or `Local` (each node over its own pods only, the client's address kept). */
   externalTrafficPolicy: 'Cluster' | 'Local'

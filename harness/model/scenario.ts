@@ -2,7 +2,7 @@
  * A scenario as it runs: every variant resolved, every default filled, every duration in ms.
  * Produced by scenario/resolve.ts, read by everything that runs or reports. Types and constants only.
  */
-import type { AlgorithmName, BalancerName, IpvsFlag, IpvsScheduler, ProxyMode } from './kube-proxy.ts'
+import type { AlgorithmName, BalancerName, IpvsFlag, IpvsScheduler, IpvsTimeouts, ProxyMode } from './kube-proxy.ts'
 import type { LbSettings } from './load-balancer.ts'
 
 /** Fault actions (one file each under harness/faults/). */
@@ -155,6 +155,8 @@ export interface ResolvedVariant {
     /** IPVS scheduler; null unless proxyMode is ipvs. */
     ipvsScheduler: IpvsScheduler | null
     ipvsFlags: IpvsFlag[]
+    /** IPVS timeouts in force (kube-proxy's, else the kernel's), ms; the kernel's outside ipvs mode. */
+    ipvsTimeouts: IpvsTimeouts
     /** The algorithm that runs (registry name). */
     algorithm: AlgorithmName
     /** The friendly alias this configuration was given by, if any. */

@@ -92,3 +92,11 @@ export interface CpuSummary {
   /** Processes above SATURATION_PCT, e.g. `load generator 97%`, `proxy node-a 93%`. */
   saturated: string[]
 }
+
+/** One real server of a node's IPVS virtual service (NodeResult.ipvsRealServers). */
+export interface IpvsRealServerResult {
+  /** The pod it sends to. */
+  name: string
+  /** Its IPVS weight (the pod's weight; 0 while it waits to be deleted). */
+  weight: number
+}

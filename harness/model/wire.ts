@@ -3,7 +3,7 @@
  * and each child's configuration. Types and constants only; harness/process/ipc.ts is the child
  * side of the protocol, harness/process/child.ts the parent side.
  */
-import type { AlgorithmName, Endpoint, SchedulerFlags } from './kube-proxy.ts'
+import type { AlgorithmName, Endpoint, IpvsTimeouts, ProxyMode, SchedulerFlags } from './kube-proxy.ts'
 import type { LbSettings } from './load-balancer.ts'
 import type { ResolvedLatency } from './scenario.ts'
 
@@ -105,8 +105,12 @@ export interface NodeProxyConfig {
   node: string
   address: string
   nodePort: number
+  /** kube-proxy mode: ipvs runs the scheduler inside the node's IPVS virtual service. */
+  proxyMode: ProxyMode
   algorithm: AlgorithmName
   flags: SchedulerFlags
+  /** IPVS timeouts in force, ms. */
+  ipvsTimeouts: IpvsTimeouts
   balancing: 'connection' | 'request'
   /** Seed of this node's rng (random, nftables). */
   seed: number

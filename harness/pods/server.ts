@@ -11,6 +11,7 @@ import { createRng } from '../util/rng.ts'
 import type { ResolvedLatency } from '../model/scenario.ts'
 import { KUBE_PROBE_USER_AGENT, NO_FAULT, type PodConfig, type PodFault } from '../model/wire.ts'
 import type { PodStats } from '../model/measurements.ts'
+import { answerAfterHalfClose } from '../util/http.ts'
 
 /** Header naming the pod that answered. */
 export const POD_HEADER = 'x-svcbench-pod'
@@ -151,7 +152,12 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
   }
   const isProbe = (req: http.IncomingMessage) => req.url === '/healthz' || req.headers['user-agent'] === KUBE_PROBE_USER_AGENT
   const server = http.createServer((req, res) => {
-    if (fault.hang) return // never answered; the client's timeout ends it
+    if (fault.hang) {
+      // Never answered; the client's timeout ends it. Its FIN then closes the socket here too
+      // (half-open is allowed for clients that still wait for an answer; this one never comes).
+      req.socket.once('end', () => req.socket.destroy())
+      return
+    }
     if (isProbe(req)) {
       answerProbe(res)
       return
@@ -174,6 +180,9 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
     else respond()
   })
   server.keepAliveTimeout = 65_000
+  // A client that shuts down its write side after its request still gets the answer (Node's HTTP
+  // server would otherwise drop the request on the FIN): what a half-close through a Service tests.
+  answerAfterHalfClose(server)
   const sockets = new Set<import('node:net').Socket>()
   server.on('connection', (socket) => {
     socket.setNoDelay(true)

@@ -26,7 +26,11 @@ export interface Accounting {
   onRequestDecision(conn: { countedEpoch?: number }, clientIp: string, pod: string): void
   /** An upstream request failed: a refused connect (`ECONNREFUSED`, a dead pod) or anything else. */
   onUpstreamFailure(code: string | undefined): void
-  /** Zero the counters; count from `epochMs` on. */
+  /** A client connection opened (L4): for the most held open at once since the proxy started. */
+  onOpen(): void
+  /** A client connection counted by {@link onOpen} closed. */
+  onClose(): void
+  /** Zero the counters (the peak of open connections is kept); count from `epochMs` on. */
   reset(epochMs: number): void
   /** Tell `listener` every new epoch (now and at each reset). */
   onEpoch(listener: (epochMs: number) => void): void
@@ -45,6 +49,8 @@ export const MAX_MOVES = 32
 export function createAccounting(node: string): Accounting {
   let s: ProxyStats
   let epochMs = Date.now()
+  let open = 0
+  let peak: number | undefined
   const listeners: ((epochMs: number) => void)[] = []
   const reset = (epoch: number) => {
     epochMs = epoch
@@ -87,12 +93,17 @@ export function createAccounting(node: string): Accounting {
       if (code === 'ECONNREFUSED') s.upstreamConnectErrors++
       else s.upstreamErrors++
     },
+    onOpen() {
+      open++
+      peak = Math.max(peak ?? 0, open)
+    },
+    onClose: () => void (open = Math.max(0, open - 1)),
     reset,
     onEpoch(listener) {
       listeners.push(listener)
       listener(epochMs)
     },
-    snapshot: () => structuredClone(s),
+    snapshot: () => ({ ...structuredClone(s), ...(peak === undefined ? {} : { peakConnections: peak }) }),
   }
   return a
 }

@@ -39,13 +39,15 @@ function forward(from: net.Socket, to: net.Socket, delayMs: number): void {
 
 /** Start one relay; resolves once it listens. */
 export async function startHopRelay(opts: HopRelayOptions): Promise<net.Server> {
-  const server = net.createServer({ noDelay: true }, (inbound) => {
+  // Half-open allowed both ways, as through kernel DNAT: a client that shuts down its write side
+  // after the request still gets the response (each FIN is passed on, not answered by closing).
+  const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (inbound) => {
     inbound.on('error', () => {})
     inbound.once('data', (first) => {
       inbound.pause()
       const handshake = first[0] === HOP_HELLO
       const rest = handshake ? first.subarray(1) : first
-      const upstream = net.connect({ host: opts.target.address, port: opts.target.port, localAddress: inbound.remoteAddress, noDelay: true })
+      const upstream = net.connect({ host: opts.target.address, port: opts.target.port, localAddress: inbound.remoteAddress, noDelay: true, allowHalfOpen: true })
       upstream.once('connect', () => {
         if (handshake) inbound.write(Buffer.from([HOP_READY]))
         if (rest.length > 0) upstream.write(rest)

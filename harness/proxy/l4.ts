@@ -13,6 +13,7 @@ import { bufferedSocket, READ_BUFFER_BYTES, type ReadSink } from './relay/buffer
 import { relayRaw } from './relay/raw.ts'
 import { relayOnread } from './relay/onread.ts'
 import { relayData } from './relay/data.ts'
+import { USERSPACE_DIAL_TIMEOUTS_MS } from '../balancers/userspace.ts'
 import type { Endpoint } from '../model/kube-proxy.ts'
 import type { L4ProxyOptions, RunningProxy } from './types.ts'
 
@@ -38,8 +39,16 @@ interface Side {
 /** An accepted client connection. */
 interface ClientSide extends Side {
   ip: string
-  /** Pick an endpoint not tried yet for this connection and connect to it, else refuse. */
+  /** Pick an endpoint and connect to it (again after a failed dial, in userspace mode), else refuse. */
   attempt(): void
+}
+
+/** How one proxied connection is going, for the IPVS entry it leaves when it ends (balancers/types.ts ConnectionEnd). */
+interface ConnState {
+  /** A RST or a socket error on either side. */
+  reset: boolean
+  /** The first FIN seen (JavaScript relays only: the native one reads the sockets itself). */
+  firstFin?: { side: 'client' | 'pod'; atMs: number }
 }
 
 /** A side reading into its own buffer in the buffered modes (`raw`, `onread`). */
@@ -69,10 +78,11 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
   }
 }
 
-/** Most picks for one client connection before it is refused. */
-const MAX_PICKS = 64
-
-/** A new client connection: pick an endpoint (again, for userspace retries) or refuse. */
+/**
+ * A new client connection: pick an endpoint and connect. IPVS and iptables pick once (a failed
+ * connect reaches the client); the userspace proxy dials again, at most four times, each dial
+ * with its own timeout and the next endpoint in its rotation (USERSPACE_DIAL_TIMEOUTS_MS).
+ */
 function onAccept(accepted: net.Socket, st: ProxyState): void {
   const { balancer, accounting } = st.opts
   const side = newSide(st.mode, (sink, buffer) => (buffer !== undefined ? bufferedSocket(sink, accepted, undefined, buffer) : accepted))
@@ -80,6 +90,8 @@ function onAccept(accepted: net.Socket, st: ProxyState): void {
   const ip = socket.remoteAddress ?? '127.0.0.1'
   const ctx = { clientIp: ip, clientPort: socket.remotePort ?? 0, localIp: st.opts.host }
   socket.on('error', () => {})
+  accounting.onOpen()
+  socket.once('close', () => accounting.onClose())
   const refuse = () => {
     if (accounting.measuring()) accounting.onNoEndpoint()
     if (st.opts.onNoEndpoint === 'reject') {
@@ -89,38 +101,39 @@ function onAccept(accepted: net.Socket, st: ProxyState): void {
       socket.once('close', () => st.held.delete(socket))
     }
   }
-  const tried = new Set<string>()
-  // Picks for one client connection; a retry (userspace) skips endpoints already tried. Other
-  // connections move a shared cursor meanwhile, so a re-pick can land on a tried one again.
+  const userspace = balancer.retryOnConnectFailure === true
+  let dial = 0
+  // Each dial takes the next pick, tried or not (roundrobin.go's NextEndpoint), as the real one did.
   const client: ClientSide = {
     ...side,
     ip,
     attempt() {
-      for (let i = 0; i < MAX_PICKS; i++) {
-        const ep = balancer.pick(ctx)
-        if (ep === undefined) break
-        if (!tried.has(ep.name)) {
-          tried.add(ep.name)
-          connectUpstream(client, ep, st)
-          return
-        }
-        balancer.release(ep)
-      }
-      refuse()
+      if (userspace && dial >= USERSPACE_DIAL_TIMEOUTS_MS.length) return refuse()
+      const ep = balancer.pick({ ...ctx, attempt: dial })
+      if (ep === undefined) return refuse()
+      const timeoutMs = userspace ? USERSPACE_DIAL_TIMEOUTS_MS[dial] : undefined
+      dial++
+      connectUpstream(client, ep, st, timeoutMs)
     },
   }
   client.attempt()
 }
 
-/** Open the upstream connection to `ep` (through a hop relay where the route says so) and relay once it is established. */
-function connectUpstream(client: ClientSide, ep: Endpoint, st: ProxyState): void {
+/**
+ * Open the upstream connection to `ep` (through a hop relay where the route says so; within
+ * `dialTimeoutMs` when given) and relay once it is established. When it ends the balancer hears
+ * how: reset, or closed with a FIN each way, and which side's FIN came first.
+ */
+function connectUpstream(client: ClientSide, ep: Endpoint, st: ProxyState, dialTimeoutMs?: number): void {
   const { balancer, accounting } = st.opts
+  const conn: ConnState = { reset: false }
   let released = false
   const release = () => {
-    if (!released) {
-      released = true
-      balancer.release(ep)
-    }
+    if (released) return
+    released = true
+    const t = Date.now()
+    const firstFin = conn.firstFin === undefined ? undefined : { side: conn.firstFin.side, msBeforeClose: t - conn.firstFin.atMs }
+    balancer.release(ep, { how: conn.reset || !connected ? 'reset' : 'fin', clientIp: client.ip, firstFin })
   }
   const r = st.opts.route(ep, client.ip)
   const connectOpts = { host: r.host, port: r.port, localAddress: r.localAddress, noDelay: true, allowHalfOpen: true }
@@ -130,9 +143,17 @@ function connectUpstream(client: ClientSide, ep: Endpoint, st: ProxyState): void
   client.socket.once('close', () => {
     if (!connected) upstream.destroy()
   })
+  const dialTimer =
+    dialTimeoutMs === undefined
+      ? undefined
+      : setTimeout(() => connected || upstream.destroy(Object.assign(new Error(`dial timeout after ${dialTimeoutMs}ms`), { code: 'ETIMEDOUT' })), dialTimeoutMs)
+  client.socket.once('end', () => (conn.firstFin ??= { side: 'client', atMs: Date.now() }))
+  upstream.once('end', () => (conn.firstFin ??= { side: 'pod', atMs: Date.now() }))
+  client.socket.once('error', () => (conn.reset = true))
   const established = (early?: Buffer) => {
     connected = true
-    relayPair(st, client, up, ep, early)
+    clearTimeout(dialTimer)
+    relayPair(st, client, up, ep, conn, early)
     client.socket.on('close', () => {
       release()
       if (!upstream.destroyed) upstream.end()
@@ -156,12 +177,13 @@ function connectUpstream(client: ClientSide, ep: Endpoint, st: ProxyState): void
     upstream.once('connect', () => established())
   }
   upstream.on('error', () => {
+    conn.reset = true
     if (accounting.measuring()) {
       if (connected) accounting.onUpstreamError()
       else accounting.onUpstreamConnectError()
     }
     if (!connected && balancer.retryOnConnectFailure === true && !client.socket.destroyed) {
-      // userspace proxy: the failed connect is seen here, so try the next endpoint.
+      // userspace proxy: the failed (or timed-out) dial is seen here, so dial again.
       release()
       client.attempt()
       return
@@ -170,6 +192,7 @@ function connectUpstream(client: ClientSide, ep: Endpoint, st: ProxyState): void
     if (!client.socket.destroyed) client.socket.resetAndDestroy()
   })
   upstream.on('close', () => {
+    clearTimeout(dialTimer)
     if (!connected && balancer.retryOnConnectFailure === true) return
     release()
     if (!client.socket.destroyed) client.socket.end()
@@ -180,7 +203,7 @@ function connectUpstream(client: ClientSide, ep: Endpoint, st: ProxyState): void
  * The upstream connection is established (`early`: bytes that came with the hop handshake): count
  * the connection on its first measured bytes and put the proxy's relay in place both ways.
  */
-function relayPair(st: ProxyState, client: ClientSide, up: Side, ep: Endpoint, early?: Buffer): void {
+function relayPair(st: ProxyState, client: ClientSide, up: Side, ep: Endpoint, conn: ConnState, early?: Buffer): void {
   const { accounting } = st.opts
   const upstream = up.socket
   // A connection counts in the measured phase on its first bytes at or after the epoch;
@@ -212,6 +235,7 @@ function relayPair(st: ProxyState, client: ClientSide, up: Side, ep: Endpoint, e
           if (accounting.measuring()) countConnection()
           return
         }
+        if (e.kind === 'failed') conn.reset = true
         if (e.kind === 'failed' && e.side === 'upstream') {
           // As through conntrack: the pod's reset reaches the client as a reset.
           if (accounting.measuring()) accounting.onUpstreamError()

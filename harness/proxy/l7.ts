@@ -13,6 +13,7 @@ import { startLeanL7Proxy } from './lean-front.ts'
 import type { Endpoint } from '../model/kube-proxy.ts'
 import type { Route, RunningProxy } from './types.ts'
 import type { L7ProxyOptions } from './types.ts'
+import { answerAfterHalfClose } from '../util/http.ts'
 
 /** Start the proxy; resolves once it listens. `close()` also closes the upstream pools. */
 export async function startL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> {
@@ -36,9 +37,11 @@ export async function startL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> 
     const onUpstreamError = (err: NodeJS.ErrnoException) => {
       if (measured) accounting.onUpstreamFailure(err.code)
     }
-    void forwardRequest(pools.get(ep, clientIp), req, res, clientIp, onUpstreamError).finally(() => balancer.release(ep))
+    void forwardRequest(pools.get(ep, clientIp), req, res, clientIp, onUpstreamError).finally(() => balancer.release(ep, { how: 'request', clientIp }))
   })
   server.keepAliveTimeout = 65_000
+  // A client's FIN after its request does not cancel the answer (Node's HTTP server drops it otherwise).
+  answerAfterHalfClose(server)
   server.on('connection', (s) => s.setNoDelay(true))
   await listenExclusive(server, opts.host, opts.port)
   return {

@@ -205,7 +205,7 @@ export async function startLeanL7Proxy(opts: L7ProxyOptions): Promise<RunningPro
       }
       if (measured) accounting.onRequestDecision(conn, clientIp, ep.name)
       pools.get(ep, clientIp).send(upstreamRequest(req, clientIp, body, authority), new ClientSink(client, req.keepAlive), req.method === 'HEAD', (err) => {
-        balancer.release(ep)
+        balancer.release(ep, { how: 'request', clientIp })
         if (err === undefined) {
           if (req.keepAlive) next()
           else finish()

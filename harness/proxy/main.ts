@@ -5,27 +5,18 @@
  */
 import http from 'node:http'
 import { readChildConfig, serveIpc } from '../process/ipc.ts'
-import { createBalancer } from '../balancers/registry.ts'
-import { withSessionAffinity } from '../balancers/session-affinity.ts'
-import type { Balancer } from '../balancers/types.ts'
-import { createRng } from '../util/rng.ts'
+import { createKubeProxyBalancer } from '../balancers/kube-proxy.ts'
 import { createAccounting } from './accounting.ts'
 import { startL4Proxy } from './l4.ts'
 import { startL7Proxy } from './l7.ts'
 import { startHopRelay } from './hop.ts'
-import type { AlgorithmName, Endpoint, SchedulerFlags } from '../model/kube-proxy.ts'
+import type { Endpoint } from '../model/kube-proxy.ts'
 import type { NodeProxyConfig } from '../model/wire.ts'
 import type { Route } from './types.ts'
 
 
 const config = readChildConfig<NodeProxyConfig>()
 
-function buildBalancer(): Balancer {
-  const b = createBalancer(config.algorithm, { rng: createRng(config.seed), seed: config.hashSeed, flags: config.flags })
-  return config.sessionAffinityTimeoutSeconds === null
-    ? b
-    : withSessionAffinity(b, { timeoutSeconds: config.sessionAffinityTimeoutSeconds, now: Date.now })
-}
 
 const local = config.externalTrafficPolicy === 'Local'
 // Local: only this node's endpoints. Cluster: all of them. Within that, ready endpoints; the
@@ -35,7 +26,16 @@ const scope = (eps: readonly Endpoint[]) => {
   const ready = inScope.filter((e) => e.terminating !== true)
   return ready.length > 0 ? ready : inScope
 }
-const balancer = buildBalancer()
+const balancer = createKubeProxyBalancer({
+  mode: config.proxyMode,
+  algorithm: config.algorithm,
+  flags: config.flags,
+  seed: config.seed,
+  hashSeed: config.hashSeed,
+  affinityTimeoutSeconds: config.sessionAffinityTimeoutSeconds,
+  timeouts: config.ipvsTimeouts,
+  now: Date.now,
+})
 let current = scope(config.endpoints)
 balancer.update(current)
 const accounting = createAccounting(config.node)
@@ -82,7 +82,7 @@ try {
         })
   serveIpc({
     reset: (p) => accounting.reset((p as { epochMs: number }).epochMs),
-    stats: () => ({ ...accounting.snapshot(), relay: proxy.relay, relayFallback: proxy.relayFallback }),
+    stats: () => ({ ...accounting.snapshot(), realServers: balancer.realServers?.(), relay: proxy.relay, relayFallback: proxy.relayFallback }),
     endpoints: (p) => {
       current = scope(p as Endpoint[])
       balancer.update(current)

@@ -223,6 +223,18 @@ const serviceSchema = obj({
   ipvsScheduler: z.enum(IPVS_SCHEDULERS).optional(),
   /** IPVS scheduler flags: sh-port, sh-fallback (with sh), mh-port, mh-fallback (with mh). @default [] */
   ipvsFlags: z.array(z.enum(IPVS_FLAGS)).optional(),
+  /**
+   * kube-proxy's IPVS timeouts (KubeProxyConfiguration `ipvs.tcpTimeout`, `ipvs.tcpFinTimeout`,
+   * `ipvs.udpTimeout`); 0 keeps the kernel's (900 s, 120 s, 300 s). proxyMode ipvs only.
+   */
+  ipvs: obj({
+    /** ESTABLISHED entries (recorded: svcbench does not expire idle connections). @default 0 */
+    tcpTimeout: durationSchema.optional(),
+    /** FIN_WAIT entries: how long after the pod's FIN an entry waits for the client's. @default 0 */
+    tcpFinTimeout: durationSchema.optional(),
+    /** UDP entries (recorded: svcbench carries TCP only). @default 0 */
+    udpTimeout: durationSchema.optional(),
+  }).optional(),
   /** `None` or `ClientIP`. @default 'None' */
   sessionAffinity: z.enum(['None', 'ClientIP']).optional(),
   /** sessionAffinityConfig.clientIP.timeoutSeconds (only with ClientIP). @default 10800 */

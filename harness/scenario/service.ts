@@ -4,7 +4,8 @@
  */
 import type { ScenarioIssue } from '../errors.ts'
 import { algorithmFor } from '../balancers/registry.ts'
-import { BALANCER_ALIASES, type BalancerName, type IpvsFlag, type IpvsScheduler, type ProxyMode } from '../model/kube-proxy.ts'
+import { BALANCER_ALIASES, KERNEL_IPVS_TIMEOUTS, type BalancerName, type IpvsFlag, type IpvsScheduler, type IpvsTimeouts, type ProxyMode } from '../model/kube-proxy.ts'
+import { parseDurationMs } from '../util/duration.ts'
 import type { ResolvedVariant } from '../model/scenario.ts'
 import type { LbPresetName, LbSettings } from '../model/load-balancer.ts'
 import { showValue } from '../util/text.ts'
@@ -12,6 +13,24 @@ import { LB_PRESETS } from './lb-presets.ts'
 import * as D from './defaults.ts'
 
 type Obj = Record<string, unknown>
+
+/**
+ * service.ipvs.*: kube-proxy's timeouts, 0 (or unset) keeping the kernel's, as kube-proxy only calls
+ * ConfigureTimeouts with a value that is set (pkg/proxy/ipvs/proxier.go); ipvs mode only.
+ */
+function resolveIpvsTimeouts(ipvs: Obj | undefined, mode: ProxyMode, p: (s: string) => string, issues: ScenarioIssue[]): IpvsTimeouts {
+  if (ipvs === undefined) return { ...KERNEL_IPVS_TIMEOUTS }
+  if (mode !== 'ipvs') issues.push({ path: p('service.ipvs'), message: `got ${showValue(ipvs)}; IPVS timeouts need proxyMode "ipvs" (got "${mode}")` })
+  const ms = (v: unknown, kernel: number) => {
+    const x = parseDurationMs(v) ?? 0
+    return x > 0 ? x : kernel
+  }
+  return {
+    tcpMs: ms(ipvs.tcpTimeout, KERNEL_IPVS_TIMEOUTS.tcpMs),
+    tcpFinMs: ms(ipvs.tcpFinTimeout, KERNEL_IPVS_TIMEOUTS.tcpFinMs),
+    udpMs: ms(ipvs.udpTimeout, KERNEL_IPVS_TIMEOUTS.udpMs),
+  }
+}
 
 /**
  * service.* with the kube-proxy configuration worked out from alias, mode and scheduler. `filePreset`
@@ -44,6 +63,7 @@ export function resolveService(service: Obj, p: (s: string) => string, issues: S
       issues.push({ path: p(`service.ipvsFlags[${i}]`), message: `got ${showValue(f)}; this flag needs ipvsScheduler "${needs}" (got ${sched === null ? `proxyMode "${mode}"` : `"${sched}"`})` })
     }
   })
+  const ipvsTimeouts = resolveIpvsTimeouts(service.ipvs as Obj | undefined, mode, p, issues)
   const affinity = (service.sessionAffinity as 'None' | 'ClientIP' | undefined) ?? 'None'
   // A timeout with affinity None is kept but unused: a variant (or a scenario over manifests)
   // may switch affinity off without having to remove the timeout.
@@ -92,6 +112,7 @@ export function resolveService(service: Obj, p: (s: string) => string, issues: S
     proxyMode: mode,
     ipvsScheduler: sched,
     ipvsFlags: [...new Set(flags)],
+    ipvsTimeouts,
     algorithm: algorithmFor(mode, sched ?? undefined),
     balancer: alias ?? null,
     balancing: (service.balancing as 'connection' | 'request' | undefined) ?? D.DEFAULT_BALANCING,

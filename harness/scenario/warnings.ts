@@ -1,6 +1,7 @@
 /** Things worth saying about a resolved variant that are not errors (STYLE.md §2: warn, do not refuse). */
 import { CLIENT_HASHING } from '../balancers/registry.ts'
 import type { ResolvedVariant } from '../model/scenario.ts'
+import { KERNEL_IPVS_TIMEOUTS } from '../model/kube-proxy.ts'
 
 /** The warnings for one variant; `multi` prefixes each with the variant's name. `clientIpsSet`: load.clientIps was set, not defaulted. */
 export function warningsFor(v: ResolvedVariant, multi: boolean, opts: { clientIpsSet: boolean } = { clientIpsSet: true }): string[] {
@@ -13,6 +14,10 @@ export function warningsFor(v: ResolvedVariant, multi: boolean, opts: { clientIp
   const hashing = CLIENT_HASHING.has(v.service.algorithm) || v.service.sessionAffinity === 'ClientIP'
   if (hashing && Math.min(v.load.clientIps, v.load.connections) === 1) {
     out.push(`${tag}${v.service.sessionAffinity === 'ClientIP' ? 'ClientIP session affinity' : v.service.algorithm} with a single client address sends every connection to one pod (all clients behind one NAT); this is a legitimate experiment, not an error`)
+  }
+  const t = v.service.ipvsTimeouts
+  if (t.tcpMs !== KERNEL_IPVS_TIMEOUTS.tcpMs || t.udpMs !== KERNEL_IPVS_TIMEOUTS.udpMs) {
+    out.push(`${tag}service.ipvs.tcpTimeout and udpTimeout are recorded only: svcbench keeps an open connection's IPVS entry for its whole life (the kernel drops one idle for tcpTimeout) and carries no UDP; tcpFinTimeout is modelled`)
   }
   if (v.service.internalTrafficPolicy === 'Local') {
     out.push(`${tag}internalTrafficPolicy applies to in-cluster traffic; svcbench's clients are external (NodePort), so it has no effect here`)

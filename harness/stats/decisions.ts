@@ -61,6 +61,7 @@ function predictionFor(m: VariantMeasurements, input: FairnessInput): Prediction
     ...input,
     hashSeed: m.hashSeed,
     externalTrafficPolicy: v.service.externalTrafficPolicy,
+    runMs: v.load.warmupMs + v.load.durationMs,
     pods: m.topology.pods.map((p): PredictPod => ({
       name: p.name,
       address: p.address,
@@ -71,7 +72,14 @@ function predictionFor(m: VariantMeasurements, input: FairnessInput): Prediction
     })),
     nodes: m.topology.nodes.map((n) => {
       const px = proxyByNode.get(n.name)
-      return { name: n.name, address: n.address, decisions: px?.decisions ?? 0, clients: Object.keys(px?.byClient ?? {}) }
+      return {
+        name: n.name,
+        address: n.address,
+        decisions: px?.decisions ?? 0,
+        clients: Object.keys(px?.byClient ?? {}),
+        peakConnections: px?.peakConnections,
+        realServers: px?.realServers?.map((rs) => rs.name),
+      }
     }),
   })
   // A prediction assumes one endpoint set for the whole run; endpoint updates (faults) void it.

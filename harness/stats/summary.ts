@@ -116,6 +116,7 @@ function nodeRows(m: VariantMeasurements): VariantResult['nodes'] {
     connections: proxyByNode.get(n.name)?.connections ?? 0,
     decisions: proxyByNode.get(n.name)?.decisions ?? 0,
     relay: proxyByNode.get(n.name)?.relay ?? null,
+    ipvsRealServers: proxyByNode.get(n.name)?.realServers ?? null,
   }))
 }
 

@@ -78,7 +78,7 @@ describe('createLeastConn', () => {
     b.release(c as Endpoint)
     expect(b.pick(ctx())?.name).toBe('pod-2')
   })
-  it('sends every sequential short connection to the first endpoint (lc does not rotate)', () => {
+  it('sends every sequential request to the first endpoint (L7: a finished request leaves no connection entry)', () => {
     const b = createLeastConn()
     b.update(eps(3))
     for (let i = 0; i < 5; i++) {

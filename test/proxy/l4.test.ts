@@ -62,6 +62,50 @@ describe('startL4Proxy', () => {
     expect(results.filter((r) => r === 200)).toHaveLength(3)
     expect(results.filter((r) => r === 'ECONNRESET')).toHaveLength(3)
   })
+  it('userspace mode dials at most four times (EndpointDialTimeouts): six dead endpoints cost four connect errors, then the client is refused', async () => {
+    const lease = await leaseBlock()
+    const p = lease.plan
+    // Nothing listens on any of the six: each dial is refused at once.
+    const dead: Endpoint[] = Array.from({ length: 6 }, (_, i) => ({ name: `pod-${i + 1}`, address: p.pod(i), port: 8080, node: 'node-a' }))
+    const balancer = createBalancer('userspace', { rng: createRng(1) })
+    balancer.update(dead)
+    const accounting = createAccounting('node-a')
+    const proxy = await startL4Proxy({ host: p.node(0), port: 30080, balancer, accounting, route: (ep, clientIp) => ({ host: ep.address, port: ep.port, localAddress: clientIp }), onNoEndpoint: 'reject' })
+    const outcome = await get(p.node(0), 30080, p.client(0))
+    proxy.close()
+    await lease.release()
+    // proxysocket.go TryConnectEndpoints: one dial per timeout in [250ms, 500ms, 1s, 2s], then it gives up.
+    expect(accounting.snapshot().upstreamConnectErrors).toBe(4)
+    expect(outcome).toBe('ECONNRESET')
+  })
+  it('userspace mode gives up on a dial after 250 ms and dials the next endpoint', async () => {
+    const lease = await leaseBlock()
+    const p = lease.plan
+    // pod-1 is behind a hop relay that accepts and never confirms the connect: the dial hangs.
+    const silent = net.createServer(() => {})
+    await new Promise<void>((r) => silent.listen({ host: p.node(1), port: 31000 }, r))
+    const pod = http.createServer((_req, res) => res.end('ok'))
+    await new Promise<void>((r) => pod.listen({ host: p.pod(1), port: 8080 }, r))
+    const eps: Endpoint[] = [
+      { name: 'pod-1', address: p.pod(0), port: 8080, node: 'node-b' },
+      { name: 'pod-2', address: p.pod(1), port: 8080, node: 'node-a' },
+    ]
+    const balancer = createBalancer('userspace', { rng: createRng(1) })
+    balancer.update(eps)
+    const route = (ep: Endpoint, clientIp: string) => (ep.name === 'pod-1' ? { host: p.node(1), port: 31000, localAddress: p.node(0), viaHop: true } : { host: ep.address, port: ep.port, localAddress: clientIp })
+    const proxy = await startL4Proxy({ host: p.node(0), port: 30080, balancer, accounting: createAccounting('node-a'), route, onNoEndpoint: 'reject' })
+    const t0 = Date.now()
+    const status = await get(p.node(0), 30080, p.client(0))
+    const tookMs = Date.now() - t0
+    proxy.close()
+    silent.close()
+    pod.close()
+    await lease.release()
+    expect(status).toBe(200)
+    // The first dial's timeout is 250 ms; then pod-2 answers at once (a second's slack for a busy machine).
+    expect(tookMs).toBeGreaterThanOrEqual(240)
+    expect(tookMs).toBeLessThan(1250)
+  })
   it('rejects when no endpoint is available (REJECT) and drops under Local (no answer)', async () => {
     const lease = await leaseBlock()
     const p = lease.plan

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { readManifests } from '../../harness/scenario/manifests.ts'
@@ -59,6 +61,19 @@ describe('readManifests', () => {
     expect(w).toMatch(/ConfigMap\/db-config: kind ConfigMap is not modeled by svcbench, ignored/)
     expect(w).toMatch(/spec\.ports: 2 ports; only the first \(5432\) is benchmarked/)
     expect(w).not.toMatch(/healthCheckNodePort/)
+  })
+  it('takes the IPVS timeouts of a KubeProxyConfiguration (metav1.Duration strings) into service.ipvs', () => {
+    const yaml = [
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {type: NodePort, selector: {app: web}, ports: [{port: 80, targetPort: 8080, nodePort: 30080}]}',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2, selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, ports: [{containerPort: 8080}]}]}}}',
+      'apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmode: ipvs\nipvs: {scheduler: lc, tcpFinTimeout: 30s, tcpTimeout: 0s}',
+    ].join('\n---\n')
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'svcbench-kp-')), 'kp.yaml')
+    fs.writeFileSync(f, yaml)
+    const m = readManifests(f)
+    expect(m.fields.service).toMatchObject({ proxyMode: 'ipvs', ipvsScheduler: 'lc', ipvs: { tcpFinTimeout: '30s', tcpTimeout: '0s' } })
+    const v = resolveScenario({ name: 'kp', ...m.fields }).variants[0]!
+    expect(v.service.ipvsTimeouts).toEqual({ tcpMs: 900_000, tcpFinMs: 30_000, udpMs: 300_000 })
   })
   it('rejects malformed YAML with the document number', () => {
     const issues = issuesOf(() => readManifests(file('test/fixtures/manifests/malformed.yaml')))

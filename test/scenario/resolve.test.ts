@@ -53,6 +53,7 @@ describe('resolveScenario', () => {
       proxyMode: 'iptables',
       ipvsScheduler: null,
       ipvsFlags: [],
+      ipvsTimeouts: { tcpMs: 900_000, tcpFinMs: 120_000, udpMs: 300_000 },
       algorithm: 'random',
       balancer: null,
       balancing: 'connection',
@@ -223,6 +224,16 @@ describe('resolveScenario: kube-proxy configuration', () => {
   ])('%j → %s/%s (%s)', (service, mode, scheduler, algorithm) => {
     const s = svc(service)
     expect([s.proxyMode, s.ipvsScheduler, s.algorithm]).toEqual([mode, scheduler, algorithm])
+  })
+  it('takes kube-proxy\'s IPVS timeouts (service.ipvs), 0 keeping the kernel\'s; only in ipvs mode', () => {
+    expect(svc({ proxyMode: 'ipvs', ipvs: { tcpFinTimeout: '30s', tcpTimeout: 0 } }).ipvsTimeouts).toEqual({ tcpMs: 900_000, tcpFinMs: 30_000, udpMs: 300_000 })
+    expect(svc({ ipvsScheduler: 'lc', ipvs: { udpTimeout: '1m' } }).ipvsTimeouts.udpMs).toBe(60_000)
+    // tcpTimeout and udpTimeout change nothing svcbench models: a warning says so; tcpFinTimeout alone does not warn.
+    expect(resolveScenario({ name: 'x', service: { proxyMode: 'ipvs', ipvs: { tcpTimeout: '60s' } } }).warnings.join('\n')).toMatch(/tcpTimeout and udpTimeout are recorded only/)
+    expect(resolveScenario({ name: 'x', service: { proxyMode: 'ipvs', ipvs: { tcpFinTimeout: '60s' } } }).warnings.join('\n')).not.toMatch(/tcpTimeout/)
+    expect(issuesOf({ name: 'x', service: { proxyMode: 'iptables', ipvs: { tcpFinTimeout: '30s' } } })).toEqual([
+      'service.ipvs: got {"tcpFinTimeout":"30s"}; IPVS timeouts need proxyMode "ipvs" (got "iptables")',
+    ])
   })
   it('reports conflicting and misplaced kube-proxy settings', () => {
     expect(issuesOf({ name: 'x', service: { balancer: 'ip-hash', proxyMode: 'iptables' } })).toEqual([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { predictShares, decisionUnit, type PredictInput, type PredictPod } from '../../harness/stats/predict.ts'
+import { predictShares, decisionUnit, type NodeDecisions, type PredictInput, type PredictPod } from '../../harness/stats/predict.ts'
 
 const pod = (name: string, node: string, weight = 1, behaviourKey = 'same'): PredictPod => ({ name, node, weight, behaviourKey, address: `127.9.2.${name.slice(4)}`, port: 8080 })
 const base: Omit<PredictInput, 'pods' | 'nodes'> = {
@@ -10,7 +10,7 @@ const base: Omit<PredictInput, 'pods' | 'nodes'> = {
   sessionAffinity: false,
   externalTrafficPolicy: 'Cluster',
 }
-const node = (name: string, decisions: number, clients: string[] = []) => ({ name, address: `127.9.1.${name === 'node-a' ? 1 : 2}`, decisions, clients })
+const node = (name: string, decisions: number, clients: string[] = [], extra: Partial<NodeDecisions> = {}) => ({ name, address: `127.9.1.${name === 'node-a' ? 1 : 2}`, decisions, clients, ...extra })
 
 describe('decisionUnit', () => {
   it.each([
@@ -63,17 +63,51 @@ describe('predictShares', () => {
     // pod-1 (0): 9 clients, pod-2 (1): 9, pod-3 (2): 12.
     expect(p.expectedCounts).toEqual([9, 9, 12])
   })
-  it('ignores weight-0 pods and withholds a prediction for load-aware schedulers over different pods', () => {
+  it('ignores weight-0 pods, and withholds a prediction for load-aware schedulers unless the node never held two connections at once', () => {
     const p = predictShares({ ...base, pods: [pod('pod-1', 'node-a'), pod('pod-2', 'node-a', 0)], nodes: [node('node-a', 10)] })
     expect(p.expectedShares).toEqual([1, 0])
     const lc = predictShares({ ...base, algorithm: 'least-conn', pods: [pod('pod-1', 'node-a', 1, 'fast'), pod('pod-2', 'node-a', 1, 'slow')], nodes: [node('node-a', 10)] })
     expect(lc.expectedShares).toBeNull()
-    const lcSame = predictShares({ ...base, algorithm: 'least-conn', pods: [pod('pod-1', 'node-a'), pod('pod-2', 'node-a')], nodes: [node('node-a', 10)] })
+    const lcSame = predictShares({ ...base, algorithm: 'least-conn', pods: [pod('pod-1', 'node-a'), pod('pod-2', 'node-a')], nodes: [node('node-a', 10, [], { peakConnections: 1 })] })
     expect(lcSame.expectedShares).toEqual([0.5, 0.5])
   })
   it('destination-hash sends each node to one pod', () => {
     const pods = Array.from({ length: 4 }, (_, i) => pod(`pod-${i + 1}`, 'node-a'))
     const p = predictShares({ ...base, algorithm: 'destination-hash', pods, nodes: [node('node-a', 100)] })
     expect(p.expectedCounts!.filter((c) => c > 0)).toEqual([100])
+  })
+  it('round robin follows each node’s own list order (ipvs: the kernel’s, head first)', () => {
+    // 4 connections over 3 pods from the head of [pod-3, pod-2, pod-1]: pod-3 twice, then pod-2, pod-1.
+    const pods = Array.from({ length: 3 }, (_, i) => pod(`pod-${i + 1}`, 'node-a'))
+    const p = predictShares({ ...base, algorithm: 'round-robin', pods, nodes: [node('node-a', 4, [], { realServers: ['pod-3', 'pod-2', 'pod-1'] })] })
+    expect(p.expectedCounts).toEqual([1, 1, 2])
+  })
+})
+
+describe('predictShares for lc, wlc, sed and nq (no replay of the scheduler)', () => {
+  const serialNode = (extra: Partial<NodeDecisions> = {}) => node('node-a', 400, [], { peakConnections: 1, ...extra })
+  const three = (w: number[]) => w.map((x, i) => pod(`pod-${i + 1}`, 'node-a', x))
+  it('one connection at a time, no entry lapsing: lc rotates (1/n each), wlc follows the weights', () => {
+    // lc's cost (active << 8) + inactive is 0 active + the picks so far: the fewest wins, so n/k each.
+    const lc = predictShares({ ...base, algorithm: 'least-conn', pods: three([3, 1, 1]), nodes: [serialNode()] })
+    lc.expectedShares!.forEach((x) => expect(x).toBeCloseTo(1 / 3, 12))
+    // wlc: picks so far / weight, the smallest wins: picks follow the weights 3 : 1.
+    expect(predictShares({ ...base, algorithm: 'weighted-least-conn', pods: three([3, 1]).slice(0, 2), nodes: [serialNode()] }).expectedCounts).toEqual([300, 100])
+  })
+  it('sed and nq ignore inactive entries: every pick the same pod (sed: the largest weight; nq: the first listed)', () => {
+    // sed: (0 + 1)/w is smallest for w = 2; pod-2 and pod-3 tie, the first in list order wins.
+    expect(predictShares({ ...base, algorithm: 'shortest-expected-delay', pods: three([1, 2, 2]), nodes: [serialNode()] }).expectedCounts).toEqual([0, 400, 0])
+    // nq: every pod idle, the first listed: pod-3 at the head of the node's list.
+    const nq = predictShares({ ...base, algorithm: 'never-queue', pods: three([1, 1, 1]), nodes: [serialNode({ realServers: ['pod-3', 'pod-1', 'pod-2'] })] })
+    expect(nq.expectedCounts).toEqual([0, 0, 400])
+  })
+  it('none under concurrent connections, in request mode, with persistence, or when TIME_WAIT entries lapse within the run; the basis says why', () => {
+    const lc = { ...base, algorithm: 'least-conn' as const, pods: three([1, 1, 1]) }
+    const concurrent = predictShares({ ...lc, nodes: [serialNode({ peakConnections: 8 })] })
+    expect(concurrent.expectedShares).toBeNull()
+    expect(concurrent.basis).toMatch(/under concurrent connections \(node-a held 8 at once\)/)
+    expect(predictShares({ ...lc, balancing: 'request', nodes: [serialNode()] }).basis).toMatch(/request mode/)
+    expect(predictShares({ ...lc, sessionAffinity: true, nodes: [serialNode({ clients: ['127.9.128.1'] })] }).basis).toMatch(/persistence/)
+    expect(predictShares({ ...lc, runMs: 180_000, nodes: [serialNode()] }).basis).toMatch(/TIME_WAIT/)
   })
 })

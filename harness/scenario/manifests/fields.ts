@@ -108,6 +108,9 @@ export const MANIFEST_FIELDS: readonly ManifestField[] = [
   { group: 'Endpoints', path: 'subsets[].ports[].protocol', mapsTo: 'identity' },
   { group: 'KubeProxyConfiguration', path: 'mode', mapsTo: '`service.proxyMode` (empty: iptables)' },
   { group: 'KubeProxyConfiguration', path: 'ipvs.scheduler', mapsTo: '`service.ipvsScheduler` (with mode ipvs)' },
+  { group: 'KubeProxyConfiguration', path: 'ipvs.tcpTimeout', mapsTo: '`service.ipvs.tcpTimeout` (with mode ipvs; 0 keeps the kernel\'s)' },
+  { group: 'KubeProxyConfiguration', path: 'ipvs.tcpFinTimeout', mapsTo: '`service.ipvs.tcpFinTimeout` (with mode ipvs; 0 keeps the kernel\'s)' },
+  { group: 'KubeProxyConfiguration', path: 'ipvs.udpTimeout', mapsTo: '`service.ipvs.udpTimeout` (with mode ipvs; 0 keeps the kernel\'s)' },
   { group: 'Node', path: 'metadata.name', mapsTo: 'a node of `cluster.nodes` (lowercased, other characters than a-z, 0-9 and - replaced by -); the pods are spread over them' },
   { group: 'MetalLB', path: 'spec.*', mapsTo: 'their presence picks the metallb-l2 preset (IPAddressPool, L2Advertisement)' },
 ]

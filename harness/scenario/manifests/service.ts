@@ -36,6 +36,9 @@ export function serviceFields(ctx: ManifestContext, svc: Obj, type: ExposedType,
     service.proxyMode = mode === undefined || mode === '' ? 'iptables' : mode
     const scheduler = get(kp, 'ipvs.scheduler')
     if (service.proxyMode === 'ipvs' && scheduler !== undefined && scheduler !== '') service.ipvsScheduler = scheduler
+    // metav1.Duration strings ("900s", "2m"; "0s" keeps the kernel's), the form service.ipvs takes.
+    const timeouts = Object.fromEntries(['tcpTimeout', 'tcpFinTimeout', 'udpTimeout'].map((k) => [k, get(kp, `ipvs.${k}`)]).filter(([, v]) => v !== undefined))
+    if (service.proxyMode === 'ipvs' && Object.keys(timeouts).length > 0) service.ipvs = timeouts
   }
   return { service, preset }
 }
