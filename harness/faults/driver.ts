@@ -5,9 +5,9 @@
  * as applied.
  */
 import type { ResolvedFault, ResolvedVariant } from '../model/scenario.ts'
-import type { FailoverResult } from '../model/results.ts'
 import { FAULTS } from './registry.ts'
 import type { FaultCluster, FaultEndpoints, FaultTarget } from './types.ts'
+import type { FailoverResult } from '../model/variant-parts.ts'
 
 /** Fires faults and says how each one went. */
 export interface FaultDriver {

@@ -19,9 +19,9 @@
 import type { ScenarioIssue } from '../errors.ts'
 import { parseDurationMs } from '../util/duration.ts'
 import { FAILOVER_AGGREGATES, metricUnit } from './metrics.ts'
-import { ERROR_KINDS } from '../model/results.ts'
 import type { MetricMap, ThresholdResult } from '../model/gate-result.ts'
 import type { Threshold, ThresholdOp } from '../model/scenario.ts'
+import { ERROR_KINDS } from '../model/variant-parts.ts'
 
 /** Paths the load generator knows while the run goes on (abortOnFail). */
 export const LIVE_PATHS = ['errors.rate', 'errors.total'] as const

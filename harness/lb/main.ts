@@ -18,8 +18,8 @@ import { handToNative, nativeRelay, nativeRelayProblem, type NativeRelay } from 
 import type { LbSettings } from '../model/load-balancer.ts'
 import type { LbConfig, LbNode } from '../model/wire.ts'
 import type { LbEvent, LbStats } from '../model/measurements.ts'
-import type { RelayName } from '../model/results.ts'
 import { answerAfterHalfClose } from '../util/http.ts'
+import type { RelayName } from '../model/variant-parts.ts'
 
 const config = readChildConfig<LbConfig>()
 const s = config.settings

@@ -17,11 +17,11 @@ import tls from 'node:tls'
 import autocannon, { type AutocannonClient } from 'autocannon'
 import { HarnessError } from '../errors.ts'
 import type { LoadProgress, LoadResult } from '../model/measurements.ts'
-import type { ErrorKind } from '../model/results.ts'
 import { checkPlan } from './plan.ts'
 import { createLoadRecorder, type LoadRecorder } from './recorder.ts'
 import { driveLoad } from './drive.ts'
 import type { LoadExecutor, LoadPlan, LoadTarget, RunningLoad } from './types.ts'
+import type { ErrorKind } from '../model/variant-parts.ts'
 
 /** Kind of a transport error raised by autocannon. */
 export function classifyError(err: NodeJS.ErrnoException): ErrorKind {

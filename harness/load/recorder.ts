@@ -11,7 +11,7 @@
  */
 import { createLatencyHistogram, recordMs, summarizeLatency, type LatencyHistogram } from '../stats/latency.ts'
 import type { LoadProgress, LoadResult } from '../model/measurements.ts'
-import { ERROR_KINDS, type ErrorKind } from '../model/results.ts'
+import { ERROR_KINDS, type ErrorKind } from '../model/variant-parts.ts'
 
 /** Most error events kept with their times (the counts stay exact beyond it). */
 export const MAX_ERROR_EVENTS = 200_000

@@ -4,8 +4,9 @@
  * data (histograms aside). Types and constants only.
  */
 import type { Histogram } from 'hdr-histogram-js'
-import type { ErrorKind, RelayName } from './results.ts'
 import type { LatencySummary } from './summaries.ts'
+import type { RelayName } from './variant-parts.ts'
+import type { ErrorKind } from './variant-parts.ts'
 
 /** A latency histogram in µs (stats/latency.ts makes them). */
 export type LatencyHistogram = Histogram

@@ -3,7 +3,7 @@ import type { Balancer } from '../balancers/types.ts'
 import type { Endpoint } from '../model/kube-proxy.ts'
 import type { Accounting } from './accounting.ts'
 import type { RelayMode } from './relay/mode.ts'
-import type { RelayName } from '../model/results.ts'
+import type { RelayName } from '../model/variant-parts.ts'
 
 /** Where and from which source address to open the upstream connection for an endpoint. */
 export interface Route {

@@ -5,10 +5,10 @@
  */
 import { createLatencyHistogram, summarizeLatency, type LatencyHistogram } from './latency.ts'
 import type { ResolvedFault, ResolvedProbe } from '../model/scenario.ts'
-import type { FailoverResult } from '../model/results.ts'
 import type { TimedEndpointEvent } from '../model/measurements.ts'
-import { ERROR_KINDS, type ErrorKind } from '../model/results.ts'
 import { FAULTS } from '../faults/registry.ts'
+import type { FailoverResult } from '../model/variant-parts.ts'
+import { ERROR_KINDS, type ErrorKind } from '../model/variant-parts.ts'
 
 /** Inputs of {@link failoverStats}. */
 export interface FailoverInput {

@@ -15,9 +15,10 @@ import { balancingDecisions, fairnessSummary, type BalancingDecisions } from './
 import { addressesSeen, mergeClientPods, stickinessSummary } from './addresses.ts'
 import { lbHealth, loadBalancerSummary } from './lb.ts'
 import type { LoadResult, PodStats } from '../model/measurements.ts'
-import type { FailoverResult, VariantResult } from '../model/results.ts'
+import type { VariantResult } from '../model/results.ts'
 import type { LatencySummary } from '../model/summaries.ts'
 import type { VariantMeasurements } from './types.ts'
+import type { FailoverResult } from '../model/variant-parts.ts'
 
 /** Build a variant's results. Pure. */
 export function summarizeVariant(m: VariantMeasurements): VariantResult {

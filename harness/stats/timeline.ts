@@ -6,10 +6,10 @@
 import { summarizeLatency, createLatencyHistogram, type LatencyHistogram } from './latency.ts'
 import { round3 } from './round.ts'
 import type { LoadResult } from '../model/measurements.ts'
-import type { TimelineEvent, TimelinePoint } from '../model/results.ts'
 import type { LatencySummary } from '../model/summaries.ts'
-import { ERROR_KINDS, type ErrorKind } from '../model/results.ts'
 import type { VariantMeasurements } from './types.ts'
+import type { TimelineEvent, TimelinePoint } from '../model/variant-parts.ts'
+import { ERROR_KINDS, type ErrorKind } from '../model/variant-parts.ts'
 
 /** The measured phase's length in seconds (at least 1 ms, so rates stay finite). */
 export function measuredSeconds(load: LoadResult): number {

@@ -135,7 +135,10 @@ export function createCpuSampler(list: () => SampledProcess[], intervalMs = 500)
         byProcess: [...used.values()].map((u) => {
           const pct = (ms: number) => Math.round((ms / windowMs) * 1000) / 10
           const row = { role: u.role, name: u.name, pct: pct(u.ms) }
-          return u.threads === undefined ? row : { ...row, busiestThreadPct: pct(Math.max(0, ...u.threads.values())) }
+          // A thread cannot use more than its process over the same window: a reading above it is
+          // the skew of reading the thread's and the process's /proc files a moment apart (up to a
+          // clock tick of 10 ms at each end), so the process's figure bounds it.
+          return u.threads === undefined ? row : { ...row, busiestThreadPct: Math.min(row.pct, pct(Math.max(0, ...u.threads.values()))) }
         }),
         machineBusyPct,
       }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { createFaultDriver, failedFaultWarnings, type FaultDriverCluster } from '../../harness/faults/driver.ts'
 import type { FaultEndpoints } from '../../harness/faults/types.ts'
 import { resolveScenario } from '../../harness/scenario/resolve.ts'
-import type { FailoverResult } from '../../harness/model/results.ts'
+import type { FailoverResult } from '../../harness/model/variant-parts.ts'
 
 /** A variant of two pods on one node with the given faults (spare slots as the resolver keeps them). */
 function variant(faults: unknown[]) {

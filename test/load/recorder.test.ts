@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createLoadRecorder, MAX_ERROR_EVENTS } from '../../harness/load/recorder.ts'
-import type { ErrorKind } from '../../harness/model/results.ts'
+import type { ErrorKind } from '../../harness/model/variant-parts.ts'
 
 // Synthetic Date.now() times: the measured phase starts at EPOCH.
 const EPOCH = 1_000_000

@@ -4,7 +4,7 @@
  */
 import { nativeRelay, nativeRelayProblem } from './native.ts'
 import { rawAvailable } from './raw.ts'
-import type { RelayName } from '../../model/results.ts'
+import type { RelayName } from '../../model/variant-parts.ts'
 
 /**
  * How bytes are moved once a connection is established. `native` (the default where the addon
