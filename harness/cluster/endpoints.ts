@@ -17,6 +17,8 @@ export interface ProbedPod {
   port: number
   /** The pod's node address: probes come from the kubelet there. */
   nodeAddress: string
+  /** The pod's node (where {@link EndpointsControllerOptions.httpGet} sends the probe from). @default unnamed */
+  node?: string
   /** A free slot: no pod yet (it starts when a scale-up or rolling update fills it). */
   spare?: boolean
 }
@@ -34,6 +36,12 @@ export interface EndpointsControllerOptions {
   onEvent?(e: EndpointEvent): void
   /** Uniform [0, 1) numbers for the probe timers' phases (seeded by the caller). */
   rng: () => number
+  /**
+   * The kubelet's HTTP GET of a pod's probe path from its node: the status, or undefined when it
+   * failed or timed out (the kernel dataplane sends it from inside the node's namespace).
+   * @default an HTTP GET from the node's address on this machine
+   */
+  httpGet?(pod: ProbedPod, path: string, timeoutMs: number): Promise<number | undefined>
 }
 
 /** A running controller. */
@@ -81,8 +89,11 @@ export interface PublishFailure {
   error: string
 }
 
-async function probeOnce(pod: ProbedPod, probe: ResolvedProbe): Promise<boolean> {
-  const status = await httpGetStatus({ host: pod.address, port: pod.port, path: probe.path, localAddress: pod.nodeAddress, timeoutMs: probe.timeoutSeconds * 1000 })
+/** An HTTP GET from the pod's node address on this machine. */
+const localHttpGet = (pod: ProbedPod, path: string, timeoutMs: number) => httpGetStatus({ host: pod.address, port: pod.port, path, localAddress: pod.nodeAddress, timeoutMs })
+
+async function probeOnce(pod: ProbedPod, probe: ResolvedProbe, httpGet = localHttpGet): Promise<boolean> {
+  const status = await httpGet(pod, probe.path, probe.timeoutSeconds * 1000)
   // Kubernetes: any status from 200 to 399 is a success.
   return status !== undefined && status >= 200 && status < 400
 }
@@ -202,7 +213,7 @@ function createCore(opts: EndpointsControllerOptions): ControllerCore {
     loop(pod, gen) {
       if (generation.get(pod.name) !== gen) return
       const s = state.get(pod.name)!
-      void probeOnce(pod, opts.probe).then((ok) => {
+      void probeOnce(pod, opts.probe, opts.httpGet).then((ok) => {
         if (stopped || generation.get(pod.name) !== gen) return
         const change = probeOutcome(s, ok, opts.probe)
         if (change === null) return

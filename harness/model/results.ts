@@ -128,8 +128,8 @@ export interface NodeResult {
   /** Balancing decisions it made (connections in L4 mode, requests in L7 mode). */
   decisions: number
   /**
-   * The relay that moved the node proxy's bytes; null when the node's counts could not be read.
-   * Absent in results written before it was reported.
+   * The relay that moved the node proxy's bytes; null when the node's counts could not be read,
+   * and on the kernel dataplane (the kernel moved them). Absent in results written before it was reported.
    */
   relay?: RelayName | null
 }
@@ -167,6 +167,12 @@ export interface VariantResult {
   balancer: string
   /** The friendly alias the scenario used, if any. */
   alias: string | null
+  /**
+   * What carried the traffic: `proxy` (svcbench's node proxy processes simulating kube-proxy, on
+   * loopback addresses) or `kernel` (kube-proxy's own nftables/iptables rules in network
+   * namespaces the run created). Absent in results written before there were two.
+   */
+  dataplane?: 'proxy' | 'kernel'
   /** The kube-proxy mode that ran: `iptables`, `nftables`, `ipvs` or `userspace`. */
   proxyMode: string
   /** The IPVS scheduler (`rr`, `wrr`, `lc`, `wlc`, `sh`, `dh`, `sed`, `nq`, `mh`); null unless proxyMode is ipvs. */
