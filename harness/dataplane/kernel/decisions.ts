@@ -31,6 +31,8 @@ export interface NodeDecisionInput {
   made: readonly Decision[]
   /** The endpoint counters (new connections per pod) at the epoch; undefined when they could not be read. */
   countersAtEpoch: Readonly<Record<string, number>> | undefined
+  /** When they were read (Date.now() just before): connections made earlier are not in their difference. @default epochMs */
+  countersAtEpochMs?: number
   /** The same now. */
   countersNow: Readonly<Record<string, number>> | undefined
 }
@@ -48,8 +50,11 @@ export function nodeDecisions(input: NodeDecisionInput): { stats: ProxyStats; wa
     for (const d of ds) out[d.pod] = (out[d.pod] ?? 0) + 1
     return out
   }
-  const seenMade = countedByPod(input.made)
-  let newByPod: Record<string, number> = seenMade
+  const readAt = input.countersAtEpochMs ?? input.epochMs
+  // What the counters' difference cannot hold: connections established at the epoch, and those made before the counters were read.
+  const beforeCounters = [...input.established.filter((d) => !made.has(key(d))), ...input.made.filter((d) => d.atMs < readAt)]
+  const afterCounters = input.made.filter((d) => d.atMs >= readAt)
+  let newByPod: Record<string, number> = countedByPod(afterCounters)
   const { countersAtEpoch: c0, countersNow: c1 } = input
   if (c0 === undefined || c1 === undefined) {
     warnings.push(`node "${input.node}": its endpoint counters could not be read; its per-pod decisions are conntrack's reports, which may miss connections`)
@@ -58,14 +63,14 @@ export function nodeDecisions(input: NodeDecisionInput): { stats: ProxyStats; wa
   } else {
     newByPod = Object.fromEntries(Object.entries(c1).map(([pod, n]) => [pod, n - (c0[pod] ?? 0)]).filter(([, n]) => (n as number) > 0))
     const counted = Object.values(newByPod).reduce((a, b) => a + b, 0)
-    const reported = input.made.length
+    const reported = afterCounters.length
     if (reported < counted) {
       warnings.push(`node "${input.node}": conntrack reported ${reported} of the ${counted} new connections its rules counted; per-client counts and pod moves (stickiness) miss the other ${counted - reported}`)
     }
   }
 
   const byPod: Record<string, number> = { ...newByPod }
-  for (const d of input.established) if (!made.has(key(d))) byPod[d.pod] = (byPod[d.pod] ?? 0) + 1
+  for (const d of beforeCounters) byPod[d.pod] = (byPod[d.pod] ?? 0) + 1
   const decisions = Object.values(byPod).reduce((a, b) => a + b, 0)
   const byClient: ProxyStats['byClient'] = {}
   const clientPods: ProxyStats['clientPods'] = {}

@@ -60,7 +60,7 @@ export interface KernelLayoutOptions {
   sharedPodNetns?: boolean
   /**
    * A front load balancer that connects to nodes from its clients' addresses (preserveClientIp):
-   * the fabric delivers the nodes' answers to those addresses locally, to it.
+   * those addresses are the fabric's own too, and the nodes' answers to them are delivered to it.
    */
   lbPreservesClientIp?: boolean
 }
@@ -92,7 +92,7 @@ export function kernelLayout(topology: DataplaneTopology, plan: KernelAddressPla
   const create = [`netns add ${fabric}`, `netns add ${client}`, ...nodes.map((n) => `netns add ${n.netns}`)]
   const configure = new Map<string, string[]>()
   const lines = (ns: string) => configure.get(ns) ?? (configure.set(ns, ['link set lo up']).get(ns) as string[])
-  const sysctls = new Map<string, string[]>([[fabric, ['net.ipv4.ip_forward=1', ...(opts.lbPreservesClientIp === true ? ['net.ipv4.ip_nonlocal_bind=1'] : [])]]])
+  const sysctls = new Map<string, string[]>([[fabric, ['net.ipv4.ip_forward=1']]])
 
   // The fabric and the clients.
   create.push(`link add name br0 netns ${fabric} address ${MAC.bridge} type bridge`)
@@ -100,8 +100,12 @@ export function kernelLayout(topology: DataplaneTopology, plan: KernelAddressPla
   const fab = lines(fabric)
   fab.push(...up('br0'), `addr add ${FABRIC_ADDRESS}/24 dev br0`, ...up('cl0'), `addr add ${FABRIC_CLIENT_LINK}/30 dev cl0`, permanent(CLIENT_LINK, MAC.client, 'cl0'), `addr add ${plan.frontLb}/32 dev lo`, `route add ${CLIENT_RANGE} via ${CLIENT_LINK} dev cl0`)
   if (opts.lbPreservesClientIp === true) {
-    // The load balancer's own connections to nodes come from client addresses: the answers are for it.
-    fab.push(`rule add iif br0 to ${CLIENT_RANGE} lookup 100 priority 100`, `route add local ${CLIENT_RANGE} dev lo table 100`)
+    // The load balancer connects to nodes from its clients' addresses, so they must be its own
+    // (a route in the local table: bind() and the output route accept them) while what it sends
+    // to them still leaves for the client namespace: locally sent traffic to the client range
+    // looks up the main table before the local one. The nodes' answers (from br0) are delivered
+    // to it; the clients' packets still pass the source check (its reverse lookup is "iif lo").
+    fab.push(`rule add pref 10 iif lo to ${CLIENT_RANGE} lookup main`, 'rule add pref 20 lookup local', 'rule del pref 0', `route add local ${CLIENT_RANGE} dev lo table local`)
   }
   lines(client).push(...up('eth0'), `addr add ${CLIENT_LINK}/30 dev eth0`, permanent(FABRIC_CLIENT_LINK, MAC.fabricClient, 'eth0'), `route add default via ${FABRIC_CLIENT_LINK} dev eth0`, `route add local ${CLIENT_RANGE} dev lo`)
 

@@ -46,9 +46,10 @@ export interface KernelState {
 /** The Service the rules are written for, as Kubernetes would name it. */
 export const SERVICE_NAME = { namespace: 'default', name: 'svcbench' }
 
-/** What each node had at the epoch: its counters and its established connections of the Service. */
+/** What each node had at the epoch: its counters (and when they were read) and its established connections of the Service. */
 interface EpochSnapshot {
   counters: Record<string, number> | undefined
+  countersAtMs: number
   established: Decision[]
 }
 
@@ -97,7 +98,7 @@ export function runningKernelDataplane(s: KernelState): RunningDataplane {
           const at = Date.now()
           const [counters, established] = await Promise.all([s.rules.readCounters(n.netns, s.mode).catch(() => undefined), establishedFlows(n.netns, keep(n)).catch(() => [] as TrackedFlow[])])
           s.watches.get(n.name)?.forgetBefore(epochMs)
-          return [n.name, { counters, established: established.map((f) => decision(f, at)).filter((d): d is Decision => d !== undefined) }]
+          return [n.name, { counters, countersAtMs: at, established: established.map((f) => decision(f, at)).filter((d): d is Decision => d !== undefined) }]
         }),
       ),
     )
@@ -152,7 +153,7 @@ export function runningKernelDataplane(s: KernelState): RunningDataplane {
           const then = atEpoch.get(n.name) as EpochSnapshot
           const countersNow = await s.rules.readCounters(n.netns, s.mode).catch(() => undefined)
           const made = (s.watches.get(n.name)?.flows() ?? []).filter((f) => (f.atMs ?? 0) >= epochMs).map((f) => decision(f, f.atMs ?? epochMs)).filter((d): d is Decision => d !== undefined)
-          const r = nodeDecisions({ node: n.name, epochMs, established: then.established, made, countersAtEpoch: then.counters, countersNow })
+          const r = nodeDecisions({ node: n.name, epochMs, established: then.established, made, countersAtEpoch: then.counters, countersAtEpochMs: then.countersAtMs, countersNow })
           const problems = s.watches.get(n.name)?.problems() ?? ''
           return { ...r, warnings: [...r.warnings, ...(problems === '' ? [] : [`node "${n.name}": conntrack said: ${problems}`])] }
         }),

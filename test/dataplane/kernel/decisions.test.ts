@@ -54,6 +54,11 @@ describe('nodeDecisions', () => {
     expect([stats.decisions, stats.byClient.c1]).toEqual([1, { 'pod-1': 1 }])
   })
 
+  it('counts a connection made between the epoch and the counters\' reading, which their difference cannot hold', () => {
+    const { stats, warnings } = nodeDecisions({ ...base, made: [d(1002, 'c1', 1, 'pod-1'), d(1100, 'c1', 2, 'pod-2')], countersAtEpoch: { 'pod-1': 1 }, countersAtEpochMs: 1005, countersNow: { 'pod-1': 1, 'pod-2': 1 } })
+    expect([stats.byPod, warnings]).toEqual([{ 'pod-1': 1, 'pod-2': 1 }, []])
+  })
+
   it('says how many new connections conntrack did not report', () => {
     const { stats, warnings } = nodeDecisions({ ...base, made: [d(1100, 'c1', 1, 'pod-1'), d(1200, 'c1', 2, 'pod-1'), d(1300, 'c1', 3, 'pod-2')], countersNow: { 'pod-1': 3, 'pod-2': 2 } })
     expect(stats.byPod).toEqual({ 'pod-1': 3, 'pod-2': 2 })

@@ -76,11 +76,10 @@ describe('kernelLayout', () => {
     expect(l.configure.get('svb-t-n0')).toEqual(expect.arrayContaining(['route add 198.19.0.3/32 dev pods scope link']))
   })
 
-  it('delivers the nodes\' answers to client addresses to the fabric itself only for a load balancer that keeps client addresses', () => {
-    const rule = 'rule add iif br0 to 198.18.128.0/17 lookup 100 priority 100'
-    expect(kernelLayout(topology, plan, { prefix: 'svb-t' }).configure.get('svb-t-fab')).not.toContain(rule)
+  it('makes the client addresses the fabric\'s own only for a load balancer that keeps them', () => {
+    const local = 'route add local 198.18.128.0/17 dev lo table local'
+    expect(kernelLayout(topology, plan, { prefix: 'svb-t' }).configure.get('svb-t-fab')).not.toContain(local)
     const l = kernelLayout(topology, plan, { prefix: 'svb-t', lbPreservesClientIp: true })
-    expect(l.configure.get('svb-t-fab')).toContain(rule)
-    expect(l.sysctls.get('svb-t-fab')).toEqual(['net.ipv4.ip_forward=1', 'net.ipv4.ip_nonlocal_bind=1'])
+    expect(l.configure.get('svb-t-fab')).toEqual(expect.arrayContaining(['rule add pref 10 iif lo to 198.18.128.0/17 lookup main', 'rule add pref 20 lookup local', 'rule del pref 0', local]))
   })
 })
