@@ -60,7 +60,10 @@ export const CONNTRACK_BUFFER_BYTES = 16 * 1024 * 1024
  * subscription follows at once), so that no connection made afterwards is missed.
  */
 export async function watchNewConnections(netns: string, keep: (f: TrackedFlow) => boolean): Promise<ConntrackWatch> {
-  const p: ChildProcess = spawn('ip', ['netns', 'exec', netns, 'conntrack', '-E', '-e', 'NEW', '-p', 'tcp', '-o', 'timestamp', '-b', String(CONNTRACK_BUFFER_BYTES)], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // In a process group of its own: the terminal's Ctrl-C (which stops the run and keeps its
+  // results) must not end the watch before the counts are collected. It dies with the run anyway:
+  // stop() kills it, and the namespace guard kills whatever is left in the run's namespaces.
+  const p: ChildProcess = spawn('ip', ['netns', 'exec', netns, 'conntrack', '-E', '-e', 'NEW', '-p', 'tcp', '-o', 'timestamp', '-b', String(CONNTRACK_BUFFER_BYTES)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   let flows: TrackedFlow[] = []
   let partial = ''
   let err = ''

@@ -8,7 +8,9 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { registry } from '../../../harness/dataplane/registry.ts'
 import { createKernelDataplane } from '../../../harness/dataplane/kernel/dataplane.ts'
-import { runVariants } from '../../helpers/run.ts'
+import { runScenario } from '../../../harness/runner.ts'
+import { resolveScenario } from '../../../harness/scenario/resolve.ts'
+import { liveChildCount } from '../../../harness/process/child.ts'
 import { requireInCi } from '../../helpers/ci.ts'
 import { hostNetworkState, KERNEL_REQUIREMENT, KERNEL_TESTS_CAN_RUN, leftoverNetns } from '../../helpers/netns.ts'
 import { TEST_RULES } from '../../helpers/kernel-rules.ts'
@@ -21,13 +23,14 @@ describe('a kernel dataplane run', () => {
     const builtIn = registry.kernel
     ;(registry as { kernel: () => unknown }).kernel = () => createKernelDataplane({ rules: TEST_RULES })
     try {
-      const [cluster, local, proxy] = await runVariants({
+      const { variants } = await runScenario(resolveScenario({
         name: 'kernel-run',
         cluster: { nodes: 2, replicas: 4 },
         service: { dataplane: 'kernel', proxyMode: 'nftables' },
-        load: { duration: '600ms', warmup: '200ms', connections: 8, clientIps: 4 },
+        load: { duration: '400ms', warmup: '100ms', connections: 8, clientIps: 4 },
         variants: { cluster: {}, local: { service: { externalTrafficPolicy: 'Local' } }, proxy: { service: { dataplane: 'proxy' } } },
-      })
+      }), { runId: `krun${process.pid}` })
+      const [cluster, local, proxy] = variants
       expect([cluster!.dataplane, local!.dataplane, proxy!.dataplane]).toEqual(['kernel', 'kernel', 'proxy'])
       for (const r of [cluster!, local!]) {
         expect(r.requests.ok).toBeGreaterThan(50)
@@ -47,7 +50,25 @@ describe('a kernel dataplane run', () => {
     } finally {
       ;(registry as { kernel: () => unknown }).kernel = builtIn
     }
-    expect(leftoverNetns('svb-kernelrun')).toEqual([])
+    expect(leftoverNetns(`svb-krun${process.pid}`)).toEqual([])
+    expect(liveChildCount()).toBe(0)
     expect(hostNetworkState()).toEqual(before)
+  })
+
+  it('stops on the signal (SIGINT) with what it measured, and removes the run\'s namespaces', async () => {
+    const builtIn = registry.kernel
+    ;(registry as { kernel: () => unknown }).kernel = () => createKernelDataplane({ rules: TEST_RULES })
+    const stop = new AbortController()
+    try {
+      const run = resolveScenario({ name: 'kernel-abort', cluster: { nodes: 1, replicas: 1 }, service: { dataplane: 'kernel' }, load: { duration: '20s', warmup: '0s', connections: 2, clientIps: 2 } })
+      const pending = runScenario(run, { runId: `kabort${process.pid}`, signal: stop.signal, onPhase: (_v, phase) => void (phase === 'measuring' && setTimeout(() => stop.abort(), 300)) })
+      const result = await pending
+      expect(result.interrupted).toBe(true)
+      expect(result.variants[0]!.requests.ok).toBeGreaterThan(0)
+    } finally {
+      ;(registry as { kernel: () => unknown }).kernel = builtIn
+    }
+    expect(leftoverNetns(`svb-kabort${process.pid}`)).toEqual([])
+    expect(liveChildCount()).toBe(0)
   })
 })
