@@ -10,7 +10,7 @@ import { RUN_NETNS_PREFIX } from '../../harness/model/wire.ts'
 
 /** Root, on Linux, with every program the kernel dataplane runs. */
 export const KERNEL_TESTS_CAN_RUN =
-  process.platform === 'linux' && process.getuid?.() === 0 && ['ip', 'nsenter', 'sysctl', 'nft', 'iptables-restore', 'iptables-save', 'conntrack'].every((b) => THIS_HOST.hasProgram(b))
+  process.platform === 'linux' && process.getuid?.() === 0 && ['ip', 'nsenter', 'nft', 'iptables-restore', 'iptables-save', 'conntrack'].every((b) => THIS_HOST.hasProgram(b))
 
 /** What requireInCi names when they cannot. */
 export const KERNEL_REQUIREMENT = 'root, nft, iptables-restore and conntrack (network namespaces for the kernel dataplane)'

@@ -1,5 +1,5 @@
 /**
- * Running the kernel's tools (`ip`, `nft`, `iptables-restore`, `conntrack`, `sysctl`) to
+ * Running the kernel's tools (`ip`, `nsenter`, `nft`, `iptables-restore`, `conntrack`) to
  * completion, inside a network namespace or not, with a bounded number at once: the kernel
  * dataplane's setup is a few batches per namespace, started in parallel.
  */

@@ -48,7 +48,7 @@ export interface KernelLayout {
   create: string[]
   /** Lines for `ip -n <netns> -batch`, per namespace: addresses, routes, neighbours, links up. */
   configure: Map<string, string[]>
-  /** sysctl settings per namespace (`key=value`). */
+  /** sysctl settings per namespace (`key=value`, e.g. `net.ipv4.ip_forward=1`). */
   sysctls: Map<string, string[]>
 }
 

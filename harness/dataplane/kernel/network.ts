@@ -39,12 +39,23 @@ export async function buildNetwork(layout: KernelLayout): Promise<KernelNetwork>
   try {
     await ipBatch(layout.create)
     await ipBatchesInNetns([...layout.configure], SETUP_PARALLELISM)
-    await inParallel([...layout.sysctls], SETUP_PARALLELISM, ([ns, kv]) => runTool('sysctl', ['-q', '-w', ...kv], { netns: ns }))
+    await inParallel([...layout.sysctls], SETUP_PARALLELISM, ([ns, kv]) => runTool('sh', ['-ec', sysctlScript(kv)], { netns: ns }))
   } catch (err) {
     await net.teardown()
     throw err
   }
   return net
+}
+
+/**
+ * Shell lines that set `key=value` sysctls of the namespace they run in (/proc/sys/net is the
+ * opener's namespace's), without needing procps' sysctl.
+ */
+export function sysctlScript(settings: readonly string[]): string {
+  return settings.map((kv) => {
+    const [key, value] = kv.split('=') as [string, string]
+    return `echo ${value} > /proc/sys/${key.replace(/\./g, '/')}`
+  }).join('\n')
 }
 
 /** Kill every process left in the run's namespaces, delete them, release the guard. */

@@ -60,7 +60,7 @@ export const THIS_HOST: KernelHost = {
 }
 
 /** Programs the kernel dataplane runs, with the Debian package that has each. */
-const PROGRAMS: Record<string, string> = { ip: 'iproute2', nsenter: 'util-linux', sysctl: 'procps', conntrack: 'conntrack', nft: 'nftables', 'iptables-restore': 'iptables' }
+const PROGRAMS: Record<string, string> = { ip: 'iproute2', nsenter: 'util-linux', conntrack: 'conntrack', nft: 'nftables', 'iptables-restore': 'iptables' }
 
 /** How to run a kernel scenario without root, where the kernel allows it. */
 export const USER_NAMESPACE_COMMAND = "unshare --user --map-root-user --net --mount sh -c 'mount -t tmpfs none /run && svcbench run <scenario>'"
@@ -87,7 +87,7 @@ export function kernelPreflight(v: ResolvedVariant, host: KernelHost = THIS_HOST
     const userns = host.maxUserNamespaces() > 0 ? `, or inside an unprivileged user namespace, which this kernel allows: ${USER_NAMESPACE_COMMAND}` : ' (this kernel allows no unprivileged user namespace: user.max_user_namespaces is 0)'
     say('service.dataplane', `got "kernel"; creating the run's network namespaces needs root (this process lacks ${lacking.join(' and ')}): run svcbench as root${userns}`)
   }
-  const needed = ['ip', 'nsenter', 'sysctl', 'conntrack', ...(mode === 'iptables' ? ['iptables-restore'] : ['nft'])]
+  const needed = ['ip', 'nsenter', 'conntrack', ...(mode === 'iptables' ? ['iptables-restore'] : ['nft'])]
   const missing = needed.filter((b) => !host.hasProgram(b))
   if (missing.length > 0) {
     say('service.dataplane', `got "kernel"; missing ${missing.map((b) => `\`${b}\``).join(', ')}: install ${[...new Set(missing.map((b) => PROGRAMS[b]))].join(' ')} (Debian: apt-get install -y ${[...new Set(missing.map((b) => PROGRAMS[b]))].join(' ')})`)

@@ -43,6 +43,9 @@ describe('the kernel dataplane network', () => {
     const podNs = layout.podNetns.get('pod-2') as string
     expect(await runTool('ip', ['-o', '-4', 'addr', 'show', 'dev', 'eth0'], { netns: podNs })).toContain('198.19.1.2/32')
     expect(await runTool('ip', ['route', 'get', '198.19.1.2'], { netns: layout.nodes[1]!.netns })).toMatch(shared ? /dev pods/ : /dev p1/)
+    // Nodes and the fabric forward; nothing of that is set in the host.
+    expect((await runTool('cat', ['/proc/sys/net/ipv4/ip_forward'], { netns: layout.nodes[0]!.netns })).trim()).toBe('1')
+    expect((await runTool('cat', ['/proc/sys/net/ipv4/ip_forward'], { netns: podNs })).trim()).toBe('0')
     expect(hostNetworkState()).toEqual(before)
     await net.teardown()
     await net.teardown() // twice is harmless
