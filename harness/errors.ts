@@ -49,6 +49,8 @@ export type HarnessErrorCode =
   | 'RESULTS_WRITE_FAILED'
   | 'REPORT_FAILED'
   | 'NOT_LOOPBACK'
+  /** The kernel dataplane could not build (or remove) the run's network namespaces, links, routes or rules. */
+  | 'NETNS_FAILED'
   /** The scenario resolver failed on a scenario the schema accepted (a bug in svcbench). */
   | 'RESOLVE_FAILED'
 

@@ -146,7 +146,9 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
   const cluster = await startCluster(v, { plan, seed: run.seed, runId, logDir: opts.logDir })
   const nodeAddr = new Map(cluster.topology.nodes.map((n) => [n.name, n.address]))
   const controller = startEndpointsController({
-    pods: cluster.topology.pods.map((p) => ({ name: p.name, address: p.address, port: p.port, nodeAddress: nodeAddr.get(p.node)!, spare: p.spare })),
+    pods: cluster.topology.pods.map((p) => ({ name: p.name, address: p.address, port: p.port, node: p.node, nodeAddress: nodeAddr.get(p.node)!, spare: p.spare })),
+    // The kubelet probes from its node: the dataplane knows where that is.
+    probeFromNode: (pod, probe) => cluster.probeFromNode(pod.node as string, probe),
     probe: v.cluster.readinessProbe,
     handler: v.cluster.readinessProbeHandler,
     startupProbe: v.cluster.startupProbe,
@@ -157,7 +159,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
   const faultTimers: NodeJS.Timeout[] = []
   try {
     const targets = cluster.targets(v.load.via)
-    const clientAddresses = Array.from({ length: Math.min(v.load.clientIps, v.load.connections) }, (_, k) => plan.client(k))
+    const clientAddresses = Array.from({ length: Math.min(v.load.clientIps, v.load.connections) }, (_, k) => cluster.clientAddress(k))
     const base = { targets, clientAddresses, connections: v.load.connections, keepAlive: v.load.keepAlive, connectionLifetimeMs: v.load.connectionLifetimeMs, path: v.load.path, requestTimeoutMs: v.load.requestTimeoutMs, signal }
 
     if (opts.signal?.aborted === true) return undefined
@@ -188,7 +190,8 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
         }, Math.max(0, epochMs + fault.atMs - Date.now())),
       )
     }
-    const load = await driveLoad(createLoadExecutor(DEFAULT_LOAD_EXECUTOR).start({ ...base, durationMs: v.load.durationMs, epochMs }), (p) => {
+    // Where the clients live: this process (proxy), or the kernel dataplane's client namespace.
+    const load = await driveLoad(cluster.startLoad(DEFAULT_LOAD_EXECUTOR, { ...base, durationMs: v.load.durationMs, epochMs }), (p) => {
       const now = Date.now()
       if (!measuring && now >= epochMs) {
         measuring = true

@@ -1,13 +1,17 @@
 /**
  * A running cluster for one variant: its pods (pods.ts) and the dataplane between the load and
- * them (harness/dataplane/: a NodePort proxy process per node and the optional front load
- * balancer), all on the run's own loopback addresses. `stop()` kills everything it started.
+ * them (harness/dataplane/: `proxy`, a NodePort proxy process per node and the optional front
+ * load balancer on the run's own loopback addresses; or `kernel`, kube-proxy's rules in the run's
+ * network namespaces). The dataplane lays out the addresses and builds its network first, the
+ * pods start where it says, then the dataplane starts. `stop()` removes everything it started.
  */
 import { prepareBundles } from '../process/bundle.ts'
 import type { SampledProcess } from '../util/cpu.ts'
 import { deriveSeed } from '../util/rng.ts'
 import { dataplaneFor } from '../dataplane/registry.ts'
-import type { LoadTarget, RunningDataplane } from '../dataplane/types.ts'
+import type { KubeletProbe } from '../util/probe.ts'
+import type { ClusterAddressing, DataplaneName, DataplaneNetwork, LoadTarget, RunningDataplane } from '../dataplane/types.ts'
+import type { LoadExecutorName, LoadPlan, RunningLoad } from '../load/types.ts'
 import type { AddressPlan } from './address-plan.ts'
 import { placeTopology, type PlacedPod, type Topology } from './topology.ts'
 import { startPods, type PodSet } from './pods.ts'
@@ -20,6 +24,14 @@ import type { PodStats, ProxyStats, LbStats } from '../model/measurements.ts'
 /** A started cluster. */
 export interface Cluster {
   topology: Topology
+  /** The dataplane that carries the traffic. */
+  dataplane: DataplaneName
+  /** Client source address k (the run's loopback block, or the kernel dataplane's client namespace). */
+  clientAddress(k: number): string
+  /** Start the load where the clients live (RunningDataplane.startLoad). */
+  startLoad(executor: LoadExecutorName, plan: LoadPlan): RunningLoad
+  /** The kubelet's HTTP GET from node `node`: the status, or undefined when it failed or timed out. */
+  probeFromNode(node: string, probe: KubeletProbe): Promise<boolean>
   /** Seed of hash keys every node proxy uses (Maglev). */
   hashSeed: number
   /** Zero every pod's and proxy's counters; count only from `epochMs` (may be in the future). */
@@ -67,28 +79,49 @@ export interface StartClusterOptions {
   countsTimeoutMs?: number
 }
 
-/** Start pods, then the dataplane; on any failure stop what started and throw a HarnessError. */
+/** Lay out the dataplane's network, start the pods in it, then the dataplane; on any failure stop what started and throw a HarnessError. */
 export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions): Promise<Cluster> {
   await prepareBundles()
-  const topology = placeTopology(v, opts.plan)
+  const dp = dataplaneFor(v)
+  const addressing = dp.addressing(v, opts.plan)
+  const topology = placeTopology(v, addressing)
   const readyTimeoutMs = opts.readyTimeoutMs ?? 15_000
   const { countsTimeoutMs } = opts
-  const pods = await startPods(v, topology, { seed: opts.seed, runId: opts.runId, readyTimeoutMs, logDir: opts.logDir, countsTimeoutMs })
+  const network: DataplaneNetwork = await dp.prepare(topology, v, { runId: opts.runId })
+  let pods: PodSet
+  try {
+    pods = await startPods(v, topology, { seed: opts.seed, runId: opts.runId, readyTimeoutMs, logDir: opts.logDir, countsTimeoutMs, network })
+  } catch (err) {
+    await network.teardown()
+    throw err
+  }
   const endpointOf = (p: PlacedPod): Endpoint => ({ name: p.name, address: p.address, port: p.port, node: p.node, weight: p.spec.weight })
   const hashSeed = deriveSeed(opts.seed, `${v.name}/hash`)
   let dataplane: RunningDataplane
   try {
     const endpoints = topology.pods.filter((p) => !p.spare).map(endpointOf)
-    dataplane = await dataplaneFor(v).start(topology, v, { endpoints, frontLbAddress: opts.plan.frontLb, seed: opts.seed, hashSeed, runId: opts.runId, readyTimeoutMs, countsTimeoutMs })
+    dataplane = await dp.start(topology, v, { endpoints, frontLbAddress: addressing.frontLb, seed: opts.seed, hashSeed, runId: opts.runId, readyTimeoutMs, countsTimeoutMs, network })
   } catch (err) {
     await pods.stop()
+    await network.teardown()
     throw err
   }
-  return composeCluster(v, topology, hashSeed, pods, dataplane, endpointOf)
+  return composeCluster({ v, topology, hashSeed, pods, dataplane, endpointOf, addressing })
+}
+
+/** What {@link composeCluster} puts together. */
+interface ClusterParts {
+  v: ResolvedVariant
+  topology: Topology
+  hashSeed: number
+  pods: PodSet
+  dataplane: RunningDataplane
+  endpointOf: (p: PlacedPod) => Endpoint
+  addressing: ClusterAddressing
 }
 
 /** The cluster's operations over its pods and its dataplane. */
-function composeCluster(v: ResolvedVariant, topology: Topology, hashSeed: number, pods: PodSet, dataplane: RunningDataplane, endpointOf: (p: PlacedPod) => Endpoint): Cluster {
+function composeCluster({ v, topology, hashSeed, pods, dataplane, endpointOf, addressing }: ClusterParts): Cluster {
   const assertAlive = () => {
     pods.assertAlive()
     dataplane.assertAlive()
@@ -96,6 +129,10 @@ function composeCluster(v: ResolvedVariant, topology: Topology, hashSeed: number
   let lastLb: { lb: LbStats | undefined } | undefined
   return {
     topology,
+    dataplane: v.service.dataplane,
+    clientAddress: (k) => addressing.client(k),
+    startLoad: (executor, plan) => dataplane.startLoad(executor, plan),
+    probeFromNode: (node, probe) => dataplane.probeFromNode(node, probe),
     hashSeed,
     frontAddress: dataplane.frontAddress === undefined ? undefined : { ...dataplane.frontAddress, tls: dataplane.frontAddress.tls === true },
     targets: (via) => dataplane.targets(via),
@@ -131,8 +168,10 @@ function composeCluster(v: ResolvedVariant, topology: Topology, hashSeed: number
     },
     processes: () => [...pods.processes(), ...dataplane.processes()],
     warnings: () => [...pods.warnings(), ...dataplane.warnings()],
+    // The pods first: the kernel dataplane's stop removes the namespaces they run in.
     stop: async () => {
-      await Promise.all([pods.stop(), dataplane.stop()])
+      await pods.stop()
+      await dataplane.stop()
     },
   }
 }

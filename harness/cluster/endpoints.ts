@@ -5,7 +5,7 @@
  * successThreshold consecutive successes ready again (core/v1 Probe). A readiness flip reaches
  * the node proxies `propagationMs` later; until then they keep sending new connections to it.
  */
-import { httpGetStatus, tcpConnects } from '../util/probe.ts'
+import { kubeletProbePasses, type KubeletProbe } from '../util/probe.ts'
 import { HarnessError } from '../errors.ts'
 import type { ResolvedProbe, ResolvedProbeHandler } from '../model/scenario.ts'
 import { KUBE_PROBE_USER_AGENT } from '../model/wire.ts'
@@ -18,6 +18,8 @@ export interface ProbedPod {
   port: number
   /** The pod's node address: probes come from the kubelet there. */
   nodeAddress: string
+  /** The pod's node (where {@link EndpointsControllerOptions.httpGet} sends the probe from). @default unnamed */
+  node?: string
   /** A free slot: no pod yet (it starts when a scale-up or rolling update fills it). */
   spare?: boolean
 }
@@ -39,6 +41,12 @@ export interface EndpointsControllerOptions {
   onEvent?(e: EndpointEvent): void
   /** Uniform [0, 1) numbers for the probe timers' phases (seeded by the caller). */
   rng: () => number
+  /**
+   * Send the kubelet's probe of a pod from its node; true when it passed (the kernel dataplane
+   * sends it from inside the node's namespace).
+   * @default the probe from the node's address on this machine
+   */
+  probeFromNode?(pod: ProbedPod, probe: KubeletProbe): Promise<boolean>
 }
 
 /** A running controller. */
@@ -86,13 +94,18 @@ export interface PublishFailure {
   error: string
 }
 
-async function probeOnce(pod: ProbedPod, probe: ResolvedProbe, handler: Pick<ResolvedProbeHandler, 'type' | 'port'> | undefined): Promise<boolean> {
-  const target = { host: pod.address, port: handler?.port ?? pod.port, localAddress: pod.nodeAddress, timeoutMs: probe.timeoutSeconds * 1000 }
-  // tcpSocket: the probe passes when the connection opens (pkg/probe/tcp).
-  if (handler?.type === 'tcpSocket') return tcpConnects(target)
-  const status = await httpGetStatus({ ...target, path: probe.path, headers: { 'user-agent': KUBE_PROBE_USER_AGENT } })
-  // Kubernetes: any status from 200 to 399 is a success.
-  return status !== undefined && status >= 200 && status < 400
+/** The kubelet's probe from the pod's node address on this machine. */
+const localProbe = (pod: ProbedPod, p: KubeletProbe) => kubeletProbePasses(p, pod.nodeAddress)
+
+function probeOnce(pod: ProbedPod, probe: ResolvedProbe, handler: Pick<ResolvedProbeHandler, 'type' | 'port'> | undefined, send = localProbe): Promise<boolean> {
+  return send(pod, {
+    type: handler?.type === 'tcpSocket' ? 'tcpSocket' : 'httpGet',
+    host: pod.address,
+    port: handler?.port ?? pod.port,
+    path: probe.path,
+    timeoutMs: probe.timeoutSeconds * 1000,
+    headers: { 'user-agent': KUBE_PROBE_USER_AGENT },
+  })
 }
 
 /** A pod's probe state as the kubelet keeps it. */
@@ -217,7 +230,7 @@ function createCore(opts: EndpointsControllerOptions): ControllerCore {
         core.later(opts.probe.periodSeconds * 1000, () => core.loop(pod, gen))
         return
       }
-      void probeOnce(pod, opts.probe, opts.handler).then((ok) => {
+      void probeOnce(pod, opts.probe, opts.handler, opts.probeFromNode).then((ok) => {
         if (stopped || generation.get(pod.name) !== gen) return
         const change = probeOutcome(s, ok, opts.probe)
         if (change === null) return

@@ -10,6 +10,7 @@ import { deriveSeed } from '../util/rng.ts'
 import { HarnessError } from '../errors.ts'
 import type { PlacedPod, Topology } from './topology.ts'
 import type { CommandPodConfig, PodConfig } from '../model/wire.ts'
+import type { DataplaneNetwork } from '../dataplane/types.ts'
 import type { ResolvedCommand, ResolvedVariant } from '../model/scenario.ts'
 
 const POD_ENTRY = fileURLToPath(new URL('../pods/main.ts', import.meta.url))
@@ -84,6 +85,8 @@ export interface PodLauncherOptions {
   logDir: string
   /** Every child started, for the caller to watch and stop. */
   children: Child[]
+  /** Where each pod process runs (the dataplane's network). @default this machine's own network */
+  network?: Pick<DataplaneNetwork, 'podPlace' | 'podHostPlace'>
 }
 
 /** Starts pods' processes for one variant. */
@@ -126,7 +129,7 @@ export async function createPodLauncher(v: ResolvedVariant, topology: Topology, 
   const hosts = new Map<string, Child>()
   if (v.cluster.podProcesses === 'per-node') {
     for (const n of topology.nodes) {
-      const h = startChild(POD_HOST_ENTRY, { label: `pod host of "${n.name}"`, config: { node: n.name }, runId: opts.runId, readyTimeoutMs: opts.readyTimeoutMs })
+      const h = startChild(POD_HOST_ENTRY, { label: `pod host of "${n.name}"`, config: { node: n.name }, runId: opts.runId, readyTimeoutMs: opts.readyTimeoutMs, netns: opts.network?.podHostPlace(n.name).netns })
       opts.children.push(h)
       hosts.set(n.name, h)
     }
@@ -137,10 +140,11 @@ export async function createPodLauncher(v: ResolvedVariant, topology: Topology, 
     start(p) {
       const host = hosts.get(p.node)
       if (host !== undefined) return hostedPod(host, podConfig(p))
+      const netns = opts.network?.podPlace(p.name).netns
       const c =
         command === null
-          ? startChild(POD_ENTRY, { label: `pod "${p.name}"`, config: podConfig(p), runId: opts.runId, readyTimeoutMs: opts.readyTimeoutMs })
-          : startChild(COMMAND_POD_ENTRY, { label: `pod "${p.name}" (${path.basename(command.argv.at(-1) ?? '')})`, config: commandConfig(p, command), runId: opts.runId, readyTimeoutMs: command.startupTimeoutMs + 5000 })
+          ? startChild(POD_ENTRY, { label: `pod "${p.name}"`, config: podConfig(p), runId: opts.runId, readyTimeoutMs: opts.readyTimeoutMs, netns })
+          : startChild(COMMAND_POD_ENTRY, { label: `pod "${p.name}" (${path.basename(command.argv.at(-1) ?? '')})`, config: commandConfig(p, command), runId: opts.runId, readyTimeoutMs: command.startupTimeoutMs + 5000, netns })
       opts.children.push(c)
       return c
     },

@@ -8,7 +8,7 @@ import path from 'node:path'
 import { exitedDuringRun, type Child } from '../process/child.ts'
 import type { SampledProcess } from '../util/cpu.ts'
 import { HarnessError } from '../errors.ts'
-import { DEFAULT_COUNTS_TIMEOUT_MS } from '../dataplane/types.ts'
+import { DEFAULT_COUNTS_TIMEOUT_MS, type DataplaneNetwork } from '../dataplane/types.ts'
 import { mergePodStats } from './pod-stats.ts'
 import { createPodLauncher, type PodHandle, type PodLauncher } from './pod-process.ts'
 import type { Topology } from './topology.ts'
@@ -50,6 +50,8 @@ export interface StartPodsOptions {
   logDir?: string
   /** Time a pod has to hand over its counts before it is killed or deleted, ms. @default DEFAULT_COUNTS_TIMEOUT_MS */
   countsTimeoutMs?: number
+  /** Where each pod process runs (the dataplane's network). @default this machine's own network */
+  network?: Pick<DataplaneNetwork, 'podPlace' | 'podHostPlace'>
 }
 
 /** Start every pod that runs at start (not the free slots); resolves once all listen, else stops them and throws. */
@@ -64,7 +66,7 @@ export async function startPods(v: ResolvedVariant, topology: Topology, opts: St
   }
   try {
     const logDir = opts.logDir ?? path.join(os.tmpdir(), `svcbench-${opts.runId}`, 'pods')
-    const launcher = await createPodLauncher(v, topology, { seed: opts.seed, runId: opts.runId, readyTimeoutMs: opts.readyTimeoutMs, logDir, children })
+    const launcher = await createPodLauncher(v, topology, { seed: opts.seed, runId: opts.runId, readyTimeoutMs: opts.readyTimeoutMs, logDir, children, network: opts.network })
     // The live process of each pod; a killed pod has none until it is restarted.
     const live = new Map<string, PodHandle | undefined>(topology.pods.map((p) => [p.name, p.spare ? undefined : launcher.start(p)]))
     await Promise.all([...live.values()].filter((c): c is PodHandle => c !== undefined).map((c) => c.ready))

@@ -1,6 +1,6 @@
 /** Where every node and pod of a variant is: pure, computed before anything starts. */
 import { podPlacement } from '../scenario/topology.ts'
-import type { AddressPlan } from './address-plan.ts'
+import type { ClusterAddressing } from '../dataplane/types.ts'
 import type { ResolvedNode, ResolvedPodSpec, ResolvedVariant } from '../model/scenario.ts'
 
 /** First port of the hop relays: a node relays port HOP_PORT_BASE + j to its local pod j. */
@@ -32,13 +32,23 @@ export interface Topology {
   pods: PlacedPod[]
 }
 
-/** Nodes and pods of a variant on the plan's addresses. */
-export function placeTopology(v: ResolvedVariant, plan: AddressPlan): Topology {
+/**
+ * Nodes and pods of a variant on the plan's addresses (the run's loopback block, an AddressPlan,
+ * or a dataplane's own addressing).
+ */
+export function placeTopology(v: ResolvedVariant, plan: Pick<ClusterAddressing, 'node' | 'pod'>): Topology {
   const nodes = v.cluster.nodes.map((n, i) => ({ name: n.name, address: plan.node(i), nodePort: v.service.nodePort }))
+  const nodeIndex = new Map(v.cluster.nodes.map((n, i) => [n.name, i]))
+  // Each pod's place among its node's slots (a dataplane may give every node its own pod CIDR).
+  const slotsTaken = v.cluster.nodes.map(() => 0)
+  const slotOn = (node: string) => {
+    const i = nodeIndex.get(node) as number
+    return [i, slotsTaken[i]!++] as const
+  }
   const pods: PlacedPod[] = podPlacement(v.cluster.nodes).map((x, j) => ({
     name: x.name,
     node: x.node.name,
-    address: plan.pod(j),
+    address: plan.pod(j, ...slotOn(x.node.name)),
     port: v.cluster.podPort,
     hopPort: HOP_PORT_BASE + j,
     spec: x.node.podSpecs[x.indexOnNode] as ResolvedPodSpec,
@@ -49,7 +59,7 @@ export function placeTopology(v: ResolvedVariant, plan: AddressPlan): Topology {
   const base = { weight: 1, ...v.cluster.pod }
   for (let k = 0; k < v.cluster.spareSlots; k++) {
     const n = v.cluster.nodes[(j + k) % v.cluster.nodes.length] as ResolvedNode
-    pods.push({ name: `pod-${j + k + 1}`, node: n.name, address: plan.pod(j + k), port: v.cluster.podPort, hopPort: HOP_PORT_BASE + j + k, spec: base, spare: true })
+    pods.push({ name: `pod-${j + k + 1}`, node: n.name, address: plan.pod(j + k, ...slotOn(n.name)), port: v.cluster.podPort, hopPort: HOP_PORT_BASE + j + k, spec: base, spare: true })
   }
   return { nodes, pods }
 }

@@ -10,18 +10,23 @@ import { deriveSeed } from '../util/rng.ts'
 import { emptyProxyStats } from '../proxy/accounting.ts'
 import { relayEnvProblem } from '../proxy/relay/mode.ts'
 import { HarnessError, type ScenarioIssue } from '../errors.ts'
+import { kubeletProbePasses } from '../util/probe.ts'
+import { createLoadExecutor } from '../load/registry.ts'
 import type { LbConfig, NodeProxyConfig } from '../model/wire.ts'
 import type { ResolvedVariant } from '../model/scenario.ts'
 import type { LbStats, ProxyStats } from '../model/measurements.ts'
-import { DEFAULT_COUNTS_TIMEOUT_MS, type Dataplane, type DataplaneStartOptions, type DataplaneStats, type DataplaneTopology, type LoadTarget, type RunningDataplane } from './types.ts'
+import { DEFAULT_COUNTS_TIMEOUT_MS, type Dataplane, type DataplaneNetwork, type DataplaneStartOptions, type DataplaneStats, type DataplaneTopology, type LoadTarget, type RunningDataplane } from './types.ts'
 
 const PROXY_ENTRY = fileURLToPath(new URL('../proxy/main.ts', import.meta.url))
 const LB_ENTRY = fileURLToPath(new URL('../lb/main.ts', import.meta.url))
 
 /** The proxy dataplane. */
 export function createProxyDataplane(): Dataplane {
-  return { name: 'proxy', preflight, start: startProxyDataplane }
+  return { name: 'proxy', preflight, addressing: (_v, loopback) => loopback, prepare: async () => HOST_NETWORK, start: startProxyDataplane }
 }
+
+/** Every process runs on this machine's own network (the run's loopback block needs no setup). */
+const HOST_NETWORK: DataplaneNetwork = { podPlace: () => ({}), podHostPlace: () => ({}), teardown: async () => {} }
 
 /** A bad SVCBENCH_L4_RELAY is refused before anything starts. */
 function preflight(): ScenarioIssue[] {
@@ -60,6 +65,11 @@ async function selfSignedCredentials(): Promise<{ key: string; cert: string }> {
   return { key: pems.private, cert: pems.cert }
 }
 
+/** Where the load connects: the front load balancer if there is one, else the NodePort of each node in `via`. */
+export function loadTargets(topology: DataplaneTopology, frontAddress: LoadTarget | undefined, via: readonly string[]): LoadTarget[] {
+  return frontAddress !== undefined ? [frontAddress] : via.map((name) => topology.nodes.find((n) => n.name === name)!).map((n) => ({ host: n.address, port: n.nodePort }))
+}
+
 /** What the front load balancer process is started with. */
 async function lbConfig(settings: NonNullable<ResolvedVariant['service']['loadBalancer']>, topology: DataplaneTopology, v: ResolvedVariant, opts: DataplaneStartOptions): Promise<LbConfig> {
   return {
@@ -73,6 +83,12 @@ async function lbConfig(settings: NonNullable<ResolvedVariant['service']['loadBa
     seed: deriveSeed(opts.seed, `${v.name}/lb`),
     tlsCredentials: settings.tls ? await selfSignedCredentials() : null,
   }
+}
+
+/** Start the front load balancer process (not waiting for it to be ready), in network namespace `netns` if given. */
+export async function startFrontLb(settings: NonNullable<ResolvedVariant['service']['loadBalancer']>, topology: DataplaneTopology, v: ResolvedVariant, opts: DataplaneStartOptions, netns?: string): Promise<Child> {
+  const config = await lbConfig(settings, topology, v, opts)
+  return startChild(LB_ENTRY, { label: `load balancer (${settings.preset})`, config, runId: opts.runId, readyTimeoutMs: opts.readyTimeoutMs, netns })
 }
 
 /** Start a proxy per node, then the front load balancer; on any failure stop what started and throw. */
@@ -92,8 +108,7 @@ async function startProxyDataplane(topology: DataplaneTopology, v: ResolvedVaria
     let lb: Child | undefined
     const settings = v.service.loadBalancer
     if (settings !== null) {
-      const config = await lbConfig(settings, topology, v, opts)
-      lb = startChild(LB_ENTRY, { label: `load balancer (${settings.preset})`, config, runId: opts.runId, readyTimeoutMs: opts.readyTimeoutMs })
+      lb = await startFrontLb(settings, topology, v, opts)
       children.push(lb)
       await lb.ready
     }
@@ -130,7 +145,10 @@ function runningProxyDataplane(s: ProxyDataplaneState): RunningDataplane {
   const liveProxies = () => s.proxies.filter((c) => !c.isExited())
   return {
     frontAddress: s.frontAddress,
-    targets: (via) => (s.frontAddress !== undefined ? [s.frontAddress] : via.map((name) => topology.nodes.find((n) => n.name === name)!).map((n) => ({ host: n.address, port: n.nodePort }))),
+    targets: (via) => loadTargets(topology, s.frontAddress, via),
+    // The load generator is this process: its clients are the run's loopback addresses.
+    startLoad: (executor, plan) => createLoadExecutor(executor).start(plan),
+    probeFromNode: (node, probe) => kubeletProbePasses(probe, topology.nodes.find((n) => n.name === node)?.address ?? '127.0.0.1'),
     async applyEndpoints(ready, terminating) {
       const list = [...ready, ...terminating.map((e) => ({ ...e, terminating: true }))]
       await Promise.all(

@@ -1,5 +1,6 @@
 /** Every dataplane by name. A new dataplane is one file (or folder) and one line here. */
 import { createProxyDataplane } from './proxy.ts'
+import { createKernelDataplane } from './kernel/dataplane.ts'
 import type { ScenarioIssue } from '../errors.ts'
 import type { ResolvedRun, ResolvedVariant } from '../model/scenario.ts'
 import type { Dataplane, DataplaneName } from './types.ts'
@@ -7,11 +8,12 @@ import type { Dataplane, DataplaneName } from './types.ts'
 /** Each dataplane's factory. */
 export const registry = {
   proxy: createProxyDataplane,
+  kernel: () => createKernelDataplane(),
 } satisfies Record<DataplaneName, () => Dataplane>
 
-/** The dataplane that carries a variant's traffic: `proxy`, the only one so far (a scenario field will choose once there are two). */
-export function dataplaneFor(_v: ResolvedVariant): Dataplane {
-  return registry.proxy()
+/** The dataplane that carries a variant's traffic (`service.dataplane`): a fresh one per variant. */
+export function dataplaneFor(v: Pick<ResolvedVariant, 'service'>): Dataplane {
+  return registry[v.service.dataplane]()
 }
 
 /** What keeps the run's dataplanes from running on this machine, each issue once (the CLI refuses the run with them). */

@@ -6,13 +6,49 @@
  * `Sync()`), and reports the same per-node counts.
  */
 import type { ScenarioIssue } from '../errors.ts'
+import type { KubeletProbe } from '../util/probe.ts'
 import type { Endpoint } from '../model/kube-proxy.ts'
 import type { ResolvedVariant } from '../model/scenario.ts'
 import type { LbStats, ProxyStats } from '../model/measurements.ts'
 import type { SampledProcess } from '../util/cpu.ts'
+import type { LoadExecutorName, LoadPlan, RunningLoad } from '../load/types.ts'
+import type { DataplaneName } from '../model/scenario.ts'
 
-/** Every dataplane by name (dataplane/registry.ts maps each to its factory). */
-export type DataplaneName = 'proxy'
+export type { DataplaneName }
+
+/**
+ * Where the cluster's parts get their addresses: `proxy` uses the run's loopback block as given;
+ * `kernel` uses 198.18.0.0/15 inside the run's network namespaces (kernel/address-plan.ts).
+ */
+export interface ClusterAddressing {
+  /** Node i's address (its NodePort listens there). */
+  node(i: number): string
+  /** Pod slot j's address: slots are numbered over the cluster; it is the `slot`-th on node `nodeIndex`. */
+  pod(j: number, nodeIndex: number, slot: number): string
+  /** Client source address k. */
+  client(k: number): string
+  /** The front load balancer's address (LoadBalancer Services). */
+  frontLb: string
+}
+
+/** Where one of the cluster's processes runs. */
+export interface ProcessPlace {
+  /** Its network namespace (a name under /run/netns); undefined: this machine's own. */
+  netns?: string
+}
+
+/**
+ * What the pods need before they start (kernel: the run's namespaces, links and routes; proxy:
+ * nothing), and where each of their processes runs.
+ */
+export interface DataplaneNetwork {
+  /** Where pod `name`'s own process runs (a built-in pod or a command pod's supervisor). */
+  podPlace(name: string): ProcessPlace
+  /** Where node `node`'s pod host runs (`cluster.podProcesses: 'per-node'`). */
+  podHostPlace(node: string): ProcessPlace
+  /** Remove what it built (the started dataplane's `stop` does it too); safe to call twice. */
+  teardown(): Promise<void>
+}
 
 /**
  * What a dataplane needs of the cluster's layout (cluster/topology.ts places it): the nodes with
@@ -47,6 +83,8 @@ export interface DataplaneStartOptions {
   readyTimeoutMs: number
   /** Time a node has to hand over its counts before it is killed, ms. @default DEFAULT_COUNTS_TIMEOUT_MS */
   countsTimeoutMs?: number
+  /** What {@link Dataplane.prepare} built for this topology. @default prepared by start itself */
+  network?: DataplaneNetwork
 }
 
 /** Time a node proxy (or a pod) has to hand over its counts before it is killed, ms. */
@@ -66,6 +104,13 @@ export interface RunningDataplane {
   readonly frontAddress: LoadTarget | undefined
   /** Where the load connects: the front load balancer if there is one, else the NodePort of each node in `via`. */
   targets(via: readonly string[]): LoadTarget[]
+  /**
+   * Start the load where the clients live: in this process (proxy), or in a child process inside
+   * the run's client namespace (kernel), whose result comes back over IPC.
+   */
+  startLoad(executor: LoadExecutorName, plan: LoadPlan): RunningLoad
+  /** The kubelet's HTTP GET from node `node` (its address as the source): the status, or undefined when it failed or timed out. */
+  probeFromNode(node: string, probe: KubeletProbe): Promise<boolean>
   /**
    * Program every live node with an endpoint set: `ready` ones, and `terminating` ones that are
    * still serving (KEP-1669). Rejects with a HarnessError `ENDPOINTS_PUBLISH_FAILED` when a node
@@ -102,6 +147,10 @@ export interface Dataplane {
    * starts (the CLI refuses the run with exit 2). Empty when it can run.
    */
   preflight(v: ResolvedVariant): ScenarioIssue[]
+  /** The addresses of the variant's cluster; `loopback` is the run's own loopback block. */
+  addressing(v: ResolvedVariant, loopback: ClusterAddressing): ClusterAddressing
+  /** Build what the pods need before any of them starts; on failure remove what it built and throw a HarnessError. */
+  prepare(topology: DataplaneTopology, v: ResolvedVariant, opts: { runId: string }): Promise<DataplaneNetwork>
   /** Start it for one variant's topology; resolves once every part is ready, else stops what started and throws a HarnessError. */
   start(topology: DataplaneTopology, v: ResolvedVariant, opts: DataplaneStartOptions): Promise<RunningDataplane>
 }

@@ -20,9 +20,9 @@ export interface LoadTarget {
 
 /** What to send, where from and for how long: the same for every executor. */
 export interface LoadPlan {
-  /** Connection i goes to targets[i mod targets.length]. Loopback addresses only. */
+  /** Connection i goes to targets[i mod targets.length]. Loopback addresses only (see `runNetns`). */
   targets: LoadTarget[]
-  /** Connection i uses source address clientAddresses[i mod length]. Loopback addresses only. */
+  /** Connection i uses source address clientAddresses[i mod length]. Loopback addresses only (see `runNetns`). */
   clientAddresses: string[]
   /** Connections the executor opens (the closed model keeps one request in flight on each). */
   connections: number
@@ -43,6 +43,12 @@ export interface LoadPlan {
   epochMs: number
   /** Stop early (SIGINT); the result is then marked interrupted. */
   signal?: AbortSignal
+  /**
+   * The run's network namespace this load runs in (the kernel dataplane's client namespace):
+   * inside it, and only there, targets and sources in 198.18.0.0/15 are the run's own too.
+   * @default none: loopback addresses only
+   */
+  runNetns?: string
 }
 
 /** A load under way. */

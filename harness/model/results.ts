@@ -17,6 +17,12 @@ export interface VariantResult {
   balancer: string
   /** The friendly alias the scenario used, if any. */
   alias: string | null
+  /**
+   * What carried the traffic: `proxy` (svcbench's node proxy processes simulating kube-proxy, on
+   * loopback addresses) or `kernel` (kube-proxy's own nftables/iptables rules in network
+   * namespaces the run created). Absent in results written before there were two.
+   */
+  dataplane?: 'proxy' | 'kernel'
   /** The kube-proxy mode that ran: `iptables`, `nftables`, `ipvs` or `userspace`. */
   proxyMode: string
   /** The IPVS scheduler (`rr`, `wrr`, `lc`, `wlc`, `sh`, `dh`, `sed`, `nq`, `mh`); null unless proxyMode is ipvs. */

@@ -5,6 +5,14 @@
 import type { AlgorithmName, BalancerName, IpvsFlag, IpvsScheduler, IpvsTimeouts, ProxyMode } from './kube-proxy.ts'
 import type { LbSettings } from './load-balancer.ts'
 
+/**
+ * What carries a Service's traffic (`service.dataplane`): `proxy`, svcbench's node proxy processes
+ * on loopback addresses; `kernel`, kube-proxy's own nftables/iptables rules in network namespaces
+ * the run creates (harness/dataplane/).
+ */
+export const DATAPLANES = ['proxy', 'kernel'] as const
+export type DataplaneName = (typeof DATAPLANES)[number]
+
 /** Fault actions (one file each under harness/faults/). */
 export const FAULT_ACTIONS = ['kill-pod', 'hang-pod', 'slow-pod', 'fail-pod', 'recover-pod', 'delete-pod', 'kill-node', 'drain-node', 'scale', 'rolling-update'] as const
 export type FaultAction = (typeof FAULT_ACTIONS)[number]
@@ -142,6 +150,8 @@ export interface ResolvedVariant {
     network: { hopLatencyMs: number }
   }
   service: {
+    /** What carries the traffic: svcbench's node proxies (`proxy`) or kube-proxy's rules in the kernel (`kernel`). */
+    dataplane: DataplaneName
     type: 'NodePort' | 'LoadBalancer'
     nodePort: number
     /** LoadBalancer: the external port. */

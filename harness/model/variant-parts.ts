@@ -116,8 +116,8 @@ export interface NodeResult {
   /** Balancing decisions it made (connections in L4 mode, requests in L7 mode). */
   decisions: number
   /**
-   * The relay that moved the node proxy's bytes; null when the node's counts could not be read.
-   * Absent in results written before it was reported.
+   * The relay that moved the node proxy's bytes; null when the node's counts could not be read,
+   * and on the kernel dataplane (the kernel moved them). Absent in results written before it was reported.
    */
   relay?: RelayName | null
   /**

@@ -32,6 +32,9 @@ export const CHILD_CONFIG_ENV = 'SVCBENCH_CHILD_CONFIG'
 /** argv marker on every child, so that tests (and people) can find a run's processes. */
 export const RUN_MARKER_PREFIX = '--svcbench-run='
 
+/** Prefix of every network namespace svcbench creates (the kernel dataplane's; leftovers are found by it). */
+export const RUN_NETNS_PREFIX = 'svb-'
+
 
 /**
  * User-Agent of svcbench's kubelet probes, as the kubelet sends `kube-probe/<major>.<minor>`

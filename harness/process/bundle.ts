@@ -17,7 +17,7 @@ const HARNESS = fileURLToPath(new URL('../', import.meta.url))
 const ROOT = path.dirname(HARNESS.replace(/\/$/, ''))
 
 /** Every module a run starts as a child process, relative to harness/. */
-export const CHILD_ENTRIES = ['pods/main.ts', 'pods/host.ts', 'pods/command.ts', 'proxy/main.ts', 'lb/main.ts'] as const
+export const CHILD_ENTRIES = ['pods/main.ts', 'pods/host.ts', 'pods/command.ts', 'proxy/main.ts', 'lb/main.ts', 'dataplane/kernel/node-agent.ts', 'dataplane/kernel/load-child.ts'] as const
 
 let cached: Map<string, string> | null | undefined
 

@@ -81,18 +81,39 @@ export interface StartChildOptions {
   nodeFlags?: string[]
   /** Environment variables set for this child on top of this process's. */
   env?: Record<string, string>
+  /**
+   * Network namespace (a name under /run/netns) the child runs in: started through
+   * `ip netns exec <netns>`, which execs Node in place (same pid), keeping the IPC channel.
+   * @default this process's network namespace
+   */
+  netns?: string
 }
 
-/** Fork a child entry module (bundled, or TypeScript via tsx) as a child of this run. */
-export function startChild(entry: string, opts: StartChildOptions): Child {
+/** The `ip` program that starts children inside a network namespace. */
+export const IP_BIN = 'ip'
+
+/**
+ * Fork `entry` (bundled, or TypeScript via tsx) with the IPC channel. Inside a namespace, fork
+ * runs `ip netns exec NS node ...` instead of node: `ip` execs Node in place, so the pid is
+ * Node's and the IPC descriptor (inherited, NODE_CHANNEL_FD) stays open.
+ */
+function forkEntry(entry: string, opts: StartChildOptions): ChildProcess {
   // Plain Node on a prebuilt bundle when there is one (bundle.ts), else the TypeScript loader.
   const bundled = bundledEntry(entry)
-  const proc = fork(bundled ?? entry, [`${RUN_MARKER_PREFIX}${opts.runId}`], {
-    execArgv: [...(bundled === undefined ? ['--import', TSX_LOADER] : []), ...(opts.nodeFlags ?? [])],
+  const nodeArgs = [...(bundled === undefined ? ['--import', TSX_LOADER] : []), ...(opts.nodeFlags ?? [])]
+  const inNetns = opts.netns === undefined ? {} : { execPath: IP_BIN, execArgv: ['netns', 'exec', opts.netns, process.execPath, ...nodeArgs] }
+  return fork(bundled ?? entry, [`${RUN_MARKER_PREFIX}${opts.runId}`], {
+    execArgv: nodeArgs,
+    ...inNetns,
     env: { ...process.env, ...opts.env, [CHILD_CONFIG_ENV]: JSON.stringify(opts.config) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'advanced',
   })
+}
+
+/** Fork a child entry module (bundled, or TypeScript via tsx) as a child of this run. */
+export function startChild(entry: string, opts: StartChildOptions): Child {
+  const proc = forkEntry(entry, opts)
   live.add(proc)
   let tail = ''
   const keep = (b: Buffer) => {

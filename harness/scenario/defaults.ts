@@ -16,6 +16,8 @@ export const DEFAULT_ERROR_RATE = 0
 export const DEFAULT_POD_PORT = 8080
 /** NodePort opened on every node address. */
 export const DEFAULT_NODE_PORT = 30080
+/** svcbench's node proxies carry the traffic (portable: no root, no namespaces). */
+export const DEFAULT_DATAPLANE = 'proxy'
 /** kube-proxy mode, as in Kubernetes. */
 export const DEFAULT_PROXY_MODE = 'iptables'
 /** sessionAffinityConfig.clientIP.timeoutSeconds (3 hours, as in Kubernetes). */

@@ -8,7 +8,7 @@
 import { z } from 'zod'
 import { BALANCER_NAMES, PROXY_MODES, IPVS_SCHEDULERS, IPVS_FLAGS } from '../model/kube-proxy.ts'
 import { LB_PRESET_NAMES, LB_ALGORITHMS } from '../model/load-balancer.ts'
-import { FAULT_ACTIONS, PROBE_TYPES } from '../model/scenario.ts'
+import { DATAPLANES, FAULT_ACTIONS, PROBE_TYPES } from '../model/scenario.ts'
 
 /** `[a-z0-9-]+`: scenario, variant and node names (they become folder and address labels). */
 export const NAME_RE = /^[a-z0-9][a-z0-9-]*$/
@@ -186,6 +186,8 @@ const clusterSchema = obj({
 })
 
 const serviceSchema = obj({
+  /** What carries the traffic: `proxy` (svcbench's node proxies on loopback addresses) or `kernel` (kube-proxy's nftables/iptables rules in network namespaces the run creates; Linux, root). @default 'proxy' */
+  dataplane: z.enum(DATAPLANES).optional(),
   /** `NodePort`: clients hit node addresses. `LoadBalancer`: a front load balancer with one external address. @default 'NodePort' */
   type: z.enum(['NodePort', 'LoadBalancer']).optional(),
   /** The load balancer's port (LoadBalancer only). @default 80 */

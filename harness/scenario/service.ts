@@ -104,6 +104,7 @@ export function resolveService(service: Obj, p: (s: string) => string, issues: S
     }
   }
   return {
+    dataplane: (service.dataplane as ResolvedVariant['service']['dataplane'] | undefined) ?? D.DEFAULT_DATAPLANE,
     type,
     nodePort,
     port: (service.port as number | undefined) ?? D.DEFAULT_LB_PORT,

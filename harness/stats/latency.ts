@@ -23,6 +23,30 @@ export function createLatencyHistogram(): LatencyHistogram {
   })
 }
 
+/** A histogram as it crosses a process boundary: HdrHistogram's compressed base64, with its exact extremes (the encoding keeps only their buckets). */
+export interface EncodedLatencyHistogram {
+  text: string
+  /** Largest value recorded, µs. */
+  max: number
+  /** Smallest non-zero value recorded, µs. */
+  minNonZero: number
+}
+
+/** `h` as plain data, for IPC. */
+export function encodeLatencyHistogram(h: LatencyHistogram): EncodedLatencyHistogram {
+  return { text: hdr.encodeIntoCompressedBase64(h), max: h.maxValue, minNonZero: h.minNonZeroValue }
+}
+
+/** The histogram {@link encodeLatencyHistogram} wrote, of the same kind {@link createLatencyHistogram} makes. */
+export function decodeLatencyHistogram(e: EncodedLatencyHistogram): LatencyHistogram {
+  const h = hdr.decodeFromCompressedBase64(e.text, 32, false)
+  if (h.totalCount > 0) {
+    ;(h as { maxValue: number }).maxValue = e.max
+    ;(h as { minNonZeroValue: number }).minNonZeroValue = e.minNonZero
+  }
+  return h
+}
+
 /** Record one latency given in ms (µs resolution). */
 export function recordMs(h: LatencyHistogram, ms: number): void {
   h.recordValue(Math.min(MAX_TRACKABLE_US, Math.max(1, Math.round(ms * 1000))))

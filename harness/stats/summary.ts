@@ -39,6 +39,7 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
     name: v.name,
     balancer: v.service.algorithm,
     alias: v.service.balancer,
+    dataplane: v.service.dataplane,
     proxyMode: v.service.proxyMode,
     ipvsScheduler: v.service.ipvsScheduler,
     ipvsFlags: [...v.service.ipvsFlags],

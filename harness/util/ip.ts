@@ -39,3 +39,11 @@ export function isLoopback(host: string): boolean {
   const octets = m.slice(1).map(Number)
   return octets.every((o) => o <= 255) && octets[0] === 127
 }
+
+/** True for addresses in 198.18.0.0/15 (RFC 2544's benchmarking range), the kernel dataplane's, used only inside the run's network namespaces. */
+export function isBenchmarkAddress(host: string): boolean {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host.startsWith('::ffff:') ? host.slice(7) : host)
+  if (m === null) return false
+  const octets = m.slice(1).map(Number)
+  return octets.every((o) => o <= 255) && octets[0] === 198 && (octets[1] === 18 || octets[1] === 19)
+}

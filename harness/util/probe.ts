@@ -54,3 +54,25 @@ export function tcpConnects(t: ProbeTarget): Promise<boolean> {
     sock.on('error', () => finish(false))
   })
 }
+
+/** One kubelet probe of a pod: an HTTP GET of `path` (httpGet) or a TCP connect (tcpSocket). */
+export interface KubeletProbe {
+  type: 'httpGet' | 'tcpSocket'
+  host: string
+  port: number
+  path: string
+  timeoutMs: number
+  /** Request headers of an httpGet probe (the kubelet's User-Agent). */
+  headers?: Record<string, string>
+}
+
+/**
+ * Whether a kubelet probe passes, sent from `localAddress`: tcpSocket when the connection opens
+ * (pkg/probe/tcp), httpGet on any status from 200 to 399 (pkg/probe/http).
+ */
+export async function kubeletProbePasses(p: KubeletProbe, localAddress: string): Promise<boolean> {
+  const target = { host: p.host, port: p.port, localAddress, timeoutMs: p.timeoutMs }
+  if (p.type === 'tcpSocket') return tcpConnects(target)
+  const status = await httpGetStatus({ ...target, path: p.path, headers: p.headers })
+  return status !== undefined && status >= 200 && status < 400
+}

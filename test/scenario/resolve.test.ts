@@ -45,6 +45,7 @@ describe('resolveScenario', () => {
       ['node-c', 2, [1, 1]],
     ])
     expect(v.service).toEqual({
+      dataplane: 'proxy',
       type: 'NodePort',
       nodePort: 30080,
       port: 80,

@@ -1,0 +1,52 @@
+/**
+ * Whatever happens to svcbench, nothing of a kernel run is left: after a SIGKILL of the process
+ * that built a kernel cluster, its guard kills every process in the run's namespaces and deletes
+ * them; the host's namespaces, links, nft ruleset and iptables rules are as before.
+ */
+import { spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { isRunning } from '../../../harness/process/guarded.ts'
+import { requireInCi } from '../../helpers/ci.ts'
+import { hostNetworkState, KERNEL_REQUIREMENT, KERNEL_TESTS_CAN_RUN, leftoverNetns } from '../../helpers/netns.ts'
+
+const FIXTURE = fileURLToPath(new URL('../../fixtures/kernel-run.ts', import.meta.url))
+const TSX = createRequire(import.meta.url).resolve('tsx')
+
+async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs
+  while (Date.now() < end) {
+    if (check()) return true
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return check()
+}
+
+describe('kernel dataplane cleanup', () => {
+  beforeEach(requireInCi(KERNEL_REQUIREMENT, KERNEL_TESTS_CAN_RUN))
+
+  it('after a SIGKILL of the run, no namespace, process, link or rule of it is left', async () => {
+    const before = hostNetworkState()
+    const runId = `sigkill${process.pid}`
+    const run = spawn(process.execPath, ['--import', TSX, FIXTURE, runId], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    run.stderr.on('data', (b: Buffer) => (err += b.toString()))
+    const started = await new Promise<{ namespaces: string[]; pids: number[] }>((resolve, reject) => {
+      run.stdout.on('data', (b: Buffer) => {
+        out += b.toString()
+        if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0] as string))
+      })
+      run.once('exit', (code) => reject(new Error(`the run exited (${code}) before it was up: ${err}`)))
+    })
+    // 2 nodes × 2 pods: fabric, clients, 2 nodes, 2 pods; pods, agents, watches and the load generator inside them.
+    expect(started.namespaces).toHaveLength(6)
+    expect(started.pids.length).toBeGreaterThanOrEqual(5)
+    expect(leftoverNetns().filter((n) => started.namespaces.includes(n))).toHaveLength(6)
+    run.kill('SIGKILL')
+    expect(await until(() => leftoverNetns().filter((n) => started.namespaces.includes(n)).length === 0, 5000)).toBe(true)
+    expect(await until(() => started.pids.every((p) => !isRunning(p)), 5000)).toBe(true)
+    expect(hostNetworkState()).toEqual(before)
+  })
+})

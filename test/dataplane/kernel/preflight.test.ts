@@ -1,0 +1,50 @@
+/**
+ * The kernel dataplane's preflight on machines that lack something (an injected KernelHost): each
+ * refusal names what is missing and how to run the scenario, before anything starts.
+ */
+import { describe, expect, it } from 'vitest'
+import { kernelPreflight, USER_NAMESPACE_COMMAND, type KernelHost } from '../../../harness/dataplane/kernel/preflight.ts'
+import { createKernelDataplane } from '../../../harness/dataplane/kernel/dataplane.ts'
+import { preflightRun } from '../../../harness/dataplane/registry.ts'
+import { resolveScenario } from '../../../harness/scenario/resolve.ts'
+import type { ResolvedVariant } from '../../../harness/model/scenario.ts'
+
+const ROOT_CAPS = 0x1fffeffffffn
+const able: KernelHost = { platform: 'linux', effectiveCapabilities: () => ROOT_CAPS, hasProgram: () => true, hasIpvs: () => false, maxUserNamespaces: () => 1000 }
+const variant = (service: object, body: object = {}) => resolveScenario({ name: 'pre', service: { dataplane: 'kernel', ...service }, ...body }).variants[0] as ResolvedVariant
+
+describe('kernelPreflight', () => {
+  it('lets a root Linux machine with the tools run nftables and iptables', () => {
+    expect(kernelPreflight(variant({ proxyMode: 'nftables' }), able)).toEqual([])
+    expect(kernelPreflight(variant({ proxyMode: 'iptables' }), able)).toEqual([])
+  })
+
+  it.each([
+    { why: 'ipvs on a kernel without IPVS', service: { proxyMode: 'ipvs' }, host: able, path: 'service.proxyMode', says: 'got "ipvs"; this kernel lacks IPVS (no /proc/net/ip_vs; `modprobe ip_vs` loads it where the kernel has the module): use proxyMode "nftables" or "iptables", or dataplane "proxy" to simulate ipvs' },
+    { why: 'an ipvs alias', service: { balancer: 'round-robin' }, host: able, path: 'service.proxyMode', says: /^got "ipvs"; this kernel lacks IPVS/ },
+    { why: 'ipvs where the kernel has it', service: { proxyMode: 'ipvs' }, host: { ...able, hasIpvs: () => true }, path: 'service.proxyMode', says: /writes kube-proxy's nftables and iptables rules only/ },
+    { why: 'userspace', service: { proxyMode: 'userspace' }, host: able, path: 'service.proxyMode', says: /userspace mode \(removed in Kubernetes 1\.26\) writes no kernel rules/ },
+    { why: 'per-request balancing', service: { balancing: 'request' }, host: able, path: 'service.balancing', says: /decide once per connection, in the kernel/ },
+    { why: 'no root', service: {}, host: { ...able, effectiveCapabilities: () => 0n }, path: 'service.dataplane', says: `got "kernel"; creating the run's network namespaces needs root (this process lacks CAP_SYS_ADMIN and CAP_NET_ADMIN): run svcbench as root, or inside an unprivileged user namespace, which this kernel allows: ${USER_NAMESPACE_COMMAND}` },
+    { why: 'no root and no user namespaces', service: {}, host: { ...able, effectiveCapabilities: () => 1n << 12n, maxUserNamespaces: () => 0 }, path: 'service.dataplane', says: /lacks CAP_SYS_ADMIN\): run svcbench as root \(this kernel allows no unprivileged user namespace/ },
+    { why: 'missing tools', service: { proxyMode: 'iptables' }, host: { ...able, hasProgram: (b: string) => !['conntrack', 'iptables-restore'].includes(b) }, path: 'service.dataplane', says: 'got "kernel"; missing `conntrack`, `iptables-restore`: install conntrack iptables (Debian: apt-get install -y conntrack iptables)' },
+    { why: 'not Linux', service: {}, host: { ...able, platform: 'darwin' as const }, path: 'service.dataplane', says: /needs Linux/ },
+  ])('refuses $why', ({ service, host, path, says }) => {
+    const issues = kernelPreflight(variant(service), host)
+    expect(issues.map((i) => i.path)).toEqual([path])
+    if (typeof says === 'string') expect(issues[0]?.message).toBe(says)
+    else expect(issues[0]?.message).toMatch(says)
+  })
+
+  it('names the variant in the path, and refuses a build without the rule renderers', () => {
+    const v = resolveScenario({ name: 'pre', variants: { k: { service: { dataplane: 'kernel' } } } }).variants[0] as ResolvedVariant
+    expect(kernelPreflight(v, able, false)).toEqual([{ path: 'variants.k.service.dataplane', message: 'got "kernel"; this build of svcbench has no renderer of kube-proxy\'s rules (harness/dataplane/kernel/rules/): use dataplane "proxy"' }])
+  })
+
+  it('runs through the dataplane and the run\'s preflight, and only for kernel variants', () => {
+    expect(createKernelDataplane({ host: { ...able, effectiveCapabilities: () => 0n }, rules: {} as never }).preflight(variant({}))[0]?.message).toMatch(/needs root/)
+    const run = resolveScenario({ name: 'pre', service: { proxyMode: 'userspace' }, variants: { sim: {}, real: { service: { dataplane: 'kernel' } } } })
+    expect(preflightRun(run).filter((i) => i.path === 'variants.real.service.proxyMode')).toHaveLength(1)
+    expect(preflightRun(run).filter((i) => i.path.startsWith('variants.sim'))).toEqual([])
+  })
+})
