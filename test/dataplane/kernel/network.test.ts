@@ -68,7 +68,7 @@ describe('the kernel dataplane network', () => {
       // The kubelet's probe from the node's namespace reaches the pod over its veth.
       const agent = startChild(AGENT_ENTRY, { label: 'node agent', config: { node: 'node-a', address: layout.nodes[0]!.address, healthCheckNodePort: null, service: { namespace: 'default', name: 's' } }, runId: `nettest-${process.pid}`, netns: layout.nodes[0]!.netns })
       await agent.ready
-      expect(await agent.request('probe', { host: pod.address, port: pod.port, path: '/healthz', timeoutMs: 1000 })).toBe(200)
+      expect(await agent.request('probe', { type: 'httpGet', host: pod.address, port: pod.port, path: '/healthz', timeoutMs: 1000 })).toBe(true)
       expect(await child.request('stats')).toMatchObject({ name: pod.name, requests: 0 })
       await Promise.all([child.kill(), agent.kill()])
       expect(child.isExited()).toBe(true)
