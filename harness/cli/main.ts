@@ -75,7 +75,11 @@ function setServiceType(s: Record<string, unknown>, type: 'NodePort' | 'LoadBala
   return out
 }
 
-const rel = (p: string) => path.relative(process.cwd(), p) || p
+/** A path for people: relative to the working directory when it lies below it, else absolute (never `../../…`). */
+const rel = (p: string) => {
+  const r = path.relative(process.cwd(), p)
+  return r === '' ? p : r.startsWith('..') || path.isAbsolute(r) ? path.resolve(p) : r
+}
 
 async function writeReportsOrFail(result: RunResult, dir: string) {
   try {
