@@ -11,7 +11,8 @@ import { createFaultDriver } from './faults/driver.ts'
 import type { AppliedFault } from './stats/types.ts'
 import { startEndpointsController } from './cluster/endpoints.ts'
 import { createRng, deriveSeed } from './util/rng.ts'
-import { createLoadExecutor, DEFAULT_LOAD_EXECUTOR } from './load/registry.ts'
+import { createLoadExecutor } from './load/registry.ts'
+import { clientAddressCount, executorFor, openPlanFor } from './load/plan.ts'
 import { driveLoad } from './load/drive.ts'
 import { summarizeVariant } from './stats/summary.ts'
 import { summarizeCpu } from './stats/cpu.ts'
@@ -149,8 +150,8 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
   const faultTimers: NodeJS.Timeout[] = []
   try {
     const targets = cluster.targets(v.load.via)
-    const clientAddresses = Array.from({ length: Math.min(v.load.clientIps, v.load.connections) }, (_, k) => plan.client(k))
-    const base = { targets, clientAddresses, connections: v.load.connections, keepAlive: v.load.keepAlive, connectionLifetimeMs: v.load.connectionLifetimeMs, path: v.load.path, requestTimeoutMs: v.load.requestTimeoutMs, signal }
+    const clientAddresses = Array.from({ length: clientAddressCount(v) }, (_, k) => plan.client(k))
+    const base = { targets, clientAddresses, connections: v.load.connections, keepAlive: v.load.keepAlive, connectionLifetimeMs: v.load.connectionLifetimeMs, path: v.load.path, requestTimeoutMs: v.load.requestTimeoutMs, signal, open: openPlanFor(v, run.seed) }
 
     if (opts.signal?.aborted === true) return undefined
     // One continuous load: warm-up and measured phase share connections, so the measured phase
@@ -180,7 +181,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
         }, Math.max(0, epochMs + fault.atMs - Date.now())),
       )
     }
-    const load = await driveLoad(createLoadExecutor(DEFAULT_LOAD_EXECUTOR).start({ ...base, durationMs: v.load.durationMs, epochMs }), (p) => {
+    const load = await driveLoad(createLoadExecutor(executorFor(v)).start({ ...base, durationMs: v.load.durationMs, epochMs }), (p) => {
       const now = Date.now()
       if (!measuring && now >= epochMs) {
         measuring = true

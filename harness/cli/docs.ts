@@ -22,7 +22,7 @@ import { exitCodes } from './exit-codes.ts'
 export const DOCS_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 /** The results schema's files: RunResult's, then the parts it imports (reading order of the Types table). */
-const RESULTS_FILES = ['harness/model/results.ts', 'harness/model/summaries.ts', 'harness/model/gate-result.ts'] as const
+const RESULTS_FILES = ['harness/model/results.ts', 'harness/model/summaries.ts', 'harness/model/gate-result.ts', 'harness/model/run-info.ts'] as const
 
 /** Text for a Markdown table cell: `|` escaped, and `<` outside code spans (it could open a tag). */
 function cell(text: string): string {

@@ -5,7 +5,10 @@
  */
 import type { ResolvedFault, ResolvedVariant } from './scenario.ts'
 import type { GateResult } from './gate-result.ts'
-import type { CpuSummary, FairnessSummary, LatencySummary, StickinessSummary } from './summaries.ts'
+import type { CpuSummary, FairnessSummary, LatencySummary, LoadSummary, StickinessSummary } from './summaries.ts'
+import type { Machine, Versions } from './run-info.ts'
+
+export type { Machine, Versions } from './run-info.ts'
 
 /** Error kinds, as results report them. */
 export const ERROR_KINDS = ['connect-refused', 'reset', 'timeout', 'http-5xx', 'other'] as const
@@ -52,8 +55,16 @@ export interface FailoverResult {
   lastErrorSec: number | null
   /** Errors from the fault until the next fault (or the end), by kind. */
   errors: Record<ErrorKind, number>
-  /** Requests that failed in that window. */
+  /** Requests that failed in that window (the open model: requests whose intended start fell in it that failed, timed out or were dropped). */
   requestsLost: number
+  /** Open model: of requestsLost, the requests dropped (no pooled connection free in time); 0 under the closed model. */
+  requestsDropped: number
+  /**
+   * Closed model: the clients completed under half their rate of the 3 s before the fault in some
+   * 1 s of `during`, so the figures describe that many blocked clients, not a stream of requests
+   * (the variant's warnings say so); null under the open model or without 3 s before the fault.
+   */
+  clientsBlocked: boolean | null
   /** Deepest drop of the 1 s throughput below the 3 s before the fault, percent; null without a baseline. */
   throughputDipPct: number | null
   /**
@@ -61,7 +72,7 @@ export interface FailoverResult {
    * (100 ms resolution; a window may hold one slow 100 ms slot); null if never.
    */
   recoveredAtSec: number | null
-  /** Client-side p99 latency before, during and after the fault, ms, each over whole seconds of the timeline. */
+  /** Client-side p99 of latencyMs (from the intended start under the open model) before, during and after the fault, ms, each over whole seconds of the timeline. */
   latencyMs: {
     /** Up to 5 whole seconds before the fault's second. */
     before: {
@@ -149,10 +160,18 @@ export interface TimelinePoint {
   rps: number
   /** Errors per second (transport errors and HTTP ≥ 400), client side. */
   errors: number
-  /** Latency p50 of the second's responses (any status), client side, ms; 0 in a second without responses. */
+  /** p50 of the second's latencyMs (see VariantResult.latencyMs), client side, ms; 0 in a second without requests. */
   p50Ms: number
-  /** Latency p99 of the second's responses (any status), client side, ms; 0 in a second without responses. */
+  /** p99 of the second's latencyMs, client side, ms; 0 in a second without requests. */
   p99Ms: number
+  /** Requests that ended in this second (responses and transport errors), by the time they ended; the last point holds all that ended later. Absent in older results. */
+  completed?: number
+  /** Open model: requests whose intended start fell in this second (rps, errors, p50Ms and p99Ms then count these requests, by intended start). */
+  scheduled?: number
+  /** Open model: of those, dropped. */
+  dropped?: number
+  /** Open model: requests written and not yet ended at the end of this second. */
+  inFlight?: number
   /** Requests per second per pod, pod side. */
   byPod: Record<string, number>
   /** Errors per second by kind. */
@@ -192,6 +211,8 @@ export interface VariantResult {
    * threshold (then the run's `aborted` says which); the figures cover what was measured.
    */
   interrupted: boolean
+  /** How the load was driven: the model, its schedule and whether the generator kept to it. Absent in older results. */
+  load?: LoadSummary
   /** The measured phase's requests as the load generator counted them, with the pod-side count beside them. */
   requests: {
     /** Responses of any status plus transport errors. */
@@ -204,6 +225,12 @@ export interface VariantResult {
     okRps: number
     /** Requests the pods counted (can exceed responses by those in flight at the end). */
     podSide: number
+    /** Open model: requests whose intended start fell in the measured phase; closed: as total. */
+    scheduled?: number
+    /** Requests written (scheduled − dropped). */
+    sent?: number
+    /** Open model: requests dropped (no pooled connection free within load.requestTimeout); 0 under the closed model. */
+    dropped?: number
   }
   /** Client-side errors of the measured phase: transport errors and responses with status ≥ 400. */
   errors: {
@@ -217,10 +244,11 @@ export interface VariantResult {
     byCode: Record<string, number>
   }
   /**
-   * Client-side latency of every response of the measured phase (any status; transport errors
-   * have none), ms with µs resolution, from an HDR histogram (3 significant digits); a request's
-   * time starts when it is written, including connect time for a new connection; all 0 when
-   * nothing was recorded.
+   * Client-side latency of every request of the measured phase, ms with µs resolution, from an
+   * HDR histogram (3 significant digits): from each request's intended start under the open
+   * model, from its write (connect time included) under the closed one. Responses of any status
+   * and transport errors count at their time; timeouts and drops at load.requestTimeout
+   * (censored: a percentile there reads "≥ 2000" in the table); all 0 when nothing was recorded.
    */
   latencyMs: LatencySummary & {
     /** The HDR percentile curve: latency at 0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100 %. */
@@ -231,6 +259,8 @@ export interface VariantResult {
       ms: number
     }[]
   }
+  /** Latency of the responses only (any status), from the write to the response, as latencyMs before the open model (k6's http_req_duration). Absent in older results. */
+  serviceLatencyMs?: LatencySummary
   pods: PodResult[]
   nodes: NodeResult[]
   fairness: FairnessSummary
@@ -368,32 +398,6 @@ export interface TimelineEvent {
   type: 'fault' | 'not-ready' | 'ready' | 'terminating' | 'removed' | 'endpoints-updated' | 'lb-unhealthy' | 'lb-healthy'
   /** e.g. `kill-pod pod-2`, `pod-2`, `ready: pod-1,pod-3`. */
   detail: string
-}
-
-/** Versions recorded in every result. */
-export interface Versions {
-  /** svcbench's version (its package.json). */
-  svcbench: string
-  /** The Node.js that ran svcbench (process.version, e.g. `v20.11.1`). */
-  node: string
-  /** The installed autocannon's version (the load generator). */
-  autocannon: string
-  /** The installed undici's version (the HTTP client of the L7 proxy and the least-outstanding load balancer). */
-  undici: string
-}
-
-/** The machine a run ran on. */
-export interface Machine {
-  /** Logical CPUs (os.cpus().length). */
-  cpus: number
-  /** The first CPU's model name as the OS reports it; `unknown` when it reports none. */
-  cpuModel: string
-  /** The operating system (os.platform(), e.g. `linux`). */
-  platform: string
-  /** The CPU architecture (os.arch(), e.g. `x64`). */
-  arch: string
-  /** Total memory, bytes (os.totalmem()). */
-  totalMemoryBytes: number
 }
 
 /** Everything a run produced; written as results.json. */

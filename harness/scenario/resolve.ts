@@ -21,6 +21,7 @@ import { resolveService } from './service.ts'
 import { resolveFaults, spareSlotsFor } from './faults.ts'
 import { ownIssue, pathKeys, touches } from './variant-issues.ts'
 import { warningsFor } from './warnings.ts'
+import { resolveLoadModel } from './load-model.ts'
 
 /** Options for {@link resolveScenario}. */
 export interface ResolveOptions {
@@ -60,7 +61,9 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
   const via = resolveVia(load.via, nodes, p, issues)
   const faults = resolveFaults(body.faults, nodes, seed, p, issues)
   const command = resolveCommand(pod, { nodes: cluster.nodes, faults: body.faults, scenarioFile, p }, issues)
-  const durationMs = parseDurationMs(load.duration) ?? D.DEFAULT_DURATION_MS
+  const { stagesMs, ...loadModel } = resolveLoadModel(load, p, issues)
+  // With stages and no duration, the measured phase lasts as long as the stages.
+  const durationMs = parseDurationMs(load.duration) ?? stagesMs ?? D.DEFAULT_DURATION_MS
   const warmupMs = parseDurationMs(load.warmup) ?? D.DEFAULT_WARMUP_MS
   const requestTimeoutMs = parseDurationMs(load.requestTimeout) ?? D.DEFAULT_REQUEST_TIMEOUT_MS
   if (durationMs < 100) issues.push({ path: p('load.duration'), message: `got ${showValue(load.duration)}; expected at least 100ms` })
@@ -101,6 +104,7 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
       path: (load.path as string | undefined) ?? D.DEFAULT_PATH,
       via,
       requestTimeoutMs,
+      ...loadModel,
     },
     faults,
     thresholds: parseThresholds(body.thresholds as Record<string, unknown> | undefined, metricPathContext(nodes, faults.length), p('thresholds'), issues),
@@ -220,7 +224,7 @@ function resolveVariants(body: Obj, entries: [string, unknown][], ctx: VariantsC
 }
 
 /**
- * The command line's overrides (--variant, --duration, --warmup, --connections, --client-ips)
+ * The command line's overrides (--variant, --duration, --warmup, --connections, --client-ips, --rate)
  * on the resolved variants, checked again where they change what was checked: the run's length
  * and the faults' times. Returns the variants that run.
  */
@@ -240,6 +244,7 @@ function applyOverrides(all: ResolvedVariant[], o: CliOverrides, issues: Scenari
     if (o.warmupMs !== undefined) v.load.warmupMs = o.warmupMs
     if (o.connections !== undefined) v.load.connections = o.connections
     if (o.clientIps !== undefined) v.load.clientIps = o.clientIps
+    if (o.rateRps !== undefined) Object.assign(v.load, { model: 'open', startRps: o.rateRps, stages: [] })
     v.cluster.spareSlots = spareSlotsFor(v)
     const totalMs = v.load.durationMs + v.load.warmupMs
     if ((o.durationMs !== undefined || o.warmupMs !== undefined) && totalMs > D.MAX_RUN_MS) {
