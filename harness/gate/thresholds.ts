@@ -52,7 +52,7 @@ export function isKnownPath(path: string, ctx: PathContext): boolean {
     /^requests\.(total|ok|rps|okRps|podSide|scheduled|sent|dropped)$/,
     new RegExp(`^errors\\.(total|rate|byKind\\.(${kinds})|byCode\\.[A-Za-z0-9_]+)$`),
     new RegExp(`^(latency|latencyMs|serviceLatency|serviceLatencyMs)\\.(${LATENCY_KEYS})$`),
-    /^load\.scheduleLagMs\.(p50|p99|max)$/,
+    /^load\.(connections|requestTimeoutMs|scheduleLagMs\.(p50|p99|max))$/,
     /^fairness\.(jain|cov|maxOverMean|chiSquaredP)$/,
     /^stickiness\.(clients|clientsOnOnePod|meanPodsPerClient|maxPodsPerClient)$/,
     /^clientAddresses\.(configured|used|seenByPods|seenByProxies|tcpSourcesSeenByPods)$/,

@@ -11,10 +11,14 @@
  * - With keep-alive, a pool: a request takes the connection idle longest, else opens one while
  *   fewer than maxConnections are open, else waits for one to come free; `connections` are opened
  *   at the start (the warm-up). A request still waiting requestTimeoutMs after its intended start
- *   is dropped (k6's dropped_iterations).
- * - A request unanswered requestTimeoutMs after its intended start is a timeout, and its
- *   connection is closed. Timeouts, drops and the schedule share one clock tick (TICK_MS), and
- *   I/O callbacks send what has come due as well: no timer, promise or closure per request.
+ *   is dropped (k6's dropped_iterations), its latency that timeout.
+ * - A request unanswered requestTimeoutMs after it was written is a timeout (as an HTTP client's
+ *   timeout, and the closed model's), its connection closed; its latency counts from the intended
+ *   start, so it is at least the timeout. (A deadline from the intended start instead would time
+ *   out every request a saturated pool sends, since the one waiting longest goes first.)
+ * - Timeouts, drops and the schedule share one clock tick (TICK_MS); I/O callbacks send what has
+ *   come due as well, and a request due within SLEEP_AHEAD_MS is waited for: no timer, promise or
+ *   closure per request.
  *
  * HTTP: a raw HTTP/1.1 client (one prebuilt request per target, response-reader.ts), plain
  * sockets read into one shared buffer (net's `onread`), TLS sockets (certificates not verified:
@@ -57,6 +61,7 @@ interface Req {
   intended: number
   handled: number
   sent: number
+  /** Waiting: when it is dropped; sent: when it times out. */
   deadline: number
   state: typeof WAITING | typeof SENT | typeof DONE
   conn: Conn | null
@@ -111,7 +116,7 @@ class OpenLoad {
   private readonly warmOrigin: number
   private nextAt: number
   private readonly pending = new Fifo<Req>()
-  private readonly waiting = new Fifo<Req>()
+  private waiting = new Fifo<Req>()
   private readonly idle = new Fifo<Conn>()
   private readonly lingering = new Fifo<Conn>()
   private readonly freeReqs: Req[] = []
@@ -168,7 +173,7 @@ class OpenLoad {
     const now = performance.now()
     this.expire(now)
     if (now >= this.nextAt) this.pump(now)
-    if (this.nextAt === Infinity && this.pending.size === 0) this.finish(false)
+    if (this.nextAt === Infinity && this.pending.size === 0 && this.waiting.size === 0) this.finish(false)
     else this.pace()
   }
 
@@ -214,7 +219,6 @@ class OpenLoad {
     r.conn = null
     const now = performance.now()
     r.handled = now
-    this.pending.push(r)
     if (!this.plan.keepAlive) {
       this.send(r, this.connect(now))
       return
@@ -246,6 +250,8 @@ class OpenLoad {
     c.reader.reset()
     c.sock.write(this.requests[c.target] as Buffer)
     r.sent = performance.now()
+    r.deadline = r.sent + this.timeoutMs
+    this.pending.push(r)
   }
 
   /** A new connection: the k-th goes to targets[k mod m] from clientAddresses[k mod n]. */
@@ -348,21 +354,23 @@ class OpenLoad {
     this.poke()
   }
 
-  /** Timeouts and drops whose deadline has passed, and lingering connections past their time. */
+  /**
+   * Drops and timeouts whose deadline has passed (each queue's deadlines come in its order: the
+   * waiting by intended start, the sent by write), and lingering connections past their time.
+   */
   private expire(now: number): void {
+    for (let r = this.waiting.peek(); r !== undefined && r.deadline <= now; r = this.waiting.peek()) {
+      this.waiting.shift()
+      this.report(r, 0, null, undefined, r.deadline)
+      this.freeReqs.push(r)
+    }
     for (let r = this.pending.peek(); r !== undefined; r = this.pending.peek()) {
       if (r.state !== DONE) {
         if (r.deadline > now) break
-        if (r.state === WAITING) {
-          // Deadlines come in schedule order, so a request dropped is the first one waiting.
-          this.waiting.shift()
-          this.report(r, 0, null, undefined, r.deadline)
-        } else {
-          const c = r.conn as Conn
-          c.req = null
-          this.report(r, 0, 'timeout', undefined, r.deadline)
-          c.sock.destroy()
-        }
+        const c = r.conn as Conn
+        c.req = null
+        this.report(r, 0, 'timeout', undefined, r.deadline)
+        c.sock.destroy()
       }
       this.pending.shift()
       this.freeReqs.push(r)
@@ -376,7 +384,6 @@ class OpenLoad {
   /** Tell the recorder how `r` ended at `at` (performance.now() ms): a status, an error kind, or a drop (neither). */
   private report(r: Req, status: number, kind: ErrorKind | null, code: string | undefined, at: number): void {
     const o = this.o
-    const censored = status === 0 && (kind === null || kind === 'timeout')
     r.state = DONE
     r.conn = null
     o.intendedAtMs = this.wall(r.intended)
@@ -386,7 +393,7 @@ class OpenLoad {
     o.status = status
     o.kind = kind
     o.code = code
-    o.latencyMs = censored ? this.timeoutMs : at - r.intended
+    o.latencyMs = at - r.intended
     this.recorder.outcome(o)
   }
 
@@ -404,6 +411,7 @@ class OpenLoad {
     // Whatever is still open: idle and lingering connections, and under a stop the requests in flight (left out).
     for (let c = this.idle.shift(); c !== undefined; c = this.idle.shift()) c.sock.destroy()
     for (let c = this.lingering.shift(); c !== undefined; c = this.lingering.shift()) c.sock.destroy()
+    this.waiting = new Fifo<Req>()
     for (let r = this.pending.shift(); r !== undefined; r = this.pending.shift()) {
       const c = r.conn
       if (c === null) continue

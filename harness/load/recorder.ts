@@ -49,7 +49,7 @@ export interface ScheduledOutcome {
   kind: ErrorKind | null
   /** The transport error's code (ECONNRESET, ...), if any. */
   code: string | undefined
-  /** From the intended start to its end; the request timeout for a timeout or a drop (censored). */
+  /** From the intended start to its end: a drop at the request timeout, a timeout at the timeout after the write (censored: the real latency is longer). */
   latencyMs: number
 }
 

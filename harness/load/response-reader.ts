@@ -189,7 +189,7 @@ export class ResponseReader {
       to = b.length
     }
     const at = b.indexOf('\r\n\r\n', from, 'latin1')
-    if (at < 0 || at >= to) {
+    if (at < 0 || at + 4 > to) {
       if (to - from > MAX_HEAD_BYTES) return -2
       this.head = this.head === null ? Buffer.from(buf.subarray(i, end)) : b
       return -1

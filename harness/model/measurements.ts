@@ -47,8 +47,9 @@ export interface LoadResult {
   errorsByCode: Record<string, number>
   /**
    * Latency of every request measured (µs resolution): responses of any status and transport
-   * errors at their time, timeouts and drops at the request timeout (censored). From the
-   * intended start under the open model, from the write under the closed model.
+   * errors at their time, drops at the request timeout, timeouts at the request timeout after
+   * the write (censored). From the intended start under the open model, from the write under the
+   * closed model.
    */
   latency: LatencyHistogram
   /** From the write to the response, responses of any status only (k6's http_req_duration). @default latency */

@@ -247,8 +247,10 @@ export interface VariantResult {
    * Client-side latency of every request of the measured phase, ms with µs resolution, from an
    * HDR histogram (3 significant digits): from each request's intended start under the open
    * model, from its write (connect time included) under the closed one. Responses of any status
-   * and transport errors count at their time; timeouts and drops at load.requestTimeout
-   * (censored: a percentile there reads "≥ 2000" in the table); all 0 when nothing was recorded.
+   * and transport errors count at their time; drops at load.requestTimeout, timeouts at the
+   * timeout after the write (so at load.requestTimeout, plus the open model's lag): censored, the
+   * real latency is longer, and a percentile there reads "≥ 2000" in the table; all 0 when
+   * nothing was recorded.
    */
   latencyMs: LatencySummary & {
     /** The HDR percentile curve: latency at 0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100 %. */
