@@ -24,6 +24,8 @@ export interface OpenPlan {
   warmupRps: number
   /** With keep-alive: most connections the pool opens. */
   maxConnections: number
+  /** A request due within this many ms is slept for rather than left to Node's 1 ms timers (0: never). @default SLEEP_AHEAD_MS (open.ts) */
+  sleepAheadMs?: number
 }
 
 /** A place connections go to. */
