@@ -58,4 +58,22 @@ describe('a hung pod under the open and the closed model', () => {
     // Far fewer requests lost than the open model's: the closed figures hide the cost.
     expect(g.requestsLost).toBeLessThan(f.requestsLost)
   }, 60_000)
+
+  it('reaches a LoadBalancer Service with TLS, on keep-alive and without it', async () => {
+    const result = await runScenario(
+      resolveScenario({
+        name: 'open-lb-tls',
+        cluster: { nodes: 2, replicas: 2 },
+        service: { type: 'LoadBalancer', port: 443, loadBalancer: { preset: 'aws-nlb', tls: true } },
+        load: { duration: '1s', warmup: '300ms', rate: 200, clientIps: 4 },
+        variants: { 'keep-alive': {}, 'new-connections': { load: { keepAlive: false } } },
+      }),
+    )
+    expect(liveChildCount()).toBe(0)
+    for (const v of result.variants) {
+      expect(v.loadBalancer!.tls, v.name).toBe(true)
+      expect([v.requests.scheduled, v.requests.ok, v.errors.total], v.name).toEqual([200, 200, 0])
+      expect(v.pods.reduce((a, p) => a + p.requests, 0), v.name).toBeGreaterThanOrEqual(200)
+    }
+  }, 60_000)
 })
