@@ -11,7 +11,8 @@ import { createFaultDriver } from './faults/driver.ts'
 import type { AppliedFault } from './stats/types.ts'
 import { startEndpointsController } from './cluster/endpoints.ts'
 import { createRng, deriveSeed } from './util/rng.ts'
-import { createLoadExecutor, DEFAULT_LOAD_EXECUTOR } from './load/registry.ts'
+import { createLoadExecutor } from './load/registry.ts'
+import { clientAddressCount, executorFor, openPlanFor } from './load/plan.ts'
 import { driveLoad } from './load/drive.ts'
 import { summarizeVariant } from './stats/summary.ts'
 import { summarizeCpu } from './stats/cpu.ts'
@@ -29,7 +30,8 @@ import type { CpuSummary } from './model/summaries.ts'
 import type { GateResult, PairedSchedule } from './model/gate-result.ts'
 import { ScenarioError } from './errors.ts'
 import type { PodConfig } from './model/wire.ts'
-import type { Machine, RunResult, Versions } from './model/results.ts'
+import type { RunResult } from './model/results.ts'
+import type { Machine, Versions } from './model/run-info.ts'
 
 const require = createRequire(import.meta.url)
 
@@ -159,8 +161,8 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
   const faultTimers: NodeJS.Timeout[] = []
   try {
     const targets = cluster.targets(v.load.via)
-    const clientAddresses = Array.from({ length: Math.min(v.load.clientIps, v.load.connections) }, (_, k) => cluster.clientAddress(k))
-    const base = { targets, clientAddresses, connections: v.load.connections, keepAlive: v.load.keepAlive, connectionLifetimeMs: v.load.connectionLifetimeMs, path: v.load.path, requestTimeoutMs: v.load.requestTimeoutMs, signal }
+    const clientAddresses = Array.from({ length: clientAddressCount(v) }, (_, k) => cluster.clientAddress(k))
+    const base = { targets, clientAddresses, connections: v.load.connections, keepAlive: v.load.keepAlive, connectionLifetimeMs: v.load.connectionLifetimeMs, path: v.load.path, requestTimeoutMs: v.load.requestTimeoutMs, signal, open: openPlanFor(v, run.seed) }
 
     if (opts.signal?.aborted === true) return undefined
     // One continuous load: warm-up and measured phase share connections, so the measured phase
@@ -191,7 +193,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
       )
     }
     // Where the clients live: this process (proxy), or the kernel dataplane's client namespace.
-    const load = await driveLoad(cluster.startLoad(DEFAULT_LOAD_EXECUTOR, { ...base, durationMs: v.load.durationMs, epochMs }), (p) => {
+    const load = await driveLoad(cluster.startLoad(executorFor(v), { ...base, durationMs: v.load.durationMs, epochMs }), (p) => {
       const now = Date.now()
       if (!measuring && now >= epochMs) {
         measuring = true

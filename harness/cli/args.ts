@@ -5,7 +5,7 @@
  */
 import { ScenarioError, type ScenarioIssue } from '../errors.ts'
 import { parseDurationMs } from '../util/duration.ts'
-import { MAX_CLIENT_IPS } from '../scenario/schema.ts'
+import { MAX_CLIENT_IPS, MAX_RATE_RPS } from '../scenario/schema.ts'
 import { BASELINE_NAME_RE, DEFAULT_BASELINE_RUNS } from '../gate/baseline.ts'
 import type { CliOverrides } from '../model/scenario.ts'
 import { didYouMean } from '../util/text.ts'
@@ -128,6 +128,14 @@ function intValue(min: number, max: number, set: (out: CliArgs, n: number) => vo
   }
 }
 
+function rateValue(set: (out: CliArgs, rps: number) => void): ValueFlag['parse'] {
+  return (raw, out, issue) => {
+    const n = Number(raw)
+    if (!/^\d+(\.\d+)?$/.test(raw) || !(n > 0 && n <= MAX_RATE_RPS)) issue(`${got(raw)}; expected requests per second, a number above 0 and at most ${MAX_RATE_RPS}`)
+    else set(out, n)
+  }
+}
+
 function durationValue(minMs: number, set: (out: CliArgs, ms: number) => void): ValueFlag['parse'] {
   return (raw, out, issue) => {
     // A bare number is milliseconds.
@@ -209,6 +217,11 @@ export const FLAGS: readonly FlagSpec[] = [
   { kind: 'value', name: '--warmup', placeholder: '<d>', group: 'overrides', help: 'warm-up phase (0 to skip)', parse: durationValue(0, (o, ms) => (o.overrides.warmupMs = ms)) },
   { kind: 'value', name: '--connections', placeholder: '<n>', group: 'overrides', help: 'concurrent connections (1 to 10000)', parse: intValue(1, 10_000, (o, n) => (o.overrides.connections = n)) },
   { kind: 'value', name: '--client-ips', placeholder: '<n>', group: 'overrides', help: `distinct client source addresses (1 to ${MAX_CLIENT_IPS})`, parse: intValue(1, MAX_CLIENT_IPS, (o, n) => (o.overrides.clientIps = n)) },
+  {
+    kind: 'value', name: '--rate', placeholder: '<rps>', group: 'overrides', parse: rateValue((o, n) => (o.overrides.rateRps = n)),
+    help: 'the open model at this constant rate, requests per second (replaces load.rate and load.stages)',
+    details: 'Requests start on a schedule, whatever became of the earlier ones, and latency counts from each one\'s intended start; see [load-models.md](load-models.md).',
+  },
   { kind: 'value', name: '--variant', placeholder: '<name>', group: 'overrides', help: 'run only this variant', parse: (v, o) => (o.overrides.variant = v) },
   { kind: 'value', name: '--seed', placeholder: '<n>', group: 'overrides', help: 'seed for balancers and latency draws', parse: intValue(0, 2 ** 31 - 1, (o, n) => (o.overrides.seed = n)) },
   {

@@ -10,7 +10,7 @@ import { loadScenarioFile } from '../scenario/load.ts'
 import { resolveScenario } from '../scenario/resolve.ts'
 import { versions } from '../runner.ts'
 import { writeResults, createRunDir } from '../report/results.ts'
-import { comparisonTable } from '../report/table.ts'
+import { comparisonTable, variantWarnings } from '../report/table.ts'
 import { killAllChildren } from '../process/child.ts'
 import { ScenarioError, HarnessError } from '../errors.ts'
 import { writeFileAtomic } from '../util/fs.ts'
@@ -212,7 +212,7 @@ async function publish(result: RunResult, gate: GateResult, prepared: PreparedRu
   human.write(`\n${run.name}${run.description === '' ? '' : ` — ${run.description}`}\n`)
   human.write(`${comparisonTable(result)}\n\n`)
   // (results written before variants carried warnings have none)
-  for (const v of result.variants) for (const w of v.warnings ?? []) err.write(`svcbench: warning: ${result.variants.length > 1 ? `variant "${v.name}": ` : ''}${w}\n`)
+  for (const w of variantWarnings(result)) err.write(`svcbench: warning: ${w}\n`)
   if (gate.verdict !== 'none' || gate.notes.length > 0) human.write(`${gateText(gate)}\n\n`)
   human.write(`results: ${rel(resultsPath)}\n`)
   let markdown: string | undefined

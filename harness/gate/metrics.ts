@@ -2,7 +2,7 @@
  * The gate's view of a variant's results: every numeric value under a dotted path. Pure.
  *
  * - Objects give their keys (`requests.rps`, `errors.byKind.timeout`).
- * - `latency.*` is the same as `latencyMs.*` (all in ms).
+ * - `latency.*` is the same as `latencyMs.*`, `serviceLatency.*` as `serviceLatencyMs.*` (all in ms).
  * - Pods and nodes are keyed by name (`pods.pod-2.share`, `nodes.node-a.decisions`), faults by
  *   their index (`failover.0.detectionSec`), plus aggregates over all faults
  *   (`failover.maxDetectionSec`, ...; see FAILOVER_AGGREGATES).
@@ -47,10 +47,14 @@ const maxOrNull = (xs: (number | null)[]): number | null => (xs.length === 0 ? 0
 /** Every numeric metric of a variant, by dotted path. */
 export function variantMetrics(v: VariantResult): MetricMap {
   const out: MetricMap = {}
-  const { pods, nodes, failover, latencyMs, loadBalancer, ...rest } = v
+  const { pods, nodes, failover, latencyMs, serviceLatencyMs, loadBalancer, ...rest } = v
   walk(rest, '', out)
   walk(latencyMs, 'latencyMs', out)
   walk(latencyMs, 'latency', out)
+  if (serviceLatencyMs !== undefined) {
+    walk(serviceLatencyMs, 'serviceLatencyMs', out)
+    walk(serviceLatencyMs, 'serviceLatency', out)
+  }
   for (const p of pods) walk(p, `pods.${p.name}`, out)
   for (const n of nodes) walk(n, `nodes.${n.name}`, out)
   if (loadBalancer !== null) walk({ refused: loadBalancer.refused, byNode: loadBalancer.byNode }, 'loadBalancer', out)
@@ -73,7 +77,7 @@ function dropNames(out: MetricMap): MetricMap {
 export function metricUnit(path: string): 'ms' | 's' | 'pct' | 'fraction' | 'none' {
   const last = path.split('.').at(-1) ?? ''
   const first = path.split('.')[0]
-  if (first === 'latency' || first === 'latencyMs' || /Ms$/.test(last)) return 'ms'
+  if (first === 'latency' || first === 'latencyMs' || first === 'serviceLatency' || first === 'serviceLatencyMs' || /Ms$/.test(last) || path.startsWith('load.scheduleLagMs.')) return 'ms'
   if (/Sec$/.test(last)) return 's'
   if (/Pct$/.test(last)) return 'pct'
   if (last === 'rate' || last === 'share' || last === 'expectedShare' || last === 'clientsRemapped' || last === 'jain' || last === 'cov') return 'fraction'

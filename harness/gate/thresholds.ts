@@ -9,8 +9,10 @@
  *   number      := decimal, e.g. 25, 0.9, 1.5e3
  *   unit        := 'ms' | 's' | '%'
  *
- * <path> is a dotted path into a variant's results (see gate/metrics.ts), e.g. `latency.p99`,
- * `errors.rate`, `requests.rps`, `fairness.jain`, `pods.pod-2.share`, `failover.maxDetectionSec`.
+ * <path> is a dotted path into a variant's results (see gate/metrics.ts), e.g. `latency.p99`
+ * (from the intended start under the open model), `serviceLatency.p99` (from the write),
+ * `errors.rate`, `requests.rps`, `requests.dropped`, `fairness.jain`, `pods.pod-2.share`,
+ * `failover.maxDetectionSec`.
  * Units convert to the metric's own: ms and s for times (latency.* in ms, *Sec in s), % for
  * fractions (errors.rate, share, jain) and percent metrics (*Pct). A unit that does not fit the
  * metric is an error. `abortOnFail` is for metrics the load generator sees live (errors.rate,
@@ -32,7 +34,7 @@ export const DEFAULT_DELAY_ABORT_EVAL_MS = 1000
 const COND_RE = /^\s*(<=|>=|==|!=|<|>)\s*(-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*(ms|s|%)?\s*$/i
 
 const LATENCY_KEYS = 'p50|p90|p99|p999|max|mean|count'
-const FAILOVER_FIELDS = 'atSec|detectedAtSec|detectionSec|firstErrorSec|lastErrorSec|requestsLost|throughputDipPct|recoveredAtSec|clientsRemapped'
+const FAILOVER_FIELDS = 'atSec|detectedAtSec|detectionSec|firstErrorSec|lastErrorSec|requestsLost|requestsDropped|throughputDipPct|recoveredAtSec|clientsRemapped'
 
 /** What a scenario names, for checking paths at load. */
 export interface PathContext {
@@ -47,9 +49,10 @@ export function isKnownPath(path: string, ctx: PathContext): boolean {
   const alt = (xs: readonly string[]) => xs.map((x) => x.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|')
   const patterns = [
     /^durationSec$/,
-    /^requests\.(total|ok|rps|okRps|podSide)$/,
+    /^requests\.(total|ok|rps|okRps|podSide|scheduled|sent|dropped)$/,
     new RegExp(`^errors\\.(total|rate|byKind\\.(${kinds})|byCode\\.[A-Za-z0-9_]+)$`),
-    new RegExp(`^(latency|latencyMs)\\.(${LATENCY_KEYS})$`),
+    new RegExp(`^(latency|latencyMs|serviceLatency|serviceLatencyMs)\\.(${LATENCY_KEYS})$`),
+    /^load\.(connections|requestTimeoutMs|scheduleLagMs\.(p50|p99|max))$/,
     /^fairness\.(jain|cov|maxOverMean|chiSquaredP)$/,
     /^stickiness\.(clients|clientsOnOnePod|meanPodsPerClient|maxPodsPerClient)$/,
     /^clientAddresses\.(configured|used|seenByPods|seenByProxies|tcpSourcesSeenByPods)$/,

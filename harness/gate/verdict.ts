@@ -51,11 +51,11 @@ export const NORMALIZED_COMPARE: readonly CompareSpec[] = [
   { path: 'normalized.p99', better: 'lower', mode: 'ratio', floor: 0, minChangeFactor: 3 },
 ]
 
-/** A spec for any path: direction guessed from its name (latency, errors, lost → lower is better). */
+/** A spec for any path: direction guessed from its name (latency, errors, lost, dropped → lower is better). */
 export function specFor(path: string): CompareSpec {
   const known = [...DEFAULT_COMPARE, ...NORMALIZED_COMPARE].find((s) => s.path === path || s.path === path.replace(/^latencyMs\./, 'latency.'))
   if (known !== undefined) return { ...known, path }
-  const lower = /latency|errors|Lost|Sec$|DipPct|p\d+$|timeout|reset|refused/i.test(path)
+  const lower = /latency|errors|Lost|dropped|Sec$|DipPct|p\d+$|timeout|reset|refused/i.test(path)
   return { path, better: lower ? 'lower' : 'higher', mode: 'ratio', floor: 0 }
 }
 

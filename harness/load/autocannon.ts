@@ -10,7 +10,9 @@
  * test/load/autocannon.test.ts fails if the server stops seeing the distinct addresses.
  *
  * Latency is recorded in µs from autocannon's `response` event (its duration comes from
- * process.hrtime), because autocannon's own histogram is whole milliseconds.
+ * process.hrtime), because autocannon's own histogram is whole milliseconds. Failed requests are
+ * taken from each client's own `timeout` and `connError` events (one per failed request with one
+ * request in flight, as autocannon's `reqError`), so that their latency can be recorded.
  */
 import net from 'node:net'
 import tls from 'node:tls'
@@ -20,23 +22,13 @@ import type { LoadProgress, LoadResult } from '../model/measurements.ts'
 import { checkPlan } from './plan.ts'
 import { createLoadRecorder, type LoadRecorder } from './recorder.ts'
 import { driveLoad } from './drive.ts'
+import { errnoKind } from './error-kind.ts'
 import type { LoadExecutor, LoadPlan, LoadTarget, RunningLoad } from './types.ts'
 import type { ErrorKind } from '../model/variant-parts.ts'
 
 /** Kind of a transport error raised by autocannon. */
 export function classifyError(err: NodeJS.ErrnoException): ErrorKind {
-  if (err.message === 'request timed out') return 'timeout'
-  switch (err.code) {
-    case 'ECONNREFUSED':
-      return 'connect-refused'
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return 'reset'
-    case 'ETIMEDOUT':
-      return 'timeout'
-    default:
-      return 'other'
-  }
+  return err.message === 'request timed out' ? 'timeout' : errnoKind(err.code)
 }
 
 /** The closed-model executor. */
@@ -58,7 +50,7 @@ export function runLoad(opts: LoadPlan, progress?: (p: LoadProgress) => void): P
  */
 export function startClosedLoad(plan: LoadPlan): RunningLoad {
   const first = checkPlan(plan)
-  const recorder = createLoadRecorder({ epochMs: plan.epochMs })
+  const recorder = createLoadRecorder({ epochMs: plan.epochMs, model: 'closed' })
   let stop = () => {}
   const result = new Promise<LoadResult>((resolve, reject) => {
     let interrupted = false
@@ -85,9 +77,6 @@ export function startClosedLoad(plan: LoadPlan): RunningLoad {
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTimeMs: number) => {
       recorder.response(statusCode, responseTimeMs, Date.now())
     })
-    instance.on('reqError', (err: NodeJS.ErrnoException) => {
-      recorder.transportError(classifyError(err), err.code, Date.now())
-    })
     const onAbort = () => {
       interrupted = true
       instance.stop()
@@ -113,6 +102,13 @@ function clientSetup(plan: LoadPlan, recorder: LoadRecorder): (client: Autocanno
     const target = plan.targets[k % plan.targets.length] as LoadTarget
     const localAddress = plan.clientAddresses[k % plan.clientAddresses.length] as string
     recorder.sourceAddress(localAddress)
+    // Failed requests enter the latency too (a timeout at the request timeout, censored; any other
+    // error at its time from the request's start), so a hung pod cannot hide behind fast answers.
+    // autocannon emits 'timeout' after it has already started the next request, hence no clock.
+    let startedAt = Number.NaN
+    client.on('request', () => (startedAt = performance.now()))
+    client.on('timeout', () => recorder.transportError('timeout', undefined, Date.now(), plan.requestTimeoutMs))
+    client.on('connError', (err: NodeJS.ErrnoException) => recorder.transportError(classifyError(err), err.code, Date.now(), performance.now() - startedAt))
     const origConnect = client._connect
     let connectedAt = 0
     client._connect = function (this: AutocannonClient) {

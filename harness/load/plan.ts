@@ -9,7 +9,9 @@ import { isBenchmarkAddress, isLoopback } from '../util/ip.ts'
 import { inNamedNetns } from '../util/netns.ts'
 import { HarnessError } from '../errors.ts'
 import { RUN_NETNS_PREFIX } from '../model/wire.ts'
-import type { LoadPlan, LoadTarget } from './types.ts'
+import { deriveSeed } from '../util/rng.ts'
+import type { ResolvedVariant } from '../model/scenario.ts'
+import type { LoadExecutorName, LoadPlan, LoadTarget, OpenPlan } from './types.ts'
 
 /** Whether this process runs inside `netns` and that is a namespace svcbench created. */
 function insideRunNetns(netns: string | undefined): boolean {
@@ -36,4 +38,30 @@ export function checkPlan(plan: LoadPlan): LoadTarget {
   const first = plan.targets[0]
   if (first === undefined) throw new HarnessError('LOAD_FAILED', 'no load target')
   return first
+}
+
+/** The executor a variant's load model runs on. */
+export function executorFor(v: ResolvedVariant): LoadExecutorName {
+  return v.load.model === 'open' ? 'open' : 'closed'
+}
+
+/**
+ * How many distinct client addresses the variant's load uses: one per connection (as many as
+ * can be open at once), except that the open model without keep-alive cycles them per request.
+ */
+export function clientAddressCount(v: ResolvedVariant): number {
+  if (v.load.model === 'closed') return Math.min(v.load.clientIps, v.load.connections)
+  return v.load.keepAlive ? Math.min(v.load.clientIps, v.load.maxConnections) : v.load.clientIps
+}
+
+/** The open model's rate during the warm-up: the first rate the scenario names (load.rate, or the first stage's target). */
+export function warmupRps(load: Pick<ResolvedVariant['load'], 'startRps' | 'stages'>): number {
+  return load.startRps > 0 ? load.startRps : (load.stages[0]?.targetRps ?? 0)
+}
+
+/** The open model's part of a variant's plan (undefined under the closed model); `seed` is the run's. */
+export function openPlanFor(v: ResolvedVariant, seed: number): OpenPlan | undefined {
+  if (v.load.model !== 'open') return undefined
+  const { startRps, stages, arrival, maxConnections } = v.load
+  return { startRps, stages, arrival, maxConnections, warmupRps: warmupRps(v.load), seed: deriveSeed(seed, `${v.name}/arrivals`) }
 }

@@ -4,13 +4,15 @@
  */
 import type { LoadExecutor, LoadExecutorName } from './types.ts'
 import { createClosedExecutor } from './autocannon.ts'
+import { createOpenExecutor } from './open.ts'
 
-/** Executor factories by registry name. `closed` lives in autocannon.ts, the only importer of autocannon. */
+/** Executor factories by registry name. `closed` lives in autocannon.ts, the only importer of autocannon; `open` in open.ts. */
 export const registry = {
   closed: createClosedExecutor,
+  open: createOpenExecutor,
 } satisfies Record<LoadExecutorName, () => LoadExecutor>
 
-/** The executor a run uses: scenarios cannot choose one yet. */
+/** The executor a variant uses unless load.rate or load.stages ask for the open model (plan.ts executorFor). */
 export const DEFAULT_LOAD_EXECUTOR: LoadExecutorName = 'closed'
 
 /** A fresh executor of the named kind. */

@@ -6,9 +6,27 @@
  * executor shares. The runner starts one, watches its progress and waits for its result.
  */
 import type { LoadProgress, LoadResult } from '../model/measurements.ts'
+import type { ArrivalProcess, ResolvedRateStage } from '../model/scenario.ts'
 
 /** Registry name of an executor (= its key in registry.ts). */
-export type LoadExecutorName = 'closed'
+export type LoadExecutorName = 'closed' | 'open'
+
+/** The open model's schedule and pool (schedule.ts, open.ts). */
+export interface OpenPlan {
+  /** The rate when the measured phase starts, req/s. */
+  startRps: number
+  /** Ramps after it (the last target holds to the end). */
+  stages: ResolvedRateStage[]
+  arrival: ArrivalProcess
+  /** Seed of the poisson gaps. */
+  seed: number
+  /** The rate from the start until the epoch (the warm-up), req/s. */
+  warmupRps: number
+  /** With keep-alive: most connections the pool opens. */
+  maxConnections: number
+  /** A request due within this many ms is slept for rather than left to Node's 1 ms timers (0: never). @default SLEEP_AHEAD_MS (open.ts) */
+  sleepAheadMs?: number
+}
 
 /** A place connections go to. */
 export interface LoadTarget {
@@ -20,11 +38,14 @@ export interface LoadTarget {
 
 /** What to send, where from and for how long: the same for every executor. */
 export interface LoadPlan {
-  /** Connection i goes to targets[i mod targets.length]. Loopback addresses only (see `runNetns`). */
+  /** Connection i goes to targets[i mod targets.length] (the open model without keep-alive: request i). Loopback addresses only (see `runNetns`). */
   targets: LoadTarget[]
-  /** Connection i uses source address clientAddresses[i mod length]. Loopback addresses only (see `runNetns`). */
+  /** Connection i uses source address clientAddresses[i mod length] (the open model without keep-alive: request i). Loopback addresses only (see `runNetns`). */
   clientAddresses: string[]
-  /** Connections the executor opens (the closed model keeps one request in flight on each). */
+  /**
+   * Connections the executor opens: the closed model keeps one request in flight on each; the
+   * open model with keep-alive opens them at the start, then more as needed up to maxConnections.
+   */
   connections: number
   /** Measured phase length, ms from `epochMs`. */
   durationMs: number
@@ -49,6 +70,8 @@ export interface LoadPlan {
    * @default none: loopback addresses only
    */
   runNetns?: string
+  /** The open model's schedule (required by the `open` executor, ignored by `closed`). */
+  open?: OpenPlan
 }
 
 /** A load under way. */

@@ -11,7 +11,11 @@ import type { ErrorKind } from './variant-parts.ts'
 /** A latency histogram in µs (stats/latency.ts makes them). */
 export type LatencyHistogram = Histogram
 
-/** One second of the measured phase, client side. */
+/**
+ * One second of the measured phase, client side. The closed model counts each request in the
+ * second it ended; the open model in the second of its intended start, except `completed` and
+ * `inFlight`.
+ */
 export interface LoadSecond {
   /** HTTP responses of any status. */
   responses: number
@@ -20,9 +24,17 @@ export interface LoadSecond {
   /** Transport errors and 5xx. */
   errors: number
   latency: LatencySummary
+  /** Requests that ended in this second (responses and transport errors, not drops), by their end. @default responses + errors */
+  completed?: number
+  /** Open model: requests whose intended start fell in this second. */
+  scheduled?: number
+  /** Open model: of those, dropped (no connection free within the request timeout). */
+  dropped?: number
+  /** Open model: requests written and not yet ended at the end of this second. */
+  inFlight?: number
 }
 
-/** What the load generator measured. */
+/** What the load generator measured (the fields marked with a default may be absent from a synthetic result). */
 export interface LoadResult {
   /** Measured time from epoch to the last client stopping, ms. */
   elapsedMs: number
@@ -34,8 +46,27 @@ export interface LoadResult {
   errorsByKind: Record<ErrorKind, number>
   /** Transport error codes (ECONNRESET, ...) and `HTTP_<status>` for 4xx/5xx. */
   errorsByCode: Record<string, number>
-  /** Every response's latency (any status), µs resolution. */
+  /**
+   * Latency of every request measured (µs resolution): responses of any status and transport
+   * errors at their time, drops at the request timeout, timeouts at the request timeout after
+   * the write (censored). From the intended start under the open model, from the write under the
+   * closed model.
+   */
   latency: LatencyHistogram
+  /** From the write to the response, responses of any status only (k6's http_req_duration). @default latency */
+  serviceLatency?: LatencyHistogram
+  /** Open model: actual handling − intended start of every request of the measured phase; null under the closed model. @default null */
+  scheduleLag?: LatencyHistogram | null
+  /** Open model: requests whose intended start fell in the measured phase; closed: requests that ended (responses and transport errors). @default responses + transport errors */
+  scheduled?: number
+  /** Requests written (the closed model: as `scheduled`). @default scheduled */
+  sent?: number
+  /** Open model: requests dropped because no pooled connection came free within the request timeout; 0 under the closed model. @default 0 */
+  dropped?: number
+  /** Requests that ended (responses and transport errors) per 100 ms of the measured phase, by the time they ended. @default [] */
+  completedPer100ms?: number[]
+  /** Open model: drops per 100 ms of the measured phase, by intended start; empty under the closed model. @default [] */
+  droppedPer100ms?: number[]
   perSecond: LoadSecond[]
   /** Each second's latency histogram (for windows around faults). */
   perSecondHistograms: LatencyHistogram[]

@@ -5,7 +5,8 @@
  */
 import type { ResolvedFault, ResolvedVariant } from './scenario.ts'
 import type { GateResult, PairedSchedule } from './gate-result.ts'
-import type { CpuSummary, FairnessSummary, IpvsRealServerResult, LatencySummary, StickinessSummary } from './summaries.ts'
+import type { CpuSummary, FairnessSummary, IpvsRealServerResult, LatencySummary, LoadSummary, StickinessSummary } from './summaries.ts'
+import type { Machine, Versions } from './run-info.ts'
 import type { FailoverResult, LoadBalancerResult, NodeResult, PodResult, TimelineEvent, TimelinePoint } from './variant-parts.ts'
 import type { ErrorKind } from './variant-parts.ts'
 
@@ -48,6 +49,8 @@ export interface VariantResult {
    * threshold (then the run's `aborted` says which); the figures cover what was measured.
    */
   interrupted: boolean
+  /** How the load was driven: the model, its schedule and whether the generator kept to it. Absent in older results. */
+  load?: LoadSummary
   /** The measured phase's requests as the load generator counted them, with the pod-side count beside them. */
   requests: {
     /** Responses of any status plus transport errors. */
@@ -60,6 +63,12 @@ export interface VariantResult {
     okRps: number
     /** Requests the pods counted (can exceed responses by those in flight at the end). */
     podSide: number
+    /** Open model: requests whose intended start fell in the measured phase; closed: as total. */
+    scheduled?: number
+    /** Requests written (scheduled − dropped). */
+    sent?: number
+    /** Open model: requests dropped (no pooled connection free within load.requestTimeout); 0 under the closed model. */
+    dropped?: number
   }
   /** Client-side errors of the measured phase: transport errors and responses with status ≥ 400. */
   errors: {
@@ -73,9 +82,12 @@ export interface VariantResult {
     byCode: Record<string, number>
   }
   /**
-   * Client-side latency of every response of the measured phase (any status; transport errors
-   * have none), ms with µs resolution, from an HDR histogram (3 significant digits); a request's
-   * time starts when it is written, including connect time for a new connection; all 0 when
+   * Client-side latency of every request of the measured phase, ms with µs resolution, from an
+   * HDR histogram (3 significant digits): from each request's intended start under the open
+   * model, from its write (connect time included) under the closed one. Responses of any status
+   * and transport errors count at their time; drops at load.requestTimeout, timeouts at the
+   * timeout after the write (so at load.requestTimeout, plus the open model's lag): censored, the
+   * real latency is longer, and a percentile there reads "≥ 2000" in the table; all 0 when
    * nothing was recorded.
    */
   latencyMs: LatencySummary & {
@@ -87,6 +99,8 @@ export interface VariantResult {
       ms: number
     }[]
   }
+  /** Latency of the responses only (any status), from the write to the response, as latencyMs before the open model (k6's http_req_duration). Absent in older results. */
+  serviceLatencyMs?: LatencySummary
   pods: PodResult[]
   nodes: NodeResult[]
   fairness: FairnessSummary
@@ -170,32 +184,6 @@ export interface VariantResult {
    * Printed with the results; empty when there is nothing to say.
    */
   warnings: string[]
-}
-
-/** Versions recorded in every result. */
-export interface Versions {
-  /** svcbench's version (its package.json). */
-  svcbench: string
-  /** The Node.js that ran svcbench (process.version, e.g. `v20.11.1`). */
-  node: string
-  /** The installed autocannon's version (the load generator). */
-  autocannon: string
-  /** The installed undici's version (the HTTP client of the L7 proxy and the least-outstanding load balancer). */
-  undici: string
-}
-
-/** The machine a run ran on. */
-export interface Machine {
-  /** Logical CPUs (os.cpus().length). */
-  cpus: number
-  /** The first CPU's model name as the OS reports it; `unknown` when it reports none. */
-  cpuModel: string
-  /** The operating system (os.platform(), e.g. `linux`). */
-  platform: string
-  /** The CPU architecture (os.arch(), e.g. `x64`). */
-  arch: string
-  /** Total memory, bytes (os.totalmem()). */
-  totalMemoryBytes: number
 }
 
 /** Everything a run produced; written as results.json. */

@@ -118,6 +118,20 @@ export interface ResolvedCommand {
   startupTimeoutMs: number
 }
 
+/** How requests are sent: `closed` (N clients, one request in flight each) or `open` (an arrival schedule). */
+export type LoadModel = 'closed' | 'open'
+
+/** How the open model spaces its arrivals: `constant` (evenly) or `poisson` (exponential gaps, seeded). */
+export type ArrivalProcess = 'constant' | 'poisson'
+
+/** One stage of an open-model rate: ramps linearly from the previous target to `targetRps` over `durationMs`. */
+export interface ResolvedRateStage {
+  /** How long the ramp takes, ms (0: a step). */
+  durationMs: number
+  /** The rate at the end of the stage, requests per second. */
+  targetRps: number
+}
+
 /** One variant with every field present. */
 export interface ResolvedVariant {
   /** Variant name (`default` when the scenario declares none). */
@@ -189,6 +203,16 @@ export interface ResolvedVariant {
     /** Names of the nodes clients connect to, in order: connection i goes to via[i mod length]. */
     via: string[]
     requestTimeoutMs: number
+    /** `closed`: `connections` clients with one request in flight each; `open`: load.rate or load.stages. */
+    model: LoadModel
+    /** Open model: the rate when the measured phase starts, req/s (load.rate; 0 with stages); 0 under the closed model. */
+    startRps: number
+    /** Open model: the stages, each ramping from the previous target (the first from startRps); the last target holds to the end. Empty for a constant rate. */
+    stages: ResolvedRateStage[]
+    /** Open model: how arrivals are spaced. */
+    arrival: ArrivalProcess
+    /** Open model with keep-alive: most connections the pool opens. */
+    maxConnections: number
   }
   /** Where service.loadBalancer.preset came from: `scenario`, `default`, or `file: <what in the manifests named it>`; null without a load balancer. */
   lbPresetSource: string | null
@@ -220,6 +244,8 @@ export interface CliOverrides {
   warmupMs?: number
   connections?: number
   clientIps?: number
+  /** Open model at this constant rate, req/s (replaces load.rate and load.stages). */
+  rateRps?: number
   seed?: number
   /** Run only this variant. */
   variant?: string

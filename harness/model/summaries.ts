@@ -100,3 +100,32 @@ export interface IpvsRealServerResult {
   /** Its IPVS weight (the pod's weight; 0 while it waits to be deleted). */
   weight: number
 }
+
+/** How a variant's load was driven (VariantResult.load). */
+export interface LoadSummary {
+  /** `closed`: `connections` clients, one request in flight each; `open`: requests on an arrival schedule (docs/load-models.md). */
+  model: 'closed' | 'open'
+  /** Closed: the clients; open with keep-alive: the connections opened at the start. */
+  connections: number
+  /** Open model: the rate at the start of the measured phase and at the end of each stage, req/s (one entry for load.rate); empty under the closed model. */
+  ratesRps: number[]
+  /** Open model: `constant` or `poisson`; null under the closed model. */
+  arrival: 'constant' | 'poisson' | null
+  /** Whether connections were kept alive. */
+  keepAlive: boolean
+  /** load.requestTimeout, ms: where timeouts and drops sit in latencyMs (censored). */
+  requestTimeoutMs: number
+  /**
+   * Open model: how late the generator acted on each request (wrote it, or queued it for a pooled
+   * connection) after its intended start, ms; above 5 ms at p99 a warning says the figures include
+   * the generator's own delay. Null under the closed model.
+   */
+  scheduleLagMs: {
+    /** Median lag, ms. */
+    p50: number
+    /** 99th percentile lag, ms. */
+    p99: number
+    /** Largest lag, ms. */
+    max: number
+  } | null
+}

@@ -40,8 +40,16 @@ export interface FailoverResult {
   lastErrorSec: number | null
   /** Errors from the fault until the next fault (or the end), by kind. */
   errors: Record<ErrorKind, number>
-  /** Requests that failed in that window. */
+  /** Requests that failed in that window (the open model: requests whose intended start fell in it that failed, timed out or were dropped). */
   requestsLost: number
+  /** Open model: of requestsLost, the requests dropped (no pooled connection free in time); 0 under the closed model. */
+  requestsDropped: number
+  /**
+   * Closed model: the clients completed under half their rate of the 3 s before the fault in some
+   * 1 s of `during`, so the figures describe that many blocked clients, not a stream of requests
+   * (the variant's warnings say so); null under the open model or without 3 s before the fault.
+   */
+  clientsBlocked: boolean | null
   /** Deepest drop of the 1 s throughput below the 3 s before the fault, percent; null without a baseline. */
   throughputDipPct: number | null
   /**
@@ -49,7 +57,7 @@ export interface FailoverResult {
    * (100 ms resolution; a window may hold one slow 100 ms slot); null if never.
    */
   recoveredAtSec: number | null
-  /** Client-side p99 latency before, during and after the fault, ms, each over whole seconds of the timeline. */
+  /** Client-side p99 of latencyMs (from the intended start under the open model) before, during and after the fault, ms, each over whole seconds of the timeline. */
   latencyMs: {
     /** Up to 5 whole seconds before the fault's second. */
     before: {
@@ -145,10 +153,18 @@ export interface TimelinePoint {
   rps: number
   /** Errors per second (transport errors and HTTP ≥ 400), client side. */
   errors: number
-  /** Latency p50 of the second's responses (any status), client side, ms; 0 in a second without responses. */
+  /** p50 of the second's latencyMs (see VariantResult.latencyMs), client side, ms; 0 in a second without requests. */
   p50Ms: number
-  /** Latency p99 of the second's responses (any status), client side, ms; 0 in a second without responses. */
+  /** p99 of the second's latencyMs, client side, ms; 0 in a second without requests. */
   p99Ms: number
+  /** Requests that ended in this second (responses and transport errors), by the time they ended; the last point holds all that ended later. Absent in older results. */
+  completed?: number
+  /** Open model: requests whose intended start fell in this second (rps, errors, p50Ms and p99Ms then count these requests, by intended start). */
+  scheduled?: number
+  /** Open model: of those, dropped. */
+  dropped?: number
+  /** Open model: requests written and not yet ended at the end of this second. */
+  inFlight?: number
   /** Requests per second per pod, pod side. */
   byPod: Record<string, number>
   /** Errors per second by kind. */

@@ -1,6 +1,6 @@
 /** summary.md: light (no vega), so that the CLI can write a step summary without the reports. */
 import type { Chart } from './charts/common.ts'
-import { comparisonTable } from './table.ts'
+import { comparisonTable, variantWarnings } from './table.ts'
 import { gateMarkdown } from '../gate/output.ts'
 import type { RunResult } from '../model/results.ts'
 
@@ -15,6 +15,7 @@ export function summaryMarkdown(result: RunResult, charts: readonly Chart[]): st
     comparisonTable(result),
     '```',
     '',
+    ...(variantWarnings(result).length === 0 ? [] : ['## Warnings', '', ...variantWarnings(result).map((w) => `- ${w}`), '']),
     ...(result.gate === undefined ? [] : [gateMarkdown(result.gate)]),
     ...charts.flatMap((c) => [`## ${c.title}`, '', `![${c.title}](charts/${c.name}.svg)`, '']),
   ]

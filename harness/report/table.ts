@@ -6,6 +6,30 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2))
 const num = (x: number) => Math.round(x).toLocaleString('en-US')
 
+/**
+ * A latency percentile of `v`, in ms; one that lands on the request timeout (within the HDR
+ * histogram's 0.1%) is censored there (timeouts and drops sit at it), so it reads `≥ 2000`.
+ */
+export function latencyText(v: Pick<VariantResult, 'load'>, x: number): string {
+  const t = v.load?.requestTimeoutMs
+  return t !== undefined && t > 0 && x >= t * (1 - 1e-3) ? `≥ ${ms(t)}` : ms(x)
+}
+
+/** Which load model ran and how: `closed, 50 conn`, `open 3,000/s`, `open 0→500→4,000/s poisson`. */
+export function loadLabel(v: Pick<VariantResult, 'load'>): string {
+  const l = v.load
+  if (l === undefined) return 'closed'
+  const ka = l.keepAlive ? '' : ', no keep-alive'
+  if (l.model === 'closed') return `closed, ${num(l.connections)} conn${ka}`
+  return `open ${l.ratesRps.map(num).join('→')}/s${l.arrival === 'poisson' ? ' poisson' : ''}${ka}`
+}
+
+/** Every variant's warnings, each prefixed with its variant's name when there are several (as the terminal prints them). */
+export function variantWarnings(result: RunResult): string[] {
+  const multi = result.variants.length > 1
+  return result.variants.flatMap((v) => (v.warnings ?? []).map((w) => `${multi ? `variant "${v.name}": ` : ''}${w}`))
+}
+
 /** The comparison table: one column per variant. */
 export function comparisonTable(result: RunResult): string {
   const vs = result.variants
@@ -14,11 +38,13 @@ export function comparisonTable(result: RunResult): string {
   rows.push(['', ...vs.map((v) => v.name)])
   rows.push(['kube-proxy', ...vs.map((v) => `${kubeProxy(v)} ${v.balancing === 'connection' ? 'L4' : 'L7'}`)])
   rows.push(['policy', ...vs.map((v) => `${v.externalTrafficPolicy}${v.sessionAffinity === 'ClientIP' ? '+affinity' : ''}`)])
+  rows.push(['load', ...vs.map(loadLabel)])
   // Which load balancer ran, and what chose it (the file's annotations, the scenario, the default).
   if (vs.some((v) => v.loadBalancer != null)) rows.push(['load balancer', ...vs.map((v) => (v.loadBalancer == null ? '-' : `${v.loadBalancer.preset}${v.loadBalancer.presetSource === undefined ? '' : ` (${v.loadBalancer.presetSource})`}`))])
   rows.push(['req/s', ...vs.map((v) => num(v.requests.rps))])
-  rows.push(['latency p50 ms', ...vs.map((v) => ms(v.latencyMs.p50))])
-  rows.push(['latency p99 ms', ...vs.map((v) => ms(v.latencyMs.p99))])
+  rows.push(['latency p50 ms', ...vs.map((v) => latencyText(v, v.latencyMs.p50))])
+  rows.push(['latency p99 ms', ...vs.map((v) => latencyText(v, v.latencyMs.p99))])
+  if (vs.some((v) => (v.requests.dropped ?? 0) > 0)) rows.push(['dropped', ...vs.map((v) => num(v.requests.dropped ?? 0))])
   rows.push(['errors', ...vs.map((v) => (v.errors.total === 0 ? '0' : `${num(v.errors.total)} (${pct(v.errors.rate)})`))])
   rows.push(['Jain index', ...vs.map((v) => v.fairness.jain.toFixed(3))])
   rows.push(['max/mean', ...vs.map((v) => v.fairness.maxOverMean.toFixed(2))])
@@ -55,7 +81,7 @@ function failoverLines(vs: VariantResult[]): string[] {
   const rows: string[][] = [['', 'fault', 'at', 'detected after', 'expected', 'errors', 'first–last error', 'dip', 'recovered', 'p99 before/during/after ms']]
   for (const v of withFaults) {
     for (const f of v.failover) {
-      const kinds = Object.entries(f.errors)
+      const kinds = [...Object.entries(f.errors), ['dropped', f.requestsDropped ?? 0] as const]
         .filter(([, n]) => n > 0)
         .map(([k, n]) => `${k} ${n}`)
         .join(', ')
@@ -69,7 +95,7 @@ function failoverLines(vs: VariantResult[]): string[] {
         f.firstErrorSec === null ? '—' : `${sec(f.firstErrorSec)}–${sec(f.lastErrorSec)}`,
         f.throughputDipPct === null ? '—' : `${f.throughputDipPct}%`,
         sec(f.recoveredAtSec),
-        [f.latencyMs.before.p99, f.latencyMs.during.p99, f.latencyMs.after.p99].map(ms).join(' / '),
+        [f.latencyMs.before.p99, f.latencyMs.during.p99, f.latencyMs.after.p99].map((x) => latencyText(v, x)).join(' / '),
       ])
     }
   }

@@ -10,7 +10,7 @@ import * as vega from 'vega'
 import { compile } from 'vega-lite'
 import { CHART_BUILDERS } from './charts/index.ts'
 import type { Chart } from './charts/common.ts'
-import { comparisonTable } from './table.ts'
+import { comparisonTable, loadLabel, variantWarnings } from './table.ts'
 import { gateText } from '../gate/output.ts'
 import { summaryMarkdown } from './markdown.ts'
 import type { RunResult } from '../model/results.ts'
@@ -55,6 +55,7 @@ export async function reportHtml(result: RunResult, charts: Chart[]): Promise<st
   const header = [
     `scenario <b>${escapeHtml(result.scenario.name)}</b>${result.scenario.description === '' ? '' : ` — ${escapeHtml(result.scenario.description)}`}`,
     `variants: ${result.variants.map((x) => escapeHtml(x.name)).join(', ')}`,
+    `load model: ${result.variants.map((x) => `${escapeHtml(x.name)} ${escapeHtml(loadLabel(x))}`).join(' · ')} (latency from each request's intended start under the open model, from its write under the closed one; docs/load-models.md)`,
     `${escapeHtml(result.startedAt)} · ${result.machine.cpus} CPUs (${escapeHtml(result.machine.cpuModel)}) · svcbench ${v.svcbench}, Node ${v.node}, autocannon ${v.autocannon} · seed ${result.seed}${result.interrupted ? ' · <b>interrupted: partial results</b>' : ''}`,
   ]
   const specs = JSON.stringify(charts.map((c) => ({ id: c.name, spec: c.spec }))).replace(/<\//g, '<\\/')
@@ -71,6 +72,7 @@ ${await libraries()}
 <h1>svcbench report</h1>
 ${header.map((h) => `<p class="meta">${h}</p>`).join('\n')}
 <section><h2>Summary</h2><pre>${escapeHtml(comparisonTable(result))}</pre></section>
+${variantWarnings(result).length === 0 ? '' : `<section><h2>Warnings</h2><pre>${escapeHtml(variantWarnings(result).join('\n'))}</pre></section>`}
 ${result.gate === undefined ? '' : `<section><h2>Gate: ${result.gate.verdict.toUpperCase()}</h2><pre>${escapeHtml(gateText(result.gate))}</pre></section>`}
 ${charts.map((c) => `<section><h2>${escapeHtml(c.title)}</h2><div class="chart" id="chart-${c.name}"></div></section>`).join('\n')}
 <script>

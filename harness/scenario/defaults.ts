@@ -42,6 +42,10 @@ export const DEFAULT_PATH = '/'
 export const DEFAULT_VIA = 'all-nodes'
 /** Per-request timeout in ms. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
+/** Open model: how arrivals are spaced. */
+export const DEFAULT_ARRIVAL = 'constant'
+/** Open model with keep-alive: most connections the pool opens. */
+export const DEFAULT_MAX_CONNECTIONS = 1000
 /** Lognormal latency p99 as a multiple of the mean when p99Ms is not given. */
 export const DEFAULT_LOGNORMAL_P99_OVER_MEAN = 3
 /** Name of the only variant of a scenario that declares none. */

@@ -22,6 +22,7 @@ import { resolveService } from './service.ts'
 import { resolveFaults, spareSlotsFor } from './faults.ts'
 import { ownIssue, pathKeys, touches } from './variant-issues.ts'
 import { warningsFor } from './warnings.ts'
+import { resolveLoadModel } from './load-model.ts'
 
 /** Options for {@link resolveScenario}. */
 export interface ResolveOptions {
@@ -69,7 +70,9 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
   const via = resolveVia(load.via, nodes, p, issues)
   const faults = resolveFaults(body.faults, nodes, seed, p, issues)
   const command = resolveCommand(pod, { nodes: cluster.nodes, faults: body.faults, scenarioFile, p }, issues)
-  const durationMs = parseDurationMs(load.duration) ?? D.DEFAULT_DURATION_MS
+  const { stagesMs, ...loadModel } = resolveLoadModel(load, p, issues)
+  // With stages and no duration, the measured phase lasts as long as the stages.
+  const durationMs = parseDurationMs(load.duration) ?? stagesMs ?? D.DEFAULT_DURATION_MS
   const warmupMs = parseDurationMs(load.warmup) ?? D.DEFAULT_WARMUP_MS
   const requestTimeoutMs = parseDurationMs(load.requestTimeout) ?? D.DEFAULT_REQUEST_TIMEOUT_MS
   if (durationMs < 100) issues.push({ path: p('load.duration'), message: `got ${showValue(load.duration)}; expected at least 100ms` })
@@ -108,6 +111,7 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
       path: (load.path as string | undefined) ?? D.DEFAULT_PATH,
       via,
       requestTimeoutMs,
+      ...loadModel,
     },
     lbPresetSource: lbPresetSource(body.service, service.loadBalancer !== null, ctx.preset),
     faults,
@@ -240,7 +244,7 @@ function resolveVariants(body: Obj, entries: [string, unknown][], ctx: VariantsC
 }
 
 /**
- * The command line's overrides (--variant, --duration, --warmup, --connections, --client-ips)
+ * The command line's overrides (--variant, --duration, --warmup, --connections, --client-ips, --rate)
  * on the resolved variants, checked again where they change what was checked: the run's length
  * and the faults' times. Returns the variants that run.
  */
@@ -263,6 +267,7 @@ function applyOverrides(all: ResolvedVariant[], o: CliOverrides, issues: Scenari
       v.load.clientIps = o.clientIps
       clientIpsSet.add(v)
     }
+    if (o.rateRps !== undefined) Object.assign(v.load, { model: 'open', startRps: o.rateRps, stages: [] })
     v.cluster.spareSlots = spareSlotsFor(v)
     const totalMs = v.load.durationMs + v.load.warmupMs
     if ((o.durationMs !== undefined || o.warmupMs !== undefined) && totalMs > D.MAX_RUN_MS) {

@@ -55,6 +55,8 @@ function num(min: number, max: number) {
 export const MAX_NODES = 50
 /** Most pods a scenario may declare. */
 export const MAX_PODS = 1000
+/** Highest open-model rate a scenario may ask for, requests per second. */
+export const MAX_RATE_RPS = 1_000_000
 /** Most distinct client source addresses (each gets its own 127.x address). */
 export const MAX_CLIENT_IPS = 32_000
 
@@ -272,6 +274,14 @@ const loadSchema = obj({
     .optional(),
   /** A request with no response after this long counts as a timeout error. @default '10s' */
   requestTimeout: durationSchema.optional(),
+  /** Requests per second on an arrival schedule: the open model (docs/load-models.md); exclusive with stages. @default none: the closed model */
+  rate: num(0.001, MAX_RATE_RPS).optional(),
+  /** Open model: `constant` (evenly spaced) or `poisson` (exponential gaps, seeded). @default 'constant' */
+  arrival: z.enum(['constant', 'poisson']).optional(),
+  /** Open model: each stage ramps the rate linearly from the previous target (the first from 0) to its own over its duration (k6's ramping-arrival-rate); exclusive with rate. */
+  stages: z.array(obj({ duration: durationSchema, target: num(0, MAX_RATE_RPS) })).min(1).max(100).optional(),
+  /** Open model with keep-alive: most connections the pool opens. @default 1000 */
+  maxConnections: int(1, 10_000).optional(),
 })
 
 

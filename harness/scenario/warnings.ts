@@ -8,8 +8,11 @@ export function warningsFor(v: ResolvedVariant, multi: boolean, opts: { clientIp
   const out: string[] = []
   const tag = multi ? `variant "${v.name}": ` : ''
   // (a default the user never set is not worth a warning: the default load has more addresses than connections)
-  if (opts.clientIpsSet && v.load.clientIps > v.load.connections) {
-    out.push(`${tag}load.clientIps is ${v.load.clientIps} but only ${v.load.connections} connections run, so only ${v.load.connections} client addresses are used; raise load.connections to use them all`)
+  // The open model without keep-alive cycles client addresses per request; with it, per pooled connection.
+  const conns = v.load.model === 'closed' ? v.load.connections : v.load.keepAlive ? v.load.maxConnections : Infinity
+  if (opts.clientIpsSet && v.load.clientIps > conns) {
+    const what = v.load.model === 'closed' ? 'load.connections' : 'load.maxConnections'
+    out.push(`${tag}load.clientIps is ${v.load.clientIps} but only ${conns} connections run, so only ${conns} client addresses are used; raise ${what} to use them all`)
   }
   const hashing = CLIENT_HASHING.has(v.service.algorithm) || v.service.sessionAffinity === 'ClientIP'
   if (hashing && Math.min(v.load.clientIps, v.load.connections) === 1) {

@@ -4,7 +4,7 @@
  * latency before, during and after. Pure: every time is ms since the start of the measured phase.
  */
 import { createLatencyHistogram, summarizeLatency, type LatencyHistogram } from './latency.ts'
-import type { ResolvedFault, ResolvedProbe } from '../model/scenario.ts'
+import type { LoadModel, ResolvedFault, ResolvedProbe } from '../model/scenario.ts'
 import type { TimedEndpointEvent } from '../model/measurements.ts'
 import { FAULTS } from '../faults/registry.ts'
 import type { FailoverResult } from '../model/variant-parts.ts'
@@ -27,6 +27,12 @@ export interface FailoverInput {
   errorsPer100ms?: number[][]
   /** Successful responses per 100 ms (goodput: 5xx answers and transport errors do not count). */
   okPer100ms: number[]
+  /** The load model: under `open` every count is by intended start and drops are lost requests; under `closed` blocked clients are looked for. @default 'closed' */
+  model?: LoadModel
+  /** Open model: drops per 100 ms, by intended start. @default [] */
+  droppedPer100ms?: number[]
+  /** Requests that ended per 100 ms, by the time they ended (clientsBlocked); without it clientsBlocked is null. */
+  completedPer100ms?: number[]
   perSecondHistograms: LatencyHistogram[]
   probe: ResolvedProbe
   propagationMs: number
@@ -131,9 +137,7 @@ function throughputDip(b: readonly number[], at: number, end: number): { dipPct:
     for (let k = j - 9; k <= j; k++) s += b[k] ?? 0
     return s
   }
-  const baseFrom = Math.max(0, slot - 30)
-  const baseSlots = slot - baseFrom
-  const baseline = baseSlots >= 5 ? (b.slice(baseFrom, slot).reduce((x, y) => x + y, 0) * 10) / baseSlots : null
+  const baseline = baselinePerSec(b, slot)
   const lastFull = Math.min(b.length, Math.floor(end / 100)) - 1
   if (baseline === null || baseline <= 0) return { dipPct: null, recoveredSlot: null }
   let min = Infinity
@@ -155,6 +159,43 @@ function throughputDip(b: readonly number[], at: number, end: number): { dipPct:
     if (ok) return { dipPct, recoveredSlot: j }
   }
   return { dipPct, recoveredSlot: null }
+}
+
+/** The mean count per second of `b` (100 ms slots) over the 3 s before `slot`; null with under 500 ms of it. */
+function baselinePerSec(b: readonly number[], slot: number): number | null {
+  const from = Math.max(0, slot - 30)
+  if (slot - from < 5) return null
+  let sum = 0
+  for (let k = from; k < slot; k++) sum += b[k] ?? 0
+  return (sum * 10) / (slot - from)
+}
+
+/**
+ * Whether the closed model's clients were blocked: in some 1 s of [at, duringEnd) (the whole
+ * window when shorter) they completed under half their rate of the 3 s before the fault. Null
+ * without that baseline or without the completions.
+ */
+function clientsBlocked(done: readonly number[] | undefined, at: number, duringEndMs: number, elapsedMs: number): boolean | null {
+  if (done === undefined) return null
+  const slot = Math.floor(at / 100)
+  const base = baselinePerSec(done, slot)
+  if (base === null || base <= 0) return null
+  const end = Math.max(slot + 1, Math.min(Math.ceil(duringEndMs / 100), Math.floor(elapsedMs / 100)))
+  const width = Math.min(10, end - slot)
+  let lowest = Infinity
+  for (let j = slot; j + width <= end; j++) {
+    let sum = 0
+    for (let k = j; k < j + width; k++) sum += done[k] ?? 0
+    lowest = Math.min(lowest, (sum * 10) / width)
+  }
+  return lowest < 0.5 * base
+}
+
+/** Drops whose intended start fell in [at, end), from 100 ms slots. */
+function droppedIn(dropped: readonly number[] | undefined, at: number, end: number): number {
+  let n = 0
+  for (let slot = Math.floor(at / 100); slot < Math.ceil(end / 100); slot++) n += dropped?.[slot] ?? 0
+  return n
 }
 
 /** p99 in the 5 s before the fault, while it lasted (to recovery, else detection, else the window's end) and after, ms. */
@@ -199,6 +240,8 @@ export function failoverStats(i: FailoverInput): FailoverResult {
   const recoveredAtSec = recoveredSlot === null ? null : r3(Math.max(atSec, recoveredSlot / 10))
   const detectedAtSec = detected === undefined ? null : r3(detected.tMs / 1000)
   const duringEnd = recoveredAtSec ?? detectedAtSec ?? end / 1000
+  const open = i.model === 'open'
+  const requestsDropped = open ? droppedIn(i.droppedPer100ms, at, end) : 0
   return {
     fault: i.fault.action,
     target: i.fault.target,
@@ -210,7 +253,9 @@ export function failoverStats(i: FailoverInput): FailoverResult {
     firstErrorSec: requestsLost === 0 || firstErrorMs === undefined ? null : r3(firstErrorMs / 1000),
     lastErrorSec: requestsLost === 0 || lastErrorMs === undefined ? null : r3(lastErrorMs / 1000),
     errors: byKind,
-    requestsLost,
+    requestsLost: requestsLost + requestsDropped,
+    requestsDropped,
+    clientsBlocked: open ? null : clientsBlocked(i.completedPer100ms, at, duringEnd * 1000, i.elapsedMs),
     throughputDipPct: dipPct,
     recoveredAtSec,
     latencyMs: latencyWindows(i.perSecondHistograms, atSec, duringEnd, end),

@@ -14,6 +14,7 @@ import { measuredSeconds, timelineEvents, timelinePoints } from './timeline.ts'
 import { balancingDecisions, fairnessSummary, type BalancingDecisions } from './decisions.ts'
 import { addressesSeen, mergeClientPods, stickinessSummary } from './addresses.ts'
 import { lbHealth, loadBalancerSummary } from './lb.ts'
+import { loadHonestyWarnings, loadSummary } from './load-summary.ts'
 import type { LoadResult, PodStats } from '../model/measurements.ts'
 import type { VariantResult } from '../model/results.ts'
 import type { LatencySummary } from '../model/summaries.ts'
@@ -49,12 +50,16 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
     durationSec: round3(elapsedSec),
     countedBy: v.cluster.command === null ? 'pods' : 'proxies',
     interrupted: load.interrupted,
+    load: loadSummary(v, load),
     requests: {
       total,
       ok: load.ok,
       rps,
       okRps: round3(load.ok / elapsedSec),
       podSide: podTotal,
+      scheduled: load.scheduled ?? total,
+      sent: load.sent ?? load.scheduled ?? total,
+      dropped: load.dropped ?? 0,
     },
     errors: {
       total: allErrors,
@@ -63,6 +68,7 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
       byCode: { ...load.errorsByCode },
     },
     latencyMs: { ...latency, curve: latencyCurve(load.latency) },
+    serviceLatencyMs: summarizeLatency(load.serviceLatency ?? load.latency),
     pods: podRows(m, podStats, podTotal, split),
     nodes: nodeRows(m),
     fairness: fairnessSummary(counts, split),
@@ -76,7 +82,7 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
     calibration,
     normalized: normalizedTo(calibration, rps, latency),
     trials: [],
-    warnings: [...(m.warnings ?? []), ...failedFaultWarnings(failover)],
+    warnings: [...(m.warnings ?? []), ...failedFaultWarnings(failover), ...loadHonestyWarnings(v, load, failover)],
   }
 }
 
@@ -136,6 +142,9 @@ function faultCosts(m: VariantMeasurements, unitIsClients: boolean): FailoverRes
       errors: load.errorEvents,
       errorsPer100ms: load.errorsPer100ms,
       okPer100ms: load.okPer100ms,
+      model: v.load.model,
+      droppedPer100ms: load.droppedPer100ms,
+      completedPer100ms: load.completedPer100ms,
       perSecondHistograms: load.perSecondHistograms,
       probe: v.cluster.readinessProbe,
       propagationMs: v.cluster.endpointPropagationMs,

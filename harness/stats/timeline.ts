@@ -68,6 +68,9 @@ export function timelinePoints(m: Pick<VariantMeasurements, 'load' | 'pods' | 't
     const kinds = Object.fromEntries(ERROR_KINDS.map((x) => [x, 0])) as Record<ErrorKind, number>
     ;(errors.get(k) ?? []).forEach((n, i) => (kinds[ERROR_KINDS[i] as ErrorKind] = round3(n / width)))
     const lat = secs.length === 1 ? load.perSecond[k]?.latency : mergedLatency(secs.map((i) => load.perSecondHistograms[i]))
+    const rate = (f: (sec: LoadResult['perSecond'][number]) => number) => round3(sum((i) => { const sec = load.perSecond[i]; return sec === undefined ? 0 : f(sec) }) / width)
+    const open = load.scheduleLag != null
+    const lastSec = load.perSecond[secs[secs.length - 1] as number]
     timeline.push({
       tSec: k,
       errorsByKind: kinds,
@@ -76,6 +79,8 @@ export function timelinePoints(m: Pick<VariantMeasurements, 'load' | 'pods' | 't
       p50Ms: lat?.p50 ?? 0,
       p99Ms: lat?.p99 ?? 0,
       byPod,
+      completed: rate((x) => x.completed ?? x.responses),
+      ...(open ? { scheduled: rate((x) => x.scheduled ?? 0), dropped: rate((x) => x.dropped ?? 0), inFlight: lastSec?.inFlight ?? 0 } : {}),
     })
   }
   return timeline

@@ -67,7 +67,7 @@ function fixture() {
 describe('summarizeVariant', () => {
   it('derives requests, errors, shares, fairness, stickiness and the timeline', () => {
     const v = summarizeVariant(fixture())
-    expect(v.requests).toEqual({ total: 101, ok: 98, rps: 66.667, okRps: 65.333, podSide: 100 })
+    expect(v.requests).toEqual({ total: 101, ok: 98, rps: 66.667, okRps: 65.333, podSide: 100, scheduled: 101, sent: 101, dropped: 0 })
     expect(v.errors).toEqual({ total: 3, rate: 0.029703, byKind: { 'connect-refused': 0, reset: 1, timeout: 0, 'http-5xx': 2, other: 0 }, byCode: { ECONNRESET: 1, HTTP_500: 2 } })
     expect(v.pods.map((p) => [p.name, p.requests, p.share, p.decisions, p.expectedShare])).toEqual([
       ['pod-1', 75, 0.75, 2, 0.5],

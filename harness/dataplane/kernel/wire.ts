@@ -17,15 +17,34 @@ export interface NodeAgentConfig {
   service: { namespace: string; name: string }
 }
 
-/** A LoadResult as plain data. */
-export type EncodedLoadResult = Omit<LoadResult, 'latency' | 'perSecondHistograms'> & { latency: EncodedLatencyHistogram; perSecondHistograms: EncodedLatencyHistogram[] }
+/** A LoadResult as plain data: every histogram encoded (the open model's service latency and schedule lag too). */
+export type EncodedLoadResult = Omit<LoadResult, 'latency' | 'perSecondHistograms' | 'serviceLatency' | 'scheduleLag'> & {
+  latency: EncodedLatencyHistogram
+  perSecondHistograms: EncodedLatencyHistogram[]
+  serviceLatency?: EncodedLatencyHistogram
+  scheduleLag?: EncodedLatencyHistogram | null
+}
 
 /** `r` as plain data (its histograms encoded). */
 export function encodeLoadResult(r: LoadResult): EncodedLoadResult {
-  return { ...r, latency: encodeLatencyHistogram(r.latency), perSecondHistograms: r.perSecondHistograms.map(encodeLatencyHistogram) }
+  const { serviceLatency, scheduleLag, ...rest } = r
+  return {
+    ...rest,
+    latency: encodeLatencyHistogram(r.latency),
+    perSecondHistograms: r.perSecondHistograms.map(encodeLatencyHistogram),
+    ...(serviceLatency === undefined ? {} : { serviceLatency: encodeLatencyHistogram(serviceLatency) }),
+    ...(scheduleLag === undefined ? {} : { scheduleLag: scheduleLag === null ? null : encodeLatencyHistogram(scheduleLag) }),
+  }
 }
 
 /** The LoadResult {@link encodeLoadResult} wrote. */
 export function decodeLoadResult(e: EncodedLoadResult): LoadResult {
-  return { ...e, latency: decodeLatencyHistogram(e.latency), perSecondHistograms: e.perSecondHistograms.map(decodeLatencyHistogram) }
+  const { serviceLatency, scheduleLag, ...rest } = e
+  return {
+    ...rest,
+    latency: decodeLatencyHistogram(e.latency),
+    perSecondHistograms: e.perSecondHistograms.map(decodeLatencyHistogram),
+    ...(serviceLatency === undefined ? {} : { serviceLatency: decodeLatencyHistogram(serviceLatency) }),
+    ...(scheduleLag === undefined ? {} : { scheduleLag: scheduleLag === null ? null : decodeLatencyHistogram(scheduleLag) }),
+  }
 }

@@ -1,6 +1,7 @@
 /** Shared pieces of the chart builders: pure functions from results to Vega-Lite specs. */
 import type { TopLevelSpec } from 'vega-lite'
 import type { UnitSpec } from 'vega-lite/types_unstable/spec/unit.js'
+import type { LayerSpec } from 'vega-lite/types_unstable/spec/layer.js'
 import type { Field } from 'vega-lite/types_unstable/channeldef.js'
 import type { RunResult } from '../../model/results.ts'
 
@@ -15,6 +16,13 @@ export interface Chart {
 export type ChartBuilder = (result: RunResult) => Chart | undefined
 
 export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json'
+
+/** Which latency the latency charts show: the run's models decide how it is measured. */
+export function latencyKind(result: RunResult): string {
+  const models = new Set(result.variants.map((v) => v.load?.model ?? 'closed'))
+  const from = models.size > 1 ? "from the intended start (open model) or the write (closed model)" : models.has('open') ? "from each request's intended start (open model)" : "from each request's write (closed model)"
+  return `client-side latency ${from}, timeouts and drops at the request timeout`
+}
 
 /** Seconds per time bucket so that a run shows at most about 120 points per series. */
 export function bucketSeconds(durationSec: number): number {
@@ -58,8 +66,15 @@ export function markerLayers(): UnitSpec<Field>[] {
   ]
 }
 
-/** The series layer with its x (seconds) scale fixed to [0, seconds]. */
-function withTimeDomain(series: UnitSpec<Field>, seconds: number): UnitSpec<Field> {
+/** What a time-series chart draws: one mark, or several layered. */
+export type Series = UnitSpec<Field> | (Omit<LayerSpec<Field>, 'layer'> & { layer: UnitSpec<Field>[] })
+
+/** The series layer(s) with the x (seconds) scale fixed to [0, seconds]. */
+function withTimeDomain(series: Series, seconds: number): Series {
+  return 'layer' in series ? { ...series, layer: series.layer.map((l) => unitWithTimeDomain(l, seconds)) } : unitWithTimeDomain(series, seconds)
+}
+
+function unitWithTimeDomain(series: UnitSpec<Field>, seconds: number): UnitSpec<Field> {
   const x = series.encoding?.x
   if (x === undefined || !('field' in x)) return series
   return { ...series, encoding: { ...series.encoding, x: { ...x, scale: { domain: [0, seconds], nice: false } } } as UnitSpec<Field>['encoding'] }
@@ -77,7 +92,7 @@ export function variantNames(result: RunResult): string[] {
  */
 export function timeSeriesByVariant(
   result: RunResult,
-  o: { name: string; title: string; subtitle: string; rows: Record<string, unknown>[]; height: number; series: UnitSpec<Field> },
+  o: { name: string; title: string; subtitle: string; rows: Record<string, unknown>[]; height: number; series: Series },
 ): Chart {
   const rows = [...o.rows, ...markers(result).map((m) => ({ kind: 'marker', ...m }))]
   return {

@@ -8,5 +8,6 @@ import { errorsOverTime } from './errors-over-time.ts'
 import { clientPodHeatmap } from './client-pod-heatmap.ts'
 import { fairnessChart } from './fairness.ts'
 import { failoverTimeline } from './failover-timeline.ts'
+import { scheduledVsCompleted } from './scheduled-vs-completed.ts'
 
-export const CHART_BUILDERS: readonly ChartBuilder[] = [podShare, rpsByPod, latencyPercentiles, latencyOverTime, errorsOverTime, clientPodHeatmap, fairnessChart, failoverTimeline]
+export const CHART_BUILDERS: readonly ChartBuilder[] = [podShare, rpsByPod, scheduledVsCompleted, latencyPercentiles, latencyOverTime, errorsOverTime, clientPodHeatmap, fairnessChart, failoverTimeline]

@@ -1,4 +1,4 @@
-import { bucketSeconds, runSeconds, timeSeriesByVariant, variantNames, type ChartBuilder } from './common.ts'
+import { bucketSeconds, latencyKind, runSeconds, timeSeriesByVariant, variantNames, type ChartBuilder } from './common.ts'
 
 /** p50 and p99 latency per second, a line per variant and percentile, with fault markers. */
 export const latencyOverTime: ChartBuilder = (result) => {
@@ -26,7 +26,7 @@ export const latencyOverTime: ChartBuilder = (result) => {
   return timeSeriesByVariant(result, {
     name: 'latency-over-time',
     title: 'Latency over time (p50 solid, p99 dashed)',
-    subtitle: `${bucket === 1 ? 'per second of the measured phase' : `per ${bucket} s: mean of the seconds' p50, worst second's p99`}; dashed rules: faults, detection, recovery`,
+    subtitle: `${latencyKind(result)}; ${bucket === 1 ? 'per second of the measured phase' : `per ${bucket} s: mean of the seconds' p50, worst second's p99`}; dashed rules: faults, detection, recovery`,
     rows,
     height: 120,
     series: {

@@ -1,4 +1,4 @@
-import { SCHEMA, variantNames, type ChartBuilder } from './common.ts'
+import { SCHEMA, latencyKind, variantNames, type ChartBuilder } from './common.ts'
 
 /** The HDR percentile curve: x on a log "nines" axis (50% … 99.99%), y latency, a line per variant. */
 export const latencyPercentiles: ChartBuilder = (result) => {
@@ -13,7 +13,7 @@ export const latencyPercentiles: ChartBuilder = (result) => {
     title: 'Latency by percentile',
     spec: {
       $schema: SCHEMA,
-      title: { text: 'Latency by percentile', subtitle: 'client side, µs resolution (HDR histogram)' },
+      title: { text: 'Latency by percentile', subtitle: `${latencyKind(result)}; µs resolution (HDR histogram)` },
       data: { values: rows },
       width: 560,
       height: 260,
