@@ -1,19 +1,10 @@
 /**
  * The UDP executor's own bookkeeping beside the recorder's: which pod answered each client (every
- * answer names its pod) and, with fixed source ports, each flow's history: when its pod changed
- * and the runs of queries it lost. Failover statistics read it to tell the flows stuck on a dead
+ * answer names its pod) and, with fixed source ports, every query's outcome on each flow (the pod
+ * that answered, or lost), so that failover statistics can tell the flows stuck on a dead
  * endpoint from the rest, and when each moved. No sockets, no clock: times are passed in.
  */
-import { MAX_FLOW_EVENTS, type UdpFlowRecord, type UdpLoadResult } from '../model/measurements.ts'
-
-/** One flow's record under way. */
-export interface FlowTally {
-  rec: UdpFlowRecord
-  /** The last answer's pod ('' before any). */
-  lastPod: string
-  /** The run of losses under way (no answer since its first), else null. */
-  run: [number, number, number] | null
-}
+import { MAX_FLOW_OUTCOMES, type UdpFlowRecord, type UdpLoadResult } from '../model/measurements.ts'
 
 /** Options for {@link createUdpTally}. */
 export interface UdpTallyOptions {
@@ -25,49 +16,53 @@ export interface UdpTallyOptions {
 /** What the executor tells the tally. Times are Date.now() ms. */
 export interface UdpTally {
   /** The record of a fixed socket (client address and its port). */
-  flow(client: string, port: number): FlowTally
-  /** Query intended at `intendedMs` from `client` (its flow's record, with fixed ports) was answered by `pod` at `atMs`. */
-  answered(client: string, flow: FlowTally | null, pod: string, intendedMs: number, atMs: number): void
+  flow(client: string, port: number): UdpFlowRecord
+  /** Query intended at `intendedMs` from `client` (on `flow`, with fixed ports) was answered by `pod`. */
+  answered(client: string, flow: UdpFlowRecord | null, pod: string, intendedMs: number): void
   /** Query intended at `intendedMs` on `flow` got no answer in time. */
-  lost(flow: FlowTally | null, intendedMs: number): void
+  lost(flow: UdpFlowRecord | null, intendedMs: number): void
   result(): UdpLoadResult
 }
 
 /** A fresh tally. */
 export function createUdpTally(o: UdpTallyOptions): UdpTally {
   const byClient: UdpLoadResult['byClient'] = {}
-  const flows: FlowTally[] = []
-  const rel = (ms: number) => Math.round((ms - o.epochMs) * 10) / 10
+  const flows: UdpFlowRecord[] = []
+  const podNames: string[] = []
+  const podIndex = new Map<string, number>()
+  let kept = 0
+  const note = (f: UdpFlowRecord, intendedMs: number, pod: number) => {
+    if (kept >= MAX_FLOW_OUTCOMES) return
+    kept++
+    f.t.push(Math.round((intendedMs - o.epochMs) * 10) / 10)
+    f.pod.push(pod)
+  }
   return {
     flow(client, port) {
-      const f: FlowTally = { rec: { client, port, pods: [], answered: 0, lost: 0, lostRuns: [] }, lastPod: '', run: null }
+      const f: UdpFlowRecord = { client, port, answered: 0, lost: 0, t: [], pod: [] }
       flows.push(f)
       return f
     },
-    answered(client, flow, pod, intendedMs, atMs) {
+    answered(client, flow, pod, intendedMs) {
       if (flow !== null) {
-        // A flow's pod history spans the warm-up too (where it was pinned when the measured phase began), at time 0 at the latest.
-        if (pod !== flow.lastPod && flow.rec.pods.length < MAX_FLOW_EVENTS) flow.rec.pods.push([Math.max(0, rel(atMs)), pod])
-        flow.lastPod = pod
-        flow.run = null
-        if (intendedMs >= o.epochMs) flow.rec.answered++
+        let i = podIndex.get(pod)
+        if (i === undefined) {
+          i = podNames.push(pod) - 1
+          podIndex.set(pod, i)
+        }
+        // Warm-up outcomes too: where a flow was pinned when the measured phase began.
+        note(flow, intendedMs, i)
+        if (intendedMs >= o.epochMs) flow.answered++
       }
       if (intendedMs < o.epochMs) return
       const c = (byClient[client] ??= {})
       c[pod] = (c[pod] ?? 0) + 1
     },
     lost(flow, intendedMs) {
-      if (flow === null || intendedMs < o.epochMs) return
-      flow.rec.lost++
-      const t = rel(intendedMs)
-      if (flow.run !== null) {
-        flow.run[1] = t
-        flow.run[2]++
-      } else if (flow.rec.lostRuns.length < MAX_FLOW_EVENTS) {
-        flow.run = [t, t, 1]
-        flow.rec.lostRuns.push(flow.run)
-      }
+      if (flow === null) return
+      note(flow, intendedMs, -1)
+      if (intendedMs >= o.epochMs) flow.lost++
     },
-    result: () => ({ sourcePort: o.sourcePort, byClient, flows: flows.map((f) => f.rec) }),
+    result: () => ({ sourcePort: o.sourcePort, byClient, flows, podNames }),
   }
 }

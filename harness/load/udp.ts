@@ -23,7 +23,8 @@ import { answerPod, datagramId, encodeQuery } from '../util/udp-query.ts'
 import { checkPlan } from './plan.ts'
 import { createLoadRecorder, type LoadRecorder, type ScheduledOutcome } from './recorder.ts'
 import { createSchedule, type Schedule } from './schedule.ts'
-import { createUdpTally, type FlowTally, type UdpTally } from './udp-tally.ts'
+import { createUdpTally, type UdpTally } from './udp-tally.ts'
+import type { UdpFlowRecord } from '../model/measurements.ts'
 import { Fifo } from './fifo.ts'
 import { errnoKind } from './error-kind.ts'
 import type { LoadExecutor, LoadPlan, LoadTarget, OpenPlan, RunningLoad, UdpPlan } from './types.ts'
@@ -37,7 +38,7 @@ interface Sock {
   client: string
   target: LoadTarget
   /** Fixed source ports: the flow's record (null per query). */
-  flow: FlowTally | null
+  flow: UdpFlowRecord | null
   /** Per query: closed with its query. */
   own: boolean
 }
@@ -174,7 +175,7 @@ class UdpLoad {
     if (q === undefined || q.done || q.s !== s) return // late (already lost), or not ours
     const now = performance.now()
     const pod = answerPod(msg)
-    this.tally.answered(s.client, s.flow, pod, this.wall(q.intended), this.wall(now))
+    this.tally.answered(s.client, s.flow, pod, this.wall(q.intended))
     this.end(q, 200, null, undefined, now)
     this.pump(now)
   }

@@ -84,8 +84,8 @@ export interface LoadResult {
   udp?: UdpLoadResult
 }
 
-/** Most pod changes and runs of lost queries kept per UDP flow. */
-export const MAX_FLOW_EVENTS = 64
+/** Most query outcomes kept over all UDP flows (beyond it, answered and lost stay exact). */
+export const MAX_FLOW_OUTCOMES = 200_000
 
 /** One client socket of a UDP load with fixed source ports (a resolver's), over the measured phase. */
 export interface UdpFlowRecord {
@@ -93,14 +93,14 @@ export interface UdpFlowRecord {
   client: string
   /** Its source port. */
   port: number
-  /** Each change of the pod that answered, [ms since the epoch of the answer, pod] (the first included; at most MAX_FLOW_EVENTS). */
-  pods: [number, string][]
   /** Queries answered. */
   answered: number
   /** Queries lost (no answer within the request timeout). */
   lost: number
-  /** Runs of queries lost with no answer between them, [first, last intended start in ms since the epoch, queries] (at most MAX_FLOW_EVENTS). */
-  lostRuns: [number, number, number][]
+  /** Each query's intended start, ms since the epoch (warm-up ones below 0), in the order they ended. */
+  t: number[]
+  /** Each query's outcome: the index in UdpLoadResult.podNames of the pod that answered, -1 when it was lost. */
+  pod: number[]
 }
 
 /** What a UDP load saw of the pods (answers name the pod that sent them; a command pod's may not). */
@@ -110,6 +110,8 @@ export interface UdpLoadResult {
   byClient: Record<string, Record<string, number>>
   /** Fixed source ports: one record per client socket; per-query: empty (every query is its own flow). */
   flows: UdpFlowRecord[]
+  /** The pods UdpFlowRecord.pod indexes ('' for answers naming none). */
+  podNames: string[]
 }
 
 /** Live counters (warm-up included), for a progress display. */

@@ -1,0 +1,47 @@
+/** The UDP scenarios of issue #18's checks, for either dataplane (test/integration/udp.test.ts, test/dataplane/kernel/udp.test.ts). */
+import type { UserScenario } from '../../harness/scenario/schema.ts'
+
+const RATE = 400
+/** The first stage (the fault strikes in it), the pause (longer than the conntrack timeouts) and the last stage, s. */
+const FIRST_S = 1.2
+const PAUSE_S = 1.3
+const LAST_S = 0.5
+
+/** The scenarios, and when the load resumes after its pause (s since the measured phase began). */
+export function udpScenarios(dataplane: 'proxy' | 'kernel'): { perQuery: UserScenario; fixed: UserScenario; killed: UserScenario; restarted: UserScenario; resumeSec: number } {
+  const base = {
+    cluster: { nodes: 2, replicas: 4, endpointPropagationMs: 0, conntrack: { udpTimeout: '1s', udpStreamTimeout: '1s' } },
+    service: { dataplane, protocol: 'UDP', proxyMode: 'iptables' },
+  } as const
+  const steady = { warmup: '200ms', duration: '1s', rate: RATE, clientIps: 8, requestTimeout: '1s' } as const
+  const paused: NonNullable<UserScenario['load']> = {
+    warmup: '200ms',
+    stages: [{ duration: 0, target: RATE }, { duration: `${FIRST_S}s`, target: RATE }, { duration: 0, target: 0 }, { duration: `${PAUSE_S}s`, target: 0 }, { duration: 0, target: RATE }, { duration: `${LAST_S}s`, target: RATE }],
+    clientIps: 8,
+    requestTimeout: '1s',
+    udpSourcePort: 'fixed',
+  }
+  return {
+    perQuery: { name: 'udp-per-query', ...base, load: { ...steady, udpSourcePort: 'per-query' } },
+    fixed: { name: 'udp-fixed', ...base, load: { ...steady, udpSourcePort: 'fixed' } },
+    killed: {
+      name: 'udp-killed',
+      ...base,
+      cluster: { ...base.cluster, pod: { readinessProbe: { periodSeconds: 1, failureThreshold: 1 } } },
+      load: paused,
+      faults: [{ at: '300ms', action: 'kill-pod', target: 'pod-3' }],
+      variants: { none: { service: { udpConntrackCleanup: 'none' } }, 'kube-proxy': { service: { udpConntrackCleanup: 'kube-proxy' } } },
+    },
+    restarted: {
+      name: 'udp-restarted',
+      ...base,
+      // The restarted container is not ready until probed (an endpoint update each way); without
+      // cleanup the old entries outlive it and point at the same address again.
+      cluster: { ...base.cluster, pod: { readinessProbe: { periodSeconds: 10, failureThreshold: 3 } } },
+      service: { ...base.service, udpConntrackCleanup: 'none' },
+      load: { ...steady, duration: '1.2s', udpSourcePort: 'fixed' },
+      faults: [{ at: '200ms', action: 'kill-pod', target: 'pod-3' }, { at: '500ms', action: 'recover-pod', target: 'pod-3' }],
+    },
+    resumeSec: FIRST_S + PAUSE_S,
+  }
+}
