@@ -17,7 +17,8 @@ export function udpScenarios(dataplane: 'proxy' | 'kernel'): { perQuery: UserSce
   const paused: NonNullable<UserScenario['load']> = {
     warmup: '200ms',
     stages: [{ duration: 0, target: RATE }, { duration: `${FIRST_S}s`, target: RATE }, { duration: 0, target: 0 }, { duration: `${PAUSE_S}s`, target: 0 }, { duration: 0, target: RATE }, { duration: `${LAST_S}s`, target: RATE }],
-    clientIps: 8,
+    // 32 resolvers: the kernel's picks are not seeded, and each pod is then all but sure to have some ((3/4)^32 ≈ 1e-4 that the killed one has none).
+    clientIps: 32,
     requestTimeout: '1s',
     udpSourcePort: 'fixed',
   }
@@ -39,7 +40,7 @@ export function udpScenarios(dataplane: 'proxy' | 'kernel'): { perQuery: UserSce
       // cleanup the old entries outlive it and point at the same address again.
       cluster: { ...base.cluster, pod: { readinessProbe: { periodSeconds: 10, failureThreshold: 3 } } },
       service: { ...base.service, udpConntrackCleanup: 'none' },
-      load: { ...steady, duration: '1.2s', udpSourcePort: 'fixed' },
+      load: { ...steady, duration: '1.2s', clientIps: 32, udpSourcePort: 'fixed' },
       faults: [{ at: '200ms', action: 'kill-pod', target: 'pod-3' }, { at: '500ms', action: 'recover-pod', target: 'pod-3' }],
     },
     resumeSec: FIRST_S + PAUSE_S,

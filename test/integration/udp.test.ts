@@ -54,6 +54,6 @@ describe('UDP Services on the proxy dataplane', () => {
     const f = v!.failover[0]!.udp!
     expect(f.flowsStuck).toBeGreaterThan(0)
     expect(f.flowsBackOnSamePod).toBe(f.flowsStuck)
-    expect(v!.udp!.clientsOnOnePod).toBe(8)
+    expect(v!.udp!.clientsOnOnePod).toBe(32)
   })
 })
