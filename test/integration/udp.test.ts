@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest'
 import { runVariants } from '../helpers/run.ts'
 import { udpScenarios } from '../helpers/udp-scenarios.ts'
+import { variantMetrics } from '../../harness/gate/metrics.ts'
 
 describe('UDP Services on the proxy dataplane', () => {
   const s = udpScenarios('proxy')
@@ -47,6 +48,9 @@ describe('UDP Services on the proxy dataplane', () => {
     // With kube-proxy's cleanup the entries go with the endpoint: the flows move then.
     expect(c.udp!.lastLostSec!).toBeLessThan(c.detectedAtSec! + 0.2)
     expect(c.udp!.lastMovedAtSec!).toBeLessThan(c.detectedAtSec! + 0.3)
+    // Thresholds reach them by the same paths.
+    expect(variantMetrics(cleanup!)['failover.0.udp.lastLostSec']).toBe(c.udp!.lastLostSec)
+    expect(variantMetrics(cleanup!)['udp.flows']).toBe(cleanup!.udp!.flows)
   })
 
   it('a pod restarted on its address gets its old flows back while their entries live (no cleanup)', async () => {

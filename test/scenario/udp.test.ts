@@ -38,3 +38,11 @@ describe('a UDP Service', () => {
     expect(refusal(scenario)).toMatch(message)
   })
 })
+
+describe('thresholds on a UDP Service', () => {
+  it('take the udp paths, per variant and per fault', () => {
+    const run = resolveScenario({ ...udp, faults: [{ at: '1s', action: 'kill-pod', target: 'pod-1' }], thresholds: { 'udp.clientsOnOnePod': '>= 8', 'failover.0.udp.queriesLost': '< 10', 'failover.0.udp.lastLostSec': '< 3s', 'errors.rate': '< 1%' } })
+    expect(run.variants[0]!.thresholds.map((t) => t.path)).toEqual(['udp.clientsOnOnePod', 'failover.0.udp.queriesLost', 'failover.0.udp.lastLostSec', 'errors.rate'])
+    expect(refusal({ ...udp, thresholds: { 'udp.nope': '< 1' } })).toMatch(/no metric at "udp\.nope"/)
+  })
+})
