@@ -3,12 +3,13 @@ import type { UserScenario } from '../../harness/scenario/schema.ts'
 
 const RATE = 400
 /** The first stage (the fault strikes in it), the pause (longer than the conntrack timeouts) and the last stage, s. */
-const FIRST_S = 1.2
+// (the kill at 0.3 s, its detection within one 1 s probe period after it, and time to spare)
+const FIRST_S = 1.6
 const PAUSE_S = 1.3
-const LAST_S = 0.5
+const LAST_S = 0.4
 
-/** The scenarios, and when the load resumes after its pause (s since the measured phase began). */
-export function udpScenarios(dataplane: 'proxy' | 'kernel'): { perQuery: UserScenario; fixed: UserScenario; killed: UserScenario; restarted: UserScenario; resumeSec: number } {
+/** The scenarios, and when the load pauses and resumes (s since the measured phase began). */
+export function udpScenarios(dataplane: 'proxy' | 'kernel'): { perQuery: UserScenario; fixed: UserScenario; killed: UserScenario; restarted: UserScenario; resumeSec: number; pauseSec: number } {
   const base = {
     cluster: { nodes: 2, replicas: 4, endpointPropagationMs: 0, conntrack: { udpTimeout: '1s', udpStreamTimeout: '1s' } },
     service: { dataplane, protocol: 'UDP', proxyMode: 'iptables' },
@@ -44,5 +45,6 @@ export function udpScenarios(dataplane: 'proxy' | 'kernel'): { perQuery: UserSce
       faults: [{ at: '200ms', action: 'kill-pod', target: 'pod-3' }, { at: '500ms', action: 'recover-pod', target: 'pod-3' }],
     },
     resumeSec: FIRST_S + PAUSE_S,
+    pauseSec: FIRST_S,
   }
 }
