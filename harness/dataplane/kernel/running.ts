@@ -96,6 +96,7 @@ export function runningKernelDataplane(s: KernelState): RunningDataplane {
     const pod = podByAddress.get(f.reply.src)
     return pod === undefined ? undefined : { atMs, client: f.orig.src, clientPort: f.orig.sport, pod }
   }
+  const udpPerQuery = v.service.protocol === 'UDP' && v.load.udpSourcePort === 'per-query'
   const keep = (n: LayoutNode) => (f: TrackedFlow) => f.orig.dst === n.address && f.orig.dport === v.service.nodePort
   const takeSnapshot = async () =>
     new Map(
@@ -104,7 +105,9 @@ export function runningKernelDataplane(s: KernelState): RunningDataplane {
           const at = Date.now()
           const [counters, established] = await Promise.all([s.rules.readCounters(n.netns, s.mode).catch(() => undefined), establishedFlows(n.netns, keep(n), protocolOf(v)).catch(() => [] as TrackedFlow[])])
           s.watches.get(n.name)?.forgetBefore(epochMs)
-          return [n.name, { counters, countersAtMs: at, established: established.map((f) => decision(f, at)).filter((d): d is Decision => d !== undefined) }]
+          // UDP with a socket per query: the warm-up's entries outlive their one query and carry no measured traffic (fixed sockets' entries do).
+          const carried = udpPerQuery ? [] : established
+          return [n.name, { counters, countersAtMs: at, established: carried.map((f) => decision(f, at)).filter((d): d is Decision => d !== undefined) }]
         }),
       ),
     )
