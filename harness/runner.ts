@@ -12,7 +12,7 @@ import type { AppliedFault } from './stats/types.ts'
 import { startEndpointsController } from './cluster/endpoints.ts'
 import { createRng, deriveSeed } from './util/rng.ts'
 import { createLoadExecutor } from './load/registry.ts'
-import { clientAddressCount, executorFor, openPlanFor } from './load/plan.ts'
+import { clientAddressCount, executorFor, openPlanFor, udpPlanFor } from './load/plan.ts'
 import { driveLoad } from './load/drive.ts'
 import { summarizeVariant } from './stats/summary.ts'
 import { summarizeCpu } from './stats/cpu.ts'
@@ -162,7 +162,7 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
   try {
     const targets = cluster.targets(v.load.via)
     const clientAddresses = Array.from({ length: clientAddressCount(v) }, (_, k) => cluster.clientAddress(k))
-    const base = { targets, clientAddresses, connections: v.load.connections, keepAlive: v.load.keepAlive, connectionLifetimeMs: v.load.connectionLifetimeMs, path: v.load.path, requestTimeoutMs: v.load.requestTimeoutMs, signal, open: openPlanFor(v, run.seed) }
+    const base = { targets, clientAddresses, connections: v.load.connections, keepAlive: v.load.keepAlive, connectionLifetimeMs: v.load.connectionLifetimeMs, path: v.load.path, requestTimeoutMs: v.load.requestTimeoutMs, signal, open: openPlanFor(v, run.seed), udp: udpPlanFor(v) }
 
     if (opts.signal?.aborted === true) return undefined
     // One continuous load: warm-up and measured phase share connections, so the measured phase

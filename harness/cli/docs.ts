@@ -26,7 +26,7 @@ import { LB_ANNOTATIONS } from '../scenario/manifests/lb.ts'
 export const DOCS_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 /** The results schema's files: RunResult's, then the parts it imports (reading order of the Types table). */
-const RESULTS_FILES = ['harness/model/results.ts', 'harness/model/variant-parts.ts', 'harness/model/summaries.ts', 'harness/model/gate-result.ts', 'harness/model/run-info.ts'] as const
+const RESULTS_FILES = ['harness/model/results.ts', 'harness/model/variant-parts.ts', 'harness/model/summaries.ts', 'harness/model/gate-result.ts', 'harness/model/run-info.ts', 'harness/model/udp-results.ts'] as const
 
 /** Text for a Markdown table cell: `|` escaped, and `<` outside code spans (it could open a tag). */
 function cell(text: string): string {

@@ -111,6 +111,7 @@ export async function createPodLauncher(v: ResolvedVariant, topology: Topology, 
     responseBytes: p.spec.responseBytes,
     errorRate: p.spec.errorRate,
     seed: deriveSeed(opts.seed, `${v.name}/${p.name}`),
+    ...(v.service.protocol === 'UDP' ? { protocol: 'UDP' as const } : {}),
   })
   const command = v.cluster.command
   const commandConfig = (p: PlacedPod, cmd: ResolvedCommand): CommandPodConfig => ({
@@ -119,7 +120,8 @@ export async function createPodLauncher(v: ResolvedVariant, topology: Topology, 
     port: p.port,
     argv: cmd.argv,
     cwd: cmd.cwd,
-    env: cmd.env,
+    // A UDP Service: the server is told to answer on UDP PORT (and its readiness path on TCP PORT).
+    env: v.service.protocol === 'UDP' ? { PROTOCOL: 'UDP', ...cmd.env } : cmd.env,
     readinessPath: cmd.readinessPath,
     startupTimeoutMs: cmd.startupTimeoutMs,
     logFile: path.join(opts.logDir, `${p.name}.log`),

@@ -55,6 +55,7 @@ function nodeProxyConfig(n: DataplaneTopology['nodes'][number], topology: Datapl
     hopLatencyMs: v.cluster.network.hopLatencyMs,
     healthCheckNodePort: v.service.type === 'LoadBalancer' && v.service.externalTrafficPolicy === 'Local' ? v.service.healthCheckNodePort : null,
     builtInPods: v.cluster.command === null,
+    ...(v.service.protocol === 'UDP' ? { udp: { timeoutMs: v.cluster.conntrack.udpTimeoutMs, streamTimeoutMs: v.cluster.conntrack.udpStreamTimeoutMs, cleanup: v.service.udpConntrackCleanup } } : {}),
   }
 }
 

@@ -24,7 +24,7 @@ export const FAILOVER_AGGREGATES = {
 const SKIP = new Set(['timeline', 'events', 'curve', 'matrix', 'decisions', 'expectedShares', 'trials', 'expectedDetectionSec'])
 
 /** Numeric fields that may be null (kept as null: a threshold on them then fails). */
-const NULLABLE = new Set(['detectedAtSec', 'detectionSec', 'firstErrorSec', 'lastErrorSec', 'throughputDipPct', 'recoveredAtSec', 'clientsRemapped', 'chiSquaredP', 'expectedShare'])
+const NULLABLE = new Set(['lastLostSec', 'lastMovedAtSec', 'detectedAtSec', 'detectionSec', 'firstErrorSec', 'lastErrorSec', 'throughputDipPct', 'recoveredAtSec', 'clientsRemapped', 'chiSquaredP', 'expectedShare'])
 
 function walk(value: unknown, prefix: string, out: MetricMap): void {
   if (typeof value === 'number') {

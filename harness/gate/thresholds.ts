@@ -35,6 +35,8 @@ const COND_RE = /^\s*(<=|>=|==|!=|<|>)\s*(-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)
 
 const LATENCY_KEYS = 'p50|p90|p99|p999|max|mean|count'
 const FAILOVER_FIELDS = 'atSec|detectedAtSec|detectionSec|firstErrorSec|lastErrorSec|requestsLost|requestsDropped|throughputDipPct|recoveredAtSec|clientsRemapped'
+/** A UDP Service's per-fault figures (failover.<i>.udp.*; model/udp-results.ts UdpFailover). */
+const UDP_FAILOVER_FIELDS = 'flowsOnDeadEndpoint|flowsStuck|queriesLost|lastLostSec|flowsMoved|lastMovedAtSec|flowsBackOnSamePod|flowsNeverAnswered'
 
 /** What a scenario names, for checking paths at load. */
 export interface PathContext {
@@ -59,6 +61,7 @@ export function isKnownPath(path: string, ctx: PathContext): boolean {
     /^sourceAddresses\.(clientAddressesSeen|nodeAddressesSeen)$/,
     /^calibration\.(rps|p50|p99)$/,
     /^normalized\.(rps|p50|p99)$/,
+    /^udp\.(flows|clientsOnOnePod)$/,
   ]
   if (patterns.some((re) => re.test(path))) return true
   if (ctx.faults > 0 && new RegExp(`^failover\\.(${Object.keys(FAILOVER_AGGREGATES).join('|')})$`).test(path)) return true
@@ -67,7 +70,7 @@ export function isKnownPath(path: string, ctx: PathContext): boolean {
   if (ctx.nodes.length > 0 && new RegExp(`^loadBalancer\\.(refused|byNode\\.(${alt(ctx.nodes)}))$`).test(path)) return true
   const f = /^failover\.(\d+)\.(.+)$/.exec(path)
   if (f !== null && Number(f[1]) < ctx.faults) {
-    return new RegExp(`^(${FAILOVER_FIELDS}|errors\\.(${kinds})|latencyMs\\.(before|during|after)\\.p99)$`).test(f[2] as string)
+    return new RegExp(`^(${FAILOVER_FIELDS}|errors\\.(${kinds})|latencyMs\\.(before|during|after)\\.p99|udp\\.(${UDP_FAILOVER_FIELDS}))$`).test(f[2] as string)
   }
   return false
 }

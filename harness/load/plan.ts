@@ -11,7 +11,7 @@ import { HarnessError } from '../errors.ts'
 import { RUN_NETNS_PREFIX } from '../model/wire.ts'
 import { deriveSeed } from '../util/rng.ts'
 import type { ResolvedVariant } from '../model/scenario.ts'
-import type { LoadExecutorName, LoadPlan, LoadTarget, OpenPlan } from './types.ts'
+import type { LoadExecutorName, LoadPlan, LoadTarget, OpenPlan, UdpPlan } from './types.ts'
 
 /** Whether this process runs inside `netns` and that is a namespace svcbench created. */
 function insideRunNetns(netns: string | undefined): boolean {
@@ -42,7 +42,13 @@ export function checkPlan(plan: LoadPlan): LoadTarget {
 
 /** The executor a variant's load model runs on. */
 export function executorFor(v: ResolvedVariant): LoadExecutorName {
+  if (v.service.protocol === 'UDP') return 'udp'
   return v.load.model === 'open' ? 'open' : 'closed'
+}
+
+/** A UDP Service's queries (undefined for TCP). */
+export function udpPlanFor(v: ResolvedVariant): UdpPlan | undefined {
+  return v.service.protocol === 'UDP' ? { sourcePort: v.load.udpSourcePort, queryBytes: v.load.udpQueryBytes } : undefined
 }
 
 /**
@@ -50,6 +56,8 @@ export function executorFor(v: ResolvedVariant): LoadExecutorName {
  * can be open at once), except that the open model without keep-alive cycles them per request.
  */
 export function clientAddressCount(v: ResolvedVariant): number {
+  // A UDP load's clients are its addresses (resolvers, each with its socket or sockets).
+  if (v.service.protocol === 'UDP') return v.load.clientIps
   if (v.load.model === 'closed') return Math.min(v.load.clientIps, v.load.connections)
   return v.load.keepAlive ? Math.min(v.load.clientIps, v.load.maxConnections) : v.load.clientIps
 }

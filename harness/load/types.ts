@@ -9,7 +9,7 @@ import type { LoadProgress, LoadResult } from '../model/measurements.ts'
 import type { ArrivalProcess, ResolvedRateStage } from '../model/scenario.ts'
 
 /** Registry name of an executor (= its key in registry.ts). */
-export type LoadExecutorName = 'closed' | 'open'
+export type LoadExecutorName = 'closed' | 'open' | 'udp'
 
 /** The open model's schedule and pool (schedule.ts, open.ts). */
 export interface OpenPlan {
@@ -70,8 +70,18 @@ export interface LoadPlan {
    * @default none: loopback addresses only
    */
   runNetns?: string
-  /** The open model's schedule (required by the `open` executor, ignored by `closed`). */
+  /** The open model's schedule (required by the `open` and `udp` executors, ignored by `closed`). */
   open?: OpenPlan
+  /** A UDP Service's queries (required by the `udp` executor, ignored by the others). */
+  udp?: UdpPlan
+}
+
+/** How the `udp` executor (udp.ts) sends its queries. */
+export interface UdpPlan {
+  /** `fixed`: client i keeps one socket (one source port) for all its queries, to targets[i mod m]; `per-query`: query k opens its own, from clientAddresses[k mod n] to targets[k mod m]. */
+  sourcePort: 'fixed' | 'per-query'
+  /** Bytes of each query datagram (an 8-byte id, then padding). */
+  queryBytes: number
 }
 
 /** A load under way. */

@@ -80,6 +80,38 @@ export interface LoadResult {
   clientAddressesUsed: number
   /** True when stopped by the signal before the duration elapsed. */
   interrupted: boolean
+  /** UDP Services: which pod answered whom, from the answers (each names its pod); absent for TCP. @default absent */
+  udp?: UdpLoadResult
+}
+
+/** Most query outcomes kept over all UDP flows (beyond it, answered and lost stay exact). */
+export const MAX_FLOW_OUTCOMES = 200_000
+
+/** One client socket of a UDP load with fixed source ports (a resolver's), over the measured phase. */
+export interface UdpFlowRecord {
+  /** Its source address. */
+  client: string
+  /** Its source port. */
+  port: number
+  /** Queries answered. */
+  answered: number
+  /** Queries lost (no answer within the request timeout). */
+  lost: number
+  /** Each query's intended start, ms since the epoch (warm-up ones below 0), in the order they ended. */
+  t: number[]
+  /** Each query's outcome: the index in UdpLoadResult.podNames of the pod that answered, -1 when it was lost. */
+  pod: number[]
+}
+
+/** What a UDP load saw of the pods (answers name the pod that sent them; a command pod's may not). */
+export interface UdpLoadResult {
+  sourcePort: 'fixed' | 'per-query'
+  /** Answers per client address, per pod ('' for answers that name none). */
+  byClient: Record<string, Record<string, number>>
+  /** Fixed source ports: one record per client socket; per-query: empty (every query is its own flow). */
+  flows: UdpFlowRecord[]
+  /** The pods UdpFlowRecord.pod indexes ('' for answers naming none). */
+  podNames: string[]
 }
 
 /** Live counters (warm-up included), for a progress display. */
@@ -98,8 +130,10 @@ export interface PodStats {
   requests: number
   /** Requests answered with 5xx. */
   errors5xx: number
-  /** Connections that carried at least one measured request. */
+  /** Connections that carried at least one measured request (UDP: flows, distinct source address and port). */
   connections: number
+  /** UDP: queries the pod left unanswered on purpose (its errorRate: a dropped answer). @default 0 */
+  dropped?: number
   /** Per TCP source address: requests and connections. */
   byPeer: Record<string, { requests: number; connections: number }>
   /** Requests per client address (X-Forwarded-For if present, else the TCP source). */

@@ -9,6 +9,7 @@ import type { CpuSummary, FairnessSummary, IpvsRealServerResult, LatencySummary,
 import type { Machine, Versions } from './run-info.ts'
 import type { FailoverResult, LoadBalancerResult, NodeResult, PodResult, TimelineEvent, TimelinePoint } from './variant-parts.ts'
 import type { ErrorKind } from './variant-parts.ts'
+import type { UdpResult } from './udp-results.ts'
 
 /** Everything measured for one variant. */
 export interface VariantResult {
@@ -143,6 +144,8 @@ export interface VariantResult {
   failover: FailoverResult[]
   /** The front load balancer (LoadBalancer Services), or null. */
   loadBalancer: LoadBalancerResult | null
+  /** A UDP Service: its flows, per pod and per client; null for TCP. @default null */
+  udp?: UdpResult | null
   /** CPU use of the run's processes over the measured phase (null when not sampled). */
   cpu: CpuSummary | null
   /** The calibration path of this trial (autocannon straight to a reference pod), when measured. */

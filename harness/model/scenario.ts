@@ -13,6 +13,24 @@ import type { LbSettings } from './load-balancer.ts'
 export const DATAPLANES = ['proxy', 'kernel'] as const
 export type DataplaneName = (typeof DATAPLANES)[number]
 
+/** A Service port's protocol (`service.protocol`; manifests: `ports[].protocol`). SCTP is refused. */
+export const SERVICE_PROTOCOLS = ['TCP', 'UDP'] as const
+export type ServiceProtocol = (typeof SERVICE_PROTOCOLS)[number]
+
+/**
+ * What happens to a UDP Service's conntrack entries when an endpoint stops serving
+ * (`service.udpConntrackCleanup`): `kube-proxy`, its reconciler since 1.32 (every sync deletes the
+ * entries to the Service whose reply source is not a serving endpoint, while at least one serves;
+ * pkg/proxy/conntrack/cleanup.go `CleanStaleEntries`); `kube-proxy-1.31`, what came before (the
+ * entries to each endpoint removed in a sync deleted, and every entry of the Service flushed when
+ * it goes from no endpoints to some); `none`, nothing: entries live until they expire.
+ */
+export const UDP_CONNTRACK_CLEANUPS = ['kube-proxy', 'kube-proxy-1.31', 'none'] as const
+export type UdpConntrackCleanup = (typeof UDP_CONNTRACK_CLEANUPS)[number]
+
+/** How a UDP load's clients pick source ports (`load.udpSourcePort`): one per client for all its queries (a resolver's socket), or a new one per query. */
+export type UdpSourcePort = 'fixed' | 'per-query'
+
 /** Fault actions (one file each under harness/faults/). */
 export const FAULT_ACTIONS = ['kill-pod', 'hang-pod', 'slow-pod', 'fail-pod', 'recover-pod', 'delete-pod', 'kill-node', 'drain-node', 'scale', 'rolling-update'] as const
 export type FaultAction = (typeof FAULT_ACTIONS)[number]
@@ -162,10 +180,24 @@ export interface ResolvedVariant {
     /** preStop sleep before SIGTERM on deletion, seconds. */
     preStopSleepSeconds: number
     network: { hopLatencyMs: number }
+    /**
+     * The nodes' UDP conntrack timeouts, ms (sysctls net.netfilter.nf_conntrack_udp_timeout and
+     * nf_conntrack_udp_timeout_stream; nf_conntrack_proto_udp.c `udp_timeouts`: 30 s and 120 s).
+     */
+    conntrack: {
+      /** An entry that has seen no reply, or whose flow is under 2 s old, ms. @default 30000 */
+      udpTimeoutMs: number
+      /** An entry that has seen a reply and is still used 2 s after its first packet (a stream), ms. @default 120000 */
+      udpStreamTimeoutMs: number
+    }
   }
   service: {
     /** What carries the traffic: svcbench's node proxies (`proxy`) or kube-proxy's rules in the kernel (`kernel`). */
     dataplane: DataplaneName
+    /** The Service port's protocol: TCP (HTTP requests) or UDP (datagram queries, the open model). */
+    protocol: ServiceProtocol
+    /** UDP: what happens to the conntrack entries of an endpoint that stops serving. */
+    udpConntrackCleanup: UdpConntrackCleanup
     type: 'NodePort' | 'LoadBalancer'
     nodePort: number
     /** LoadBalancer: the external port. */
@@ -213,6 +245,10 @@ export interface ResolvedVariant {
     arrival: ArrivalProcess
     /** Open model with keep-alive: most connections the pool opens. */
     maxConnections: number
+    /** UDP Services: one source port per client address for all its queries, or a new one per query. */
+    udpSourcePort: UdpSourcePort
+    /** UDP Services: bytes of each query datagram (an 8-byte id, then padding). */
+    udpQueryBytes: number
   }
   /** Where service.loadBalancer.preset came from: `scenario`, `default`, or `file: <what in the manifests named it>`; null without a load balancer. */
   lbPresetSource: string | null

@@ -4,6 +4,7 @@
  */
 import type { IpvsRealServerResult } from './summaries.ts'
 import type { ResolvedFault } from './scenario.ts'
+import type { UdpFailover } from './udp-results.ts'
 
 /** One fault's cost. */
 export interface FailoverResult {
@@ -87,6 +88,8 @@ export interface FailoverResult {
    * warnings say so.
    */
   failed: string | null
+  /** A UDP Service with fixed source ports: what the fault cost the flows pinned to its pods; null otherwise. @default null */
+  udp?: UdpFailover | null
 }
 
 /** A pod's part in a variant. */

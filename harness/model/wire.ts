@@ -5,7 +5,7 @@
  */
 import type { AlgorithmName, Endpoint, IpvsTimeouts, ProxyMode, SchedulerFlags } from './kube-proxy.ts'
 import type { LbSettings } from './load-balancer.ts'
-import type { ResolvedLatency } from './scenario.ts'
+import type { ResolvedLatency, UdpConntrackCleanup } from './scenario.ts'
 
 /** Parent → child request. */
 export interface IpcRequest {
@@ -55,6 +55,8 @@ export interface PodConfig {
   responseBytes: number
   errorRate: number
   seed: number
+  /** The Service's protocol: with UDP the pod answers queries on its port over UDP too (its probes stay on TCP). @default 'TCP' */
+  protocol?: 'TCP' | 'UDP'
 }
 
 /** A fault injected into a running pod (hang-pod, slow-pod, fail-pod; recover-pod clears it). */
@@ -134,6 +136,15 @@ export interface NodeProxyConfig {
    * each pod's requests, and the L7 proxy uses its general client.
    */
   builtInPods: boolean
+  /** A UDP Service: the node forwards UDP flows (proxy/udp-node.ts) instead of TCP; absent for TCP. @default absent */
+  udp?: {
+    /** conntrack's unreplied timeout, ms. */
+    timeoutMs: number
+    /** conntrack's stream timeout, ms. */
+    streamTimeoutMs: number
+    /** What an endpoint change does to the flows (service.udpConntrackCleanup). */
+    cleanup: UdpConntrackCleanup
+  }
 }
 
 /** A node behind the load balancer. */

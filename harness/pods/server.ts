@@ -12,6 +12,7 @@ import type { ResolvedLatency } from '../model/scenario.ts'
 import { KUBE_PROBE_USER_AGENT, NO_FAULT, type PodConfig, type PodFault } from '../model/wire.ts'
 import type { PodStats } from '../model/measurements.ts'
 import { answerAfterHalfClose } from '../util/http.ts'
+import { startUdpPod } from './udp.ts'
 
 /** Header naming the pod that answered. */
 export const POD_HEADER = 'x-svcbench-pod'
@@ -48,6 +49,8 @@ interface PodCounters {
   onRequest(socket: object, peer: string, client: string): void
   /** The request just counted is answered with a 5xx. */
   on5xx(): void
+  /** The UDP query just counted is not answered on purpose. */
+  onDropped(): void
   /** Zero the counters; count from `epochMs` on. */
   reset(epochMs: number): void
   stats(): PodStats
@@ -61,6 +64,7 @@ function createPodCounters(name: string): PodCounters {
   let counted = new WeakSet<object>()
   let requests = 0
   let errors5xx = 0
+  let dropped = 0
   let connections = 0
   let byPeer = new Map<string, { requests: number; connections: number }>()
   let byClient = new Map<string, number>()
@@ -69,6 +73,7 @@ function createPodCounters(name: string): PodCounters {
     counted = new WeakSet()
     requests = 0
     errors5xx = 0
+    dropped = 0
     connections = 0
     byPeer = new Map()
     byClient = new Map()
@@ -107,6 +112,7 @@ function createPodCounters(name: string): PodCounters {
       perSecond[sec] = (perSecond[sec] ?? 0) + 1
     },
     on5xx: () => void errors5xx++,
+    onDropped: () => void dropped++,
     reset(epoch) {
       epochMs = epoch
       started = false
@@ -122,6 +128,7 @@ function createPodCounters(name: string): PodCounters {
         byPeer: Object.fromEntries(byPeer),
         byClient: Object.fromEntries(byClient),
         perSecond: Array.from(perSecond, (v) => v ?? 0),
+        ...(dropped > 0 ? { dropped } : {}),
       }
     },
   }
@@ -206,7 +213,11 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
   }))
   const bound = server.address() as AddressInfo
   const effective = { ...config, port: bound.port }
-
+  // A UDP Service: queries on the same port number over UDP (the probes stay on TCP, as Kubernetes has no UDP probe).
+  const udp = config.protocol !== 'UDP' ? undefined : await startUdpPod({ ...config, port: bound.port, sample, rng, fault: () => fault, onQuery: (flow, peer) => counters.onRequest(flow, peer, peer), onDropped: counters.onDropped }).catch((err: unknown) => {
+    for (const s of [server, ...probeServers]) s.close()
+    throw err
+  })
   return {
     config: effective,
     setFault(f) {
@@ -216,6 +227,7 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
     stats: counters.stats,
     crash() {
       const final = counters.stats()
+      udp?.crash()
       server.close()
       for (const s of probeServers) s.close()
       for (const s of sockets) s.resetAndDestroy()
@@ -224,7 +236,7 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
     close() {
       // Graceful: no new connections, idle keep-alive connections closed, in-flight requests
       // answered (with Connection: close), then done.
-      return new Promise<void>((resolve) => {
+      const tcp = new Promise<void>((resolve) => {
         // Keep-alive connections become idle after their in-flight response: close them then.
         const sweep = setInterval(() => server.closeIdleConnections(), 20)
         for (const s of probeServers) s.close()
@@ -234,6 +246,7 @@ export async function startPodServer(config: PodConfig): Promise<PodServer> {
         })
         server.closeIdleConnections()
       })
+      return Promise.all([tcp, udp?.close()]).then(() => undefined)
     },
   }
 }

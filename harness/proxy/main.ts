@@ -10,6 +10,7 @@ import { createAccounting } from './accounting.ts'
 import { startL4Proxy } from './l4.ts'
 import { startL7Proxy } from './l7.ts'
 import { startHopRelay } from './hop.ts'
+import { startUdpNode } from './udp-node.ts'
 import type { Endpoint } from '../model/kube-proxy.ts'
 import type { NodeProxyConfig } from '../model/wire.ts'
 import type { Route } from './types.ts'
@@ -54,9 +55,15 @@ const route = (ep: Endpoint, clientIp: string): Route => {
   return { host: hop.nodeAddress, port: hop.hopPort, localAddress: config.address, viaHop: true }
 }
 
+// A UDP Service: the node's UDP forwarder and hop relays carry it (udp-node.ts) instead.
+const udp = config.udp === undefined ? undefined : await startUdpNode(config, { balancer, accounting, route }).catch((err: unknown) => {
+  process.send?.({ type: 'failed', error: `cannot bind UDP on ${config.address}: ${(err as Error).message}` })
+  process.exit(1)
+})
+
 try {
   // A relay for every pod slot on this node, including free slots that pods may fill later.
-  const localSlots = config.hops.filter((h) => h.node === config.node)
+  const localSlots = udp === undefined ? config.hops.filter((h) => h.node === config.node) : []
   const relays = await Promise.all(
     localSlots.map((h) =>
       startHopRelay({ host: config.address, port: h.hopPort, target: { name: h.pod, address: h.podAddress, port: h.podPort, node: h.node }, delayMs: config.hopLatencyMs }),
@@ -65,7 +72,7 @@ try {
   // Local with no local endpoint drops (kube-proxy's KUBE-XLB rule): the client times out.
   const onNoEndpoint = local ? 'drop' : 'reject'
   const opts = { host: config.address, port: config.nodePort, balancer, accounting, route, onNoEndpoint } as const
-  const proxy = config.balancing === 'connection' ? await startL4Proxy({ ...opts, countRequests: !config.builtInPods }) : await startL7Proxy({ ...opts, lean: config.builtInPods })
+  const proxy = udp !== undefined ? { relay: undefined, relayFallback: undefined, close: () => udp.close() } : config.balancing === 'connection' ? await startL4Proxy({ ...opts, countRequests: !config.builtInPods }) : await startL7Proxy({ ...opts, lean: config.builtInPods })
   // kube-proxy's healthCheckNodePort server: 200 while this node has a ready local endpoint.
   const healthz =
     config.healthCheckNodePort === null
@@ -86,6 +93,8 @@ try {
     endpoints: (p) => {
       current = scope(p as Endpoint[])
       balancer.update(current)
+      // (after the rules: kube-proxy's conntrack cleanup runs at the end of its sync)
+      udp?.forwarder.endpoints(p as Endpoint[])
     },
   })
   process.on('disconnect', () => {

@@ -1,5 +1,6 @@
 /** The side-by-side comparison of variants printed at the end of a run. Pure: returns text. */
 import { alignColumns } from '../util/text-table.ts'
+import { udpLines } from './udp-table.ts'
 import type { RunResult, VariantResult } from '../model/results.ts'
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`
@@ -69,7 +70,7 @@ export function comparisonTable(result: RunResult): string {
     .filter((v) => v.fairness.fitsPrediction === false)
     .map((v) => `! ${v.name}: the observed split of ${v.fairness.unit} differs from what the configuration predicts (χ² p ${fmtP(v.fairness.chiSquaredP)}); prediction: ${v.fairness.basis}`)
   const legend = '(per pod: share of requests, requests, ~ predicted share of balancing decisions)'
-  return [alignColumns(rows), legend, ...notes, ...saturation, ...failoverLines(vs)].join('\n')
+  return [alignColumns(rows), legend, ...notes, ...saturation, ...failoverLines(vs), ...udpLines(vs)].join('\n')
 }
 
 const sec = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)}s`)

@@ -76,3 +76,16 @@ export const DEFAULT_NODE_MONITOR_GRACE_PERIOD_SECONDS = 40
 
 /** Time a command pod (cluster.pod.command) has to answer its readiness path. */
 export const DEFAULT_COMMAND_STARTUP_TIMEOUT_MS = 10_000
+
+/** service.protocol. */
+export const DEFAULT_PROTOCOL = 'TCP'
+/** service.udpConntrackCleanup: what kube-proxy does today (its reconciler, 1.32+). */
+export const DEFAULT_UDP_CONNTRACK_CLEANUP = 'kube-proxy'
+/** load.udpSourcePort: a new socket per query, as glibc's stub resolver opens one per lookup. */
+export const DEFAULT_UDP_SOURCE_PORT = 'per-query'
+/** load.udpQueryBytes: about a DNS query's size. */
+export const DEFAULT_UDP_QUERY_BYTES = 64
+/** cluster.conntrack.udpTimeout: the kernel's `udp_timeouts[UDP_CT_UNREPLIED]` (nf_conntrack_proto_udp.c), ms. */
+export const DEFAULT_UDP_TIMEOUT_MS = 30_000
+/** cluster.conntrack.udpStreamTimeout: the kernel's `udp_timeouts[UDP_CT_REPLIED]` (nf_conntrack_proto_udp.c), ms. */
+export const DEFAULT_UDP_STREAM_TIMEOUT_MS = 120_000

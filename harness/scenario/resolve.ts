@@ -23,6 +23,7 @@ import { resolveFaults, spareSlotsFor } from './faults.ts'
 import { ownIssue, pathKeys, touches } from './variant-issues.ts'
 import { warningsFor } from './warnings.ts'
 import { resolveLoadModel } from './load-model.ts'
+import { resolveConntrack, resolveUdpLoad, udpIssues } from './udp.ts'
 
 /** Options for {@link resolveScenario}. */
 export interface ResolveOptions {
@@ -99,6 +100,7 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
       spareSlots: 0,
       podProcesses: resolvePodProcesses(cluster.podProcesses, replicas, command, p, issues),
       network: { hopLatencyMs },
+      conntrack: resolveConntrack(cluster, service.dataplane, p, issues),
     },
     service,
     load: {
@@ -112,12 +114,14 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
       via,
       requestTimeoutMs,
       ...loadModel,
+      ...resolveUdpLoad(load, service.protocol, p, issues),
     },
     lbPresetSource: lbPresetSource(body.service, service.loadBalancer !== null, ctx.preset),
     faults,
     thresholds: parseThresholds(body.thresholds as Record<string, unknown> | undefined, metricPathContext(nodes, faults.length), p('thresholds'), issues),
   }
   if (load.clientIps !== undefined) clientIpsSet.add(v)
+  issues.push(...udpIssues(v, { service: (body.service ?? {}) as Obj, load }, p))
   return v
 }
 

@@ -8,7 +8,7 @@
 import { z } from 'zod'
 import { BALANCER_NAMES, PROXY_MODES, IPVS_SCHEDULERS, IPVS_FLAGS } from '../model/kube-proxy.ts'
 import { LB_PRESET_NAMES, LB_ALGORITHMS } from '../model/load-balancer.ts'
-import { DATAPLANES, FAULT_ACTIONS, PROBE_TYPES } from '../model/scenario.ts'
+import { DATAPLANES, FAULT_ACTIONS, PROBE_TYPES, SERVICE_PROTOCOLS, UDP_CONNTRACK_CLEANUPS } from '../model/scenario.ts'
 
 /** `[a-z0-9-]+`: scenario, variant and node names (they become folder and address labels). */
 export const NAME_RE = /^[a-z0-9][a-z0-9-]*$/
@@ -117,6 +117,13 @@ const clusterSchema = obj({
     .optional(),
   /** Pod count, spread round-robin over nodes unless placement is explicit. @default 6 */
   replicas: int(1, MAX_PODS).optional(),
+  /** The nodes' UDP conntrack timeouts (sysctls nf_conntrack_udp_timeout, nf_conntrack_udp_timeout_stream); whole seconds on the kernel dataplane. */
+  conntrack: obj({
+    /** Entries without a reply, or under 2 s old. @default '30s' (the kernel's) */
+    udpTimeout: durationSchema.optional(),
+    /** Entries that have seen a reply and are used after 2 s (streams). @default '120s' (the kernel's) */
+    udpStreamTimeout: durationSchema.optional(),
+  }).optional(),
   network: obj({
     /**
      * Extra delay on the hop to a pod on another node, ms: 0, or at least 1 (Node timers cannot
@@ -190,6 +197,10 @@ const clusterSchema = obj({
 const serviceSchema = obj({
   /** What carries the traffic: `proxy` (svcbench's node proxies on loopback addresses) or `kernel` (kube-proxy's nftables/iptables rules in network namespaces the run creates; Linux, root). @default 'proxy' */
   dataplane: z.enum(DATAPLANES).optional(),
+  /** The Service port's protocol: `TCP` (HTTP) or `UDP` (one datagram query, one answer; the open model). @default 'TCP' */
+  protocol: z.enum(SERVICE_PROTOCOLS).optional(),
+  /** UDP: the conntrack cleanup on an endpoint's removal: `kube-proxy` (its reconciler, 1.32+), `kube-proxy-1.31` (before it), `none`. @default 'kube-proxy' */
+  udpConntrackCleanup: z.enum(UDP_CONNTRACK_CLEANUPS).optional(),
   /** `NodePort`: clients hit node addresses. `LoadBalancer`: a front load balancer with one external address. @default 'NodePort' */
   type: z.enum(['NodePort', 'LoadBalancer']).optional(),
   /** The load balancer's port (LoadBalancer only). @default 80 */
@@ -236,7 +247,7 @@ const serviceSchema = obj({
     tcpTimeout: durationSchema.optional(),
     /** FIN_WAIT entries: how long after the pod's FIN an entry waits for the client's. @default 0 */
     tcpFinTimeout: durationSchema.optional(),
-    /** UDP entries (recorded: svcbench carries TCP only). @default 0 */
+    /** UDP entries: a flow's IPVS entry lives this long after its last packet. @default 0 */
     udpTimeout: durationSchema.optional(),
   }).optional(),
   /** `None` or `ClientIP`. @default 'None' */
@@ -282,6 +293,10 @@ const loadSchema = obj({
   stages: z.array(obj({ duration: durationSchema, target: num(0, MAX_RATE_RPS) })).min(1).max(100).optional(),
   /** Open model with keep-alive: most connections the pool opens. @default 1000 */
   maxConnections: int(1, 10_000).optional(),
+  /** UDP: `fixed`, one source port per client address for all its queries (a resolver's socket); `per-query`, a new socket per query. @default 'per-query' */
+  udpSourcePort: z.enum(['fixed', 'per-query']).optional(),
+  /** UDP: bytes of each query datagram (an 8-byte id, then padding). @default 64 */
+  udpQueryBytes: int(8, 65_507).optional(),
 })
 
 

@@ -105,6 +105,8 @@ export function resolveService(service: Obj, p: (s: string) => string, issues: S
   }
   return {
     dataplane: (service.dataplane as ResolvedVariant['service']['dataplane'] | undefined) ?? D.DEFAULT_DATAPLANE,
+    protocol: (service.protocol as ResolvedVariant['service']['protocol'] | undefined) ?? D.DEFAULT_PROTOCOL,
+    udpConntrackCleanup: (service.udpConntrackCleanup as ResolvedVariant['service']['udpConntrackCleanup'] | undefined) ?? D.DEFAULT_UDP_CONNTRACK_CLEANUP,
     type,
     nodePort,
     port: (service.port as number | undefined) ?? D.DEFAULT_LB_PORT,

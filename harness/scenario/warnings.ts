@@ -19,8 +19,8 @@ export function warningsFor(v: ResolvedVariant, multi: boolean, opts: { clientIp
     out.push(`${tag}${v.service.sessionAffinity === 'ClientIP' ? 'ClientIP session affinity' : v.service.algorithm} with a single client address sends every connection to one pod (all clients behind one NAT); this is a legitimate experiment, not an error`)
   }
   const t = v.service.ipvsTimeouts
-  if (t.tcpMs !== KERNEL_IPVS_TIMEOUTS.tcpMs || t.udpMs !== KERNEL_IPVS_TIMEOUTS.udpMs) {
-    out.push(`${tag}service.ipvs.tcpTimeout and udpTimeout are recorded only: svcbench keeps an open connection's IPVS entry for its whole life (the kernel drops one idle for tcpTimeout) and carries no UDP; tcpFinTimeout is modelled`)
+  if (t.tcpMs !== KERNEL_IPVS_TIMEOUTS.tcpMs || (t.udpMs !== KERNEL_IPVS_TIMEOUTS.udpMs && v.service.protocol !== 'UDP')) {
+    out.push(`${tag}service.ipvs.tcpTimeout and udpTimeout are recorded only: svcbench keeps an open connection's IPVS entry for its whole life (the kernel drops one idle for tcpTimeout), and udpTimeout applies to UDP Services only; tcpFinTimeout is modelled`)
   }
   if (v.service.internalTrafficPolicy === 'Local') {
     out.push(`${tag}internalTrafficPolicy applies to in-cluster traffic; svcbench's clients are external (NodePort), so it has no effect here`)

@@ -15,6 +15,8 @@ import { balancingDecisions, fairnessSummary, type BalancingDecisions } from './
 import { addressesSeen, mergeClientPods, stickinessSummary } from './addresses.ts'
 import { lbHealth, loadBalancerSummary } from './lb.ts'
 import { loadHonestyWarnings, loadSummary } from './load-summary.ts'
+import { udpSummary } from './udp.ts'
+import { udpFailover } from './udp-failover.ts'
 import type { LoadResult, PodStats } from '../model/measurements.ts'
 import type { VariantResult } from '../model/results.ts'
 import type { LatencySummary } from '../model/summaries.ts'
@@ -78,6 +80,7 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
     events: timelineEvents(m),
     failover,
     loadBalancer: loadBalancerSummary(m),
+    ...(v.service.protocol === 'UDP' ? { udp: udpSummary(m, split.decisions) } : {}),
     cpu: cpu === null ? null : summarizeCpu(cpu.usage, cpu.cores),
     calibration,
     normalized: normalizedTo(calibration, rps, latency),
@@ -152,7 +155,7 @@ function faultCosts(m: VariantMeasurements, unitIsClients: boolean): FailoverRes
       clientPods: unitIsClients ? mergeClientPods(m.proxies, m.epochMs ?? 0) : undefined,
       lb: lbHealth(m),
     }),
-  )
+  ).map((r, k) => (v.service.protocol !== 'UDP' ? r : { ...r, udp: udpFailover(load.udp, r.pods, (m.faults ?? [])[k]!.atMs, (m.faults ?? [])[k + 1]?.atMs ?? load.elapsedMs) }))
 }
 
 /** requests.rps and latency p50/p99 as ratios to the calibration path; null without a usable one. */

@@ -79,11 +79,12 @@ describe('readManifests picks', () => {
     expect(refusal(() => read('headless.yaml', { service: 'peers', type: 'NodePort' })).message).toMatch(/Service\/peers: spec\.clusterIP: got "None" \(a headless Service\); there is no virtual IP to balance/)
     expect(refusal(() => read('headless.yaml', { service: 'alias' })).message).toMatch(/Service\/alias: spec\.type: got "ExternalName"/)
   })
-  it.each([
-    [undefined, /spec\.ports\[0\]\.protocol: port dns \(53\/UDP\) is UDP; svcbench runs TCP Services only until UDP and SCTP are supported; --port dns-tcp picks its TCP port/],
-    ['sig', /spec\.ports\[2\]\.protocol: port sig \(2905\/SCTP\) is SCTP;/],
-  ])('refuses a UDP or SCTP port (--port %s), naming it and the TCP port to pick', (port, message) => {
-    expect(refusal(() => read('udp.yaml', { port })).message).toMatch(message)
+  it('refuses an SCTP port, naming it and a port to pick', () => {
+    expect(refusal(() => read('udp.yaml', { port: 'sig' })).message).toMatch(/spec\.ports\[2\]\.protocol: port sig \(2905\/SCTP\) is SCTP; svcbench runs TCP and UDP Services only; --port dns picks its UDP port/)
+  })
+  it('runs a UDP port as a UDP Service (issue #18), and the TCP port of the same number as TCP', () => {
+    expect(read('udp.yaml').fields.service).toMatchObject({ type: 'NodePort', protocol: 'UDP' })
+    expect(read('udp.yaml', { port: 'dns-tcp' }).fields.service).not.toHaveProperty('protocol')
   })
 })
 

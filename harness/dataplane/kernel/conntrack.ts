@@ -22,7 +22,7 @@ export interface Tuple {
 export interface TrackedFlow {
   /** The event's time (Date.now() ms); undefined in a listing. */
   atMs: number | undefined
-  /** TCP state, e.g. SYN_SENT, ESTABLISHED. */
+  /** TCP state, e.g. SYN_SENT, ESTABLISHED; `UDP` for a UDP entry (which has none). */
   state: string
   orig: Tuple
   reply: Tuple
@@ -30,10 +30,13 @@ export interface TrackedFlow {
 
 const TUPLE = /src=(\S+) dst=(\S+) sport=(\d+) dport=(\d+)/g
 
-/** A `conntrack -L` or `-E -o timestamp` line for TCP; undefined for anything else. */
-export function parseConntrackLine(line: string): TrackedFlow | undefined {
+/** Which entries a watch or a listing reads. */
+export type TrackedProtocol = 'tcp' | 'udp'
+
+/** A `conntrack -L` or `-E -o timestamp` line for `protocol`'s entries; undefined for anything else. */
+export function parseConntrackLine(line: string, protocol: TrackedProtocol = 'tcp'): TrackedFlow | undefined {
   const stamp = /^\[(\d+)\.(\d+)\]/.exec(line)
-  const state = /\btcp\s+6\s+\d+\s+([A-Z_]+)\s/.exec(line)
+  const state = protocol === 'tcp' ? /\btcp\s+6\s+\d+\s+([A-Z_]+)\s/.exec(line) : /\budp\s+17\s+\d+\s/.test(line) ? ['', 'UDP'] : null
   const tuples = [...line.matchAll(TUPLE)].map((m) => ({ src: m[1] as string, dst: m[2] as string, sport: Number(m[3]), dport: Number(m[4]) }))
   if (state === null || tuples.length < 2) return undefined
   const atMs = stamp === null ? undefined : Number(stamp[1]) * 1000 + Math.floor(Number(`0.${stamp[2]}`) * 1000)
@@ -59,11 +62,11 @@ export const CONNTRACK_BUFFER_BYTES = 16 * 1024 * 1024
  * Watch new TCP connections in `netns`; resolves once conntrack's netlink socket is open (its
  * subscription follows at once), so that no connection made afterwards is missed.
  */
-export async function watchNewConnections(netns: string, keep: (f: TrackedFlow) => boolean): Promise<ConntrackWatch> {
+export async function watchNewConnections(netns: string, keep: (f: TrackedFlow) => boolean, protocol: TrackedProtocol = 'tcp'): Promise<ConntrackWatch> {
   // In a process group of its own: the terminal's Ctrl-C (which stops the run and keeps its
   // results) must not end the watch before the counts are collected. It dies with the run anyway:
   // stop() kills it, and the namespace guard kills whatever is left in the run's namespaces.
-  const p: ChildProcess = spawn('ip', ['netns', 'exec', netns, 'conntrack', '-E', '-e', 'NEW', '-p', 'tcp', '-o', 'timestamp', '-b', String(CONNTRACK_BUFFER_BYTES)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  const p: ChildProcess = spawn('ip', ['netns', 'exec', netns, 'conntrack', '-E', '-e', 'NEW', '-p', protocol, '-o', 'timestamp', '-b', String(CONNTRACK_BUFFER_BYTES)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   let flows: TrackedFlow[] = []
   let partial = ''
   let err = ''
@@ -71,7 +74,7 @@ export async function watchNewConnections(netns: string, keep: (f: TrackedFlow) 
     const lines = (partial + b.toString()).split('\n')
     partial = lines.pop() ?? ''
     for (const l of lines) {
-      const f = parseConntrackLine(l)
+      const f = parseConntrackLine(l, protocol)
       if (f !== undefined && keep(f)) flows.push(f)
     }
   })
@@ -101,11 +104,11 @@ async function untilNetlinkOpen(p: ChildProcess, timeoutMs: number): Promise<voi
   }
 }
 
-/** The TCP connections established in `netns` now, that `keep` keeps. */
-export async function establishedFlows(netns: string, keep: (f: TrackedFlow) => boolean): Promise<TrackedFlow[]> {
-  const out = await runTool('conntrack', ['-L', '-p', 'tcp', '--state', 'ESTABLISHED'], { netns })
+/** The TCP connections established in `netns` now (UDP: every live entry), that `keep` keeps. */
+export async function establishedFlows(netns: string, keep: (f: TrackedFlow) => boolean, protocol: TrackedProtocol = 'tcp'): Promise<TrackedFlow[]> {
+  const out = await runTool('conntrack', protocol === 'tcp' ? ['-L', '-p', 'tcp', '--state', 'ESTABLISHED'] : ['-L', '-p', 'udp'], { netns })
   return out
     .split('\n')
-    .map(parseConntrackLine)
+    .map((l) => parseConntrackLine(l, protocol))
     .filter((f): f is TrackedFlow => f !== undefined && keep(f))
 }

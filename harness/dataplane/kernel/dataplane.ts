@@ -21,7 +21,8 @@ import { buildNetwork, netnsPrefix, type KernelNetwork } from './network.ts'
 import { kernelPreflight, THIS_HOST, type KernelHost } from './preflight.ts'
 import { watchNewConnections, type ConntrackWatch } from './conntrack.ts'
 import { BUILT_IN_RULES, type KernelRules } from './rules-binding.ts'
-import { runningKernelDataplane, SERVICE_NAME, type KernelState } from './running.ts'
+import { protocolOf, runningKernelDataplane, SERVICE_NAME, type KernelState } from './running.ts'
+import { createUdpCleanup, setUdpTimeouts } from './udp.ts'
 import type { KernelProxyMode } from './rules/types.ts'
 import type { NodeAgentConfig } from './wire.ts'
 import type { ResolvedVariant } from '../../model/scenario.ts'
@@ -104,7 +105,7 @@ async function startKernelDataplane(topology: DataplaneTopology, v: ResolvedVari
     const nodePort = v.service.nodePort
     await Promise.all([
       ...children.map((c) => c.ready),
-      ...layout.nodes.map(async (n) => void watches.set(n.name, await watchNewConnections(n.netns, (f) => f.orig.dst === n.address && f.orig.dport === nodePort))),
+      ...layout.nodes.map(async (n) => void watches.set(n.name, await watchNewConnections(n.netns, (f) => f.orig.dst === n.address && f.orig.dport === nodePort, protocolOf(v)))),
     ])
     const settings = v.service.loadBalancer
     const state: KernelState = {
@@ -120,10 +121,13 @@ async function startKernelDataplane(topology: DataplaneTopology, v: ResolvedVari
       children,
       frontAddress: settings === null ? undefined : { host: opts.frontLbAddress, port: v.service.port, tls: settings.tls },
       countsTimeoutMs: opts.countsTimeoutMs ?? DEFAULT_COUNTS_TIMEOUT_MS,
+      ...(v.service.protocol === 'UDP' ? { udpCleanup: createUdpCleanup(v, topology.pods.map((p) => p.address)) } : {}),
       stop,
     }
     const running = runningKernelDataplane(state)
     await running.applyEndpoints(opts.endpoints, [])
+    // After the first rules: the node's conntrack is loaded, and its UDP timeouts are there to write.
+    if (v.service.protocol === 'UDP') await setUdpTimeouts(layout.nodes.map((n) => n.netns), v)
     // The front load balancer last: its first health checks find the rules written.
     if (settings !== null) {
       state.lb = await startFrontLb(settings, topology, v, opts, layout.fabric)

@@ -14,6 +14,7 @@ import { nodeDecisions, type Decision } from './decisions.ts'
 import { startRemoteLoad } from './remote-load.ts'
 import type { KernelLayout, LayoutNode } from './layout.ts'
 import type { KernelRules } from './rules-binding.ts'
+import type { UdpNodeCleanup } from './udp.ts'
 import type { KernelProxyMode, RuleEndpoint, RuleInput, RuleService } from './rules/types.ts'
 import type { Endpoint } from '../../model/kube-proxy.ts'
 import type { ResolvedVariant } from '../../model/scenario.ts'
@@ -40,8 +41,13 @@ export interface KernelState {
   children: Child[]
   frontAddress: LoadTarget | undefined
   countsTimeoutMs: number
+  /** A UDP Service: kube-proxy's conntrack cleanup after each node's sync (udp.ts); undefined for TCP. */
+  udpCleanup?: UdpNodeCleanup
   stop(): Promise<void>
 }
+
+/** Which conntrack entries carry the Service. */
+export const protocolOf = (v: ResolvedVariant) => (v.service.protocol === 'UDP' ? 'udp' : 'tcp')
 
 /** The Service the rules are written for, as Kubernetes would name it. */
 export const SERVICE_NAME = { namespace: 'default', name: 'svcbench' }
@@ -57,7 +63,7 @@ interface EpochSnapshot {
 function ruleService(v: ResolvedVariant, serviceName: { namespace: string; name: string }): RuleService {
   return {
     ...serviceName,
-    protocol: 'TCP',
+    protocol: v.service.protocol,
     clusterIP: null,
     port: v.service.port,
     targetPort: v.cluster.podPort,
@@ -90,21 +96,26 @@ export function runningKernelDataplane(s: KernelState): RunningDataplane {
     const pod = podByAddress.get(f.reply.src)
     return pod === undefined ? undefined : { atMs, client: f.orig.src, clientPort: f.orig.sport, pod }
   }
+  const udpPerQuery = v.service.protocol === 'UDP' && v.load.udpSourcePort === 'per-query'
   const keep = (n: LayoutNode) => (f: TrackedFlow) => f.orig.dst === n.address && f.orig.dport === v.service.nodePort
   const takeSnapshot = async () =>
     new Map(
       await Promise.all(
         layout.nodes.map(async (n): Promise<[string, EpochSnapshot]> => {
           const at = Date.now()
-          const [counters, established] = await Promise.all([s.rules.readCounters(n.netns, s.mode).catch(() => undefined), establishedFlows(n.netns, keep(n)).catch(() => [] as TrackedFlow[])])
+          const [counters, established] = await Promise.all([s.rules.readCounters(n.netns, s.mode).catch(() => undefined), establishedFlows(n.netns, keep(n), protocolOf(v)).catch(() => [] as TrackedFlow[])])
           s.watches.get(n.name)?.forgetBefore(epochMs)
-          return [n.name, { counters, countersAtMs: at, established: established.map((f) => decision(f, at)).filter((d): d is Decision => d !== undefined) }]
+          // UDP with a socket per query: the warm-up's entries outlive their one query and carry no measured traffic (fixed sockets' entries do).
+          const carried = udpPerQuery ? [] : established
+          return [n.name, { counters, countersAtMs: at, established: carried.map((f) => decision(f, at)).filter((d): d is Decision => d !== undefined) }]
         }),
       ),
     )
   const applyOn = async (n: LayoutNode, endpoints: RuleEndpoint[]) => {
     const input: RuleInput = { mode: s.mode, service, node: { name: n.name, addresses: [n.address], podCidr: n.podCidr, clusterCidr: CLUSTER_CIDR }, endpoints }
     await s.rules.apply(n.netns, s.mode, s.rules.render(input))
+    // (kube-proxy cleans conntrack at the end of its sync, once the new rules are in)
+    await s.udpCleanup?.(n.name, n.netns, endpoints)
     const local = endpoints.filter((e) => e.node === n.name && e.ready).length
     await s.agents.get(n.name)?.request('local-endpoints', local)
   }

@@ -66,7 +66,7 @@ export const MANIFEST_FIELDS: readonly ManifestField[] = [
   { group: 'Service', path: 'spec.ports[].port', mapsTo: '`service.port` (LoadBalancer); picks the port (`--port NUMBER`)' },
   { group: 'Service', path: 'spec.ports[].targetPort', mapsTo: '`cluster.pod.port` (number or container port name; `port` when absent)' },
   { group: 'Service', path: 'spec.ports[].nodePort', mapsTo: '`service.nodePort`' },
-  { group: 'Service', path: 'spec.ports[].protocol', mapsTo: 'TCP only: UDP and SCTP are refused' },
+  { group: 'Service', path: 'spec.ports[].protocol', mapsTo: '`service.protocol` (TCP or UDP; SCTP is refused)' },
   { group: 'Service', path: 'spec.ports[].appProtocol', mapsTo: 'informative (the load is HTTP/1.1)' },
   { group: 'Service', path: 'spec.sessionAffinity', mapsTo: '`service.sessionAffinity`' },
   { group: 'Service', path: 'spec.sessionAffinityConfig.clientIP.timeoutSeconds', mapsTo: '`service.sessionAffinityTimeoutSeconds`' },

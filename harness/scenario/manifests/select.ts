@@ -73,7 +73,7 @@ export function runAs(ctx: ManifestContext, svc: Obj, override: ExposedType | un
   return override
 }
 
-/** The port to benchmark: `want` by name or number, else the first; UDP and SCTP are refused. */
+/** The port to benchmark: `want` by name or number, else the first; SCTP is refused (TCP and UDP run). */
 export function pickPort(ctx: ManifestContext, svc: Obj, want: string | number | undefined): { port: Obj; index: number } {
   const sid = whereOf(ctx, svc)
   const ports = (Array.isArray(get(svc, 'spec.ports')) ? (get(svc, 'spec.ports') as unknown[]) : []).filter(isPlainObject)
@@ -89,9 +89,9 @@ export function pickPort(ctx: ManifestContext, svc: Obj, want: string | number |
   }
   const port = ports[index] as Obj
   const protocol = port.protocol ?? 'TCP'
-  if (protocol !== 'TCP') {
-    const tcp = ports.find((p) => (p.protocol ?? 'TCP') === 'TCP')
-    throw fail(`${sid}: spec.ports[${index}].protocol`, `port ${label(port)} is ${String(protocol)}; svcbench runs TCP Services only until UDP and SCTP are supported${tcp === undefined ? '' : `; --port ${String(tcp.name ?? tcp.port)} picks its TCP port`}`)
+  if (protocol !== 'TCP' && protocol !== 'UDP') {
+    const other = ports.find((p) => ['TCP', 'UDP'].includes(String(p.protocol ?? 'TCP')))
+    throw fail(`${sid}: spec.ports[${index}].protocol`, `port ${label(port)} is ${String(protocol)}; svcbench runs TCP and UDP Services only${other === undefined ? '' : `; --port ${String(other.name ?? other.port)} picks its ${String(other.protocol ?? 'TCP')} port`}`)
   }
   return { port, index }
 }

@@ -10,6 +10,7 @@ export function serviceFields(ctx: ManifestContext, svc: Obj, type: ExposedType,
   const sid = whereOf(ctx, svc)
   const service: Obj = { type }
   if (typeof port.nodePort === 'number') service.nodePort = port.nodePort
+  if (port.protocol === 'UDP') service.protocol = 'UDP'
   let preset: FilePreset | undefined
   if (type === 'LoadBalancer') {
     if (typeof port.port === 'number') service.port = port.port

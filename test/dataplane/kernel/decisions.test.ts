@@ -24,6 +24,12 @@ describe('parseConntrackLine', () => {
     expect(parseConntrackLine('conntrack v1.4.7 (conntrack-tools): 2 flow entries have been shown.')).toBeUndefined()
     expect(parseConntrackLine('udp      17 29 src=10.0.0.1 dst=10.0.0.2 sport=1 dport=2 [UNREPLIED] src=10.0.0.2 dst=10.0.0.1 sport=2 dport=1 mark=0 use=1')).toBeUndefined()
   })
+
+  it('reads UDP entries when asked (a UDP Service: no state; a NEW event with its time), and skips TCP ones then', () => {
+    const ev = '[1700000000.250000]\t    [NEW] udp      17 30 src=198.18.128.3 dst=198.18.0.1 sport=40001 dport=30080 [UNREPLIED] src=198.19.1.2 dst=198.18.0.1 sport=8080 dport=40001'
+    expect(parseConntrackLine(ev, 'udp')).toEqual({ atMs: 1_700_000_000_250, state: 'UDP', orig: { src: '198.18.128.3', dst: '198.18.0.1', sport: 40001, dport: 30080 }, reply: { src: '198.19.1.2', dst: '198.18.0.1', sport: 8080, dport: 40001 } })
+    expect(parseConntrackLine('tcp      6 114 ESTABLISHED src=1.1.1.1 dst=2.2.2.2 sport=1 dport=2 src=2.2.2.2 dst=1.1.1.1 sport=2 dport=1', 'udp')).toBeUndefined()
+  })
 })
 
 const d = (atMs: number, client: string, clientPort: number, pod: string): Decision => ({ atMs, client, clientPort, pod })

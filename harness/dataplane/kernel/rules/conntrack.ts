@@ -26,8 +26,8 @@ export interface UdpFlowTarget {
 /** conntrack's summary line, e.g. `0 flow entries have been deleted.` (exit 1 when 0). */
 const DELETED = /(\d+) flow entries have been deleted/
 
-/** One `conntrack -D -p udp …`; resolves with how many entries it deleted. */
-async function deleteFlows(netns: string, filter: string[]): Promise<number> {
+/** One `conntrack -D -p udp …` in `netns` with `filter`; resolves with how many entries it deleted. */
+export async function deleteFlows(netns: string, filter: string[]): Promise<number> {
   const argv = ['conntrack', '-D', '-p', 'udp', ...filter]
   const r = await runInNetns(netns, argv)
   const m = DELETED.exec(r.stderr + r.stdout)

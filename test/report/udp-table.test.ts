@@ -1,0 +1,21 @@
+/** udpLines: the UDP tables under the comparison table, only for variants that ran UDP. */
+import { describe, expect, it } from 'vitest'
+import { udpLines } from '../../harness/report/udp-table.ts'
+import type { VariantResult } from '../../harness/model/results.ts'
+
+const udpVariant = {
+  name: 'none',
+  udp: { sourcePort: 'fixed', flows: 9, pods: [{ name: 'pod-1', queriesAnswered: 120, flows: 5 }, { name: 'pod-2', queriesAnswered: 60, flows: 4 }], clients: [{ client: 'a', pods: ['pod-1'], answered: 1, lost: 0 }], clientsOnOnePod: 1 },
+  failover: [{ fault: 'kill-pod', pods: ['pod-2'], udp: { flowsOnDeadEndpoint: 4, flowsStuck: 4, queriesLost: 80, lastLostSec: 1.6, flowsMoved: 4, lastMovedAtSec: 3.02, flowsBackOnSamePod: 0, flowsNeverAnswered: 0 } }],
+} as unknown as VariantResult
+
+describe('udpLines', () => {
+  it('prints nothing for TCP variants', () => {
+    expect(udpLines([{ name: 'tcp', failover: [] } as unknown as VariantResult])).toEqual([])
+  })
+  it('prints per pod queries answered / flows and what each fault cost the pinned flows', () => {
+    const text = udpLines([udpVariant]).join('\n')
+    expect(text).toMatch(/none\s+fixed\s+9\s+1\/1\s+pod-1 120\/5  pod-2 60\/4/)
+    expect(text).toMatch(/none\s+kill-pod pod-2\s+4\s+4\s+80\s+1\.60s\s+4 \(3\.02s\)\s+0\s+0/)
+  })
+})
