@@ -13,6 +13,26 @@ import type { LbSettings } from './load-balancer.ts'
 export const DATAPLANES = ['proxy', 'kernel'] as const
 export type DataplaneName = (typeof DATAPLANES)[number]
 
+/** Service types svcbench runs (`service.type`); ExternalName and headless Services have no virtual IP to balance. */
+export const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const
+export type ServiceType = (typeof SERVICE_TYPES)[number]
+
+/**
+ * Where the load comes from (`load.from`): `external`, clients outside the cluster at the nodes'
+ * NodePorts or the front load balancer; `cluster`, client pods on the nodes, each connecting to
+ * the Service's ClusterIP through its own node's kube-proxy.
+ */
+export const LOAD_ORIGINS = ['external', 'cluster'] as const
+export type LoadOrigin = (typeof LOAD_ORIGINS)[number]
+
+/**
+ * Which pods are the in-cluster clients (`load.clientPods`): `separate`, client pods of their own
+ * placed on `load.clientNodes`; `endpoints`, the Service's own pods (a Service calling itself: a
+ * connection may come back to the pod that opened it, kube-proxy's hairpin case).
+ */
+export const CLIENT_POD_KINDS = ['separate', 'endpoints'] as const
+export type ClientPodKind = (typeof CLIENT_POD_KINDS)[number]
+
 /** Fault actions (one file each under harness/faults/). */
 export const FAULT_ACTIONS = ['kill-pod', 'hang-pod', 'slow-pod', 'fail-pod', 'recover-pod', 'delete-pod', 'kill-node', 'drain-node', 'scale', 'rolling-update'] as const
 export type FaultAction = (typeof FAULT_ACTIONS)[number]
@@ -152,9 +172,11 @@ export interface ResolvedVariant {
   service: {
     /** What carries the traffic: svcbench's node proxies (`proxy`) or kube-proxy's rules in the kernel (`kernel`). */
     dataplane: DataplaneName
-    type: 'NodePort' | 'LoadBalancer'
+    /** `ClusterIP` (a virtual IP inside the cluster only), `NodePort`, `LoadBalancer` (a front load balancer over the NodePorts). */
+    type: ServiceType
+    /** NodePort and LoadBalancer: the port opened on every node. */
     nodePort: number
-    /** LoadBalancer: the external port. */
+    /** The Service's port (spec.ports[].port): the ClusterIP's port, and a LoadBalancer's external port. */
     port: number
     /** LoadBalancer: kube-proxy's health check port (answers for Local). */
     healthCheckNodePort: number
@@ -176,8 +198,16 @@ export interface ResolvedVariant {
     sessionAffinityTimeoutSeconds: number
     externalTrafficPolicy: 'Cluster' | 'Local'
     internalTrafficPolicy: 'Cluster' | 'Local'
+    /** kube-proxy's masqueradeAll (KubeProxyConfiguration): SNAT every ClusterIP connection to the node's address. */
+    masqueradeAll: boolean
   }
   load: {
+    /** `external`: clients outside the cluster (NodePorts, the front load balancer); `cluster`: client pods at the ClusterIP. */
+    from: LoadOrigin
+    /** from cluster: the nodes client pods are placed on, client k on clientNodes[k mod length]; [] for external. */
+    clientNodes: string[]
+    /** from cluster: client pods of their own (`separate`), or the Service's own pods (`endpoints`). */
+    clientPods: ClientPodKind
     durationMs: number
     warmupMs: number
     connections: number
@@ -186,7 +216,7 @@ export interface ResolvedVariant {
     /** Reconnect once a keep-alive connection is this old, ms; 0 = never. */
     connectionLifetimeMs: number
     path: string
-    /** Names of the nodes clients connect to, in order: connection i goes to via[i mod length]. */
+    /** from external: names of the nodes clients connect to, in order: connection i goes to via[i mod length]. */
     via: string[]
     requestTimeoutMs: number
   }
