@@ -117,7 +117,9 @@ export interface RunningDataplane {
   targets(via: readonly string[]): LoadTarget[]
   /**
    * Start the load where the clients live: in this process (proxy), or in a child process inside
-   * the run's client namespace (kernel), whose result comes back over IPC.
+   * the run's client namespace (kernel), whose result comes back over IPC; in-cluster clients on
+   * the kernel dataplane run in one child per namespace they live in, the plan split by address
+   * and the results merged.
    */
   startLoad(executor: LoadExecutorName, plan: LoadPlan): RunningLoad
   /** The kubelet's HTTP GET from node `node` (its address as the source): the status, or undefined when it failed or timed out. */
