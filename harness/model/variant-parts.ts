@@ -106,8 +106,9 @@ export interface PodResult {
   /**
    * In-cluster clients (load.from 'cluster'): the share of this pod's requests that came from
    * client pods on its own node (the pod's TCP source, or X-Forwarded-For, tells the client's node:
-   * a client pod's own address, or its node's address where kube-proxy masqueraded); null for
-   * clients outside the cluster, or when the pod counted no request. Absent from older results.
+   * a client pod's own address, or its node's address where kube-proxy masqueraded; for your own
+   * server, which node's proxy sent the request); null for clients outside the cluster, or when
+   * nothing was counted. Absent from older results.
    */
   sameNodeShare?: number | null
 }

@@ -4,6 +4,8 @@
  * A pod's request is from its own node when the client it names (X-Forwarded-For, else the TCP
  * source) is a client pod on that node, or that node's address: kube-proxy masquerades on the
  * client's node (hairpin, masqueradeAll), so a node address at the pod is the client's node.
+ * Your own server (cluster.pod.command) sees nothing svcbench can read: there, what each node's
+ * proxy sent the pod (the client's node is the node that balanced it).
  */
 import { round6 } from './round.ts'
 import { MAX_MATRIX_CLIENTS } from './addresses.ts'
@@ -15,6 +17,14 @@ type Inputs = Pick<VariantMeasurements, 'variant' | 'topology' | 'pods' | 'proxi
 
 /** Per pod, in topology order: requests from a client whose node is known, and those of them from the pod's own node. */
 function perPod(m: Inputs): { known: number; same: number }[] {
+  if (m.variant.cluster.command !== null) {
+    // Your own server counts nothing: each node's proxy counted what it sent each pod, and an
+    // in-cluster client's requests are balanced by its own node's proxy.
+    return m.topology.pods.map((p) => m.proxies.reduce((a, px) => {
+      const n = px.requestsByPod[p.name] ?? 0
+      return { known: a.known + n, same: a.same + (px.node === p.node ? n : 0) }
+    }, { known: 0, same: 0 }))
+  }
   const nodeOf = new Map<string, string>([...m.topology.nodes.map((n) => [n.address, n.name] as const), ...(m.topology.clients ?? []).map((c) => [c.address, c.node] as const)])
   const stats = new Map(m.pods.map((p) => [p.name, p]))
   return m.topology.pods.map((p) => {

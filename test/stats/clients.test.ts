@@ -43,6 +43,11 @@ describe('sameNodeShares and clientsSummary', () => {
       hairpinDecisions: 3,
     })
   })
+  it('take your own server\'s from what each node\'s proxy sent it (the client\'s own node balanced it)', () => {
+    const own = resolveScenario({ name: 'x', cluster: { nodes: 2, replicas: 2, pod: { command: 'node server.js' } }, service: { type: 'ClusterIP' } }).variants[0]!
+    const sent: ProxyStats[] = [{ ...proxy('node-a', {}), requestsByPod: { 'pod-1': 30, 'pod-2': 10 } }, { ...proxy('node-b', {}), requestsByPod: { 'pod-1': 10 } }]
+    expect(sameNodeShares({ variant: own, topology, pods: [], proxies: sent })).toEqual([0.75, 0])
+  })
   it('say nothing of nodes for clients outside the cluster', () => {
     expect(sameNodeShares({ variant: external, topology, pods, proxies })).toEqual([null, null])
     expect(clientsSummary({ variant: external, topology, pods, proxies })).toEqual({ from: 'external', clientPods: null, byNode: {}, nodeByClient: {}, sameNodeShare: null, hairpinDecisions: 0 })
