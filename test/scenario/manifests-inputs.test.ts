@@ -146,6 +146,11 @@ describe('resolveScenario over manifests', () => {
     const plain = resolveScenario({ name: 'x', service: { type: 'LoadBalancer' } })
     expect([plain.variants[0]!.service.loadBalancer?.preset, plain.variants[0]!.lbPresetSource]).toEqual(['aws-nlb', 'default'])
   })
+  it('reads a NodePort Service\'s own port for in-cluster clients (load.from \'cluster\' in the scenario)', () => {
+    const r = resolveScenario({ name: 'x', load: { from: 'cluster' } }, { manifests: fixture('multi-service.yaml'), port: 'metrics' })
+    expect([r.variants[0]!.service.type, r.variants[0]!.service.port, r.variants[0]!.load.from]).toEqual(['NodePort', 9100, 'cluster'])
+    expect(resolveScenario({ name: 'x' }, { manifests: fixture('multi-service.yaml'), port: 'metrics' }).variants[0]!.service.port).toBe(80)
+  })
   it('lets the scenario\'s service.type run a ClusterIP Service, and the CLI pick the Service and port', () => {
     const r = resolveScenario({ name: 'x', service: { type: 'LoadBalancer' } }, { manifests: fixture('cluster-ip.yaml') })
     expect(r.variants[0]!.service.type).toBe('LoadBalancer')

@@ -63,7 +63,7 @@ export const MANIFEST_FIELDS: readonly ManifestField[] = [
   { group: 'Service', path: 'spec.clusterIPs', mapsTo: 'as `clusterIP`' },
   { group: 'Service', path: 'spec.selector.*', mapsTo: 'the workloads and Pods whose pods are the endpoints' },
   { group: 'Service', path: 'spec.ports[].name', mapsTo: 'picks the port (`--port NAME`)' },
-  { group: 'Service', path: 'spec.ports[].port', mapsTo: '`service.port` (ClusterIP, LoadBalancer: the port in-cluster clients or the load balancer\'s clients connect to); picks the port (`--port NUMBER`)' },
+  { group: 'Service', path: 'spec.ports[].port', mapsTo: '`service.port` (ClusterIP, LoadBalancer, and NodePort with `load.from: \'cluster\'`: the port in-cluster clients or the load balancer\'s clients connect to); picks the port (`--port NUMBER`)' },
   { group: 'Service', path: 'spec.ports[].targetPort', mapsTo: '`cluster.pod.port` (number or container port name; `port` when absent)' },
   { group: 'Service', path: 'spec.ports[].nodePort', mapsTo: '`service.nodePort`' },
   { group: 'Service', path: 'spec.ports[].protocol', mapsTo: 'TCP only: UDP and SCTP are refused' },

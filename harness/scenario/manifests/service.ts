@@ -11,8 +11,9 @@ export function serviceFields(ctx: ManifestContext, svc: Obj, type: ServiceType,
   const service: Obj = { type }
   // A ClusterIP Service has no NodePort: a nodePort left in a file run as ClusterIP is not used.
   if (typeof port.nodePort === 'number' && type !== 'ClusterIP') service.nodePort = port.nodePort
-  // The Service port: where in-cluster clients connect (ClusterIP), or the load balancer listens.
-  if (type === 'ClusterIP' && typeof port.port === 'number') service.port = port.port
+  // The Service port: where in-cluster clients connect (ClusterIP; any type with load.from
+  // 'cluster'), or the load balancer listens.
+  if ((type === 'ClusterIP' || (type === 'NodePort' && ctx.loadFrom === 'cluster')) && typeof port.port === 'number') service.port = port.port
   let preset: FilePreset | undefined
   if (type === 'LoadBalancer') {
     if (typeof port.port === 'number') service.port = port.port
