@@ -160,8 +160,8 @@ async function runVariant(v: ResolvedVariant, run: ResolvedRun, plan: AddressPla
   })
   const faultTimers: NodeJS.Timeout[] = []
   try {
-    const targets = cluster.targets(v.load.via)
-    const clientAddresses = Array.from({ length: clientAddressCount(v) }, (_, k) => cluster.clientAddress(k))
+    // Clients outside the cluster at the NodePorts (or the load balancer), or client pods at the ClusterIP.
+    const { targets, clientAddresses } = cluster.loadEnds()
     const base = { targets, clientAddresses, connections: v.load.connections, keepAlive: v.load.keepAlive, connectionLifetimeMs: v.load.connectionLifetimeMs, path: v.load.path, requestTimeoutMs: v.load.requestTimeoutMs, signal, open: openPlanFor(v, run.seed), udp: udpPlanFor(v) }
 
     if (opts.signal?.aborted === true) return undefined

@@ -248,7 +248,7 @@ export const FLAGS: readonly FlagSpec[] = [
     kind: 'value', name: '--service-type', placeholder: '<type>', group: 'overrides',
     parse: (v, o, issue) => (v === 'NodePort' || v === 'LoadBalancer' ? (o.serviceType = v) : issue(`got ${JSON.stringify(v)}; expected NodePort or LoadBalancer`)),
     help: "service.type for the scenario and every variant: NodePort or LoadBalancer; runs a manifests' ClusterIP Service exposed",
-    details: "svcbench's clients are outside the cluster, so a ClusterIP Service from `--manifests` runs only with this (or `service.type` in a scenario).",
+    details: 'A ClusterIP Service from `--manifests` runs as written with in-cluster clients (`load.from: \'cluster\'`); this runs it exposed instead, to clients outside the cluster (`load.from: \'external\'`).',
   },
   { kind: 'value', name: '--out', placeholder: '<dir>', group: 'output', default: 'reports', help: 'reports root', details: 'The run goes to `<dir>/<scenario>/<UTC timestamp>/`; baselines are read from and saved to `<dir>/baselines/`.', parse: nonEmptyValue('a folder path', (o, v) => (o.outDir = v)) },
   { kind: 'switch', name: '--json', group: 'output', help: 'print results JSON on stdout, nothing else there', details: 'The table, progress, warnings and (under GitHub Actions) the `::error` annotations go to stderr.', set: (o) => (o.json = true) },

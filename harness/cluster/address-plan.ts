@@ -6,8 +6,11 @@
  *   127.B.0.20         reference pod of the calibration path (--trials, --baseline)
  *   127.B.0.10         front load balancer (reserved for LoadBalancer services)
  *   127.B.1.(i+1)      node i (its NodePort proxy listens here)
+ *   127.B.100.(i+1)    node i's stand-in for the Service's ClusterIP (its proxy intercepts it there;
+ *                      on loopback every node needs its own: a socket cannot tell a client's node)
  *   127.B.(2+⌊j/250⌋).(j mod 250 + 1)     pod j (j < 200 → 127.B.2.x)
- *   127.B.(128+⌊k/250⌋).(k mod 250 + 1)   client source address k (k < 32000)
+ *   127.B.(128+⌊k/250⌋).(k mod 250 + 1)   client source address k (k < 32000); in-cluster client k
+ *                      (a client pod) has the same address
  *
  * Linux routes all of 127.0.0.0/8 to loopback, so no setup is needed.
  */
@@ -40,6 +43,10 @@ export interface AddressPlan {
   node(i: number): string
   pod(j: number): string
   client(k: number): string
+  /** In-cluster client k (a client pod on any node): client address k. */
+  clientPod(k: number): string
+  /** Node i's stand-in for the Service's ClusterIP. */
+  clusterIp(i: number): string
 }
 
 /** Addresses in block `block` (16..250). */
@@ -53,6 +60,8 @@ export function addressPlan(block: number): AddressPlan {
     node: (i) => `${base}.1.${i + 1}`,
     pod: (j) => `${base}.${2 + Math.floor(j / 250)}.${(j % 250) + 1}`,
     client: (k) => `${base}.${128 + Math.floor(k / 250)}.${(k % 250) + 1}`,
+    clientPod: (k) => `${base}.${128 + Math.floor(k / 250)}.${(k % 250) + 1}`,
+    clusterIp: (i) => `${base}.100.${i + 1}`,
   }
 }
 

@@ -5,6 +5,7 @@
  * network namespaces). The dataplane lays out the addresses and builds its network first, the
  * pods start where it says, then the dataplane starts. `stop()` removes everything it started.
  */
+import { clientAddressCount } from '../load/plan.ts'
 import { prepareBundles } from '../process/bundle.ts'
 import type { SampledProcess } from '../util/cpu.ts'
 import { deriveSeed } from '../util/rng.ts'
@@ -28,6 +29,13 @@ export interface Cluster {
   dataplane: DataplaneName
   /** Client source address k (the run's loopback block, or the kernel dataplane's client namespace). */
   clientAddress(k: number): string
+  /**
+   * Where the variant's load connects from and to, paired by index: clients outside the cluster
+   * at the NodePorts of `load.via` (or the front load balancer), or each in-cluster client pod at
+   * its own node's ClusterIP (one target per client address, so that connection i's target is
+   * its address's: LoadPlan pairs equal-length lists by index).
+   */
+  loadEnds(): { clientAddresses: string[]; targets: LoadTarget[] }
   /** Start the load where the clients live (RunningDataplane.startLoad). */
   startLoad(executor: LoadExecutorName, plan: LoadPlan): RunningLoad
   /** The kubelet's HTTP GET from node `node`: the status, or undefined when it failed or timed out. */
@@ -130,7 +138,15 @@ function composeCluster({ v, topology, hashSeed, pods, dataplane, endpointOf, ad
   return {
     topology,
     dataplane: v.service.dataplane,
-    clientAddress: (k) => addressing.client(k),
+    clientAddress: (k) => (v.load.from === 'cluster' ? (topology.clients[k]?.address ?? addressing.client(k)) : addressing.client(k)),
+    loadEnds() {
+      if (v.load.from === 'external') {
+        const clientAddresses = Array.from({ length: clientAddressCount(v) }, (_, k) => addressing.client(k))
+        return { clientAddresses, targets: dataplane.targets(v.load.via) }
+      }
+      const clusterIpOf = new Map(topology.nodes.map((n) => [n.name, n.clusterIp]))
+      return { clientAddresses: topology.clients.map((c) => c.address), targets: topology.clients.map((c) => ({ host: clusterIpOf.get(c.node) as string, port: v.service.port })) }
+    },
     startLoad: (executor, plan) => dataplane.startLoad(executor, plan),
     probeFromNode: (node, probe) => dataplane.probeFromNode(node, probe),
     hashSeed,

@@ -40,7 +40,10 @@ function nodeProxyConfig(n: DataplaneTopology['nodes'][number], topology: Datapl
   return {
     node: n.name,
     address: n.address,
-    nodePort: n.nodePort,
+    nodePort: v.service.type === 'ClusterIP' ? null : n.nodePort,
+    clusterIp: v.load.from === 'cluster' ? { address: n.clusterIp, port: v.service.port } : null,
+    internalTrafficPolicy: v.service.internalTrafficPolicy,
+    masqueradeAll: v.service.masqueradeAll,
     proxyMode: v.service.proxyMode,
     algorithm: v.service.algorithm,
     ipvsTimeouts: v.service.ipvsTimeouts,

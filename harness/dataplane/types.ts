@@ -25,8 +25,16 @@ export interface ClusterAddressing {
   node(i: number): string
   /** Pod slot j's address: slots are numbered over the cluster; it is the `slot`-th on node `nodeIndex`. */
   pod(j: number, nodeIndex: number, slot: number): string
-  /** Client source address k. */
+  /** Client source address k (clients outside the cluster). */
   client(k: number): string
+  /** In-cluster client k's address: it is the `slot`-th client pod on node `nodeIndex` (load.clientPods 'separate'). */
+  clientPod(k: number, nodeIndex: number, slot: number): string
+  /**
+   * Where node `nodeIndex`'s pods reach the Service's ClusterIP. On the kernel dataplane it is the
+   * one virtual IP every node's rules intercept; on loopback each node's proxy needs an address
+   * of its own to stand in for it (a socket cannot tell which node a client runs on).
+   */
+  clusterIp(nodeIndex: number): string
   /** The front load balancer's address (LoadBalancer Services). */
   frontLb: string
 }
@@ -56,8 +64,11 @@ export interface DataplaneNetwork {
  * on its node where other nodes reach it (the hop of externalTrafficPolicy Cluster).
  */
 export interface DataplaneTopology {
-  nodes: readonly { name: string; address: string; nodePort: number }[]
+  /** `clusterIp`: where the node's pods reach the Service's ClusterIP (ClusterAddressing.clusterIp). */
+  nodes: readonly { name: string; address: string; nodePort: number; clusterIp: string }[]
   pods: readonly { name: string; node: string; address: string; port: number; hopPort: number }[]
+  /** In-cluster clients (load.from 'cluster'), in client-address order: `pod` names the Service's pod a client is (clientPods 'endpoints'), else null. */
+  clients: readonly { name: string; node: string; address: string; pod: string | null }[]
 }
 
 /** Where the load connects: a node's NodePort, or the front load balancer (`tls` when it terminates TLS). */
@@ -106,7 +117,9 @@ export interface RunningDataplane {
   targets(via: readonly string[]): LoadTarget[]
   /**
    * Start the load where the clients live: in this process (proxy), or in a child process inside
-   * the run's client namespace (kernel), whose result comes back over IPC.
+   * the run's client namespace (kernel), whose result comes back over IPC; in-cluster clients on
+   * the kernel dataplane run in one child per namespace they live in, the plan split by address
+   * and the results merged.
    */
   startLoad(executor: LoadExecutorName, plan: LoadPlan): RunningLoad
   /** The kubelet's HTTP GET from node `node` (its address as the source): the status, or undefined when it failed or timed out. */

@@ -1,9 +1,10 @@
 /**
  * Checks every executor makes before it sends anything: svcbench sends traffic only on this
  * machine (DESIGN.md: 127.0.0.0/8 and ::1), from source addresses on this machine, or inside the
- * network namespaces a run created. A load inside the kernel dataplane's client namespace may use
- * 198.18.0.0/15: that namespace's only link leads to the run's fabric, whose only links lead to
- * the run's nodes and on to their pods, so every address it reaches is one of the run's own.
+ * network namespaces a run created. A load inside the kernel dataplane's client namespace (or a
+ * namespace of its in-cluster client pods) may use 198.18.0.0/15: that namespace's only link leads
+ * to the run's fabric (or to its node), whose only links lead to the run's nodes and on to their
+ * pods, so every address it reaches is one of the run's own.
  */
 import { isBenchmarkAddress, isLoopback } from '../util/ip.ts'
 import { inNamedNetns } from '../util/netns.ts'

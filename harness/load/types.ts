@@ -38,7 +38,12 @@ export interface LoadTarget {
 
 /** What to send, where from and for how long: the same for every executor. */
 export interface LoadPlan {
-  /** Connection i goes to targets[i mod targets.length] (the open model without keep-alive: request i). Loopback addresses only (see `runNetns`). */
+  /**
+   * Connection i goes to targets[i mod targets.length] (the open model without keep-alive: request i). Loopback addresses only (see `runNetns`).
+   * With one target per client address (the same length as `clientAddresses`), connection i's
+   * target is therefore its address's: in-cluster clients each reach the ClusterIP through their
+   * own node (cluster/cluster.ts loadEnds). Every executor keeps this pairing.
+   */
   targets: LoadTarget[]
   /** Connection i uses source address clientAddresses[i mod length] (the open model without keep-alive: request i). Loopback addresses only (see `runNetns`). */
   clientAddresses: string[]

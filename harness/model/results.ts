@@ -7,7 +7,7 @@ import type { ResolvedFault, ResolvedVariant } from './scenario.ts'
 import type { GateResult, PairedSchedule } from './gate-result.ts'
 import type { CpuSummary, FairnessSummary, IpvsRealServerResult, LatencySummary, LoadSummary, StickinessSummary } from './summaries.ts'
 import type { Machine, Versions } from './run-info.ts'
-import type { FailoverResult, LoadBalancerResult, NodeResult, PodResult, TimelineEvent, TimelinePoint } from './variant-parts.ts'
+import type { ClientsResult, FailoverResult, LoadBalancerResult, NodeResult, PodResult, TimelineEvent, TimelinePoint } from './variant-parts.ts'
 import type { ErrorKind } from './variant-parts.ts'
 import type { UdpResult } from './udp-results.ts'
 
@@ -35,6 +35,10 @@ export interface VariantResult {
   sessionAffinity: 'None' | 'ClientIP'
   /** `Cluster` (each node balances over every pod and SNATs to its own address) or `Local` (each node over its own pods only, the client's address kept). */
   externalTrafficPolicy: 'Cluster' | 'Local'
+  /** The Service's type: `ClusterIP`, `NodePort` or `LoadBalancer`. Absent from older results. */
+  serviceType?: 'ClusterIP' | 'NodePort' | 'LoadBalancer'
+  /** The policy of in-cluster (ClusterIP) traffic: `Cluster`, or `Local` (a client pod's node's own pods only; dropped where it has none). Absent from older results. */
+  internalTrafficPolicy?: 'Cluster' | 'Local'
   /** Where the node proxies decide: `connection` (once per new connection, as kube-proxy does) or `request` (an L7 proxy, per request). */
   balancing: 'connection' | 'request'
   /** Length of the measured phase, seconds. */
@@ -130,6 +134,8 @@ export interface VariantResult {
     /** Distinct TCP source addresses the pods saw (node addresses in request mode). */
     tcpSourcesSeenByPods: number
   }
+  /** Where the load came from (outside the cluster, or client pods on which nodes) and how much stayed on its node. Absent from older results. */
+  clients?: ClientsResult
   /** Source addresses as the pods saw them: client addresses kept (Local) or SNATed to nodes (Cluster). */
   sourceAddresses: {
     /** Distinct client addresses seen as TCP source by the pods. */

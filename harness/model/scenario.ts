@@ -30,6 +30,25 @@ export type UdpConntrackCleanup = (typeof UDP_CONNTRACK_CLEANUPS)[number]
 
 /** How a UDP load's clients pick source ports (`load.udpSourcePort`): one per client for all its queries (a resolver's socket), or a new one per query. */
 export type UdpSourcePort = 'fixed' | 'per-query'
+/** Service types svcbench runs (`service.type`); ExternalName and headless Services have no virtual IP to balance. */
+export const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const
+export type ServiceType = (typeof SERVICE_TYPES)[number]
+
+/**
+ * Where the load comes from (`load.from`): `external`, clients outside the cluster at the nodes'
+ * NodePorts or the front load balancer; `cluster`, client pods on the nodes, each connecting to
+ * the Service's ClusterIP through its own node's kube-proxy.
+ */
+export const LOAD_ORIGINS = ['external', 'cluster'] as const
+export type LoadOrigin = (typeof LOAD_ORIGINS)[number]
+
+/**
+ * Which pods are the in-cluster clients (`load.clientPods`): `separate`, client pods of their own
+ * placed on `load.clientNodes`; `endpoints`, the Service's own pods (a Service calling itself: a
+ * connection may come back to the pod that opened it, kube-proxy's hairpin case).
+ */
+export const CLIENT_POD_KINDS = ['separate', 'endpoints'] as const
+export type ClientPodKind = (typeof CLIENT_POD_KINDS)[number]
 
 /** Fault actions (one file each under harness/faults/). */
 export const FAULT_ACTIONS = ['kill-pod', 'hang-pod', 'slow-pod', 'fail-pod', 'recover-pod', 'delete-pod', 'kill-node', 'drain-node', 'scale', 'rolling-update'] as const
@@ -198,9 +217,11 @@ export interface ResolvedVariant {
     protocol: ServiceProtocol
     /** UDP: what happens to the conntrack entries of an endpoint that stops serving. */
     udpConntrackCleanup: UdpConntrackCleanup
-    type: 'NodePort' | 'LoadBalancer'
+    /** `ClusterIP` (a virtual IP inside the cluster only), `NodePort`, `LoadBalancer` (a front load balancer over the NodePorts). */
+    type: ServiceType
+    /** NodePort and LoadBalancer: the port opened on every node. */
     nodePort: number
-    /** LoadBalancer: the external port. */
+    /** The Service's port (spec.ports[].port): the ClusterIP's port, and a LoadBalancer's external port. */
     port: number
     /** LoadBalancer: kube-proxy's health check port (answers for Local). */
     healthCheckNodePort: number
@@ -222,8 +243,16 @@ export interface ResolvedVariant {
     sessionAffinityTimeoutSeconds: number
     externalTrafficPolicy: 'Cluster' | 'Local'
     internalTrafficPolicy: 'Cluster' | 'Local'
+    /** kube-proxy's masqueradeAll (KubeProxyConfiguration): SNAT every ClusterIP connection to the node's address. */
+    masqueradeAll: boolean
   }
   load: {
+    /** `external`: clients outside the cluster (NodePorts, the front load balancer); `cluster`: client pods at the ClusterIP. */
+    from: LoadOrigin
+    /** from cluster: the nodes client pods are placed on, client k on clientNodes[k mod length]; [] for external. */
+    clientNodes: string[]
+    /** from cluster: client pods of their own (`separate`), or the Service's own pods (`endpoints`). */
+    clientPods: ClientPodKind
     durationMs: number
     warmupMs: number
     connections: number
@@ -232,7 +261,7 @@ export interface ResolvedVariant {
     /** Reconnect once a keep-alive connection is this old, ms; 0 = never. */
     connectionLifetimeMs: number
     path: string
-    /** Names of the nodes clients connect to, in order: connection i goes to via[i mod length]. */
+    /** from external: names of the nodes clients connect to, in order: connection i goes to via[i mod length]. */
     via: string[]
     requestTimeoutMs: number
     /** `closed`: `connections` clients with one request in flight each; `open`: load.rate or load.stages. */

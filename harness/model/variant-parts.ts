@@ -114,6 +114,14 @@ export interface PodResult {
   decisions: number
   /** IPVS weight. */
   weight: number
+  /**
+   * In-cluster clients (load.from 'cluster'): the share of this pod's requests that came from
+   * client pods on its own node (the pod's TCP source, or X-Forwarded-For, tells the client's node:
+   * a client pod's own address, or its node's address where kube-proxy masqueraded; for your own
+   * server, which node's proxy sent the request); null for clients outside the cluster, or when
+   * nothing was counted. Absent from older results.
+   */
+  sameNodeShare?: number | null
 }
 
 /** A node's proxy in a variant. */
@@ -138,6 +146,24 @@ export interface NodeResult {
    * Absent in results written before it was reported.
    */
   ipvsRealServers?: IpvsRealServerResult[] | null
+  /** In-cluster client pods running on this node (load.from 'cluster'); 0 with clients outside the cluster. Absent from older results. */
+  clientPods?: number
+}
+
+/** Where a variant's load came from, and how much of it stayed on the node it started on. */
+export interface ClientsResult {
+  /** `external`: clients outside the cluster, at the NodePorts or the front load balancer; `cluster`: client pods, each at the Service's ClusterIP through its own node's kube-proxy. */
+  from: 'external' | 'cluster'
+  /** In-cluster: client pods of their own (`separate`) or the Service's own pods calling it (`endpoints`); null for clients outside the cluster. */
+  clientPods: 'separate' | 'endpoints' | null
+  /** In-cluster: client pods per node name (nodes without any are left out); {} for clients outside the cluster. */
+  byNode: Record<string, number>
+  /** In-cluster: the node of each client address, for the first MAX_MATRIX_CLIENTS in address order (those of stickiness.matrix); {} for clients outside the cluster. */
+  nodeByClient: Record<string, string>
+  /** In-cluster: the share of all pods' requests that came from client pods on the serving pod's own node (1 under internalTrafficPolicy Local); null for clients outside the cluster or when nothing was counted. */
+  sameNodeShare: number | null
+  /** Balancing decisions that sent a client pod to itself (clientPods `endpoints`: hairpin, which kube-proxy masquerades, so the pod sees its node's address); 0 otherwise. */
+  hairpinDecisions: number
 }
 
 /**

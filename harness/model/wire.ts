@@ -109,7 +109,17 @@ export interface HopRoute {
 export interface NodeProxyConfig {
   node: string
   address: string
-  nodePort: number
+  /** The NodePort it listens on; null for a ClusterIP Service (it has none). */
+  nodePort: number | null
+  /**
+   * Where the node intercepts the Service's ClusterIP for its in-cluster clients (its stand-in
+   * address on loopback and the Service's port); null or absent: no in-cluster client runs.
+   */
+  clusterIp?: { address: string; port: number } | null
+  /** Policy for ClusterIP traffic. @default 'Cluster' */
+  internalTrafficPolicy?: 'Cluster' | 'Local'
+  /** kube-proxy's masqueradeAll: every ClusterIP connection from the node's address. @default false */
+  masqueradeAll?: boolean
   /** kube-proxy mode: ipvs runs the scheduler inside the node's IPVS virtual service. */
   proxyMode: ProxyMode
   algorithm: AlgorithmName

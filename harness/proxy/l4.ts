@@ -15,7 +15,7 @@ import { relayOnread } from './relay/onread.ts'
 import { relayData } from './relay/data.ts'
 import { USERSPACE_DIAL_TIMEOUTS_MS } from '../balancers/userspace.ts'
 import type { Endpoint } from '../model/kube-proxy.ts'
-import type { L4ProxyOptions, RunningProxy } from './types.ts'
+import { noEndpointAction, type L4ProxyOptions, type RunningProxy } from './types.ts'
 
 /** What every connection of one proxy shares. */
 interface ProxyState {
@@ -94,7 +94,7 @@ function onAccept(accepted: net.Socket, st: ProxyState): void {
   socket.once('close', () => accounting.onClose())
   const refuse = () => {
     if (accounting.measuring()) accounting.onNoEndpoint()
-    if (st.opts.onNoEndpoint === 'reject') {
+    if (noEndpointAction(st.opts) === 'reject') {
       socket.resetAndDestroy()
     } else {
       st.held.add(socket)

@@ -12,7 +12,7 @@ import { forwardRequest, listenExclusive, poolsPerOrigin } from './forward.ts'
 import { startLeanL7Proxy } from './lean-front.ts'
 import type { Endpoint } from '../model/kube-proxy.ts'
 import type { Route, RunningProxy } from './types.ts'
-import type { L7ProxyOptions } from './types.ts'
+import { noEndpointAction, type L7ProxyOptions } from './types.ts'
 import { answerAfterHalfClose } from '../util/http.ts'
 
 /** Start the proxy; resolves once it listens. `close()` also closes the upstream pools. */
@@ -20,7 +20,7 @@ export async function startL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> 
   if (opts.lean === true) return startLeanL7Proxy(opts)
   const { balancer, accounting } = opts
   const connections = opts.connectionsPerPod ?? 64
-  const pools = poolsPerOrigin(opts.route, (r) => new Pool(`http://${r.host}:${r.port}`, { connections, localAddress: opts.host, keepAliveTimeout: 60_000 }))
+  const pools = poolsPerOrigin(opts.route, (r) => new Pool(`http://${r.host}:${r.port}`, { connections, localAddress: opts.sourceAddress ?? opts.host, keepAliveTimeout: 60_000 }))
 
   const server = http.createServer((req, res) => {
     const clientIp = req.socket.remoteAddress ?? '127.0.0.1'
@@ -28,7 +28,7 @@ export async function startL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> 
     const measured = accounting.measuring()
     if (ep === undefined) {
       if (measured) accounting.onNoEndpoint()
-      if (opts.onNoEndpoint === 'drop') return // never answered: the client times out
+      if (noEndpointAction(opts) === 'drop') return // never answered: the client times out
       res.writeHead(503, { 'content-type': 'text/plain' })
       res.end('no endpoints')
       return

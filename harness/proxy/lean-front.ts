@@ -14,7 +14,7 @@
 import net from 'node:net'
 import { HOP_BY_HOP, listenExclusive, poolsPerOrigin } from './forward.ts'
 import { createLeanPool, type ResponseSink } from './lean-upstream.ts'
-import type { RunningProxy, L7ProxyOptions } from './types.ts'
+import { noEndpointAction, type RunningProxy, type L7ProxyOptions } from './types.ts'
 
 const CRLF2 = Buffer.from('\r\n\r\n')
 /** Largest request head taken, bytes. */
@@ -134,7 +134,7 @@ const REASONS: Record<number, string> = { 400: 'Bad Request', 413: 'Content Too 
 export async function startLeanL7Proxy(opts: L7ProxyOptions): Promise<RunningProxy> {
   const { balancer, accounting } = opts
   const perPod = opts.connectionsPerPod ?? 64
-  const pools = poolsPerOrigin(opts.route, (r) => createLeanPool(r.host, r.port, opts.host, perPod))
+  const pools = poolsPerOrigin(opts.route, (r) => createLeanPool(r.host, r.port, opts.sourceAddress ?? opts.host, perPod))
   const clients = new Set<net.Socket>()
   const authority = `${opts.host}:${opts.port}`
 
@@ -194,7 +194,7 @@ export async function startLeanL7Proxy(opts: L7ProxyOptions): Promise<RunningPro
       const measured = accounting.measuring()
       if (ep === undefined) {
         if (measured) accounting.onNoEndpoint()
-        if (opts.onNoEndpoint === 'drop') {
+        if (noEndpointAction(opts) === 'drop') {
           done = true // never answered: the client times out
           return
         }

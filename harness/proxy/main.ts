@@ -1,7 +1,8 @@
 /**
  * Child entry: one node's NodePort proxy (its kube-proxy). Each node decides on its own: its own
  * balancer state, its own affinity table. It also runs the node's hop relays: a port per local
- * pod through which other nodes reach that pod (the extra hop of externalTrafficPolicy Cluster).
+ * pod through which other nodes reach that pod (the extra hop of externalTrafficPolicy Cluster),
+ * and, for in-cluster clients, its listener on its stand-in for the Service's ClusterIP.
  */
 import http from 'node:http'
 import { readChildConfig, serveIpc } from '../process/ipc.ts'
@@ -13,47 +14,68 @@ import { startHopRelay } from './hop.ts'
 import { startUdpNode } from './udp-node.ts'
 import type { Endpoint } from '../model/kube-proxy.ts'
 import type { NodeProxyConfig } from '../model/wire.ts'
-import type { Route } from './types.ts'
+import type { ProxyOptions, Route } from './types.ts'
 
 
 const config = readChildConfig<NodeProxyConfig>()
 
 
 const local = config.externalTrafficPolicy === 'Local'
+const internalLocal = config.internalTrafficPolicy === 'Local'
 // Local: only this node's endpoints. Cluster: all of them. Within that, ready endpoints; the
 // serving-but-terminating ones only when none is ready (KEP-1669).
-const scope = (eps: readonly Endpoint[]) => {
-  const inScope = local ? eps.filter((e) => e.node === config.node) : [...eps]
+const scopeFor = (localOnly: boolean) => (eps: readonly Endpoint[]) => {
+  const inScope = localOnly ? eps.filter((e) => e.node === config.node) : [...eps]
   const ready = inScope.filter((e) => e.terminating !== true)
   return ready.length > 0 ? ready : inScope
 }
-const balancer = createKubeProxyBalancer({
-  mode: config.proxyMode,
-  algorithm: config.algorithm,
-  flags: config.flags,
-  seed: config.seed,
-  hashSeed: config.hashSeed,
-  affinityTimeoutSeconds: config.sessionAffinityTimeoutSeconds,
-  timeouts: config.ipvsTimeouts,
-  now: Date.now,
-})
-let current = scope(config.endpoints)
+const scope = scopeFor(local)
+const internalScope = scopeFor(internalLocal)
+const newBalancer = () =>
+  createKubeProxyBalancer({
+    mode: config.proxyMode,
+    algorithm: config.algorithm,
+    flags: config.flags,
+    seed: config.seed,
+    hashSeed: config.hashSeed,
+    affinityTimeoutSeconds: config.sessionAffinityTimeoutSeconds,
+    timeouts: config.ipvsTimeouts,
+    now: Date.now,
+  })
+// NodePort and ClusterIP traffic are balanced apart, as IPVS has a virtual server for each (with
+// iptables and nftables each policy has its own chain; only the affinity lists are shared).
+const balancer = newBalancer()
+const internalBalancer = config.clusterIp == null ? undefined : newBalancer()
+let all: readonly Endpoint[] = config.endpoints
+let current = scope(all)
 balancer.update(current)
+internalBalancer?.update(internalScope(all))
 const accounting = createAccounting(config.node)
 const hopByPod = new Map(config.hops.map((h) => [h.pod, h]))
+
+/** To `ep` from `localAddress`: straight to a pod on this node, else through its node's hop relay (a real extra hop). */
+const routeFrom = (ep: Endpoint, localAddress: string): Route => {
+  const hop = ep.node === config.node ? undefined : hopByPod.get(ep.name)
+  return hop === undefined ? { host: ep.address, port: ep.port, localAddress } : { host: hop.nodeAddress, port: hop.hopPort, localAddress, viaHop: true }
+}
 
 /**
  * How to reach an endpoint from this node. Local: straight to the pod, from the client's own
  * address (client address preserved). Cluster: SNAT to this node's address; a pod on another node
  * is reached through that node's hop relay (a real extra hop).
  */
-const route = (ep: Endpoint, clientIp: string): Route => {
-  if (local) return { host: ep.address, port: ep.port, localAddress: clientIp }
-  if (ep.node === config.node) return { host: ep.address, port: ep.port, localAddress: config.address }
-  const hop = hopByPod.get(ep.name)
-  if (hop === undefined) return { host: ep.address, port: ep.port, localAddress: config.address }
-  return { host: hop.nodeAddress, port: hop.hopPort, localAddress: config.address, viaHop: true }
-}
+const route = (ep: Endpoint, clientIp: string): Route => (local ? { host: ep.address, port: ep.port, localAddress: clientIp } : routeFrom(ep, config.address))
+
+/**
+ * ClusterIP traffic from a pod: the pod sees the client pod's own address (kube-proxy masquerades
+ * only sources outside the cluster CIDR), except that kube-proxy masquerades a connection that
+ * comes back to the pod that opened it (the endpoint chain's `ip saddr <pod> jump
+ * mark-for-masquerade`, iptables `-s <pod> -j KUBE-MARK-MASQ`) and, with masqueradeAll, every one.
+ */
+const internalRoute = (ep: Endpoint, clientIp: string): Route => routeFrom(ep, config.masqueradeAll === true || clientIp === ep.address ? config.address : clientIp)
+
+/** Listen for NodePort or ClusterIP traffic with the node's balancing mode. */
+const listen = (opts: ProxyOptions) => (config.balancing === 'connection' ? startL4Proxy({ ...opts, countRequests: !config.builtInPods }) : startL7Proxy({ ...opts, lean: config.builtInPods }))
 
 // A UDP Service: the node's UDP forwarder and hop relays carry it (udp-node.ts) instead.
 const udp = config.udp === undefined ? undefined : await startUdpNode(config, { balancer, accounting, route }).catch((err: unknown) => {
@@ -70,9 +92,19 @@ try {
     ),
   )
   // Local with no local endpoint drops (kube-proxy's KUBE-XLB rule): the client times out.
-  const onNoEndpoint = local ? 'drop' : 'reject'
-  const opts = { host: config.address, port: config.nodePort, balancer, accounting, route, onNoEndpoint } as const
-  const proxy = udp !== undefined ? { relay: undefined, relayFallback: undefined, close: () => udp.close() } : config.balancing === 'connection' ? await startL4Proxy({ ...opts, countRequests: !config.builtInPods }) : await startL7Proxy({ ...opts, lean: config.builtInPods })
+  const proxy =
+    udp !== undefined
+      ? { relay: undefined, relayFallback: undefined, close: () => udp.close() }
+      : config.nodePort === null
+        ? undefined
+        : await listen({ host: config.address, port: config.nodePort, balancer, accounting, route, onNoEndpoint: local ? 'drop' : 'reject' })
+  // ClusterIP: no endpoint anywhere is REJECTed; none on this node under Local is DROPped (plan.ts).
+  const cip = config.clusterIp
+  const internal =
+    udp !== undefined || cip == null || internalBalancer === undefined
+      ? undefined
+      : await listen({ host: cip.address, port: cip.port, balancer: internalBalancer, accounting, route: internalRoute, sourceAddress: config.address, onNoEndpoint: () => (all.length === 0 ? 'reject' : 'drop') })
+  const relay = (proxy ?? internal)!
   // kube-proxy's healthCheckNodePort server: 200 while this node has a ready local endpoint.
   const healthz =
     config.healthCheckNodePort === null
@@ -89,17 +121,20 @@ try {
         })
   serveIpc({
     reset: (p) => accounting.reset((p as { epochMs: number }).epochMs),
-    stats: () => ({ ...accounting.snapshot(), realServers: balancer.realServers?.(), relay: proxy.relay, relayFallback: proxy.relayFallback }),
+    stats: () => ({ ...accounting.snapshot(), realServers: (internalBalancer ?? balancer).realServers?.(), relay: relay.relay, relayFallback: relay.relayFallback }),
     endpoints: (p) => {
-      current = scope(p as Endpoint[])
+      all = p as Endpoint[]
+      current = scope(all)
       balancer.update(current)
       // (after the rules: kube-proxy's conntrack cleanup runs at the end of its sync)
       udp?.forwarder.endpoints(p as Endpoint[])
+      internalBalancer?.update(internalScope(all))
     },
   })
   process.on('disconnect', () => {
     healthz?.close()
-    proxy.close()
+    proxy?.close()
+    internal?.close()
     for (const r of relays) r.close()
   })
   process.send?.({ type: 'ready' })

@@ -5,6 +5,11 @@ import type { Accounting } from './accounting.ts'
 import type { RelayMode } from './relay/mode.ts'
 import type { RelayName } from '../model/variant-parts.ts'
 
+/** The action `opts.onNoEndpoint` says now. */
+export function noEndpointAction(opts: Pick<ProxyOptions, 'onNoEndpoint'>): NoEndpointAction {
+  return typeof opts.onNoEndpoint === 'function' ? opts.onNoEndpoint() : opts.onNoEndpoint
+}
+
 /** Where and from which source address to open the upstream connection for an endpoint. */
 export interface Route {
   host: string
@@ -33,10 +38,16 @@ export interface ProxyOptions {
   route: (ep: Endpoint, clientIp: string) => Route
   /**
    * No endpoint available: `reject` refuses (L4: a reset, as kube-proxy REJECTs a Service with no
-   * endpoints; L7: a 503); `drop` never answers (a dropped SYN: the client times out).
+   * endpoints; L7: a 503); `drop` never answers (a dropped SYN: the client times out). A function
+   * is asked at each such connection (the answer can depend on the endpoints elsewhere).
    */
-  onNoEndpoint: 'reject' | 'drop'
+  onNoEndpoint: NoEndpointAction | (() => NoEndpointAction)
+  /** The address an L7 proxy connects to the pods from (it connects as itself). @default host */
+  sourceAddress?: string
 }
+
+/** What a proxy does with a connection no endpoint can take. */
+export type NoEndpointAction = 'reject' | 'drop'
 
 /** Options for {@link startL4Proxy}. */
 export interface L4ProxyOptions extends ProxyOptions {

@@ -39,7 +39,8 @@ export async function startUdpNode(config: NodeProxyConfig, parts: UdpNodeParts)
       .filter((h) => h.node === config.node)
       .map((h) => startUdpHopRelay({ host: config.address, port: h.hopPort, target: { name: h.pod, address: h.podAddress, port: h.podPort, node: h.node }, delayMs: config.hopLatencyMs, idleMs })),
   )
-  const forwarder = await startUdpProxy({ host: config.address, port: config.nodePort, ...parts, timing, cleanup: config.udp?.cleanup ?? 'kube-proxy' })
+  // (a UDP Service runs at the NodePorts only: scenario/udp.ts refuses in-cluster UDP clients)
+  const forwarder = await startUdpProxy({ host: config.address, port: config.nodePort as number, ...parts, timing, cleanup: config.udp?.cleanup ?? 'kube-proxy' })
   forwarder.endpoints(config.endpoints)
   return {
     forwarder,

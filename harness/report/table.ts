@@ -38,8 +38,14 @@ export function comparisonTable(result: RunResult): string {
   const rows: string[][] = []
   rows.push(['', ...vs.map((v) => v.name)])
   rows.push(['kube-proxy', ...vs.map((v) => `${kubeProxy(v)} ${v.balancing === 'connection' ? 'L4' : 'L7'}`)])
-  rows.push(['policy', ...vs.map((v) => `${v.externalTrafficPolicy}${v.sessionAffinity === 'ClientIP' ? '+affinity' : ''}`)])
+  rows.push(['policy', ...vs.map((v) => `${policyOf(v)}${v.sessionAffinity === 'ClientIP' ? '+affinity' : ''}`)])
   rows.push(['load', ...vs.map(loadLabel)])
+  // Where the clients were: outside the cluster, or client pods on which nodes (and how much stayed there).
+  const inCluster = vs.some((v) => v.clients?.from === 'cluster')
+  if (inCluster) {
+    rows.push(['clients', ...vs.map((v) => clientsCell(v))])
+    rows.push(['same-node share', ...vs.map((v) => (v.clients?.sameNodeShare == null ? '-' : `${pct(v.clients.sameNodeShare)}${v.clients.hairpinDecisions > 0 ? ` (${num(v.clients.hairpinDecisions)} hairpin)` : ''}`))])
+  }
   // Which load balancer ran, and what chose it (the file's annotations, the scenario, the default).
   if (vs.some((v) => v.loadBalancer != null)) rows.push(['load balancer', ...vs.map((v) => (v.loadBalancer == null ? '-' : `${v.loadBalancer.preset}${v.loadBalancer.presetSource === undefined ? '' : ` (${v.loadBalancer.presetSource})`}`))])
   rows.push(['req/s', ...vs.map((v) => num(v.requests.rps))])
@@ -56,7 +62,7 @@ export function comparisonTable(result: RunResult): string {
     rows.push([`  ${name} (${node})`, ...vs.map((v) => {
       const p = v.pods.find((x) => x.name === name)
       if (p === undefined) return '-'
-      return `${pct(p.share)} ${num(p.requests)}${p.expectedShare === null ? '' : ` ~${pct(p.expectedShare)}`}`
+      return `${pct(p.share)} ${num(p.requests)}${p.expectedShare === null ? '' : ` ~${pct(p.expectedShare)}`}${p.sameNodeShare == null ? '' : ` ⌂${pct(p.sameNodeShare)}`}`
     })])
   }
   rows.push(['clients on one pod', ...vs.map((v) => `${v.stickiness.clientsOnOnePod}/${v.stickiness.clients}`)])
@@ -69,7 +75,7 @@ export function comparisonTable(result: RunResult): string {
   const notes = vs
     .filter((v) => v.fairness.fitsPrediction === false)
     .map((v) => `! ${v.name}: the observed split of ${v.fairness.unit} differs from what the configuration predicts (χ² p ${fmtP(v.fairness.chiSquaredP)}); prediction: ${v.fairness.basis}`)
-  const legend = '(per pod: share of requests, requests, ~ predicted share of balancing decisions)'
+  const legend = `(per pod: share of requests, requests, ~ predicted share of balancing decisions${inCluster ? ', ⌂ share of its requests from client pods on its own node' : ''})`
   return [alignColumns(rows), legend, ...notes, ...saturation, ...failoverLines(vs), ...udpLines(vs)].join('\n')
 }
 
@@ -103,6 +109,19 @@ function failoverLines(vs: VariantResult[]): string[] {
   // A fault that did not happen as written says why (older results have no `failed`).
   const failed = withFaults.flatMap((v) => v.failover.filter((f) => f.failed != null).map((f) => `! ${v.name}: ${f.fault} ${f.target} at ${sec(f.atSec)} failed: ${f.failed}`))
   return ['', 'failover (times from the start of the measured phase; detected = the endpoint change applied on every node, or for kill-node behind a load balancer its health check marking the node down)', alignColumns(rows), ...failed]
+}
+
+/** The policy the clients' traffic was under: external for NodePort clients, internal for client pods at the ClusterIP. */
+function policyOf(v: VariantResult): string {
+  return v.clients?.from === 'cluster' ? `internal ${v.internalTrafficPolicy ?? 'Cluster'}` : v.externalTrafficPolicy
+}
+
+/** `external`, or the client pods per node (`cluster: node-a 3, node-b 3`; the Service's own pods when they are the clients). */
+function clientsCell(v: VariantResult): string {
+  const c = v.clients
+  if (c === undefined || c.from === 'external') return 'external'
+  const nodes = Object.entries(c.byNode).map(([n, k]) => `${n} ${k}`).join(', ')
+  return `${c.clientPods === 'endpoints' ? 'the pods' : 'pods'}: ${nodes === '' ? 'none' : nodes}`
 }
 
 function cpuCell(v: VariantResult): string {

@@ -13,12 +13,13 @@ import path from 'node:path'
 import { ScenarioError } from '../errors.ts'
 import { deepMerge, isPlainObject } from '../util/merge.ts'
 import type { LbPresetName } from '../model/load-balancer.ts'
+import { LOAD_ORIGINS, SERVICE_TYPES, type LoadOrigin, type ServiceType } from '../model/scenario.ts'
 import * as D from './defaults.ts'
 import { readInput } from './manifests/input.ts'
 import { READ_KINDS, listCapped, unmodelledFields } from './manifests/fields.ts'
 import { READ_ANNOTATION_PATHS } from './manifests/lb.ts'
 import { type ManifestContext, get, idOf, ofKind, whereOf } from './manifests/context.ts'
-import { pickPort, pickService, runAs, typeOf, type ExposedType } from './manifests/select.ts'
+import { pickPort, pickService, runAs, typeOf } from './manifests/select.ts'
 import { findBackends, nodeName } from './manifests/backends.ts'
 import { podFields } from './manifests/pod.ts'
 import { serviceFields } from './manifests/service.ts'
@@ -54,10 +55,12 @@ export interface ReadManifestsOptions {
   service?: string
   /** Its port, by name or number (--port). */
   port?: string | number
-  /** The scenario's service.type: runs a ClusterIP Service exposed, and wins over the file's. */
-  type?: ExposedType
+  /** The scenario's service.type: wins over the file's (a ClusterIP Service run exposed, or a NodePort one as ClusterIP). */
+  type?: ServiceType
   /** The scenario's node count, for DaemonSets when the file has no Node objects. @default DEFAULT_NODES */
   nodes?: number
+  /** The scenario's load.from: with in-cluster clients a NodePort Service's own port is read too. */
+  loadFrom?: LoadOrigin
 }
 
 /** One line per skipped kind, with a count and the objects' names. */
@@ -78,7 +81,7 @@ export function readManifests(file: string, opts: ReadManifestsOptions = {}): Ma
   const shown = opts.shown ?? (path.isAbsolute(file) ? path.relative(process.cwd(), file) || file : file)
   const input = readInput(file, shown)
   const nodeObjects = input.objects.filter((o) => o.kind === 'Node')
-  const ctx: ManifestContext = { ...input, shown, warnings: [], notes: [], nodeCount: nodeObjects.length || (opts.nodes ?? D.DEFAULT_NODES) }
+  const ctx: ManifestContext = { ...input, shown, warnings: [], notes: [], nodeCount: nodeObjects.length || (opts.nodes ?? D.DEFAULT_NODES), loadFrom: opts.loadFrom }
   skippedKinds(ctx)
   const svc = pickService(ctx, opts.service)
   const others = ofKind(ctx, 'Service').filter((s) => s !== svc)
@@ -165,9 +168,11 @@ export function expandManifests(raw: unknown, opts: ExpandManifestsOptions): Exp
     scenario.cluster = cluster
   }
   const svc = isPlainObject(scenario.service) ? scenario.service : {}
-  const type = svc.type === 'NodePort' || svc.type === 'LoadBalancer' ? svc.type : undefined
+  const type = SERVICE_TYPES.find((t) => t === svc.type)
   const nodes = Array.isArray(cluster?.nodes) ? cluster.nodes.length : typeof cluster?.nodes === 'number' ? cluster.nodes : undefined
-  const m = readManifests(file, { shown, service: opts.service ?? (spec.service as string | undefined), port: opts.port ?? (spec.port as string | number | undefined), type, nodes })
+  const load = isPlainObject(scenario.load) ? scenario.load : {}
+  const loadFrom = LOAD_ORIGINS.find((o) => o === load.from)
+  const m = readManifests(file, { shown, service: opts.service ?? (spec.service as string | undefined), port: opts.port ?? (spec.port as string | number | undefined), type, nodes, loadFrom })
   const merged = deepMerge(m.fields, { cluster: scenario.cluster, service: scenario.service }) as Obj
   // Explicit node placement in the scenario replaces the manifests' replica count.
   if (isPlainObject(scenario.cluster) && Array.isArray(scenario.cluster.nodes) && isPlainObject(merged.cluster)) {

@@ -18,7 +18,8 @@ import { showValue } from '../util/text.ts'
 import { resolveLatency } from './latency.ts'
 import { resolveCommand, resolvePodProcesses } from './command.ts'
 import { metricPathContext, resolveNodes, resolveVia } from './topology.ts'
-import { resolveService } from './service.ts'
+import { resolveService, serviceTypeOf } from './service.ts'
+import { resolveClients } from './clients.ts'
 import { resolveFaults, spareSlotsFor } from './faults.ts'
 import { ownIssue, pathKeys, touches } from './variant-issues.ts'
 import { warningsFor } from './warnings.ts'
@@ -67,8 +68,10 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
     })
   }
 
-  const service = resolveService((body.service ?? {}) as Obj, p, issues, ctx.preset)
-  const via = resolveVia(load.via, nodes, p, issues)
+  const rawService = (body.service ?? {}) as Obj
+  const clients = resolveClients(load, serviceTypeOf(rawService), nodes, p, issues)
+  const service = resolveService(rawService, p, issues, { filePreset: ctx.preset, from: clients.from })
+  const via = clients.from === 'external' ? resolveVia(load.via, nodes, p, issues) : []
   const faults = resolveFaults(body.faults, nodes, seed, p, issues)
   const command = resolveCommand(pod, { nodes: cluster.nodes, faults: body.faults, scenarioFile, p }, issues)
   const { stagesMs, ...loadModel } = resolveLoadModel(load, p, issues)
@@ -111,6 +114,7 @@ function resolveBody(name: string, body: Obj, where: string, issues: ScenarioIss
       keepAlive: (load.keepAlive as boolean | undefined) ?? D.DEFAULT_KEEP_ALIVE,
       connectionLifetimeMs: parseDurationMs(load.connectionLifetime) ?? 0,
       path: (load.path as string | undefined) ?? D.DEFAULT_PATH,
+      ...clients,
       via,
       requestTimeoutMs,
       ...loadModel,

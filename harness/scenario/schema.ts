@@ -8,7 +8,7 @@
 import { z } from 'zod'
 import { BALANCER_NAMES, PROXY_MODES, IPVS_SCHEDULERS, IPVS_FLAGS } from '../model/kube-proxy.ts'
 import { LB_PRESET_NAMES, LB_ALGORITHMS } from '../model/load-balancer.ts'
-import { DATAPLANES, FAULT_ACTIONS, PROBE_TYPES, SERVICE_PROTOCOLS, UDP_CONNTRACK_CLEANUPS } from '../model/scenario.ts'
+import { CLIENT_POD_KINDS, DATAPLANES, FAULT_ACTIONS, LOAD_ORIGINS, PROBE_TYPES, SERVICE_PROTOCOLS, SERVICE_TYPES, UDP_CONNTRACK_CLEANUPS } from '../model/scenario.ts'
 
 /** `[a-z0-9-]+`: scenario, variant and node names (they become folder and address labels). */
 export const NAME_RE = /^[a-z0-9][a-z0-9-]*$/
@@ -201,9 +201,12 @@ const serviceSchema = obj({
   protocol: z.enum(SERVICE_PROTOCOLS).optional(),
   /** UDP: the conntrack cleanup on an endpoint's removal: `kube-proxy` (its reconciler, 1.32+), `kube-proxy-1.31` (before it), `none`. @default 'kube-proxy' */
   udpConntrackCleanup: z.enum(UDP_CONNTRACK_CLEANUPS).optional(),
-  /** `NodePort`: clients hit node addresses. `LoadBalancer`: a front load balancer with one external address. @default 'NodePort' */
-  type: z.enum(['NodePort', 'LoadBalancer']).optional(),
-  /** The load balancer's port (LoadBalancer only). @default 80 */
+  /**
+   * `ClusterIP`: a virtual IP inside the cluster only (clients are pods, `load.from: 'cluster'`).
+   * `NodePort`: clients hit node addresses. `LoadBalancer`: a front load balancer with one external address. @default 'NodePort'
+   */
+  type: z.enum(SERVICE_TYPES).optional(),
+  /** The Service's port: the ClusterIP's port, and a LoadBalancer's external port (not for NodePort with external clients). @default 80 */
   port: int(1, 65535).optional(),
   /** kube-proxy's health check port for externalTrafficPolicy Local (LoadBalancer only). @default 32000 */
   healthCheckNodePort: int(30000, 32767).optional(),
@@ -256,8 +259,10 @@ const serviceSchema = obj({
   sessionAffinityTimeoutSeconds: int(1, 86400).optional(),
   /** `Cluster`: any endpoint, SNAT to the node. `Local`: endpoints on the receiving node only, client address kept. @default 'Cluster' */
   externalTrafficPolicy: z.enum(['Cluster', 'Local']).optional(),
-  /** For in-cluster traffic; svcbench sends external traffic to NodePorts, so it is recorded only. @default 'Cluster' */
+  /** For in-cluster traffic (`load.from: 'cluster'`): `Local` keeps a client pod's connections on its own node's pods, and drops them where that node has none. @default 'Cluster' */
   internalTrafficPolicy: z.enum(['Cluster', 'Local']).optional(),
+  /** kube-proxy's masqueradeAll (KubeProxyConfiguration): SNAT every ClusterIP connection to the node's address, so pods see nodes, not client pods. @default false */
+  masqueradeAll: z.boolean().optional(),
   /** `connection`: one pick per TCP connection (L4, kube-proxy). `request`: one pick per HTTP request (L7). @default 'connection' */
   balancing: z.enum(['connection', 'request']).optional(),
 })
@@ -277,7 +282,17 @@ const loadSchema = obj({
   connectionLifetime: durationSchema.optional(),
   /** Request path. @default '/' */
   path: z.string().startsWith('/', { error: 'expected a path starting with "/"' }).optional(),
-  /** `all-nodes`: connection i goes to node i mod nodes; `one-node`: all to the first node; or a list of node names. @default 'all-nodes' */
+  /**
+   * `external`: clients outside the cluster, at the NodePorts (or the front load balancer).
+   * `cluster`: every client address is a client pod on a node, connecting to the Service's ClusterIP
+   * through its own node's kube-proxy. @default 'cluster' for a ClusterIP Service, else 'external'
+   */
+  from: z.enum(LOAD_ORIGINS).optional(),
+  /** from cluster: the nodes client pods run on; client k is placed on clientNodes[k mod length]. @default every node, round robin */
+  clientNodes: z.array(nameSchema).min(1).optional(),
+  /** from cluster: `separate` client pods of their own, or `endpoints`: the Service's own pods are the clients (some connections come back to their sender: hairpin). @default 'separate' */
+  clientPods: z.enum(CLIENT_POD_KINDS).optional(),
+  /** from external: `all-nodes`: connection i goes to node i mod nodes; `one-node`: all to the first node; or a list of node names. @default 'all-nodes' */
   via: z
     .union([z.enum(['all-nodes', 'one-node']), z.array(nameSchema).min(1)], {
       error: 'expected "all-nodes", "one-node" or a list of node names',

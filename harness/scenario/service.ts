@@ -6,7 +6,7 @@ import type { ScenarioIssue } from '../errors.ts'
 import { algorithmFor } from '../balancers/registry.ts'
 import { BALANCER_ALIASES, KERNEL_IPVS_TIMEOUTS, type BalancerName, type IpvsFlag, type IpvsScheduler, type IpvsTimeouts, type ProxyMode } from '../model/kube-proxy.ts'
 import { parseDurationMs } from '../util/duration.ts'
-import type { ResolvedVariant } from '../model/scenario.ts'
+import type { LoadOrigin, ResolvedVariant, ServiceType } from '../model/scenario.ts'
 import type { LbPresetName, LbSettings } from '../model/load-balancer.ts'
 import { showValue } from '../util/text.ts'
 import { LB_PRESETS } from './lb-presets.ts'
@@ -32,11 +32,22 @@ function resolveIpvsTimeouts(ipvs: Obj | undefined, mode: ProxyMode, p: (s: stri
   }
 }
 
-/**
- * service.* with the kube-proxy configuration worked out from alias, mode and scheduler. `filePreset`
- * is the load balancer preset the manifests imply: it runs unless the scenario names one.
- */
-export function resolveService(service: Obj, p: (s: string) => string, issues: ScenarioIssue[], filePreset?: { preset: LbPresetName; source: string }): ResolvedVariant['service'] {
+/** Options for {@link resolveService}. */
+export interface ResolveServiceOptions {
+  /** The load balancer preset the manifests imply: it runs unless the scenario names one. */
+  filePreset?: { preset: LbPresetName; source: string }
+  /** Where the load comes from (load.from): in-cluster clients use the Service's port on a NodePort Service too. @default 'external' */
+  from?: LoadOrigin
+}
+
+/** service.type as written, defaulted. */
+export function serviceTypeOf(service: Obj): ServiceType {
+  return (service.type as ServiceType | undefined) ?? 'NodePort'
+}
+
+/** service.* with the kube-proxy configuration worked out from alias, mode and scheduler. */
+export function resolveService(service: Obj, p: (s: string) => string, issues: ScenarioIssue[], opts: ResolveServiceOptions = {}): ResolvedVariant['service'] {
+  const { filePreset } = opts
   const alias = service.balancer as BalancerName | undefined
   let mode = service.proxyMode as ProxyMode | undefined
   let scheduler = service.ipvsScheduler as IpvsScheduler | undefined
@@ -67,12 +78,18 @@ export function resolveService(service: Obj, p: (s: string) => string, issues: S
   const affinity = (service.sessionAffinity as 'None' | 'ClientIP' | undefined) ?? 'None'
   // A timeout with affinity None is kept but unused: a variant (or a scenario over manifests)
   // may switch affinity off without having to remove the timeout.
-  const type = (service.type as 'NodePort' | 'LoadBalancer' | undefined) ?? 'NodePort'
+  const type = serviceTypeOf(service)
   const nodePort = (service.nodePort as number | undefined) ?? D.DEFAULT_NODE_PORT
   const healthCheckNodePort = (service.healthCheckNodePort as number | undefined) ?? D.DEFAULT_HEALTH_CHECK_NODE_PORT
   if (type === 'NodePort') {
-    for (const f of ['port', 'healthCheckNodePort', 'loadBalancer']) {
+    // In-cluster clients connect to the ClusterIP's port, which every Service type has.
+    for (const f of [...(opts.from === 'cluster' ? [] : ['port']), 'healthCheckNodePort', 'loadBalancer']) {
       if (service[f] !== undefined) issues.push({ path: p(`service.${f}`), message: `only applies to type "LoadBalancer" (got type "NodePort")` })
+    }
+  } else if (type === 'ClusterIP') {
+    // A ClusterIP Service has no NodePort (the API server refuses these fields on it).
+    for (const f of ['nodePort', 'healthCheckNodePort', 'loadBalancer', 'externalTrafficPolicy']) {
+      if (service[f] !== undefined) issues.push({ path: p(`service.${f}`), message: `only applies to type "NodePort" or "LoadBalancer" (got type "ClusterIP")` })
     }
   } else if (healthCheckNodePort === nodePort) {
     issues.push({ path: p('service.healthCheckNodePort'), message: `got ${healthCheckNodePort}; expected a port other than service.nodePort` })
@@ -123,5 +140,6 @@ export function resolveService(service: Obj, p: (s: string) => string, issues: S
     sessionAffinityTimeoutSeconds: (service.sessionAffinityTimeoutSeconds as number | undefined) ?? D.DEFAULT_SESSION_AFFINITY_TIMEOUT_SECONDS,
     externalTrafficPolicy: (service.externalTrafficPolicy as 'Cluster' | 'Local' | undefined) ?? 'Cluster',
     internalTrafficPolicy: (service.internalTrafficPolicy as 'Cluster' | 'Local' | undefined) ?? 'Cluster',
+    masqueradeAll: (service.masqueradeAll as boolean | undefined) ?? false,
   }
 }

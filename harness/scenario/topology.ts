@@ -3,7 +3,7 @@
  * settings), pod numbering over the nodes, and the nodes clients connect through (`load.via`).
  */
 import type { ScenarioIssue } from '../errors.ts'
-import type { ResolvedNode, ResolvedPodSpec } from '../model/scenario.ts'
+import type { ResolvedNode, ResolvedPodSpec, ResolvedVariant } from '../model/scenario.ts'
 import type { PathContext } from '../gate/thresholds.ts'
 import { didYouMean, showValue } from '../util/text.ts'
 import { MAX_PODS } from './schema.ts'
@@ -121,4 +121,30 @@ export function resolveVia(raw: unknown, nodes: readonly ResolvedNode[], p: (s: 
     return via as string[]
   }
   return via === 'one-node' ? nodeNames.slice(0, 1) : nodeNames
+}
+
+/** An in-cluster client (load.from 'cluster'): the client pod whose address is client address k. */
+export interface ClientPlacement {
+  /** `client-<k+1>`. */
+  name: string
+  /** The node it runs on: its connections enter that node's kube-proxy. */
+  node: string
+  /** With load.clientPods 'endpoints': the Service's pod that is this client; null for a client pod of its own. */
+  pod: string | null
+}
+
+/**
+ * The in-cluster clients, in client-address order: one per client address in use
+ * (min(clientIps, connections)), placed round robin over load.clientNodes; with clientPods
+ * 'endpoints', the Service's pods in numbering order (at most one client per pod). Empty for
+ * external clients.
+ */
+export function clientPlacement(v: { cluster: Pick<ResolvedVariant['cluster'], 'nodes'>; load: Pick<ResolvedVariant['load'], 'from' | 'clientNodes' | 'clientPods' | 'clientIps' | 'connections'> }): ClientPlacement[] {
+  const { load } = v
+  if (load.from !== 'cluster') return []
+  const count = Math.min(load.clientIps, load.connections)
+  if (load.clientPods === 'endpoints') {
+    return podPlacement(v.cluster.nodes).slice(0, count).map((x, k) => ({ name: `client-${k + 1}`, node: x.node.name, pod: x.name }))
+  }
+  return Array.from({ length: count }, (_, k) => ({ name: `client-${k + 1}`, node: load.clientNodes[k % load.clientNodes.length] as string, pod: null }))
 }

@@ -69,6 +69,9 @@ export function udpIssues(v: ResolvedVariant, raw: { service: Obj; load: Obj }, 
   } else if (lb !== null) {
     out.push({ path: p('service.type'), message: `got "LoadBalancer" (preset "${lb.preset}"); svcbench's front load balancer does not carry UDP yet: run the UDP Service as type "NodePort" (the NLB's flow hash pins each flow to one node, as every node's kube-proxy then pins it to one pod)` })
   }
+  if (v.load.from === 'cluster') {
+    out.push({ path: p('load.from'), message: `got "cluster"; UDP Services run with external clients at the NodePorts for now (in-cluster UDP clients are not modelled yet): set service.type "NodePort" and load.from "external"` })
+  }
   if (s.proxyMode === 'userspace') {
     out.push({ path: p('service.proxyMode'), message: 'got "userspace"; its UDP proxy (removed in 1.26) is not modelled: expected iptables, nftables or ipvs' })
   }

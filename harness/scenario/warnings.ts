@@ -1,6 +1,6 @@
 /** Things worth saying about a resolved variant that are not errors (STYLE.md §2: warn, do not refuse). */
 import { CLIENT_HASHING } from '../balancers/registry.ts'
-import type { ResolvedVariant } from '../model/scenario.ts'
+import type { ResolvedNode, ResolvedVariant } from '../model/scenario.ts'
 import { KERNEL_IPVS_TIMEOUTS } from '../model/kube-proxy.ts'
 
 /** The warnings for one variant; `multi` prefixes each with the variant's name. `clientIpsSet`: load.clientIps was set, not defaulted. */
@@ -22,8 +22,18 @@ export function warningsFor(v: ResolvedVariant, multi: boolean, opts: { clientIp
   if (t.tcpMs !== KERNEL_IPVS_TIMEOUTS.tcpMs || (t.udpMs !== KERNEL_IPVS_TIMEOUTS.udpMs && v.service.protocol !== 'UDP')) {
     out.push(`${tag}service.ipvs.tcpTimeout and udpTimeout are recorded only: svcbench keeps an open connection's IPVS entry for its whole life (the kernel drops one idle for tcpTimeout), and udpTimeout applies to UDP Services only; tcpFinTimeout is modelled`)
   }
-  if (v.service.internalTrafficPolicy === 'Local') {
-    out.push(`${tag}internalTrafficPolicy applies to in-cluster traffic; svcbench's clients are external (NodePort), so it has no effect here`)
+  if (v.load.from === 'external') {
+    if (v.service.internalTrafficPolicy === 'Local') {
+      out.push(`${tag}internalTrafficPolicy applies to in-cluster traffic; this load's clients are external (NodePort), so it has no effect here; load.from: 'cluster' sends it from client pods`)
+    }
+    if (v.service.masqueradeAll) out.push(`${tag}service.masqueradeAll applies to ClusterIP traffic; this load's clients are external (NodePort), so it has no effect here; load.from: 'cluster' sends it from client pods`)
+  } else if (v.service.internalTrafficPolicy === 'Local') {
+    // kube-proxy DROPs ClusterIP traffic on a node without a local endpoint (plan.ts internalVerdict).
+    const withClients = (n: ResolvedNode) => (v.load.clientPods === 'endpoints' ? n.pods > 0 : v.load.clientNodes.includes(n.name))
+    const empty = v.cluster.nodes.filter((n) => withClients(n) && n.podSpecs.every((ps) => ps.weight === 0))
+    if (empty.length > 0) {
+      out.push(`${tag}internalTrafficPolicy Local: ${empty.map((n) => n.name).join(', ')} run${empty.length === 1 ? 's' : ''} client pods but no pod of the Service, so those clients' connections are dropped (they time out)`)
+    }
   }
   // (behind a LoadBalancer its health check on healthCheckNodePort keeps nodes without pods out)
   if (v.service.externalTrafficPolicy === 'Local' && v.service.type === 'NodePort') {

@@ -60,7 +60,8 @@ function predictionFor(m: VariantMeasurements, input: FairnessInput): Prediction
   const prediction = predictShares({
     ...input,
     hashSeed: m.hashSeed,
-    externalTrafficPolicy: v.service.externalTrafficPolicy,
+    // The policy the clients' traffic is under: internal for client pods at the ClusterIP.
+    externalTrafficPolicy: v.load.from === 'cluster' ? v.service.internalTrafficPolicy : v.service.externalTrafficPolicy,
     runMs: v.load.warmupMs + v.load.durationMs,
     pods: m.topology.pods.map((p): PredictPod => ({
       name: p.name,

@@ -17,6 +17,7 @@ import { lbHealth, loadBalancerSummary } from './lb.ts'
 import { loadHonestyWarnings, loadSummary } from './load-summary.ts'
 import { udpSummary } from './udp.ts'
 import { udpFailover } from './udp-failover.ts'
+import { clientsSummary, sameNodeShares } from './clients.ts'
 import type { LoadResult, PodStats } from '../model/measurements.ts'
 import type { VariantResult } from '../model/results.ts'
 import type { LatencySummary } from '../model/summaries.ts'
@@ -48,6 +49,8 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
     ipvsFlags: [...v.service.ipvsFlags],
     sessionAffinity: v.service.sessionAffinity,
     externalTrafficPolicy: v.service.externalTrafficPolicy,
+    serviceType: v.service.type,
+    internalTrafficPolicy: v.service.internalTrafficPolicy,
     balancing: v.service.balancing,
     durationSec: round3(elapsedSec),
     countedBy: v.cluster.command === null ? 'pods' : 'proxies',
@@ -76,6 +79,7 @@ export function summarizeVariant(m: VariantMeasurements): VariantResult {
     fairness: fairnessSummary(counts, split),
     stickiness: stickinessSummary(m.proxies),
     ...addressesSeen(m),
+    clients: clientsSummary(m),
     timeline: timelinePoints(m),
     events: timelineEvents(m),
     failover,
@@ -101,6 +105,7 @@ function requestTotals(load: LoadResult): { total: number; allErrors: number } {
 /** Per pod: pod-side counts and share, the predicted share and the proxies' decisions. */
 function podRows(m: VariantMeasurements, podStats: Map<string, PodStats>, podTotal: number, split: BalancingDecisions): VariantResult['pods'] {
   const expected = split.prediction.expectedShares
+  const sameNode = sameNodeShares(m)
   return m.topology.pods.map((p, i) => {
     const s = podStats.get(p.name)
     return {
@@ -114,6 +119,7 @@ function podRows(m: VariantMeasurements, podStats: Map<string, PodStats>, podTot
       expectedShare: expected === null ? null : round6(expected[i] ?? 0),
       decisions: split.decisions[i] ?? 0,
       weight: p.spec.weight,
+      sameNodeShare: sameNode[i] ?? null,
     }
   })
 }
@@ -121,6 +127,7 @@ function podRows(m: VariantMeasurements, podStats: Map<string, PodStats>, podTot
 /** Per node: connections and decisions its proxy counted. */
 function nodeRows(m: VariantMeasurements): VariantResult['nodes'] {
   const proxyByNode = new Map(m.proxies.map((p) => [p.node, p]))
+  const clientsOn = (node: string) => (m.topology.clients ?? []).filter((c) => c.node === node).length
   return m.topology.nodes.map((n) => ({
     name: n.name,
     address: n.address,
@@ -128,6 +135,7 @@ function nodeRows(m: VariantMeasurements): VariantResult['nodes'] {
     decisions: proxyByNode.get(n.name)?.decisions ?? 0,
     relay: proxyByNode.get(n.name)?.relay ?? null,
     ipvsRealServers: proxyByNode.get(n.name)?.realServers ?? null,
+    clientPods: clientsOn(n.name),
   }))
 }
 

@@ -18,7 +18,8 @@ export interface AppliedFault {
 /** Inputs of summarizeVariant. */
 export interface VariantMeasurements {
   variant: ResolvedVariant
-  topology: { nodes: { name: string; address: string }[]; pods: { name: string; node: string; address: string; port: number; spec: ResolvedPodSpec }[] }
+  /** `clients`: the in-cluster client pods (load.from 'cluster'), by address. @default [] */
+  topology: { nodes: { name: string; address: string }[]; pods: { name: string; node: string; address: string; port: number; spec: ResolvedPodSpec }[]; clients?: { node: string; address: string; pod: string | null }[] }
   /** Hash seed the proxies used (Maglev), for the prediction. */
   hashSeed: number
   /** Faults as applied (ms since the epoch). @default [] */

@@ -13,9 +13,11 @@ describe('svcbench --manifests (bad input, nothing starts)', () => {
       expect.stringMatching(/^svcbench: manifests\/list-no-service\.yaml: no Service; /),
     ])
   })
-  it('names --service-type for a ClusterIP Service', async () => {
-    const run = startCli(['--manifests', 'manifests/cluster-ip.yaml'], { cwd })
+  // (A ClusterIP Service was refused here, naming --service-type, until in-cluster clients:
+  // test/integration/in-cluster.test.ts runs one as written.) A headless one still has no virtual IP.
+  it('refuses a headless Service, saying there is no virtual IP to balance', async () => {
+    const run = startCli(['--manifests', 'manifests/headless.yaml', '--service', 'peers'], { cwd })
     expect(await run.done).toBe(2)
-    expect(run.stderr()).toMatch(/Service\/internal: spec\.type: is ClusterIP .*add --service-type NodePort/)
+    expect(run.stderr()).toMatch(/Service\/peers: spec\.clusterIP: got "None" \(a headless Service\); there is no virtual IP to balance/)
   })
 })

@@ -37,3 +37,37 @@ describe('the closed executor through the LoadExecutor interface', () => {
     }
   })
 })
+
+describe('the closed executor pairs targets with client addresses', () => {
+  it('sends each connection to the target of its client address when there is one target per address', async () => {
+    const lease = await leaseBlock()
+    const seen: Set<string>[] = [new Set(), new Set()]
+    const servers = [0, 1].map((i) => http.createServer((req, res) => {
+      seen[i]!.add(req.socket.remoteAddress ?? '')
+      res.end('ok')
+    }))
+    await Promise.all(servers.map((s, i) => new Promise<void>((r) => s.listen({ host: lease.plan.clusterIp(i), port: 30080 }, r))))
+    try {
+      const clientAddresses = [lease.plan.client(0), lease.plan.client(1)]
+      const r = await createLoadExecutor('closed').start({
+        targets: [0, 1].map((i) => ({ host: lease.plan.clusterIp(i), port: 30080 })),
+        clientAddresses,
+        connections: 6,
+        durationMs: 300,
+        keepAlive: false,
+        path: '/',
+        requestTimeoutMs: 1000,
+        epochMs: Date.now(),
+      }).result
+      expect(r.ok).toBeGreaterThan(10)
+      // Client 0 only ever reached target 0, client 1 target 1 (an in-cluster client stays at its own node).
+      expect(seen.map((s) => [...s])).toEqual([[clientAddresses[0]], [clientAddresses[1]]])
+    } finally {
+      for (const s of servers) {
+        s.closeAllConnections()
+        s.close()
+      }
+      await lease.release()
+    }
+  })
+})

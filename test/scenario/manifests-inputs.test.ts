@@ -69,8 +69,11 @@ describe('readManifests picks', () => {
     expect(read('two-exposed.yaml', { service: 'admin' }).fields).toEqual({ cluster: { replicas: 1, pod: { port: 8080 } }, service: { type: 'NodePort' } })
     expect(refusal(() => read('two-exposed.yaml', { service: 'nope' })).message).toMatch(/--service: got "nope"; .*expected one of shop \(LoadBalancer\), admin \(NodePort\)/)
   })
-  it('runs a ClusterIP Service only as the scenario\'s type, and refuses headless and ExternalName Services', () => {
-    expect(refusal(() => read('cluster-ip.yaml')).message).toMatch(/Service\/internal: spec\.type: is ClusterIP .*in-cluster clients are not supported yet.*service\.type: 'NodePort'.*--service-type NodePort/)
+  it('runs a ClusterIP Service with in-cluster clients, or as the scenario\'s type, and refuses headless and ExternalName Services', () => {
+    // (Before in-cluster clients, a ClusterIP Service without service.type was refused here.)
+    const own = read('cluster-ip.yaml')
+    expect(own.fields.service).toEqual({ type: 'ClusterIP', port: 8080, internalTrafficPolicy: 'Local' })
+    expect(own.notes).toEqual([expect.stringMatching(/^cluster-ip\.yaml: Service\/internal: type ClusterIP: its clients are pods in the cluster \(load\.from 'cluster'.*--service-type NodePort runs it exposed/)])
     const m = read('cluster-ip.yaml', { type: 'NodePort' })
     expect(m.fields.service).toEqual({ type: 'NodePort', internalTrafficPolicy: 'Local' })
     expect(m.notes).toContain('cluster-ip.yaml: Service/internal: type ClusterIP in the file; runs as NodePort (service.type from the scenario or --service-type), with clients outside the cluster')
@@ -143,6 +146,11 @@ describe('resolveScenario over manifests', () => {
     expect([own.variants[0]!.service.loadBalancer?.preset, own.variants[0]!.lbPresetSource]).toEqual(['gcp-l4', 'scenario'])
     const plain = resolveScenario({ name: 'x', service: { type: 'LoadBalancer' } })
     expect([plain.variants[0]!.service.loadBalancer?.preset, plain.variants[0]!.lbPresetSource]).toEqual(['aws-nlb', 'default'])
+  })
+  it('reads a NodePort Service\'s own port for in-cluster clients (load.from \'cluster\' in the scenario)', () => {
+    const r = resolveScenario({ name: 'x', load: { from: 'cluster' } }, { manifests: fixture('multi-service.yaml'), port: 'metrics' })
+    expect([r.variants[0]!.service.type, r.variants[0]!.service.port, r.variants[0]!.load.from]).toEqual(['NodePort', 9100, 'cluster'])
+    expect(resolveScenario({ name: 'x' }, { manifests: fixture('multi-service.yaml'), port: 'metrics' }).variants[0]!.service.port).toBe(80)
   })
   it('lets the scenario\'s service.type run a ClusterIP Service, and the CLI pick the Service and port', () => {
     const r = resolveScenario({ name: 'x', service: { type: 'LoadBalancer' } }, { manifests: fixture('cluster-ip.yaml') })

@@ -62,18 +62,34 @@ describe('readManifests', () => {
     expect(w).toMatch(/spec\.ports: 2 ports; only the first \(5432\) is benchmarked/)
     expect(w).not.toMatch(/healthCheckNodePort/)
   })
+  /** A manifests file of these YAML documents, in a fresh temporary folder. */
+  const manifestsFile = (name: string, docs: string[]) => {
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'svcbench-kp-')), name)
+    fs.writeFileSync(f, docs.join('\n---\n'))
+    return f
+  }
   it('takes the IPVS timeouts of a KubeProxyConfiguration (metav1.Duration strings) into service.ipvs', () => {
     const yaml = [
       'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {type: NodePort, selector: {app: web}, ports: [{port: 80, targetPort: 8080, nodePort: 30080}]}',
       'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2, selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, ports: [{containerPort: 8080}]}]}}}',
       'apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmode: ipvs\nipvs: {scheduler: lc, tcpFinTimeout: 30s, tcpTimeout: 0s}',
-    ].join('\n---\n')
-    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'svcbench-kp-')), 'kp.yaml')
-    fs.writeFileSync(f, yaml)
-    const m = readManifests(f)
+    ]
+    const m = readManifests(manifestsFile('kp.yaml', yaml))
     expect(m.fields.service).toMatchObject({ proxyMode: 'ipvs', ipvsScheduler: 'lc', ipvs: { tcpFinTimeout: '30s', tcpTimeout: '0s' } })
     const v = resolveScenario({ name: 'kp', ...m.fields }).variants[0]!
     expect(v.service.ipvsTimeouts).toEqual({ tcpMs: 900_000, tcpFinMs: 30_000, udpMs: 300_000 })
+  })
+  it('takes masqueradeAll of a KubeProxyConfiguration, and runs a ClusterIP Service at its port without a NodePort', () => {
+    const yaml = [
+      'apiVersion: v1\nkind: Service\nmetadata: {name: api}\nspec: {selector: {app: api}, internalTrafficPolicy: Local, ports: [{name: http, port: 8000, targetPort: 8080}]}',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec: {replicas: 3, selector: {matchLabels: {app: api}}, template: {metadata: {labels: {app: api}}, spec: {containers: [{name: api, ports: [{containerPort: 8080}]}]}}}',
+      'apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmode: nftables\nmasqueradeAll: true',
+    ]
+    const m = readManifests(manifestsFile('masq.yaml', yaml))
+    expect(m.fields.service).toEqual({ type: 'ClusterIP', port: 8000, internalTrafficPolicy: 'Local', proxyMode: 'nftables', masqueradeAll: true })
+    expect(m.warnings).toEqual([])
+    const v = resolveScenario({ name: 'masq', ...m.fields }).variants[0]!
+    expect([v.service.masqueradeAll, v.load.from, v.cluster.podPort]).toEqual([true, 'cluster', 8080])
   })
   it('rejects malformed YAML with the document number', () => {
     const issues = issuesOf(() => readManifests(file('test/fixtures/manifests/malformed.yaml')))

@@ -64,9 +64,10 @@ describe('resolveScenario', () => {
       sessionAffinityTimeoutSeconds: 10_800,
       externalTrafficPolicy: 'Cluster',
       internalTrafficPolicy: 'Cluster',
+      masqueradeAll: false,
     })
     expect(v.cluster.network).toEqual({ hopLatencyMs: 0 })
-    expect(v.load).toEqual({ durationMs: 10_000, warmupMs: 2_000, connections: 50, clientIps: 64, keepAlive: true, connectionLifetimeMs: 0, path: '/', via: ['node-a', 'node-b', 'node-c'], requestTimeoutMs: 10_000, model: 'closed', startRps: 0, stages: [], arrival: 'constant', maxConnections: 1000, udpSourcePort: 'per-query', udpQueryBytes: 64 })
+    expect(v.load).toEqual({ durationMs: 10_000, warmupMs: 2_000, connections: 50, clientIps: 64, keepAlive: true, connectionLifetimeMs: 0, path: '/', from: 'external', clientNodes: [], clientPods: 'separate', via: ['node-a', 'node-b', 'node-c'], requestTimeoutMs: 10_000, model: 'closed', startRps: 0, stages: [], arrival: 'constant', maxConnections: 1000, udpSourcePort: 'per-query', udpQueryBytes: 64 })
     expect(v.cluster.conntrack).toEqual({ udpTimeoutMs: 30_000, udpStreamTimeoutMs: 120_000 })
     expect(v.cluster.pod).toEqual({ latency: { dist: 'constant', meanMs: 1, p99Ms: 1 }, responseBytes: 128, errorRate: 0 })
   })
@@ -156,7 +157,7 @@ describe('resolveScenario', () => {
   })
   it('reports unknown nested fields with a hint', () => {
     expect(issuesOf({ name: 'x', load: { duraton: '1s' } })).toEqual([
-      'load.duraton: unknown field (did you mean "duration"?); expected one of duration, warmup, connections, clientIps, keepAlive, connectionLifetime, path, via, requestTimeout, rate, arrival, stages, maxConnections, udpSourcePort, udpQueryBytes',
+      'load.duraton: unknown field (did you mean "duration"?); expected one of duration, warmup, connections, clientIps, keepAlive, connectionLifetime, path, from, clientNodes, clientPods, via, requestTimeout, rate, arrival, stages, maxConnections, udpSourcePort, udpQueryBytes',
     ])
   })
   it('reports replicas that disagree with explicit placement and duplicate node names', () => {

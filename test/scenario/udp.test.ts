@@ -33,6 +33,7 @@ describe('a UDP Service', () => {
     ['TCP settings of the load', { ...udp, load: { rate: 100, keepAlive: false } }, /load: keepAlive, maxConnections and connectionLifetime are TCP settings/],
     ['fractional seconds on the kernel dataplane', { ...udp, service: { protocol: 'UDP', dataplane: 'kernel' }, cluster: { conntrack: { udpTimeout: '1500ms' } } }, /cluster\.conntrack\.udpTimeout: got "1500ms"; the kernel dataplane writes it to a sysctl in whole seconds/],
     ['UDP load fields on a TCP Service', { name: 'u', load: { rate: 10, udpSourcePort: 'fixed' } }, /load\.udpSourcePort: applies to UDP Services only/],
+    ['in-cluster clients (a ClusterIP Service), with the fix', { ...udp, service: { protocol: 'UDP', type: 'ClusterIP' } }, /load\.from: got "cluster"; UDP Services run with external clients at the NodePorts for now/],
     ['a cleanup setting on a TCP Service', { name: 'u', service: { udpConntrackCleanup: 'none' } }, /service\.udpConntrackCleanup: applies to UDP Services only/],
   ])('refuses %s', (_what, scenario, message) => {
     expect(refusal(scenario)).toMatch(message)

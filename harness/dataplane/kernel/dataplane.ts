@@ -21,7 +21,7 @@ import { buildNetwork, netnsPrefix, type KernelNetwork } from './network.ts'
 import { kernelPreflight, THIS_HOST, type KernelHost } from './preflight.ts'
 import { watchNewConnections, type ConntrackWatch } from './conntrack.ts'
 import { BUILT_IN_RULES, type KernelRules } from './rules-binding.ts'
-import { protocolOf, runningKernelDataplane, SERVICE_NAME, type KernelState } from './running.ts'
+import { protocolOf, runningKernelDataplane, serviceFlow, SERVICE_NAME, type KernelState } from './running.ts'
 import { createUdpCleanup, setUdpTimeouts } from './udp.ts'
 import type { KernelProxyMode } from './rules/types.ts'
 import type { NodeAgentConfig } from './wire.ts'
@@ -101,11 +101,12 @@ async function startKernelDataplane(topology: DataplaneTopology, v: ResolvedVari
     }
     const healthCheckNodePort = v.service.type === 'LoadBalancer' && v.service.externalTrafficPolicy === 'Local' ? v.service.healthCheckNodePort : null
     const agents = new Map(layout.nodes.map((n) => [n.name, start(NODE_AGENT_ENTRY, `node agent "${n.name}"`, n.netns, { node: n.name, address: n.address, healthCheckNodePort, service: SERVICE_NAME } satisfies NodeAgentConfig)]))
-    const load = start(LOAD_ENTRY, 'load generator (client namespace)', layout.client, {})
-    const nodePort = v.service.nodePort
+    // One load generator where the clients live: the client namespace, or each namespace of in-cluster clients.
+    const loadPlaces = v.load.from === 'external' ? [layout.client] : layout.clientPlaces.map((p) => p.netns)
+    const loads = new Map(loadPlaces.map((ns) => [ns, start(LOAD_ENTRY, ns === layout.client ? 'load generator (client namespace)' : `load generator (in-cluster clients in ${ns})`, ns, {})]))
     await Promise.all([
       ...children.map((c) => c.ready),
-      ...layout.nodes.map(async (n) => void watches.set(n.name, await watchNewConnections(n.netns, (f) => f.orig.dst === n.address && f.orig.dport === nodePort, protocolOf(v)))),
+      ...layout.nodes.map(async (n) => void watches.set(n.name, await watchNewConnections(n.netns, serviceFlow(v, n), protocolOf(v)))),
     ])
     const settings = v.service.loadBalancer
     const state: KernelState = {
@@ -115,7 +116,7 @@ async function startKernelDataplane(topology: DataplaneTopology, v: ResolvedVari
       rules,
       mode: kernelMode(v),
       agents,
-      load,
+      loads,
       lb: undefined,
       watches,
       children,

@@ -13,6 +13,11 @@
  *                  masqueraded connection to a local pod comes from the node's address)
  *   <prefix>-h<i>  with per-node pod hosts, the one namespace all of node i's pods share (a
  *                  process lives in one namespace), behind one veth `pods` from the node
+ *   <prefix>-c<i>  node i's in-cluster client pods (load.from 'cluster'): one namespace for all
+ *                  of them (one load generator runs in it), behind one veth `cp` from the node;
+ *                  their addresses are the upper half of the node's pod CIDR (pods to kube-proxy:
+ *                  inside the cluster CIDR), all local there (a local route over the range), and
+ *                  the node routes the range to them via the namespace's own address
  *
  * Nodes reach each other's pod CIDRs by a route via the owning node's address (host-gw, as
  * flannel's host-gw backend does). Every neighbour entry is written permanent: the kernel's
@@ -42,6 +47,8 @@ export interface KernelLayout {
   podNetns: Map<string, string>
   /** Each node's shared pod namespace, with per-node pod hosts. */
   hostNetns: Map<string, string>
+  /** Where the in-cluster clients live: each namespace with the client addresses in it, in client order (a load generator runs in each). */
+  clientPlaces: { netns: string; addresses: string[] }[]
   /** Every namespace, in creation order. */
   namespaces: string[]
   /** Lines for `ip -batch` in this process's namespace: the namespaces and the veths (each created straight into its namespaces). */
@@ -75,6 +82,8 @@ const MAC = {
   client: mac(0x12, 1),
   podNodeSide: (j: number) => mac(0x20, j),
   pod: (j: number) => mac(0x21, j),
+  clientsNodeSide: (i: number) => mac(0x30, i),
+  clients: (i: number) => mac(0x31, i),
 }
 const permanent = (address: string, lladdr: string, dev: string) => `neigh replace ${address} lladdr ${lladdr} dev ${dev} nud permanent`
 /** No IPv6 link-local address, so no neighbour discovery traffic on the run's links. */
@@ -141,8 +150,34 @@ export function kernelLayout(topology: DataplaneTopology, plan: KernelAddressPla
     lines(n.netns).push(...up(`p${j}`), permanent(p.address, MAC.pod(j), `p${j}`), `route add ${p.address}/32 dev p${j} scope link`)
     lines(ns).push(...up('eth0'), `addr add ${p.address}/32 dev eth0`, ...podRoutes(n.address, MAC.podNodeSide(j)))
   })
+  const clientNetns = layClientPods(nodes, plan, { prefix, create, lines })
+  const byNetns = new Map<string, string[]>()
+  for (const c of topology.clients) {
+    const ns = (c.pod === null ? clientNetns.get(c.node) : podNetns.get(c.pod)) as string
+    byNetns.set(ns, [...(byNetns.get(ns) ?? []), c.address])
+  }
+  const clientPlaces = [...byNetns].map(([netns, addresses]) => ({ netns, addresses }))
   const namespaces = create.filter((l) => l.startsWith('netns add ')).map((l) => l.slice('netns add '.length))
-  return { prefix, fabric, client, nodes, podNetns, hostNetns, namespaces, create, configure, sysctls }
+  return { prefix, fabric, client, nodes, podNetns, hostNetns, clientPlaces, namespaces, create, configure, sysctls }
+}
+
+/**
+ * Each node's client pods' namespace (nodes with a client range only), by node name: behind a veth
+ * from the node, its own address the range's first, every address of the range local (clients bind
+ * any of them), the node routing the range to it via that address (one permanent neighbour).
+ */
+function layClientPods(nodes: readonly LayoutNode[], plan: KernelAddressPlan, to: { prefix: string; create: string[]; lines: (ns: string) => string[] }): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const n of nodes) {
+    const range = plan.clientRange(n.index)
+    if (range === null) continue
+    const ns = `${to.prefix}-c${n.index}`
+    out.set(n.name, ns)
+    to.create.push(`netns add ${ns}`, `link add name cp netns ${n.netns} address ${MAC.clientsNodeSide(n.index)} type veth peer name eth0 netns ${ns} address ${MAC.clients(n.index)}`)
+    to.lines(n.netns).push(...up('cp'), permanent(range.gateway, MAC.clients(n.index), 'cp'), `route add ${range.gateway}/32 dev cp scope link`, `route add ${range.cidr} via ${range.gateway} dev cp`)
+    to.lines(ns).push(...up('eth0'), `addr add ${range.gateway}/32 dev eth0`, ...podRoutes(n.address, MAC.clientsNodeSide(n.index)), `route add local ${range.cidr} dev lo`)
+  }
+  return out
 }
 
 /** A pod's way out: its node's address, on link over the veth, and the default route via it. */

@@ -8,6 +8,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { kernelAddressIssues } from './address-plan.ts'
+import { clientPlacement } from '../../scenario/topology.ts'
 import type { ScenarioIssue } from '../../errors.ts'
 import type { ResolvedVariant } from '../../model/scenario.ts'
 
@@ -94,5 +95,22 @@ export function kernelPreflight(v: ResolvedVariant, host: KernelHost = THIS_HOST
   }
   if (!rulesBuiltIn) say('service.dataplane', 'got "kernel"; this build of svcbench has no renderer of kube-proxy\'s rules (harness/dataplane/kernel/rules/): use dataplane "proxy"')
   for (const i of kernelAddressIssues(v)) issues.push({ path: where(i.path), message: i.message })
+  const generators = loadGenerators(v)
+  if (generators > MAX_KERNEL_LOAD_GENERATORS) {
+    const fix = v.load.clientPods === 'endpoints' ? 'cluster.podProcesses \'per-node\' (one namespace per node for its pods), or fewer client addresses (load.clientIps)' : 'fewer nodes in load.clientNodes'
+    say(v.load.clientPods === 'endpoints' ? 'load.clientPods' : 'load.clientNodes', `in-cluster clients in ${generators} namespaces need a load generator process each; the kernel dataplane runs at most ${MAX_KERNEL_LOAD_GENERATORS}: use ${fix}`)
+  }
   return issues
+}
+
+/** Most load generator processes a kernel run starts (one per namespace in-cluster clients live in). */
+export const MAX_KERNEL_LOAD_GENERATORS = 16
+
+/** The load generator processes the variant needs: one per namespace its clients live in. */
+function loadGenerators(v: ResolvedVariant): number {
+  const clients = clientPlacement(v)
+  if (clients.length === 0) return 1
+  // Client pods of their own share a namespace per node; the Service's pods as clients are in theirs.
+  const shared = v.load.clientPods === 'separate' || v.cluster.podProcesses === 'per-node'
+  return new Set(clients.map((c) => (shared ? c.node : c.pod))).size
 }

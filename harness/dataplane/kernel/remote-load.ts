@@ -4,6 +4,7 @@
  * whose result comes back decoded.
  */
 import { HarnessError, type HarnessErrorCode } from '../../errors.ts'
+import { combineLoads } from '../../load/merge.ts'
 import { PROGRESS_INTERVAL_MS } from '../../load/drive.ts'
 import { decodeLoadResult, type EncodedLoadResult } from './wire.ts'
 import type { Child } from '../../process/child.ts'
@@ -12,6 +13,31 @@ import type { LoadProgress, LoadResult } from '../../model/measurements.ts'
 
 /** Time the result may take after the load's end, ms (the closed model waits for requests in flight up to their timeout). */
 export const RESULT_MARGIN_MS = 30_000
+
+/**
+ * `plan` split by the namespace each connection's client address lives in: connection i (address
+ * i mod n, target i mod m, as every executor pairs them) becomes a connection of its namespace's
+ * part, which lists one address and one target per connection, so that the pairing is kept
+ * exactly. Throws HarnessError NOT_LOOPBACK for an address no namespace of the run has.
+ */
+export function splitPlan(plan: LoadPlan, netnsOf: (address: string) => string | undefined): Map<string, LoadPlan> {
+  const parts = new Map<string, { clientAddresses: string[]; targets: LoadPlan['targets'] }>()
+  for (let i = 0; i < plan.connections; i++) {
+    const address = plan.clientAddresses[i % plan.clientAddresses.length] as string
+    const netns = netnsOf(address)
+    if (netns === undefined) throw new HarnessError('NOT_LOOPBACK', `refusing source address ${address}: no client namespace of the run has it`)
+    const part = parts.get(netns) ?? (parts.set(netns, { clientAddresses: [], targets: [] }).get(netns) as { clientAddresses: string[]; targets: LoadPlan['targets'] })
+    part.clientAddresses.push(address)
+    part.targets.push(plan.targets[i % plan.targets.length] as LoadPlan['targets'][number])
+  }
+  return new Map([...parts].map(([netns, p]) => [netns, { ...plan, ...p, connections: p.clientAddresses.length, runNetns: netns }]))
+}
+
+/** Start `executor` on `plan` split over the load generators by namespace (`children`), as one load. */
+export function startSplitLoad(children: ReadonlyMap<string, Pick<Child, 'request'>>, executor: LoadExecutorName, plan: LoadPlan, netnsOf: (address: string) => string | undefined): RunningLoad {
+  const parts = splitPlan(plan, netnsOf)
+  return combineLoads([...parts].map(([netns, p]) => startRemoteLoad(children.get(netns) as Pick<Child, 'request'>, executor, p)))
+}
 
 /** Start `executor` on `plan` in `child` (ready already). */
 export function startRemoteLoad(child: Pick<Child, 'request'>, executor: LoadExecutorName, plan: LoadPlan): RunningLoad {

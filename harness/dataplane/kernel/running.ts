@@ -7,11 +7,11 @@
 import { exitedDuringRun, type Child } from '../../process/child.ts'
 import { HarnessError } from '../../errors.ts'
 import { loadTargets } from '../proxy.ts'
-import { CLUSTER_CIDR } from './address-plan.ts'
+import { CLUSTER_CIDR, CLUSTER_IP } from './address-plan.ts'
 import { ipBatch } from './exec.ts'
 import { establishedFlows, type ConntrackWatch, type TrackedFlow } from './conntrack.ts'
 import { nodeDecisions, type Decision } from './decisions.ts'
-import { startRemoteLoad } from './remote-load.ts'
+import { startRemoteLoad, startSplitLoad } from './remote-load.ts'
 import type { KernelLayout, LayoutNode } from './layout.ts'
 import type { KernelRules } from './rules-binding.ts'
 import type { UdpNodeCleanup } from './udp.ts'
@@ -31,8 +31,8 @@ export interface KernelState {
   mode: KernelProxyMode
   /** Each node's agent (kubelet probes, kube-proxy health check), by node. */
   agents: Map<string, Child>
-  /** The load generator in the client namespace. */
-  load: Child
+  /** The load generators by namespace: one in the client namespace, or one in each namespace in-cluster clients live in. */
+  loads: Map<string, Child>
   /** The front load balancer in the fabric, once started. */
   lb: Child | undefined
   /** Each node's conntrack watch, by node. */
@@ -59,15 +59,18 @@ interface EpochSnapshot {
   established: Decision[]
 }
 
-/** The Service as kube-proxy sees it (a NodePort Service; the front load balancer forwards to the NodePorts, like instance targets). */
+/**
+ * The Service as kube-proxy sees it: its ClusterIP (every type has one) and, for NodePort and
+ * LoadBalancer, its NodePort (the front load balancer forwards to the NodePorts, like instance targets).
+ */
 function ruleService(v: ResolvedVariant, serviceName: { namespace: string; name: string }): RuleService {
   return {
     ...serviceName,
     protocol: v.service.protocol,
-    clusterIP: null,
+    clusterIP: CLUSTER_IP,
     port: v.service.port,
     targetPort: v.cluster.podPort,
-    nodePort: v.service.nodePort,
+    nodePort: v.service.type === 'ClusterIP' ? null : v.service.nodePort,
     externalTrafficPolicy: v.service.externalTrafficPolicy,
     internalTrafficPolicy: v.service.internalTrafficPolicy,
     sessionAffinityTimeoutSeconds: v.service.sessionAffinity === 'ClientIP' ? v.service.sessionAffinityTimeoutSeconds : null,
@@ -79,6 +82,12 @@ function ruleService(v: ResolvedVariant, serviceName: { namespace: string; name:
 function ruleEndpoints(ready: readonly Endpoint[], terminating: readonly Endpoint[]): RuleEndpoint[] {
   const e = (x: Endpoint, isReady: boolean): RuleEndpoint => ({ name: x.name, address: x.address, port: x.port, node: x.node, ready: isReady, serving: true, terminating: !isReady })
   return [...ready.map((x) => e(x, true)), ...terminating.map((x) => e(x, false))]
+}
+
+/** Whether a tracked connection is one of the Service's as node `n` received it: at its NodePort, or at the ClusterIP. */
+export function serviceFlow(v: ResolvedVariant, n: Pick<LayoutNode, 'address'>): (f: TrackedFlow) => boolean {
+  const nodePort = v.service.type === 'ClusterIP' ? null : v.service.nodePort
+  return (f) => (f.orig.dst === n.address && f.orig.dport === nodePort) || (f.orig.dst === CLUSTER_IP && f.orig.dport === v.service.port)
 }
 
 /** The started kernel dataplane's operations. */
@@ -97,7 +106,8 @@ export function runningKernelDataplane(s: KernelState): RunningDataplane {
     return pod === undefined ? undefined : { atMs, client: f.orig.src, clientPort: f.orig.sport, pod }
   }
   const udpPerQuery = v.service.protocol === 'UDP' && v.load.udpSourcePort === 'per-query'
-  const keep = (n: LayoutNode) => (f: TrackedFlow) => f.orig.dst === n.address && f.orig.dport === v.service.nodePort
+  const keep = (n: LayoutNode) => serviceFlow(v, n)
+  const clientNetns = new Map(layout.clientPlaces.flatMap((p) => p.addresses.map((a) => [a, p.netns] as const)))
   const takeSnapshot = async () =>
     new Map(
       await Promise.all(
@@ -112,7 +122,7 @@ export function runningKernelDataplane(s: KernelState): RunningDataplane {
       ),
     )
   const applyOn = async (n: LayoutNode, endpoints: RuleEndpoint[]) => {
-    const input: RuleInput = { mode: s.mode, service, node: { name: n.name, addresses: [n.address], podCidr: n.podCidr, clusterCidr: CLUSTER_CIDR }, endpoints }
+    const input: RuleInput = { mode: s.mode, service, node: { name: n.name, addresses: [n.address], podCidr: n.podCidr, clusterCidr: CLUSTER_CIDR }, endpoints, masqueradeAll: v.service.masqueradeAll }
     await s.rules.apply(n.netns, s.mode, s.rules.render(input))
     // (kube-proxy cleans conntrack at the end of its sync, once the new rules are in)
     await s.udpCleanup?.(n.name, n.netns, endpoints)
@@ -125,7 +135,9 @@ export function runningKernelDataplane(s: KernelState): RunningDataplane {
       return s.frontAddress
     },
     targets: (via) => loadTargets(s.topology, s.frontAddress, via),
-    startLoad: (executor, plan) => startRemoteLoad(s.load, executor, { ...plan, runNetns: layout.client }),
+    // Clients outside the cluster live in the client namespace; in-cluster ones in their pods' namespaces.
+    startLoad: (executor, plan) =>
+      v.load.from === 'external' ? startRemoteLoad(s.loads.get(layout.client) as Child, executor, { ...plan, runNetns: layout.client }) : startSplitLoad(s.loads, executor, plan, (a) => clientNetns.get(a)),
     async probeFromNode(node, probe) {
       const agent = s.agents.get(node)
       if (agent === undefined || agent.isExited()) return false
@@ -197,7 +209,7 @@ export function runningKernelDataplane(s: KernelState): RunningDataplane {
 function kernelProcesses(s: KernelState): SampledProcess[] {
   const live = (c: Child | undefined) => c !== undefined && !c.isExited()
   return [
-    ...(live(s.load) ? [{ role: 'load-generator' as const, name: 'client namespace', pid: s.load.pid }] : []),
+    ...[...s.loads].filter(([, c]) => live(c)).map(([netns, c]) => ({ role: 'load-generator' as const, name: netns === s.layout.client ? 'client namespace' : netns, pid: c.pid })),
     ...[...s.agents].filter(([, c]) => live(c)).map(([node, c]) => ({ role: 'proxy' as const, name: `${node} (node agent)`, pid: c.pid })),
     ...[...s.watches].map(([node, w]) => ({ role: 'proxy' as const, name: `${node} (conntrack)`, pid: w.pid })),
     ...(live(s.lb) ? [{ role: 'load-balancer' as const, name: 'lb', pid: (s.lb as Child).pid }] : []),

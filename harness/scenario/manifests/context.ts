@@ -1,6 +1,7 @@
 /** What every step of reading a manifests input shares: the objects, where each came from, and the messages so far. */
 import { isPlainObject } from '../../util/merge.ts'
 import { listCapped } from './fields.ts'
+import type { LoadOrigin } from '../../model/scenario.ts'
 
 type Obj = Record<string, unknown>
 
@@ -14,6 +15,8 @@ export interface ManifestContext {
   notes: string[]
   /** Nodes the pods run on (Node objects, else the scenario's, else the default): a DaemonSet runs one pod on each. */
   nodeCount: number
+  /** The scenario's load.from, when it says: in-cluster clients connect to the Service's port whatever its type. */
+  loadFrom?: LoadOrigin
 }
 
 /** A value at a dotted path, or undefined. */

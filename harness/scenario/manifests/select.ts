@@ -6,11 +6,10 @@
 import { ScenarioError } from '../../errors.ts'
 import { isPlainObject } from '../../util/merge.ts'
 import { type ManifestContext, get, idOf, ofKind, whereOf } from './context.ts'
+import type { ServiceType } from '../../model/scenario.ts'
 
 type Obj = Record<string, unknown>
 
-/** The Service types svcbench sends traffic to (a scenario may run a ClusterIP Service as one). */
-export type ExposedType = 'NodePort' | 'LoadBalancer'
 
 /** How a Service is written in a list: `frontend (ClusterIP)`. */
 const listed = (s: Obj) => `${String(get(s, 'metadata.name'))} (${typeOf(s)}${get(s, 'spec.clusterIP') === 'None' ? ', headless' : ''})`
@@ -49,11 +48,11 @@ export function pickService(ctx: ManifestContext, want: string | undefined): Obj
 }
 
 /**
- * The type the Service runs as: its own when NodePort or LoadBalancer, else the scenario's
- * `service.type` (`override`). Headless and ExternalName Services cannot run; a ClusterIP one
- * needs the override until in-cluster clients exist (TODO(#16): load.from 'cluster').
+ * The type the Service runs as: its own, unless the scenario's `service.type` (`override`) says
+ * another. Headless and ExternalName Services cannot run. A ClusterIP Service runs with in-cluster
+ * clients (load.from 'cluster'), or exposed as the override says.
  */
-export function runAs(ctx: ManifestContext, svc: Obj, override: ExposedType | undefined): ExposedType {
+export function runAs(ctx: ManifestContext, svc: Obj, override: ServiceType | undefined): ServiceType {
   const sid = whereOf(ctx, svc)
   const type = typeOf(svc)
   const fail = (path: string, message: string) => new ScenarioError([{ path: `${sid}: ${path}`, message }], { warnings: ctx.warnings })
@@ -61,15 +60,13 @@ export function runAs(ctx: ManifestContext, svc: Obj, override: ExposedType | un
     throw fail('spec.clusterIP', 'got "None" (a headless Service); there is no virtual IP to balance: clients resolve the pods\' addresses through DNS and pick one themselves; expected a Service with a cluster IP')
   }
   if (type === 'ExternalName') throw fail('spec.type', 'got "ExternalName" (a DNS alias with no endpoints); expected NodePort, LoadBalancer or ClusterIP')
-  if (type === 'NodePort' || type === 'LoadBalancer') {
-    if (override !== undefined && override !== type) ctx.notes.push(`${sid}: type ${type} in the file; runs as ${override} (service.type from the scenario or --service-type)`)
-    return override ?? type
+  if (type !== 'ClusterIP' && type !== 'NodePort' && type !== 'LoadBalancer') throw fail('spec.type', `got ${JSON.stringify(type)}; expected NodePort, LoadBalancer or ClusterIP`)
+  if (type === 'ClusterIP' && (override === undefined || override === 'ClusterIP')) {
+    ctx.notes.push(`${sid}: type ClusterIP: its clients are pods in the cluster (load.from 'cluster', client pods spread over the nodes, each at the ClusterIP through its own node's kube-proxy); --service-type NodePort runs it exposed to clients outside the cluster instead`)
+    return 'ClusterIP'
   }
-  if (type !== 'ClusterIP') throw fail('spec.type', `got ${JSON.stringify(type)}; expected NodePort, LoadBalancer or ClusterIP`)
-  if (override === undefined) {
-    throw fail('spec.type', 'is ClusterIP (the default): in-cluster clients are not supported yet, and svcbench\'s clients are outside the cluster; to run it exposed, set service.type: \'NodePort\' (or \'LoadBalancer\') in a scenario, or add --service-type NodePort')
-  }
-  ctx.notes.push(`${sid}: type ClusterIP in the file; runs as ${override} (service.type from the scenario or --service-type), with clients outside the cluster`)
+  if (override === undefined || override === type) return type
+  ctx.notes.push(`${sid}: type ${type} in the file; runs as ${override} (service.type from the scenario or --service-type)${type === 'ClusterIP' ? ', with clients outside the cluster' : ''}`)
   return override
 }
 

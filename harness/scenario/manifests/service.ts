@@ -1,15 +1,19 @@
 /** `service.*` from the Service (ports, affinity, traffic policies, load balancer) and a KubeProxyConfiguration. */
 import { type ManifestContext, get, whereOf } from './context.ts'
 import { presetFromFile, type FilePreset } from './lb.ts'
-import type { ExposedType } from './select.ts'
+import type { ServiceType } from '../../model/scenario.ts'
 
 type Obj = Record<string, unknown>
 
 /** The scenario's service fields, and the load balancer preset the file implies (LoadBalancer only). */
-export function serviceFields(ctx: ManifestContext, svc: Obj, type: ExposedType, port: Obj, proxyConfigs: Obj[]): { service: Obj; preset: FilePreset | undefined } {
+export function serviceFields(ctx: ManifestContext, svc: Obj, type: ServiceType, port: Obj, proxyConfigs: Obj[]): { service: Obj; preset: FilePreset | undefined } {
   const sid = whereOf(ctx, svc)
   const service: Obj = { type }
-  if (typeof port.nodePort === 'number') service.nodePort = port.nodePort
+  // A ClusterIP Service has no NodePort: a nodePort left in a file run as ClusterIP is not used.
+  if (typeof port.nodePort === 'number' && type !== 'ClusterIP') service.nodePort = port.nodePort
+  // The Service port: where in-cluster clients connect (ClusterIP; any type with load.from
+  // 'cluster'), or the load balancer listens.
+  if ((type === 'ClusterIP' || (type === 'NodePort' && ctx.loadFrom === 'cluster')) && typeof port.port === 'number') service.port = port.port
   if (port.protocol === 'UDP') service.protocol = 'UDP'
   let preset: FilePreset | undefined
   if (type === 'LoadBalancer') {
@@ -26,7 +30,7 @@ export function serviceFields(ctx: ManifestContext, svc: Obj, type: ExposedType,
   if (affinity !== undefined) service.sessionAffinity = affinity
   const timeout = get(svc, 'spec.sessionAffinityConfig.clientIP.timeoutSeconds')
   if (timeout !== undefined) service.sessionAffinityTimeoutSeconds = timeout
-  for (const f of ['externalTrafficPolicy', 'internalTrafficPolicy']) {
+  for (const f of [...(type === 'ClusterIP' ? [] : ['externalTrafficPolicy']), 'internalTrafficPolicy']) {
     const v = get(svc, `spec.${f}`)
     if (v !== undefined) service[f] = v
   }
@@ -40,6 +44,7 @@ export function serviceFields(ctx: ManifestContext, svc: Obj, type: ExposedType,
     // metav1.Duration strings ("900s", "2m"; "0s" keeps the kernel's), the form service.ipvs takes.
     const timeouts = Object.fromEntries(['tcpTimeout', 'tcpFinTimeout', 'udpTimeout'].map((k) => [k, get(kp, `ipvs.${k}`)]).filter(([, v]) => v !== undefined))
     if (service.proxyMode === 'ipvs' && Object.keys(timeouts).length > 0) service.ipvs = timeouts
+    if (typeof kp.masqueradeAll === 'boolean') service.masqueradeAll = kp.masqueradeAll
   }
   return { service, preset }
 }

@@ -20,8 +20,10 @@ describe('kernelAddressPlan', () => {
     // 300 slots on one node need 303 addresses: a /23 per node; slot 299 is base + 301.
     { nodes: 1, replicas: 300, at: [0, 299], pod: '198.19.1.45', cidr: '198.19.0.0/23' },
     { nodes: 50, replicas: 1000, at: [49, 19], pod: '198.19.49.21', cidr: '198.19.49.0/24' },
-  ])('$nodes nodes × $replicas pods: slot $at is $pod in $cidr', ({ nodes, replicas, at, pod, cidr }) => {
-    const plan = kernelAddressPlan(variant({ cluster: { nodes, replicas } }))
+    // With client pods each half holds its own: 200 pods need 203 addresses, a /23's lower half.
+    { nodes: 1, replicas: 200, clients: 5, at: [0, 199], pod: '198.19.0.201', cidr: '198.19.0.0/23' },
+  ])('$nodes nodes × $replicas pods: slot $at is $pod in $cidr', ({ nodes, replicas, clients, at, pod, cidr }) => {
+    const plan = kernelAddressPlan(variant({ cluster: { nodes, replicas }, ...(clients === undefined ? {} : { service: { type: 'ClusterIP' }, load: { clientIps: clients } }) }))
     expect(plan.pod(0, at[0]!, at[1]!)).toBe(pod)
     expect(plan.podCidr(at[0]!)).toBe(cidr)
   })
@@ -74,6 +76,25 @@ describe('kernelLayout', () => {
     expect([l.podNetns.get('pod-1'), l.podNetns.get('pod-3'), l.hostNetns.get('node-a')]).toEqual(['svb-t-h0', 'svb-t-h0', 'svb-t-h0'])
     expect(l.configure.get('svb-t-h0')).toEqual(expect.arrayContaining(['addr add 198.19.0.2/32 dev eth0', 'addr add 198.19.0.3/32 dev eth0']))
     expect(l.configure.get('svb-t-n0')).toEqual(expect.arrayContaining(['route add 198.19.0.3/32 dev pods scope link']))
+  })
+
+  it('puts each node\'s in-cluster client pods in one namespace, in the upper half of its pod CIDR, and the ClusterIP in the Service CIDR', () => {
+    const c = variant({ cluster: { nodes: 2, replicas: 4 }, service: { type: 'ClusterIP' }, load: { clientIps: 3 } })
+    const cPlan = kernelAddressPlan(c)
+    const t = placeTopology(c, cPlan)
+    // Clients 0 and 2 on node-a (its 1st and 2nd client pod), client 1 on node-b; pods keep 198.19.i.2, .3.
+    expect(t.clients.map((x) => [x.node, x.address])).toEqual([['node-a', '198.19.0.129'], ['node-b', '198.19.1.129'], ['node-a', '198.19.0.130']])
+    expect(t.pods.map((p) => p.address)).toEqual(['198.19.0.2', '198.19.1.2', '198.19.0.3', '198.19.1.3'])
+    expect(t.nodes.map((n) => n.clusterIp)).toEqual(['198.18.64.1', '198.18.64.1'])
+    const l = kernelLayout(t, cPlan, { prefix: 'svb-t' })
+    expect(l.clientPlaces).toEqual([{ netns: 'svb-t-c0', addresses: ['198.19.0.129', '198.19.0.130'] }, { netns: 'svb-t-c1', addresses: ['198.19.1.129'] }])
+    expect(l.configure.get('svb-t-c0')).toEqual(expect.arrayContaining(['addr add 198.19.0.128/32 dev eth0', 'route add default via 198.18.0.1 dev eth0', 'route add local 198.19.0.128/25 dev lo']))
+    expect(l.configure.get('svb-t-n0')).toEqual(expect.arrayContaining(['route add 198.19.0.128/32 dev cp scope link', 'route add 198.19.0.128/25 via 198.19.0.128 dev cp']))
+    // The Service's own pods as clients live in their pods' namespaces: no client namespace.
+    const e = variant({ cluster: { nodes: 2, replicas: 2 }, service: { type: 'ClusterIP' }, load: { clientPods: 'endpoints' } })
+    const ePlan = kernelAddressPlan(e)
+    const el = kernelLayout(placeTopology(e, ePlan), ePlan, { prefix: 'svb-t' })
+    expect([el.clientPlaces, el.namespaces.filter((n) => /-c\d/.test(n))]).toEqual([[{ netns: 'svb-t-p0', addresses: ['198.19.0.2'] }, { netns: 'svb-t-p1', addresses: ['198.19.1.2'] }], []])
   })
 
   it('makes the client addresses the fabric\'s own only for a load balancer that keeps them', () => {

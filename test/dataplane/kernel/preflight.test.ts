@@ -36,6 +36,17 @@ describe('kernelPreflight', () => {
     else expect(issues[0]?.message).toMatch(says)
   })
 
+  it('runs one load generator per namespace of in-cluster clients, and refuses more than it can start', () => {
+    // 20 client pods on 20 nodes: 20 namespaces; the Service's 20 pods as clients: 20 pod namespaces.
+    const wide = variant({ type: 'ClusterIP' }, { cluster: { nodes: 20, replicas: 20 }, load: { clientIps: 20 } })
+    expect(kernelPreflight(wide, able)).toEqual([{ path: 'load.clientNodes', message: 'in-cluster clients in 20 namespaces need a load generator process each; the kernel dataplane runs at most 16: use fewer nodes in load.clientNodes' }])
+    const pods = variant({ type: 'ClusterIP' }, { cluster: { nodes: 2, replicas: 20 }, load: { clientIps: 20, clientPods: 'endpoints' } })
+    expect(kernelPreflight(pods, able).map((i) => i.path)).toEqual(['load.clientPods'])
+    // Per-node pod hosts: one namespace per node, whatever the pods.
+    expect(kernelPreflight(variant({ type: 'ClusterIP' }, { cluster: { nodes: 2, replicas: 20, podProcesses: 'per-node' }, load: { clientIps: 20, clientPods: 'endpoints' } }), able)).toEqual([])
+    expect(kernelPreflight(variant({ type: 'ClusterIP' }, { cluster: { nodes: 20, replicas: 20 }, load: { clientIps: 20, clientNodes: ['node-a', 'node-b'] } }), able)).toEqual([])
+  })
+
   it('names the variant in the path, and refuses a build without the rule renderers', () => {
     const v = resolveScenario({ name: 'pre', variants: { k: { service: { dataplane: 'kernel' } } } }).variants[0] as ResolvedVariant
     expect(kernelPreflight(v, able, false)).toEqual([{ path: 'variants.k.service.dataplane', message: 'got "kernel"; this build of svcbench has no renderer of kube-proxy\'s rules (harness/dataplane/kernel/rules/): use dataplane "proxy"' }])

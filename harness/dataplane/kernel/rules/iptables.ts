@@ -159,7 +159,8 @@ function writeService(t: Tables, input: RuleInput): void {
   if (plan.hasInternalEndpoints && service.clusterIP !== null) {
     const proto = protocolName(service)
     t.natRules.push(
-      `-A ${plan.internalPolicyLocal ? n.local : n.cluster} -m comment --comment "${servicePortNameString(service)} cluster IP" -m ${proto} -p ${proto} -d ${service.clusterIP} --dport ${service.port} ! -s ${input.node.clusterCidr} -j KUBE-MARK-MASQ`,
+      // masqueradeAll: every source; else only off-cluster ones (the local traffic detector).
+      `-A ${plan.internalPolicyLocal ? n.local : n.cluster} -m comment --comment "${servicePortNameString(service)} cluster IP" -m ${proto} -p ${proto} -d ${service.clusterIP} --dport ${service.port}${input.masqueradeAll === true ? '' : ` ! -s ${input.node.clusterCidr}`} -j KUBE-MARK-MASQ`,
     )
   }
   if (plan.usesExternalTrafficChain) writeExternalChain(t, input, plan, n)

@@ -176,9 +176,12 @@ function writeService(s: Script, input: RuleInput): void {
   if (plan.usesExternalTrafficChain) s.objects.push(`add chain ${NFT_TABLE} ${n.external}`)
 
   writeElements(s, input, plan, n)
-  // Masquerade off-cluster sources reaching the ClusterIP (detect-local-mode ClusterCIDR).
+  // Masquerade every source reaching the ClusterIP (masqueradeAll), else only off-cluster ones
+  // (detect-local-mode ClusterCIDR). The chain is entered only from the ClusterIP's service-ips
+  // element, so matching the port again would change nothing (the current proxier leaves it out).
   if (plan.hasInternalEndpoints && service.clusterIP !== null) {
-    rule(s, plan.internalPolicyLocal ? n.local : n.cluster, `ip daddr ${service.clusterIP} ip saddr != ${input.node.clusterCidr} jump mark-for-masquerade`)
+    const sources = input.masqueradeAll === true ? '' : ` ip saddr != ${input.node.clusterCidr}`
+    rule(s, plan.internalPolicyLocal ? n.local : n.cluster, `ip daddr ${service.clusterIP}${sources} jump mark-for-masquerade`)
   }
   if (plan.usesExternalTrafficChain) writeExternalChain(s, input, plan, n)
   if (plan.usesClusterPolicyChain) writeServiceToEndpointRules(s, input, n.cluster, plan.clusterEndpoints, n)

@@ -79,6 +79,8 @@ export interface RuleInput {
   node: RuleNode
   /** Every endpoint of the Service, on any node, in any condition (kube-proxy filters them). */
   endpoints: RuleEndpoint[]
+  /** kube-proxy's `masqueradeAll` (KubeProxyConfiguration): SNAT every connection to the ClusterIP, whatever its source. @default false */
+  masqueradeAll?: boolean
 }
 
 /** Renders the rules one kube-proxy sync writes, as `nft -f` or `iptables-restore` input. Pure. */

@@ -202,4 +202,12 @@ describe('renderIptables', () => {
     const counter = sep[1]!.split(' -j ')[1]!
     expect(rendered).toContain(`-A ${counter} -m comment --comment pod-10.180.0.4 -j RETURN`)
   })
+
+  it('renderIptables masquerades every source reaching the ClusterIP with masqueradeAll, off-cluster ones only without', () => {
+    // proxier.go, "Set up internal traffic handling": `natRules.Write("-A", internalTrafficChain, args,
+    // "-j", kubeMarkMasqChain)` under masqueradeAll, else with `proxier.localDetector.IfNotLocal()`.
+    const masq = (r: string[]) => r.filter((l) => l.startsWith('-A KUBE-SVC-XPGD46QRK7WJZT7O ') && l.endsWith('-j KUBE-MARK-MASQ'))
+    expect(masq(lines(renderIptables({ ...CASES[0]!.input, masqueradeAll: true })))).toEqual(['-A KUBE-SVC-XPGD46QRK7WJZT7O -m comment --comment "ns1/svc1:p80 cluster IP" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j KUBE-MARK-MASQ'])
+    expect(masq(lines(renderIptables(CASES[0]!.input)))).toEqual(['-A KUBE-SVC-XPGD46QRK7WJZT7O -m comment --comment "ns1/svc1:p80 cluster IP" -m tcp -p tcp -d 172.30.0.41 --dport 80 ! -s 10.0.0.0/8 -j KUBE-MARK-MASQ'])
+  })
 })

@@ -194,4 +194,13 @@ describe('renderNftables', () => {
     expect(rendered).toContain('add rule ip kube-proxy service-ULMVA6XW-ns1/svc1/tcp/p80 numgen random mod 2 vmap { 0 : goto endpoint-5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80 , 1 : goto endpoint-'+nftEndpointChainBase(svc, { address: '10.180.2.1', port: 80 })+' }')
     expect(rendered.some((l) => l.startsWith('add element ip kube-proxy no-endpoint-nodeports'))).toBe(false)
   })
+
+  it('renderNftables masquerades every source reaching the ClusterIP with masqueradeAll, off-cluster ones only without', () => {
+    // proxier.go, "Set up internal traffic handling": masqueradeAll → `ip daddr <clusterIP> ... jump
+    // mark-for-masquerade` with no source match; else the local detector's `ip saddr != <cluster CIDR>`.
+    const i = { ...CASES[0]!.input, masqueradeAll: true }
+    const masq = (r: string[]) => r.filter((l) => l.includes('service-ULMVA6XW-ns1/svc1/tcp/p80 ip daddr 172.30.0.41'))
+    expect(masq(lines(renderNftables(i)))).toEqual(['add rule ip kube-proxy service-ULMVA6XW-ns1/svc1/tcp/p80 ip daddr 172.30.0.41 jump mark-for-masquerade'])
+    expect(masq(lines(renderNftables(CASES[0]!.input)))).toEqual(['add rule ip kube-proxy service-ULMVA6XW-ns1/svc1/tcp/p80 ip daddr 172.30.0.41 ip saddr != 10.0.0.0/8 jump mark-for-masquerade'])
+  })
 })

@@ -1,0 +1,83 @@
+/**
+ * One load made of several running at once (the kernel dataplane runs one load generator per
+ * namespace its in-cluster clients live in): their live counters added, their results merged into
+ * the LoadResult one generator would have measured. Every part counts from the same epoch, so
+ * per-second and per-100 ms rows line up index by index; HDR histograms add bucket by bucket
+ * (the same 3 significant digits; hdr-histogram-js's add keeps the exact extremes).
+ */
+import { createLatencyHistogram, summarizeLatency, type LatencyHistogram } from '../stats/latency.ts'
+import { MAX_ERROR_EVENTS } from './recorder.ts'
+import { ERROR_KINDS, type ErrorKind } from '../model/variant-parts.ts'
+import type { LoadProgress, LoadResult } from '../model/measurements.ts'
+import type { RunningLoad } from './types.ts'
+
+/** The sum of `hs` (adding keeps the exact largest and smallest values recorded). */
+function addHistograms(hs: readonly LatencyHistogram[]): LatencyHistogram {
+  const out = createLatencyHistogram()
+  for (const h of hs) out.add(h)
+  return out
+}
+
+/** Counts added key by key. */
+function addCounts<K extends string>(rows: readonly Record<K, number>[]): Record<K, number> {
+  const out = {} as Record<K, number>
+  for (const r of rows) for (const [k, n] of Object.entries(r) as [K, number][]) out[k] = (out[k] ?? 0) + n
+  return out
+}
+
+/** Rows of equal meaning added index by index (the shorter ones count 0 past their end). */
+function addRows(rows: readonly number[][]): number[] {
+  const out: number[] = []
+  for (const r of rows) r.forEach((n, i) => (out[i] = (out[i] ?? 0) + n))
+  return Array.from(out, (x) => x ?? 0)
+}
+
+/** The LoadResult of all `parts` together (at least one). Client addresses are each part's own, so their counts add. */
+export function mergeLoadResults(parts: readonly LoadResult[]): LoadResult {
+  if (parts.length === 1) return parts[0] as LoadResult
+  const seconds = Math.max(0, ...parts.map((p) => p.perSecondHistograms.length))
+  const perSecondHistograms = Array.from({ length: seconds }, (_, i) => addHistograms(parts.flatMap((p) => (p.perSecondHistograms[i] === undefined ? [] : [p.perSecondHistograms[i]]))))
+  const slots = Math.max(0, ...parts.map((p) => p.errorsPer100ms.length))
+  const errorsPer100ms = Array.from({ length: slots }, (_, i) => ERROR_KINDS.map((_k, j) => parts.reduce((a, p) => a + (p.errorsPer100ms[i]?.[j] ?? 0), 0)))
+  return {
+    elapsedMs: Math.max(...parts.map((p) => p.elapsedMs)),
+    responses: parts.reduce((a, p) => a + p.responses, 0),
+    ok: parts.reduce((a, p) => a + p.ok, 0),
+    statusCounts: addCounts(parts.map((p) => p.statusCounts)),
+    errorsByKind: { ...(Object.fromEntries(ERROR_KINDS.map((k) => [k, 0])) as Record<ErrorKind, number>), ...addCounts(parts.map((p) => p.errorsByKind)) },
+    errorsByCode: addCounts(parts.map((p) => p.errorsByCode)),
+    latency: addHistograms(parts.map((p) => p.latency)),
+    perSecond: perSecondHistograms.map((h, i) => {
+      const rows = parts.flatMap((p) => (p.perSecond[i] === undefined ? [] : [p.perSecond[i]]))
+      return { responses: rows.reduce((a, r) => a + r.responses, 0), ok: rows.reduce((a, r) => a + r.ok, 0), errors: rows.reduce((a, r) => a + r.errors, 0), latency: summarizeLatency(h) }
+    }),
+    perSecondHistograms,
+    okPer100ms: addRows(parts.map((p) => p.okPer100ms)),
+    errorEvents: parts.flatMap((p) => p.errorEvents).sort((a, b) => a.tMs - b.tMs).slice(0, MAX_ERROR_EVENTS),
+    errorsPer100ms,
+    clientAddressesUsed: parts.reduce((a, p) => a + p.clientAddressesUsed, 0),
+    interrupted: parts.some((p) => p.interrupted),
+  }
+}
+
+/** Live counters of loads running together. */
+function addProgress(ps: readonly LoadProgress[]): LoadProgress {
+  return {
+    responses: ps.reduce((a, p) => a + p.responses, 0),
+    errors: ps.reduce((a, p) => a + p.errors, 0),
+    measured: { requests: ps.reduce((a, p) => a + p.measured.requests, 0), errors: ps.reduce((a, p) => a + p.measured.errors, 0) },
+  }
+}
+
+/** `loads` (at least one) as one: progress added, stopped together, their results merged; if one fails, the others are stopped and the failure stands. */
+export function combineLoads(loads: readonly RunningLoad[]): RunningLoad {
+  if (loads.length === 1) return loads[0] as RunningLoad
+  const stop = () => {
+    for (const l of loads) l.stop()
+  }
+  const result = Promise.all(loads.map((l) => l.result.catch((err: unknown) => {
+    stop()
+    throw err
+  }))).then(mergeLoadResults)
+  return { progress: () => addProgress(loads.map((l) => l.progress())), stop, result }
+}
