@@ -66,6 +66,13 @@ try {
   const onNoEndpoint = local ? 'drop' : 'reject'
   const opts = { host: config.address, port: config.nodePort, balancer, accounting, route, onNoEndpoint } as const
   const proxy = config.balancing === 'connection' ? await startL4Proxy({ ...opts, countRequests: !config.builtInPods }) : await startL7Proxy({ ...opts, lean: config.builtInPods })
+  // A Service with no endpoint at all (none ready, none serving while terminating) is REJECTed on
+  // every node, under Local too (the "has no endpoints" REJECT of both proxiers' syncProxyRules,
+  // pkg/proxy/{iptables,nftables}/proxier.go, before the Local DROP): the client's connection is
+  // refused before it is established. Only for the modes that write those rules.
+  const rejects = config.proxyMode === 'iptables' || config.proxyMode === 'nftables'
+  const rejectIfEmpty = (all: readonly Endpoint[]) => (rejects ? proxy.refuseNew?.(all.length === 0) : undefined)
+  await rejectIfEmpty(config.endpoints)
   // kube-proxy's healthCheckNodePort server: 200 while this node has a ready local endpoint.
   const healthz =
     config.healthCheckNodePort === null
@@ -83,9 +90,10 @@ try {
   serveIpc({
     reset: (p) => accounting.reset((p as { epochMs: number }).epochMs),
     stats: () => ({ ...accounting.snapshot(), realServers: balancer.realServers?.(), relay: proxy.relay, relayFallback: proxy.relayFallback }),
-    endpoints: (p) => {
+    endpoints: async (p) => {
       current = scope(p as Endpoint[])
       balancer.update(current)
+      await rejectIfEmpty(p as Endpoint[])
     },
   })
   process.on('disconnect', () => {
