@@ -3,11 +3,12 @@
  * that built a kernel cluster, its guard kills every process in the run's namespaces and deletes
  * them; the host's namespaces, links, nft ruleset and iptables rules are as before.
  */
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { isRunning } from '../../../harness/process/guarded.ts'
+import { netnsNamed, startNetnsGuard } from '../../../harness/dataplane/kernel/guard.ts'
 import { requireInCi } from '../../helpers/ci.ts'
 import { hostNetworkState, KERNEL_REQUIREMENT, KERNEL_TESTS_CAN_RUN, leftoverNetns } from '../../helpers/netns.ts'
 
@@ -48,5 +49,19 @@ describe('kernel dataplane cleanup', () => {
     expect(await until(() => leftoverNetns().filter((n) => started.namespaces.includes(n)).length === 0, 5000)).toBe(true)
     expect(await until(() => started.pids.every((p) => !isRunning(p)), 5000)).toBe(true)
     expect(hostNetworkState()).toEqual(before)
+  })
+
+  it('the guard removes its own run\'s namespaces only: another run\'s whose name starts alike, and the machine\'s own, stay', async () => {
+    const id = `guardtest${process.pid}`
+    const ours = [`svb-${id}-a-fab`, `svb-${id}-a-n0`]
+    const others = [`svb-${id}-ab-fab`, `${id}-host`]
+    for (const n of [...ours, ...others]) execFileSync('ip', ['netns', 'add', n])
+    try {
+      await startNetnsGuard(`svb-${id}-a-`).release()
+      expect(netnsNamed(`svb-${id}-a-`)).toEqual([])
+      expect([...netnsNamed(`svb-${id}`), ...netnsNamed(`${id}-`)].sort()).toEqual([...others].sort())
+    } finally {
+      for (const n of [...ours, ...others]) spawn('ip', ['netns', 'del', n], { stdio: 'ignore' })
+    }
   })
 })
