@@ -25,7 +25,11 @@ export type FigureVerdict = 'agrees' | 'differs' | 'known-difference' | 'not-com
 
 /** One figure of one variant on both dataplanes. */
 export interface VerifyFigure {
-  /** Which figure (see VerifyFigureName). */
+  /**
+   * Which figure: `split` (balancing decisions per pod), `clientsOnOnePod`, `podsPerClient`,
+   * `sourceAddresses` (what the pods saw as TCP source), `errors` (kinds and counts in one fault's
+   * window), `detection` (a fault's detection time).
+   */
   figure: VerifyFigureName
   /** For `errors` and `detection`: the fault window, e.g. `kill-pod pod-2 at 1.0s`, or `whole run`; absent otherwise. */
   window?: string
@@ -37,7 +41,7 @@ export interface VerifyFigure {
   verdict: FigureVerdict
   /** How it was judged: the test with its p-value, or the tolerance, or why it was not compared. */
   basis: string
-  /** The test's p-value where a χ² test of homogeneity decided; absent otherwise. */
+  /** The test's p-value where a χ² test of homogeneity (or Fisher's exact test) decided; absent otherwise. */
   p?: number
   /** With `known-difference`: the section of docs/kube-proxy-model.md that explains it. */
   explainedBy?: string
