@@ -10,7 +10,10 @@
  * - while the Service has no endpoint at all, the kernel's REJECT answers with ICMP errors that
  *   the kernel rate-limits per client address, so some refusals arrive late or never (timeouts),
  *   where the proxy refuses every connection at once: kernel timeouts in such a window are taken
- *   as withheld refusals, and the counts are not compared (they differ by design).
+ *   as withheld refusals, and the counts are not compared (they differ by design);
+ * - a dead node (kill-node) refuses at once in the simulator (its proxy process is gone, nothing
+ *   listens on its address) where in the kernel it answers nothing (its link is down: timeouts):
+ *   in a kill-node window refusals, resets and timeouts are taken as one, counts not compared.
  * Counts are compared as the share of the window's requests that failed, not as numbers: a count
  * scales with each dataplane's request rate, which differs by design (a proxy process against the
  * kernel's forwarding); the share does not, but it still depends on how fast a failed request
@@ -37,6 +40,7 @@ export const ERROR_SHARE_FLOOR = 0.005
 export const KNOWN_DIFFERENCES = {
   refusedOrReset: 'docs/kube-proxy-model.md#known-differences ("A proxy process per node, not kernel NAT")',
   rejectRateLimit: 'docs/kube-proxy-model.md#known-differences ("REJECT\'s refusals are rate-limited in the kernel")',
+  deadNode: 'docs/kube-proxy-model.md#known-differences ("A dead node refuses in the simulator")',
 } as const
 
 /** Options for {@link compareErrorWindows}. */
@@ -55,6 +59,8 @@ interface Window {
   share: number
   /** The Service had no endpoint at all at some moment of the window (REJECT). */
   noEndpoints: boolean
+  /** The window is a kill-node fault's. */
+  nodeKilled: boolean
 }
 
 const TRANSPORT: readonly ErrorKind[] = ['connect-refused', 'reset', 'timeout']
@@ -78,18 +84,18 @@ function noEndpointPeriods(r: VariantResult): [number, number][] {
 /** Each fault's window (from it to the next fault, or the end), or the whole run without faults. */
 function windowsOf(r: VariantResult): Window[] {
   const periods = noEndpointPeriods(r)
-  const make = (label: string, fromSec: number, toSec: number, errors: Record<ErrorKind, number>): Window => {
+  const make = (label: string, fromSec: number, toSec: number, errors: Record<ErrorKind, number>, nodeKilled = false): Window => {
     let requests = 0
     for (const p of r.timeline) {
       const overlap = Math.max(0, Math.min(toSec, p.tSec + 1) - Math.max(fromSec, p.tSec))
       requests += overlap * (p.rps + TRANSPORT.reduce((s, k) => s + (p.errorsByKind[k] ?? 0), 0))
     }
     const n = total(errors)
-    return { label, fromSec, toSec, errors, share: n === 0 ? 0 : Math.min(1, n / Math.max(n, requests)), noEndpoints: periods.some(([a, b]) => a < toSec && b > fromSec) }
+    return { label, fromSec, toSec, errors, share: n === 0 ? 0 : Math.min(1, n / Math.max(n, requests)), noEndpoints: periods.some(([a, b]) => a < toSec && b > fromSec), nodeKilled }
   }
   if (r.failover.length === 0) return [make('whole run', 0, r.durationSec, r.errors.byKind)]
   const starts = r.failover.map((f) => f.atSec)
-  return r.failover.map((f) => make(`${f.fault} ${f.target} at ${f.atSec.toFixed(1)}s`, f.atSec, Math.min(r.durationSec, ...starts.filter((s) => s > f.atSec)), f.errors))
+  return r.failover.map((f) => make(`${f.fault} ${f.target} at ${f.atSec.toFixed(1)}s`, f.atSec, Math.min(r.durationSec, ...starts.filter((s) => s > f.atSec)), f.errors, f.fault === 'kill-node'))
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 2 : 1)}%`
@@ -113,6 +119,12 @@ function errorsFigure(px: Window, k: Window): VerifyFigure {
   if (P.size === 0 && K.size === 0) return { ...base, verdict: 'agrees', basis: 'no errors on either side' }
   const same = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x))
   // Known differences, in the order docs/kube-proxy-model.md gives them.
+  if (px.nodeKilled && !same(P, K)) {
+    const dead = (x: Set<string>) => new Set([...x].map((y) => (y === 'reset' || y === 'connect-refused' || y === 'timeout' ? 'failed' : y)))
+    if (same(dead(P), dead(K))) {
+      return { ...base, verdict: 'known-difference', basis: 'a dead node refuses at once through the proxy (nothing listens on its address) and answers nothing in the kernel (its link is down: timeouts); kinds taken as one, counts not compared', explainedBy: KNOWN_DIFFERENCES.deadNode }
+    }
+  }
   const rejected = px.noEndpoints || k.noEndpoints
   const merged = (s: Set<string>) => new Set([...s].map((x) => (x === 'reset' || x === 'connect-refused' ? 'refused or reset' : x)))
   const usedRefused = !same(P, K) && (P.has('reset') !== K.has('reset') || P.has('connect-refused') !== K.has('connect-refused'))

@@ -12,9 +12,12 @@ import { defineScenario } from 'svcbench'
 //   same under externalTrafficPolicy Local (REJECT too: the Local DROP is only for a node without
 //   local endpoints while others have some, as node-b has here from the start). The kernel
 //   rate-limits REJECT's ICMP errors per client address: a known difference in the counts.
+// - node-dies: node-b dies at 1 s; its pods leave the endpoints once the node controller gives up
+//   on it (1 s here). The clients that send to node-b get refusals from the simulator (its proxy
+//   process is gone) and timeouts from the kernel (its link is down): a known difference.
 export default defineScenario({
   name: 'verify-faults',
-  description: 'a pod crash, a deletion with preStop, and a Service left with no endpoints (REJECT)',
+  description: 'a pod crash, a deletion with preStop, a Service left with no endpoints (REJECT), a node death',
   cluster: {
     nodes: 2,
     replicas: 4,
@@ -29,5 +32,6 @@ export default defineScenario({
     'delete-prestop': { cluster: { pod: { preStopSleepSeconds: 1 } }, faults: [{ at: '1s', action: 'delete-pod', target: 'pod-2' }] },
     'no-endpoints': { cluster: { replicas: 1 }, faults: [{ at: '1s', action: 'kill-pod', target: 'pod-1' }] },
     'no-endpoints-local': { cluster: { replicas: 1 }, service: { externalTrafficPolicy: 'Local' }, faults: [{ at: '1s', action: 'kill-pod', target: 'pod-1' }] },
+    'node-dies': { cluster: { nodeMonitorGracePeriodSeconds: 1 }, load: { requestTimeout: '1s' }, faults: [{ at: '1s', action: 'kill-node', target: 'node-b' }] },
   },
 })

@@ -110,6 +110,14 @@ describe('compareVariant: errors per fault window and detection', () => {
     expect(f.explainedBy).toBe(explainedBy)
   })
 
+  it('a dead node: refusals through the proxy against timeouts in the kernel are a known difference, in a kill-node window only', () => {
+    const killNode = (v: VariantResult) => ((v.failover[0]!.fault = 'kill-node'), v)
+    const f = figure(compareVariant(killNode(withFault(base(), { 'connect-refused': 39_000, reset: 2000 })), killNode(withFault(base(), { timeout: 40 })), OPTS).figures, 'errors')
+    expect([f.verdict, f.explainedBy]).toEqual(['known-difference', KNOWN_DIFFERENCES.deadNode])
+    expect(figure(compareVariant(withFault(base(), { 'connect-refused': 39_000 }), withFault(base(), { timeout: 40 }), OPTS).figures, 'errors').verdict).toBe('differs')
+    expect(figure(compareVariant(killNode(withFault(base(), { 'http-5xx': 10 })), killNode(withFault(base(), { timeout: 40 })), OPTS).figures, 'errors').verdict).toBe('differs')
+  })
+
   it('without faults, the whole run is one window', () => {
     const k = base()
     k.errors.byKind = { ...NO_ERRORS, timeout: 12 }
