@@ -53,12 +53,8 @@ export function verifyPreflight(run: ResolvedRun): ScenarioError['issues'] {
   )
 }
 
-interface Verified {
-  code: number
-}
-
 /** Run one scenario on both sides, compare, write and print; resolves with its exit code. */
-async function verifyRun(run: ResolvedRun, file: string | undefined, args: CliArgs, ctx: { streams: Streams; signal: AbortSignal; block: number | undefined; ci: boolean }): Promise<Verified> {
+async function verifyRun(run: ResolvedRun, file: string | undefined, args: CliArgs, ctx: { streams: Streams; signal: AbortSignal; block: number | undefined; ci: boolean }): Promise<number> {
   const { err, human, out } = ctx.streams
   const dir = await createRunDir(args.outDir, run.name, new Date())
   const results: Partial<Record<DataplaneName, RunResult>> = {}
@@ -83,7 +79,7 @@ async function verifyRun(run: ResolvedRun, file: string | undefined, args: CliAr
   const { proxy, kernel } = results
   if (proxy === undefined || kernel === undefined) {
     err.write(`svcbench: verify: ${run.name}: interrupted before both dataplanes had run; nothing compared\n`)
-    return { code: EXIT.INTERRUPTED }
+    return EXIT.INTERRUPTED
   }
   const verified = compareRuns(proxy, kernel, { results: { proxy: 'proxy/results.json', kernel: 'kernel/results.json' }, file })
   const verifyFile = path.join(dir, 'verify.json')
@@ -94,13 +90,13 @@ async function verifyRun(run: ResolvedRun, file: string | undefined, args: CliAr
   }
   if (args.json) out.write(`${JSON.stringify(verified)}\n`)
   human.write(`\n${verifyText(verified)}\n\nverify:  ${rel(verifyFile)}\n`)
-  if (verified.interrupted) return { code: EXIT.INTERRUPTED }
+  if (verified.interrupted) return EXIT.INTERRUPTED
   const differing = differingFigures(verified)
   if (differing.length > 0) {
     err.write(`svcbench: verify: ${run.name}: the dataplanes differ: ${differing.join('; ')}\n`)
-    return { code: EXIT.GATE_FAILED }
+    return EXIT.GATE_FAILED
   }
-  return { code: EXIT.OK }
+  return EXIT.OK
 }
 
 /** Which of two exit codes a run of several scenarios ends with: the more serious. */
@@ -134,7 +130,7 @@ export async function verifyCommand(args: CliArgs): Promise<number> {
     let code: number = EXIT.OK
     for (const { file, run } of runs) {
       if (controller.signal.aborted) break
-      code = worse(code, (await verifyRun(run, file, args, { streams, signal: controller.signal, block, ci })).code)
+      code = worse(code, await verifyRun(run, file, args, { streams, signal: controller.signal, block, ci }))
     }
     return controller.signal.aborted ? EXIT.INTERRUPTED : code
   } catch (e) {
