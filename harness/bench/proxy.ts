@@ -9,9 +9,18 @@
  *   haproxy tcp                 HAProxy `mode tcp`, `balance roundrobin`, one thread
  *   nginx stream                nginx stream proxy, one worker
  *   nginx http keep-alive       nginx HTTP proxy with upstream keep-alive, one worker
+ *   kernel nft DNAT (hand-written)  the kernel dataplane's topology (client namespace → node
+ *                               namespace → pod namespaces) with one minimal nft DNAT rule: the floor
+ *   kernel nftables             the same topology with kube-proxy's nftables rules (svcbench's
+ *                               `kernel` dataplane, as a run uses it)
+ *   kernel iptables             the same with kube-proxy's iptables rules
  *
  * HAProxy and nginx rows need `apt-get install -y haproxy nginx libnginx-mod-stream`; without
- * them the rows are skipped with a message. Every figure is a median over repetitions, and every
+ * them the rows are skipped with a message; so are the kernel rows without root, nft, iptables
+ * and conntrack (proxy-kernel.ts). Their pods are the same kind as the other rows' (no service
+ * time, 128-byte answers), in their own namespaces; the load generator runs in the client
+ * namespace there. The kernel's forwarding is charged to no process: "machine µs/req" (every
+ * core's busy time over the requests) is the figure that compares a kernel row with the others. Every figure is a median over repetitions, and every
  * ratio the median of the per-repetition ratios (paths measured back to back), printed with a
  * distribution-free interval for that median (stats/median-ci.ts): a target is "met" only when
  * the whole interval meets it, "not met" when none of it does, else "inconclusive". CPU is the
@@ -51,6 +60,7 @@ import { medianInterval, targetVerdict } from '../stats/median-ci.ts'
 import { tcpConnects } from '../util/probe.ts'
 import { spawnGuarded, type Guarded } from '../process/guarded.ts'
 import { flag, numberFlag } from './args.ts'
+import { kernelRowsUnavailable, startKernelRows } from './proxy-kernel.ts'
 import type { PodConfig, NodeProxyConfig } from '../model/wire.ts'
 import { KERNEL_IPVS_TIMEOUTS } from '../model/kube-proxy.ts'
 import type { RelayMode } from '../proxy/relay/mode.ts'
@@ -129,6 +139,8 @@ interface Path {
   pid: number | null
   /** Load generator: svcbench's load path, or autocannon's own client. */
   client: 'svcbench' | 'plain'
+  /** Measures itself (the kernel rows, whose load runs in their client namespace). */
+  run?: () => Promise<Sample>
 }
 const paths: Path[] = [
   { name: 'direct (plain autocannon)', host: pods[0]!.address, port: 8080, pid: null, client: 'plain' },
@@ -212,9 +224,12 @@ interface Sample {
   loadGeneratorCpuPct: number
   /** The three pods together. */
   podsCpuPct?: number
+  /** Busy share of all cores, percent. */
+  machineBusyPct?: number | null
 }
 
 async function measure(p: Path): Promise<Sample> {
+  if (p.run !== undefined) return p.run()
   const procs: SampledProcess[] = [
     { role: 'load-generator', name: 'bench', pid: process.pid },
     ...(p.pid === null ? [] : [{ role: 'proxy' as const, name: p.name, pid: p.pid }]),
@@ -228,7 +243,7 @@ async function measure(p: Path): Promise<Sample> {
     const r = await runLoad({ targets: [{ host: p.host, port: p.port }], clientAddresses: [plan.client(0)], connections: CONNECTIONS, keepAlive: true, connectionLifetimeMs: 0, path: '/', requestTimeoutMs: 10_000, durationMs: SECONDS * 1000, epochMs })
     const u = cpu.stop()
     const lat = summarizeLatency(r.latency)
-    return { rps: r.responses / (r.elapsedMs / 1000), p50: lat.p50, p99: lat.p99, proxyCpuPct: u.byProcess.find((x) => x.role === 'proxy')?.pct ?? null, loadGeneratorCpuPct: u.byProcess.find((x) => x.role === 'load-generator')?.pct ?? 0, podsCpuPct: u.byProcess.filter((x) => x.role === 'pod').reduce((a, x) => a + x.pct, 0) }
+    return { rps: r.responses / (r.elapsedMs / 1000), p50: lat.p50, p99: lat.p99, proxyCpuPct: u.byProcess.find((x) => x.role === 'proxy')?.pct ?? null, loadGeneratorCpuPct: u.byProcess.find((x) => x.role === 'load-generator')?.pct ?? 0, podsCpuPct: u.byProcess.filter((x) => x.role === 'pod').reduce((a, x) => a + x.pct, 0), machineBusyPct: u.machineBusyPct }
   }
   // Plain autocannon: its own client and its own (ms) histogram; a warm-up run first.
   const plain = (duration: number) =>
@@ -237,13 +252,21 @@ async function measure(p: Path): Promise<Sample> {
   cpu.start()
   const r = await plain(SECONDS)
   const u = cpu.stop()
-  return { rps: r.requests.total / (SECONDS), p50: r.latency.p50, p99: r.latency.p99, proxyCpuPct: null, loadGeneratorCpuPct: u.byProcess.find((x) => x.role === 'load-generator')?.pct ?? 0 }
+  return { rps: r.requests.total / (SECONDS), p50: r.latency.p50, p99: r.latency.p99, proxyCpuPct: null, loadGeneratorCpuPct: u.byProcess.find((x) => x.role === 'load-generator')?.pct ?? 0, machineBusyPct: u.machineBusyPct }
 }
+
+// The kernel rows: a kernel cluster each, in the run's topology (proxy-kernel.ts).
+const wantedRow = (name: string) => ONLY.length === 0 || ONLY.some((w) => name.includes(w))
+const kernelUnavailable = kernelRowsUnavailable()
+const kernel = kernelUnavailable === null ? await startKernelRows(`${process.pid}bk`, wantedRow) : { rows: [], stop: async () => {} }
+if (kernelUnavailable !== null) skipped.push(`kernel nft DNAT (hand-written), kernel nftables, kernel iptables: ${kernelUnavailable}`)
+for (const k of kernel.rows) paths.push({ name: k.name, host: '', port: 0, pid: null, client: 'svcbench', run: () => k.measure(SECONDS, CONNECTIONS) })
 
 // Each compared pair measured back to back (in both orders, as repetitions alternate), so that
 // drift over the run falls on both sides of a ratio alike: the load paths, then svcbench's
-// connection proxy beside HAProxy and nginx stream, then its request proxy beside nginx http.
-const ORDER = ['direct (plain autocannon)', 'direct (svcbench load)', 'svcbench connection', `svcbench connection ${ALSO_RELAY} relay`, 'haproxy tcp', 'nginx stream', 'nginx http keep-alive', 'svcbench request']
+// connection proxy beside HAProxy and nginx stream, then its request proxy beside nginx http;
+// the kernel rows next to their floor.
+const ORDER = ['direct (plain autocannon)', 'direct (svcbench load)', 'kernel nft DNAT (hand-written)', 'kernel nftables', 'kernel iptables', 'svcbench connection', `svcbench connection ${ALSO_RELAY} relay`, 'haproxy tcp', 'nginx stream', 'nginx http keep-alive', 'svcbench request']
 paths.sort((a, b) => ORDER.indexOf(a.name) - ORDER.indexOf(b.name))
 if (ONLY.length > 0) {
   const keep = paths.filter((p) => ONLY.some((w) => p.name.includes(w)))
@@ -276,14 +299,17 @@ const paired = (a: string, b: string, f: (x: Sample, y: Sample) => number) => {
 }
 const ratios = (a: string, b: string) => paired(a, b, (x, y) => x.rps / y.rps)
 const med = (name: string, f: (s: Sample) => number | null | undefined) => {
-  const xs = samples.get(name)!.map(f).filter((x): x is number => typeof x === 'number')
+  // (null for a path that did not run: HAProxy not installed, --paths)
+  const xs = (samples.get(name) ?? []).map(f).filter((x): x is number => typeof x === 'number')
   return xs.length === 0 ? null : median(xs)
 }
 /** Proxy CPU per request, in µs: percent of a core × 10,000 / req/s. */
 const cpuPerRequest = (s: Sample) => (s.proxyCpuPct === null ? null : (s.proxyCpuPct * 10_000) / s.rps)
+/** Every core's busy time per request, in µs: busy percent of all cores × cores × 10,000 / req/s. */
+const machinePerRequest = (s: Sample) => (s.machineBusyPct === null || s.machineBusyPct === undefined ? null : (s.machineBusyPct * os.cpus().length * 10_000) / s.rps)
 
 const fmt = (x: number | null, d = 2) => (x === null ? '-' : x.toFixed(d))
-const rows = [['path', 'req/s', 'p50 ms', 'p99 ms', 'proxy CPU %', 'proxy µs/req', 'pods CPU %', 'load gen CPU %', '× direct']]
+const rows = [['path', 'req/s', 'p50 ms', 'p99 ms', 'proxy CPU %', 'proxy µs/req', 'machine µs/req', 'pods CPU %', 'load gen CPU %', '× direct']]
 for (const p of paths) {
   const direct = ratios(p.name, 'direct (svcbench load)')
   rows.push([
@@ -293,6 +319,7 @@ for (const p of paths) {
     fmt(med(p.name, (s) => s.p99)),
     fmt(med(p.name, (s) => s.proxyCpuPct), 0),
     fmt(med(p.name, cpuPerRequest), 1),
+    fmt(med(p.name, machinePerRequest), 1),
     fmt(med(p.name, (s) => s.podsCpuPct), 0),
     fmt(med(p.name, (s) => s.loadGeneratorCpuPct), 0),
     fmt(direct === null ? null : median(direct)),
@@ -321,6 +348,8 @@ const targetList: Target[] = [
   { name: 'request proxy throughput / nginx http keep-alive', values: ratios('svcbench request', 'nginx http keep-alive'), target: 0.8, atLeast: true, unit: '' },
   { name: 'svcbench load path / plain autocannon (direct)', values: ratios('direct (svcbench load)', 'direct (plain autocannon)'), target: 0.95, atLeast: true, unit: '' },
   { name: 'p99 added by the connection proxy − by HAProxy', values: p99Diff, target: 0, atLeast: false, unit: ' ms' },
+  { name: 'kernel nftables throughput / hand-written nft DNAT', values: ratios('kernel nftables', 'kernel nft DNAT (hand-written)'), target: 0.95, atLeast: true, unit: '' },
+  { name: 'kernel iptables throughput / hand-written nft DNAT', values: ratios('kernel iptables', 'kernel nft DNAT (hand-written)'), target: 0.95, atLeast: true, unit: '' },
 ]
 const targets = targetList.map((t) => {
   if (t.values === null) return { name: t.name, value: null, interval: null, target: t.target, atLeast: t.atLeast, verdict: null }
@@ -348,7 +377,14 @@ process.stdout.write(`${alignColumns(targetRows)}\n`)
 const ours = med('svcbench connection', cpuPerRequest)
 const theirs = med('haproxy tcp', cpuPerRequest)
 if (ours !== null && theirs !== null) process.stdout.write(`\nconnection proxy CPU per request: ${ours.toFixed(1)} µs against HAProxy's ${theirs.toFixed(1)} µs (× ${(ours / theirs).toFixed(2)})\n`)
+// The proxy dataplane's cost per request beside the kernel's (machine-wide: the kernel's forwarding has no process).
+const proxyMachine = med('svcbench connection', machinePerRequest)
+for (const k of kernel.rows) {
+  const m = med(k.name, machinePerRequest)
+  if (m !== null && proxyMachine !== null) process.stdout.write(`machine CPU per request: ${k.name} ${m.toFixed(1)} µs, svcbench connection ${proxyMachine.toFixed(1)} µs (its proxy process ${fmt(ours, 1)} µs of it)\n`)
+}
 
+await kernel.stop()
 writeBenchJson('proxy', { seconds: SECONDS, reps: REPS, warmupReps: WARMUP_REPS, connections: CONNECTIONS, cores: os.cpus().length, cpuModel: os.cpus()[0]?.model, skipped, targets, samples: Object.fromEntries(samples) })
 cleanup()
 await lease.release()

@@ -1,10 +1,14 @@
 /**
- * npm run bench:scale — start-up, tear-down and memory at several cluster sizes, whether the
- * harness's memory grows with run length, and runs at 1,000 connections and at 10,000
- * connections from 10,000 client addresses.
+ * npm run bench:scale — start-up, tear-down and memory at several cluster sizes, on the proxy
+ * dataplane and on the kernel dataplane (its network namespaces, links and kube-proxy's rules
+ * built and removed: issue #17's targets, ready in under 5 s and torn down in under 2 s at
+ * 10 × 100), whether the harness's memory grows with run length, and runs at 1,000 connections
+ * and at 10,000 connections from 10,000 client addresses.
  *
- *   npm run bench:scale [-- --sizes 3x6,10x100,20x500] [--long 60] [--short 10] [--no-length]
+ *   npm run bench:scale [-- --sizes 3x6,10x100,20x500] [--kernel-sizes 10x100] [--long 60] [--short 10] [--no-length]
  *
+ * The kernel sizes need Linux, root, nft, iptables and conntrack; without them they are skipped
+ * with a note (`--kernel-sizes ''` skips them too).
  * Sizes are nodes × pods. Memory is the resident set (VmRSS) of every process of the cluster,
  * read from /proc once all are ready. Writes reports/bench/scale-<time>.json.
  */
@@ -18,8 +22,14 @@ import { alignLeft } from '../util/text-table.ts'
 import { writeBenchJson } from './output.ts'
 import { ScenarioError } from '../errors.ts'
 import { flag, numberFlag, has } from './args.ts'
+import { kernelRowsUnavailable } from './proxy-kernel.ts'
+import type { DataplaneName } from '../model/scenario.ts'
 
-const SIZES = flag('--sizes', '3x6,10x100,20x500').split(',').map((s) => s.split('x').map(Number) as [number, number])
+const sizesFlag = (name: string, fallback: string) => flag(name, fallback).split(',').filter((x) => x !== '').map((s) => s.split('x').map(Number) as [number, number])
+const SIZES = sizesFlag('--sizes', '3x6,10x100,20x500')
+const KERNEL_SIZES = sizesFlag('--kernel-sizes', '10x100')
+/** Issue #17's targets for a kernel cluster of 10 × 100: ready and torn down within, s. */
+const KERNEL_TARGETS = { readySec: 5, teardownSec: 2 }
 const LONG_S = numberFlag('--long', 60)
 const SHORT_S = numberFlag('--short', 10)
 
@@ -34,6 +44,7 @@ function rssMb(pid: number): number {
 }
 
 interface SizeResult {
+  dataplane: DataplaneName
   nodes: number
   pods: number
   readySec: number | null
@@ -43,15 +54,15 @@ interface SizeResult {
   note?: string
 }
 const sizes: SizeResult[] = []
-for (const [nodes, pods] of SIZES) {
+/** Start and stop one cluster of `nodes` × `pods` on `dataplane`, timed. */
+async function measureSize(nodes: number, pods: number, dataplane: DataplaneName): Promise<SizeResult> {
+  const none = { dataplane, nodes, pods, readySec: null, teardownSec: null, clusterRssMb: null, mbPerPod: null }
   let v
   try {
-    v = resolveScenario({ name: 'scale', cluster: { nodes, replicas: pods, pod: { latencyMs: 0 } } }).variants[0]!
+    v = resolveScenario({ name: 'scale', cluster: { nodes, replicas: pods, pod: { latencyMs: 0 } }, service: { dataplane } }).variants[0]!
   } catch (e) {
     const why = e instanceof ScenarioError ? e.message : String(e)
-    sizes.push({ nodes, pods, readySec: null, teardownSec: null, clusterRssMb: null, mbPerPod: null, note: `not runnable: ${why.split('\n')[0]} (MAX_PODS is ${MAX_PODS})` })
-    process.stderr.write(`${nodes}×${pods}: not runnable (${why.split('\n')[0]})\n`)
-    continue
+    return { ...none, note: `not runnable: ${why.split('\n')[0]} (MAX_PODS is ${MAX_PODS})` }
   }
   const lease = await leaseBlock()
   try {
@@ -64,11 +75,21 @@ for (const [nodes, pods] of SIZES) {
     const t1 = Date.now()
     await cluster.stop()
     const teardownSec = (Date.now() - t1) / 1000
-    sizes.push({ nodes, pods, readySec, teardownSec, clusterRssMb: Math.round(allRss), mbPerPod: Math.round((podRss / pods) * 10) / 10 })
-    process.stderr.write(`${nodes}×${pods}: ready in ${readySec.toFixed(2)} s, torn down in ${teardownSec.toFixed(2)} s, ${Math.round(allRss)} MB resident, ${(podRss / pods).toFixed(1)} MB per pod\n`)
+    return { dataplane, nodes, pods, readySec, teardownSec, clusterRssMb: Math.round(allRss), mbPerPod: Math.round((podRss / pods) * 10) / 10 }
   } finally {
     await lease.release()
   }
+}
+const kernelUnavailable = KERNEL_SIZES.length === 0 ? null : kernelRowsUnavailable()
+const runs: [number, number, DataplaneName][] = [...SIZES.map(([n, p]): [number, number, DataplaneName] => [n, p, 'proxy']), ...KERNEL_SIZES.map(([n, p]): [number, number, DataplaneName] => [n, p, 'kernel'])]
+for (const [nodes, pods, dataplane] of runs) {
+  if (dataplane === 'kernel' && kernelUnavailable !== null) {
+    sizes.push({ dataplane, nodes, pods, readySec: null, teardownSec: null, clusterRssMb: null, mbPerPod: null, note: `skipped: ${kernelUnavailable}` })
+    continue
+  }
+  const r = await measureSize(nodes, pods, dataplane)
+  sizes.push(r)
+  process.stderr.write(r.readySec === null ? `${dataplane} ${nodes}×${pods}: ${r.note}\n` : `${dataplane} ${nodes}×${pods}: ready in ${r.readySec.toFixed(2)} s, torn down in ${r.teardownSec!.toFixed(2)} s, ${r.clusterRssMb} MB resident, ${r.mbPerPod} MB per pod\n`)
 }
 
 /** Peak RSS of this (the harness) process during a run of `seconds`. */
@@ -99,8 +120,12 @@ const addresses = await harnessPeak(3, 10_000, 10_000)
 process.stderr.write(`10,000 connections from 10,000 client addresses: ${addresses.rps} req/s, ${addresses.errors} errors\n`)
 
 process.stdout.write('\nbench:scale\n\n')
-const rows = [['nodes × pods', 'ready s', 'torn down s', 'resident MB', 'MB per pod', ''], ...sizes.map((s) => [`${s.nodes} × ${s.pods}`, s.readySec?.toFixed(2) ?? '-', s.teardownSec?.toFixed(2) ?? '-', String(s.clusterRssMb ?? '-'), String(s.mbPerPod ?? '-'), s.note ?? ''])]
+const rows = [['dataplane', 'nodes × pods', 'ready s', 'torn down s', 'resident MB', 'MB per pod', ''], ...sizes.map((s) => [s.dataplane, `${s.nodes} × ${s.pods}`, s.readySec?.toFixed(2) ?? '-', s.teardownSec?.toFixed(2) ?? '-', String(s.clusterRssMb ?? '-'), String(s.mbPerPod ?? '-'), s.note ?? ''])]
 process.stdout.write(`${alignLeft(rows)}\n`)
+for (const k of sizes.filter((x) => x.dataplane === 'kernel' && x.nodes === 10 && x.pods === 100 && x.readySec !== null)) {
+  const met = (x: number, limit: number) => (x < limit ? 'met' : 'NOT met')
+  process.stdout.write(`\nkernel 10 × 100: ready in ${k.readySec!.toFixed(2)} s (target < ${KERNEL_TARGETS.readySec} s: ${met(k.readySec!, KERNEL_TARGETS.readySec)}), torn down in ${k.teardownSec!.toFixed(2)} s (target < ${KERNEL_TARGETS.teardownSec} s: ${met(k.teardownSec!, KERNEL_TARGETS.teardownSec)})\n`)
+}
 if (length !== null) process.stdout.write(`\nharness peak memory: ${length.shortSec} s run ${length.shortPeakMb} MB, ${length.longSec} s run ${length.longPeakMb} MB (ratio ${length.ratio}; target ≤ 1.2)\n`)
 process.stdout.write(`1,000 connections from 1,000 client addresses: ${many.rps.toLocaleString('en-US')} req/s, ${many.errors} errors, harness peak ${many.peakMb} MB\n`)
 process.stdout.write(`10,000 connections from 10,000 client addresses: ${addresses.rps.toLocaleString('en-US')} req/s, ${addresses.errors} errors, harness peak ${addresses.peakMb} MB\n`)

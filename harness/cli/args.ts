@@ -14,9 +14,11 @@ import { exitCodes } from './exit-codes.ts'
 
 /** Parsed command line. */
 export interface CliArgs {
-  command: 'run' | 'report' | 'help' | 'version'
-  /** Scenario file; undefined means the default (scenarios/quickstart.ts). */
+  command: 'run' | 'report' | 'verify' | 'help' | 'version'
+  /** Scenario file; undefined means the default (scenarios/quickstart.ts). With `verify`, the first of {@link scenarios}. */
   scenario: string | undefined
+  /** `svcbench verify`: every scenario file named, verified in turn; absent for the other commands. */
+  scenarios?: string[]
   overrides: CliOverrides
   /** Reports root. @default 'reports' */
   outDir: string
@@ -206,7 +208,23 @@ function crossIssues(o: CliArgs): ScenarioIssue[] {
     if (o.overrides.variant !== undefined) issues.push({ path: '--variant', message: 'cannot be combined with --pair, which names the two variants that run' })
   } else if (o.pairs !== undefined) issues.push({ path: '--pairs', message: 'only with --pair <baseline>,<candidate>' })
   if (o.baselineRuns !== undefined && o.saveBaseline === undefined) issues.push({ path: '--baseline-runs', message: 'only with --save-baseline <name> (it says how many saved runs the file keeps)' })
+  if (o.command === 'verify') issues.push(...verifyIssues(o))
   return issues
+}
+
+/** Gate flags (set to something other than their defaults) that `svcbench verify` refuses: it compares the two dataplanes, not a run with a baseline. */
+function verifyIssues(o: CliArgs): ScenarioIssue[] {
+  const gateFlags: [string, boolean][] = [
+    ['--baseline', o.baseline !== undefined],
+    ['--save-baseline', o.saveBaseline !== undefined],
+    ['--trials', o.trials !== undefined],
+    ['--pair', o.pair !== undefined],
+    ['--compare', o.compare !== undefined],
+    ['--normalize', o.normalize],
+    ['--junit', o.junit !== undefined],
+    ['--confirm', o.confirm === true],
+  ]
+  return gateFlags.filter(([, set]) => set).map(([flag]) => ({ path: flag, message: 'does not apply to svcbench verify, which runs every variant once on each dataplane and compares the two (exit 1 when a figure differs)' }))
 }
 
 const pct = (x: number) => `${x * 100}%`
@@ -319,6 +337,8 @@ export function usage(): string {
     'Usage: svcbench [run] [scenario.ts] [flags]',
     '       svcbench [run] --manifests k8s/app.yaml [flags]',
     '       svcbench report <results.json>     (re)write the reports next to a results file',
+    '       svcbench verify <scenario.ts>...   run every variant on the proxy and the kernel dataplane',
+    '                                          and compare them figure by figure (exit 1: one differs)',
     '',
     'Runs a scenario (default scenarios/quickstart.ts), prints a comparison of its variants and',
     'writes reports/<scenario>/<UTC timestamp>/results.json.',
@@ -374,11 +394,19 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   } else if (positionals[0] === 'help') {
     positionals.shift()
     out.command = 'help'
+  } else if (positionals[0] === 'verify') {
+    positionals.shift()
+    out.command = 'verify'
+    const scenarios = positionals.splice(0)
+    out.scenarios = scenarios
+    if (scenarios.length === 0 && out.manifests === undefined) issues.push({ path: 'verify', message: 'needs a scenario file: svcbench verify scenarios/verify/split.ts (or several; or --manifests <file>)' })
+    if (scenarios.length > 0 && out.manifests !== undefined) issues.push({ path: '--manifests', message: 'with svcbench verify, name the manifests in the scenario (cluster.manifests) or verify --manifests <file> alone' })
+    out.scenario = scenarios[0]
   }
   if (positionals.length > 1) {
     issues.push({ path: 'arguments', message: `got ${positionals.map((p) => JSON.stringify(p)).join(' ')}; expected at most one scenario file` })
   }
-  out.scenario = positionals[0]
+  if (out.command !== 'verify') out.scenario = positionals[0]
   issues.push(...crossIssues(out))
   if (issues.length > 0) throw new ScenarioError(issues)
   return out

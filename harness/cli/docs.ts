@@ -8,7 +8,8 @@
  * - `manifests`: docs/own-service.md's list of the manifest fields read, the annotations and the
  *   kinds skipped, from manifests/fields.ts and manifests/lb.ts;
  * - `results`: docs/results.md's field reference, from the TSDoc of RunResult and every interface
- *   of the results schema's files (RESULTS_FILES) it reaches, read with the TypeScript compiler API.
+ *   of the results schema's files (RESULTS_FILES) it reaches, read with the TypeScript compiler API;
+ *   the section ends with verify.json's, the same from VerifyResult (model/verify.ts).
  *
  * `--check` writes nothing and exits 1 when a committed section differs (test/docs/docs.test.ts
  * checks the same).
@@ -27,6 +28,22 @@ export const DOCS_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 /** The results schema's files: RunResult's, then the parts it imports (reading order of the Types table). */
 const RESULTS_FILES = ['harness/model/results.ts', 'harness/model/variant-parts.ts', 'harness/model/summaries.ts', 'harness/model/gate-result.ts', 'harness/model/run-info.ts', 'harness/model/udp-results.ts'] as const
+
+/** A JSON file's schema to document: its files, the interface at its top, how its tables are headed. */
+export interface SchemaSpec {
+  files: readonly string[]
+  /** The interface at the top level of the file. */
+  top: string
+  /** The JSON file's name, e.g. `results.json`. */
+  fileName: string
+  /** The heading of the table of named types. */
+  typesHeading: string
+}
+
+/** results.json (RunResult). */
+export const RESULTS_SCHEMA: SchemaSpec = { files: RESULTS_FILES, top: 'RunResult', fileName: 'results.json', typesHeading: 'Types' }
+/** verify.json (VerifyResult, `svcbench verify`). */
+export const VERIFY_SCHEMA: SchemaSpec = { files: ['harness/model/verify.ts'], top: 'VerifyResult', fileName: 'verify.json', typesHeading: 'Verify types' }
 
 /** Text for a Markdown table cell: `|` escaped, and `<` outside code spans (it could open a tag). */
 function cell(text: string): string {
@@ -105,15 +122,15 @@ function docOf(sym: ts.Symbol, checker: ts.TypeChecker): string {
   return [text, ...defaults].filter((s) => s !== '').join(' ')
 }
 
-/** The interfaces of the results schema reachable from RunResult, each with its fields, in reading order. */
-export function resultSections(root = DOCS_ROOT): TypeSection[] {
-  const files = RESULTS_FILES.map((f) => path.join(root, f))
+/** The interfaces of a schema (results.json's by default) reachable from its top, each with its fields, in reading order. */
+export function resultSections(root = DOCS_ROOT, spec: SchemaSpec = RESULTS_SCHEMA): TypeSection[] {
+  const files = spec.files.map((f) => path.join(root, f))
   const program = ts.createProgram(files, { strict: true, allowImportingTsExtensions: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext })
   const checker = program.getTypeChecker()
   const sources = new Set(
     files.map((f, i) => {
       const source = program.getSourceFile(f)
-      if (source === undefined) throw new Error(`cannot read ${RESULTS_FILES[i]}`)
+      if (source === undefined) throw new Error(`cannot read ${spec.files[i]}`)
       return source
     }),
   )
@@ -133,8 +150,8 @@ export function resultSections(root = DOCS_ROOT): TypeSection[] {
   const withoutNull = (t: ts.Type) => (t.isUnion() ? t.types.filter((x) => (x.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined)) === 0) : [t])
   const spelledOut = (t: ts.Type) => checker.typeToString(t, undefined, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.InTypeAlias)
   const sections: TypeSection[] = []
-  const queued = new Set(['RunResult'])
-  const queue: { name: string; where: string }[] = [{ name: 'RunResult', where: '' }]
+  const queued = new Set([spec.top])
+  const queue: { name: string; where: string }[] = [{ name: spec.top, where: '' }]
   const interfaceDoc = (name: string) => {
     const d = interfaces.get(name)
     const sym = d === undefined ? undefined : checker.getSymbolAtLocation(d.name)
@@ -183,21 +200,21 @@ export function resultSections(root = DOCS_ROOT): TypeSection[] {
       const sym = checker.getSymbolAtLocation(a.name)
       return { path: a.name.text, type: cell(spelledOut(checker.getTypeAtLocation(a.name)).replace(/"/g, "'")), doc: sym === undefined ? '' : docOf(sym, checker) }
     })
-    sections.push({ name: 'Types', where: '-', doc: 'Named types the tables above use.', rows })
+    sections.push({ name: spec.typesHeading, where: '-', doc: 'Named types the tables above use.', rows })
   }
   return sections
 }
 
-/** docs/results.md's field reference: one table per interface, names linked to their tables. */
-export function resultsReference(root = DOCS_ROOT): string {
-  const sections = resultSections(root)
+/** docs/results.md's field reference of a schema (results.json's by default): one table per interface, names linked to their tables. */
+export function resultsReference(root = DOCS_ROOT, spec: SchemaSpec = RESULTS_SCHEMA): string {
+  const sections = resultSections(root, spec)
   const link = (text: string) => sections.reduce((s, x) => s.replace(new RegExp(`\\b${x.name}\\b`, 'g'), `[${x.name}](#${x.name.toLowerCase()})`), text)
   return sections
     .map((s) =>
       [
         `### ${s.name}`,
         '',
-        `${cell(s.doc)}${s.where === '' ? ' The top level of results.json.' : s.where === '-' ? '' : ` In results.json at \`${s.where}\`.`}`,
+        `${cell(s.doc)}${s.where === '' ? ` The top level of ${spec.fileName}.` : s.where === '-' ? '' : ` In ${spec.fileName} at \`${s.where}\`.`}`,
         '',
         '| field | type | meaning |',
         '|---|---|---|',
@@ -207,12 +224,25 @@ export function resultsReference(root = DOCS_ROOT): string {
     .join('\n\n')
 }
 
+/** docs/results.md's section on verify.json: what it is, then its field reference. */
+export function verifyReference(root = DOCS_ROOT): string {
+  return [
+    '## verify.json',
+    '',
+    "What `svcbench verify` writes beside the two sides' results (`<out>/<scenario>/<UTC time>/verify.json`, with `proxy/results.json` and `kernel/results.json`),",
+    'and prints on stdout under `--json`: per variant, each figure on both sides as printed, its verdict, and what decided it (the test and its p-value, the tolerance,',
+    'or why it was not compared). How each figure is judged: [how-it-works.md](how-it-works.md#svcbench-verify). Generated, as the tables above, from `harness/model/verify.ts`.',
+    '',
+    resultsReference(root, VERIFY_SCHEMA),
+  ].join('\n')
+}
+
 /** Where each generated section goes, and what writes it. */
 export const GENERATED: readonly { file: string; name: string; render: () => string }[] = [
   { file: 'docs/cli.md', name: 'cli', render: cliFlagTable },
   { file: 'docs/cli.md', name: 'exit-codes', render: exitCodeTable },
   { file: 'README.md', name: 'exit-codes', render: exitCodeTable },
-  { file: 'docs/results.md', name: 'results', render: () => resultsReference() },
+  { file: 'docs/results.md', name: 'results', render: () => `${resultsReference()}\n\n${verifyReference()}` },
   { file: 'docs/own-service.md', name: 'manifests', render: manifestsReference },
 ]
 
@@ -248,7 +278,7 @@ function run(argv: readonly string[]): number {
       process.stdout.write(`wrote ${d.file}\n`)
     }
   }
-  const undocumented = resultSections().flatMap((s) => s.rows.filter((r) => r.doc === '').map((r) => `${s.name}.${r.path}`))
+  const undocumented = [RESULTS_SCHEMA, VERIFY_SCHEMA].flatMap((spec) => resultSections(DOCS_ROOT, spec).flatMap((s) => s.rows.filter((r) => r.doc === '').map((r) => `${s.name}.${r.path}`)))
   if (undocumented.length > 0) process.stderr.write(`svcbench docs: ${undocumented.length} result fields have no TSDoc: ${undocumented.join(', ')}\n`)
   return check && stale > 0 ? 1 : 0
 }

@@ -3,7 +3,7 @@
  * `--help`, docs/cli.md and the README's exit-code table are written.
  */
 
-/** Exit codes of `svcbench run` and `svcbench report`. */
+/** Exit codes of `svcbench run`, `svcbench report` and `svcbench verify`. */
 export const EXIT = { OK: 0, GATE_FAILED: 1, BAD_INPUT: 2, HARNESS: 3, INTERRUPTED: 130 } as const
 
 /** An exit code's name in {@link EXIT}. */
@@ -20,7 +20,7 @@ export const EXIT_MEANINGS: Record<ExitName, ExitMeaning> = {
   OK: { short: 'ok', long: 'the run completed (and the gate, if any, passed)' },
   GATE_FAILED: {
     short: 'gate failed (a threshold, a baseline regression or an abortOnFail stop)',
-    long: 'the gate failed: a threshold failed, a metric regressed against the baseline, or `abortOnFail` stopped the run',
+    long: 'the gate failed: a threshold failed, a metric regressed against the baseline, or `abortOnFail` stopped the run; for `svcbench verify`, a figure differs between the proxy and the kernel dataplane (the message names it)',
   },
   BAD_INPUT: {
     short: 'bad input (scenario, flags, environment)',

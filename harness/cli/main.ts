@@ -1,17 +1,16 @@
 /** argv → run → exit code. The only place that prints results and picks exit codes. */
 import path from 'node:path'
 import fs from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { parseArgs, usage, DEFAULT_GATE_TRIALS, type CliArgs } from './args.ts'
 import { pairedRun, runAndGate, runShape } from './gate-run.ts'
 import { EXIT } from './exit-codes.ts'
 import { createProgress } from './progress.ts'
-import { loadScenarioFile } from '../scenario/load.ts'
-import { resolveScenario } from '../scenario/resolve.ts'
 import { versions } from '../runner.ts'
 import { writeResults, createRunDir } from '../report/results.ts'
 import { comparisonTable, variantWarnings } from '../report/table.ts'
 import { killAllChildren } from '../process/child.ts'
+import { addressBlockFromEnv, failureExit, installSignals, rel, resolveFromArgs, writeReportsOrFail, type Streams } from './prepare.ts'
+import { verifyCommand } from './verify.ts'
 import { ScenarioError, HarnessError } from '../errors.ts'
 import { writeFileAtomic } from '../util/fs.ts'
 import { loadBaseline, loadSaveTarget, saveBaseline, baselineFrom, appendRun, savedRuns, DEFAULT_BASELINE_RUNS, type Baseline } from '../gate/baseline.ts'
@@ -30,66 +29,6 @@ import type { ResolvedRun } from '../model/scenario.ts'
 export { EXIT }
 /** Trials per variant under --baseline / --save-baseline unless --trials says otherwise. */
 export { DEFAULT_GATE_TRIALS }
-
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url))
-
-function defaultScenario(): string {
-  const local = path.resolve('scenarios/quickstart.ts')
-  return fs.existsSync(local) ? local : path.join(PACKAGE_ROOT, 'scenarios/quickstart.ts')
-}
-
-function addressBlockFromEnv(): number | undefined {
-  const raw = process.env.SVCBENCH_ADDRESS_BLOCK
-  if (raw === undefined || raw === '') return undefined
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < 16 || n > 250) {
-    throw new ScenarioError([{ path: 'SVCBENCH_ADDRESS_BLOCK', message: `got ${JSON.stringify(raw)}; expected an integer from 16 to 250 (the B of 127.B.0.0/16)` }])
-  }
-  return n
-}
-
-function addFaults(s: Record<string, unknown>, faults: Record<string, unknown>[]): Record<string, unknown> {
-  const own = Array.isArray(s.faults) ? s.faults : []
-  const variants = s.variants
-  const out: Record<string, unknown> = { ...s, faults: [...own, ...faults] }
-  if (typeof variants === 'object' && variants !== null) {
-    out.variants = Object.fromEntries(
-      Object.entries(variants as Record<string, Record<string, unknown>>).map(([k, v]) => [
-        k,
-        Array.isArray(v?.faults) ? { ...v, faults: [...(v.faults as unknown[]), ...faults] } : v,
-      ]),
-    )
-  }
-  return out
-}
-
-/** --service-type: service.type on the scenario and on every variant that sets its own. */
-function setServiceType(s: Record<string, unknown>, type: 'NodePort' | 'LoadBalancer'): Record<string, unknown> {
-  const withType = (o: unknown) => ({ ...(typeof o === 'object' && o !== null ? o : {}), type })
-  const out: Record<string, unknown> = { ...s, service: withType(s.service) }
-  if (typeof s.variants === 'object' && s.variants !== null) {
-    out.variants = Object.fromEntries(
-      Object.entries(s.variants as Record<string, Record<string, unknown>>).map(([k, v]) => [k, v?.service !== undefined ? { ...v, service: withType(v.service) } : v]),
-    )
-  }
-  return out
-}
-
-/** A path for people: relative to the working directory when it lies below it, else absolute (never `../../…`). */
-const rel = (p: string) => {
-  const r = path.relative(process.cwd(), p)
-  return r === '' ? p : r.startsWith('..') || path.isAbsolute(r) ? path.resolve(p) : r
-}
-
-async function writeReportsOrFail(result: RunResult, dir: string) {
-  try {
-    // Loaded only when reports are written: vega and vega-lite take about a quarter of a second.
-    const { writeReports } = await import('../report/write.ts')
-    return await writeReports(result, dir)
-  } catch (e) {
-    throw new HarnessError('REPORT_FAILED', `results were written, but the report could not be: ${(e as Error).message}`, { cause: e })
-  }
-}
 
 async function writeJunit(file: string, text: string): Promise<void> {
   try {
@@ -127,13 +66,6 @@ async function reportCommand(file: string): Promise<number> {
   }
 }
 
-/** Where the CLI writes: `human` is stdout, or stderr when stdout is reserved for JSON. */
-interface Streams {
-  out: NodeJS.WriteStream
-  err: NodeJS.WriteStream
-  human: NodeJS.WriteStream
-}
-
 /** A run read and checked, ready to start. */
 interface PreparedRun {
   run: ResolvedRun
@@ -146,16 +78,8 @@ interface PreparedRun {
 
 /** Read and check everything before anything starts: bad input here is exit 2 with nothing started. */
 async function prepareRun(args: CliArgs, err: NodeJS.WriteStream): Promise<PreparedRun> {
-  const fromManifestsOnly = args.scenario === undefined && args.manifests !== undefined
-  const file = args.scenario ?? defaultScenario()
-  const shownFile = args.scenario ?? (fromManifestsOnly ? args.manifests : undefined) ?? (path.relative(process.cwd(), file) || file)
   const block = addressBlockFromEnv()
-  const loaded = fromManifestsOnly ? {} : await loadScenarioFile(file)
-  // --fault adds to the scenario's own faults (and to every variant's).
-  const isObject = typeof loaded === 'object' && loaded !== null && !Array.isArray(loaded)
-  let raw = args.faults.length > 0 && isObject ? addFaults(loaded as Record<string, unknown>, args.faults) : loaded
-  if (args.serviceType !== undefined && isObject) raw = setServiceType(raw as Record<string, unknown>, args.serviceType)
-  const resolved = resolveScenario(raw, { file: fromManifestsOnly ? undefined : shownFile, overrides: args.overrides, manifests: args.manifests, service: args.manifestService, port: args.manifestPort })
+  const resolved = await resolveFromArgs(args)
   // --pair: only the two variants it names run, the baseline first.
   const run = args.pair === undefined ? resolved : pairedRun(resolved, args.pair)
   checkCompare(run, args.compare)
@@ -230,28 +154,6 @@ async function publish(result: RunResult, gate: GateResult, prepared: PreparedRu
   publishToGitHub(result, gate, run.name, markdown, human)
 }
 
-/** Stop on the first SIGINT/SIGTERM (partial results), at once on the second; returns the uninstaller. */
-function installSignals(controller: AbortController, err: NodeJS.WriteStream): () => void {
-  let signals = 0
-  const onSignal = (sig: NodeJS.Signals) => {
-    signals++
-    if (signals === 1) {
-      err.write(`\nsvcbench: ${sig} received; stopping and writing partial results (again to stop at once)\n`)
-      controller.abort(sig)
-    } else {
-      killAllChildren()
-      process.exit(EXIT.INTERRUPTED)
-    }
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-  process.on('exit', killAllChildren)
-  return () => {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
-  }
-}
-
 /** `svcbench run`: prepare, run, publish; resolves with the exit code. */
 async function runCommand(args: CliArgs): Promise<number> {
   const streams: Streams = { out: process.stdout, err: process.stderr, human: args.json ? process.stderr : process.stdout }
@@ -285,18 +187,7 @@ async function runCommand(args: CliArgs): Promise<number> {
     return gate.verdict === 'fail' ? EXIT.GATE_FAILED : EXIT.OK
   } catch (e) {
     finishProgress()
-    if (e instanceof ScenarioError) {
-      // What was found before the error may explain it ("kind List is not modeled" before "no Service").
-      for (const w of e.warnings) err.write(`svcbench: warning: ${w}\n`)
-      err.write(`svcbench: ${e.message}\n`)
-      return EXIT.BAD_INPUT
-    }
-    if (e instanceof HarnessError) {
-      err.write(`svcbench: harness error [${e.code}]: ${e.message}\n`)
-      return controller.signal.aborted ? EXIT.INTERRUPTED : EXIT.HARNESS
-    }
-    err.write(`svcbench: unexpected error: ${(e as Error).stack ?? String(e)}\n`)
-    return EXIT.HARNESS
+    return failureExit(e, err, controller.signal.aborted)
   } finally {
     killAllChildren()
     uninstallSignals()
@@ -321,5 +212,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT.OK
   }
   if (args.command === 'report') return reportCommand(args.resultsFile as string)
+  if (args.command === 'verify') return verifyCommand(args)
   return runCommand(args)
 }

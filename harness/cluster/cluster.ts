@@ -11,7 +11,7 @@ import type { SampledProcess } from '../util/cpu.ts'
 import { deriveSeed } from '../util/rng.ts'
 import { dataplaneFor } from '../dataplane/registry.ts'
 import type { KubeletProbe } from '../util/probe.ts'
-import type { ClusterAddressing, DataplaneName, DataplaneNetwork, LoadTarget, RunningDataplane } from '../dataplane/types.ts'
+import type { ClusterAddressing, Dataplane, DataplaneName, DataplaneNetwork, LoadTarget, RunningDataplane } from '../dataplane/types.ts'
 import type { LoadExecutorName, LoadPlan, RunningLoad } from '../load/types.ts'
 import type { AddressPlan } from './address-plan.ts'
 import { placeTopology, type PlacedPod, type Topology } from './topology.ts'
@@ -85,12 +85,14 @@ export interface StartClusterOptions {
   logDir?: string
   /** Time a pod or node proxy has to hand over its counts before it is killed, ms. @default DEFAULT_COUNTS_TIMEOUT_MS */
   countsTimeoutMs?: number
+  /** The dataplane to start, instead of the variant's own (bench:proxy's hand-written rules). @default dataplaneFor(v) */
+  dataplane?: Dataplane
 }
 
 /** Lay out the dataplane's network, start the pods in it, then the dataplane; on any failure stop what started and throw a HarnessError. */
 export async function startCluster(v: ResolvedVariant, opts: StartClusterOptions): Promise<Cluster> {
   await prepareBundles()
-  const dp = dataplaneFor(v)
+  const dp = opts.dataplane ?? dataplaneFor(v)
   const addressing = dp.addressing(v, opts.plan)
   const topology = placeTopology(v, addressing)
   const readyTimeoutMs = opts.readyTimeoutMs ?? 15_000

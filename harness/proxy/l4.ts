@@ -64,16 +64,37 @@ export async function startL4Proxy(opts: L4ProxyOptions): Promise<RunningProxy> 
   const native = mode === 'native' ? nativeRelay() : null
   if (native !== null) opts.accounting.onEpoch((ms) => native.setEpoch(ms))
   const st: ProxyState = { opts, mode, native, held: new Set() }
-  // Half-open allowed on both sides: a FIN travels through (as through conntrack), the other
-  // direction goes on until its own end.
-  const server = net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (accepted) => onAccept(accepted, st))
-  await listenExclusive(server, opts.host, opts.port)
+  const listen = async () => {
+    // Half-open allowed on both sides: a FIN travels through (as through conntrack), the other
+    // direction goes on until its own end.
+    const srv = net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (accepted) => onAccept(accepted, st))
+    await listenExclusive(srv, opts.host, opts.port)
+    return srv
+  }
+  let server: net.Server | null = await listen()
+  let closed = false
+  let toggled = Promise.resolve()
   return {
     relay: mode,
     relayFallback: fallback,
+    refuseNew(on) {
+      // Nothing listening: the node's kernel answers every SYN with a reset, which a client sees
+      // as a refused connection (as the ICMP port unreachable of kube-proxy's REJECT); connections
+      // already relayed go on, as their conntrack entries do.
+      toggled = toggled.then(async () => {
+        if (closed) return
+        if (on && server !== null) {
+          server.close()
+          server = null
+        } else if (!on && server === null) server = await listen()
+      })
+      return toggled
+    },
     close() {
+      closed = true
       for (const s of st.held) s.destroy()
-      server.close()
+      server?.close()
+      void toggled.then(() => server?.close())
     },
   }
 }

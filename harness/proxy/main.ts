@@ -14,7 +14,7 @@ import { startHopRelay } from './hop.ts'
 import { startUdpNode } from './udp-node.ts'
 import type { Endpoint } from '../model/kube-proxy.ts'
 import type { NodeProxyConfig } from '../model/wire.ts'
-import type { ProxyOptions, Route } from './types.ts'
+import type { ProxyOptions, Route, RunningProxy } from './types.ts'
 
 
 const config = readChildConfig<NodeProxyConfig>()
@@ -105,6 +105,17 @@ try {
       ? undefined
       : await listen({ host: cip.address, port: cip.port, balancer: internalBalancer, accounting, route: internalRoute, sourceAddress: config.address, onNoEndpoint: () => (all.length === 0 ? 'reject' : 'drop') })
   const relay = (proxy ?? internal)!
+  // A Service with no endpoint at all (none ready, none serving while terminating) is REJECTed on
+  // every node, under Local too (the "has no endpoints" REJECT of both proxiers' syncProxyRules,
+  // pkg/proxy/{iptables,nftables}/proxier.go, before the Local DROP): the client's connection is
+  // refused before it is established. Only for the modes that write those rules.
+  const rejects = config.proxyMode === 'iptables' || config.proxyMode === 'nftables'
+  const rejectIfEmpty = async (eps: readonly Endpoint[]) => {
+    if (!rejects) return
+    const none = eps.length === 0
+    await Promise.all([(proxy as RunningProxy | undefined)?.refuseNew?.(none), (internal as RunningProxy | undefined)?.refuseNew?.(none)])
+  }
+  await rejectIfEmpty(config.endpoints)
   // kube-proxy's healthCheckNodePort server: 200 while this node has a ready local endpoint.
   const healthz =
     config.healthCheckNodePort === null
@@ -122,13 +133,14 @@ try {
   serveIpc({
     reset: (p) => accounting.reset((p as { epochMs: number }).epochMs),
     stats: () => ({ ...accounting.snapshot(), realServers: (internalBalancer ?? balancer).realServers?.(), relay: relay.relay, relayFallback: relay.relayFallback }),
-    endpoints: (p) => {
+    endpoints: async (p) => {
       all = p as Endpoint[]
       current = scope(all)
       balancer.update(current)
       // (after the rules: kube-proxy's conntrack cleanup runs at the end of its sync)
       udp?.forwarder.endpoints(p as Endpoint[])
       internalBalancer?.update(internalScope(all))
+      await rejectIfEmpty(all)
     },
   })
   process.on('disconnect', () => {

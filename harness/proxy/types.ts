@@ -25,6 +25,12 @@ export interface RunningProxy {
   readonly relay: RelayName
   /** Why that relay runs instead of the one asked for (see relay/mode.ts); null when it is that one. */
   readonly relayFallback: string | null
+  /**
+   * Refuse every new connection (true) or take them again (false): kube-proxy's REJECT of a
+   * Service with no endpoint at all, which a client sees as a refused connection. L4 only (an L7
+   * proxy answers 503 per request instead). Resolves once it took effect.
+   */
+  refuseNew?(on: boolean): Promise<void>
   close(): void
 }
 

@@ -86,14 +86,23 @@ export function timelinePoints(m: Pick<VariantMeasurements, 'load' | 'pods' | 't
   return timeline
 }
 
+/** An `endpoints-updated` event's detail: the ready pods, and the serving-but-terminating ones when there are any. */
+export function endpointsDetail(ready: readonly string[], terminating: readonly string[]): string {
+  return `ready: ${ready.join(',')}${terminating.length > 0 ? `; terminating: ${terminating.join(',')}` : ''}`
+}
+
+/** Whether `e` is an endpoint update that left the Service no endpoint at all (none ready, none terminating): kube-proxy REJECTs from then on. */
+export function leavesNoEndpoints(e: Pick<TimelineEvent, 'type' | 'detail'>): boolean {
+  return e.type === 'endpoints-updated' && e.detail === endpointsDetail([], [])
+}
+
 /** Faults, endpoint changes and load-balancer health transitions, in time order. */
 export function timelineEvents(m: Pick<VariantMeasurements, 'faults' | 'events' | 'lb'>): TimelineEvent[] {
   const out: TimelineEvent[] = []
   for (const f of m.faults ?? []) out.push({ tSec: round3(f.atMs / 1000), type: 'fault', detail: `${f.fault.action} ${f.fault.pods.join(',')}` })
   for (const e of m.events ?? []) {
     if (e.type === 'published') {
-      const term = e.terminating ?? []
-      out.push({ tSec: round3(e.tMs / 1000), type: 'endpoints-updated', detail: `ready: ${e.ready.join(',')}${term.length > 0 ? `; terminating: ${term.join(',')}` : ''}` })
+      out.push({ tSec: round3(e.tMs / 1000), type: 'endpoints-updated', detail: endpointsDetail(e.ready, e.terminating ?? []) })
     } else out.push({ tSec: round3(e.tMs / 1000), type: e.type, detail: e.pod })
   }
   for (const e of m.lb?.events ?? []) {

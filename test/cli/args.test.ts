@@ -158,3 +158,24 @@ describe('parseArgs: --pair, --pairs, --baseline-runs, --confirm', () => {
     expect(issuesOf(['--baseline-runs', '3'])).toEqual(['--baseline-runs: only with --save-baseline <name> (it says how many saved runs the file keeps)'])
   })
 })
+
+describe('parseArgs: verify', () => {
+  it('takes one scenario file or several, and the run overrides', () => {
+    const a = parseArgs(['verify', 'scenarios/verify/split.ts', 'scenarios/verify/faults.ts', '--duration', '1s', '--variant', 'x', '--no-report'])
+    expect([a.command, a.scenario, a.scenarios, a.overrides, a.report]).toEqual(['verify', 'scenarios/verify/split.ts', ['scenarios/verify/split.ts', 'scenarios/verify/faults.ts'], { durationMs: 1000, variant: 'x' }, false])
+    expect(parseArgs(['verify', '--manifests', 'k8s.yaml']).scenarios).toEqual([])
+  })
+
+  it('needs a scenario, and refuses the gate\'s flags', () => {
+    expect(issuesOf(['verify'])).toEqual(['verify: needs a scenario file: svcbench verify scenarios/verify/split.ts (or several; or --manifests <file>)'])
+    expect(issuesOf(['verify', 'a.ts', '--baseline', 'main', '--trials', '3'])).toEqual([
+      '--baseline: does not apply to svcbench verify, which runs every variant once on each dataplane and compares the two (exit 1 when a figure differs)',
+      '--trials: does not apply to svcbench verify, which runs every variant once on each dataplane and compares the two (exit 1 when a figure differs)',
+    ])
+    expect(issuesOf(['verify', 'a.ts', '--manifests', 'k8s.yaml'])[0]).toMatch(/^--manifests: with svcbench verify/)
+  })
+
+  it('is in the usage', () => {
+    expect(usage()).toContain('svcbench verify <scenario.ts>...')
+  })
+})

@@ -9,11 +9,15 @@
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 
-// $1 = the run's namespace prefix (with its trailing dash, so that run 1 never matches run 10).
+// $1 = the run's namespace prefix (with its trailing dash, so that run 1 never matches run 10),
+// kept in a variable: inside the function, $1 would be the function's own (empty) argument, and
+// the empty prefix matches every namespace on the machine.
 const GUARD = [
   "trap '' INT TERM HUP",
+  'prefix=$1',
+  '[ -n "$prefix" ] || exit 1',
   'cat >/dev/null',
-  'ours() { ip netns list 2>/dev/null | cut -d" " -f1 | while read -r ns; do case "$ns" in "$1"*) echo "$ns";; esac; done; }',
+  'ours() { ip netns list 2>/dev/null | cut -d" " -f1 | while read -r ns; do case "$ns" in "$prefix"*) echo "$ns";; esac; done; }',
   'for ns in $(ours); do ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null; done',
   'for ns in $(ours); do ip netns del "$ns" 2>/dev/null; done',
 ].join('\n')

@@ -1,9 +1,16 @@
 /**
  * The kernel dataplane's preflight on machines that lack something (an injected KernelHost): each
- * refusal names what is missing and how to run the scenario, before anything starts.
+ * refusal names what is missing and how to run the scenario, before anything starts; and the
+ * CLI run by a user without root, which exits 2 saying so.
  */
+import { spawn } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { kernelPreflight, USER_NAMESPACE_COMMAND, type KernelHost } from '../../../harness/dataplane/kernel/preflight.ts'
+import { kernelPreflight, THIS_HOST, USER_NAMESPACE_COMMAND, type KernelHost } from '../../../harness/dataplane/kernel/preflight.ts'
+import { requireInCi } from '../../helpers/ci.ts'
+import { BIN, ROOT } from '../../helpers/cli.ts'
 import { createKernelDataplane } from '../../../harness/dataplane/kernel/dataplane.ts'
 import { preflightRun } from '../../../harness/dataplane/registry.ts'
 import { resolveScenario } from '../../../harness/scenario/resolve.ts'
@@ -58,4 +65,32 @@ describe('kernelPreflight', () => {
     expect(preflightRun(run).filter((i) => i.path === 'variants.real.service.proxyMode')).toHaveLength(1)
     expect(preflightRun(run).filter((i) => i.path.startsWith('variants.sim'))).toEqual([])
   })
+})
+
+describe('a kernel scenario without root', () => {
+  // Run as nobody through setpriv, which only root can do: under CI (root) this always runs.
+  it('exits 2 before anything starts, naming what is missing and how to run it (svcbench run and verify)', async (ctx) => {
+    requireInCi('root and setpriv (to run svcbench as nobody)', process.getuid?.() === 0 && THIS_HOST.hasProgram('setpriv'))(ctx)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcbench-nonroot-'))
+    fs.chmodSync(dir, 0o755)
+    const file = path.join(dir, 'kernel-nonroot.ts')
+    fs.writeFileSync(file, `export default ${JSON.stringify({ name: 'kernel-nonroot', cluster: { nodes: 2, replicas: 4 }, service: { dataplane: 'kernel', proxyMode: 'nftables' }, load: { duration: '1s' } })}\n`, { mode: 0o644 })
+    try {
+      const asNobody = (args: string[]) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const p = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, BIN, ...args, '--no-report', '--out', path.join(dir, 'out')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] })
+        let stderr = ''
+        p.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
+        p.once('close', (code) => resolve({ code, stderr }))
+      })
+      const run = await asNobody(['run', file])
+      expect(run.code, run.stderr).toBe(2)
+      expect(run.stderr).toMatch(/service\.dataplane: got "kernel"; creating the run's network namespaces needs root \(this process lacks CAP_SYS_ADMIN and CAP_NET_ADMIN\): run svcbench as root/)
+      const verify = await asNobody(['verify', file])
+      expect(verify.code, verify.stderr).toBe(2)
+      expect(verify.stderr).toMatch(/svcbench verify runs every variant on the kernel dataplane too, and here it cannot: got "kernel"; creating the run's network namespaces needs root/)
+      expect(fs.existsSync(path.join(dir, 'out'))).toBe(false)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }, 30_000)
 })
