@@ -8,7 +8,7 @@
 import { createLatencyHistogram, summarizeLatency, type LatencyHistogram } from '../stats/latency.ts'
 import { MAX_ERROR_EVENTS } from './recorder.ts'
 import { ERROR_KINDS, type ErrorKind } from '../model/variant-parts.ts'
-import type { LoadProgress, LoadResult } from '../model/measurements.ts'
+import type { LoadProgress, LoadResult, LoadSecond, UdpLoadResult } from '../model/measurements.ts'
 import type { RunningLoad } from './types.ts'
 
 /** The sum of `hs` (adding keeps the exact largest and smallest values recorded). */
@@ -32,6 +32,44 @@ function addRows(rows: readonly number[][]): number[] {
   return Array.from(out, (x) => x ?? 0)
 }
 
+/** A sum over the parts that have the optional field, undefined when none has it. */
+function sumOf(parts: readonly LoadResult[], f: (p: LoadResult) => number | undefined): number | undefined {
+  const xs = parts.map(f).filter((x): x is number => x !== undefined)
+  return xs.length === 0 ? undefined : xs.reduce((a, b) => a + b, 0)
+}
+
+/** The fields only some loads carry (the open model's, UDP's), merged where present. */
+function openModelParts(parts: readonly LoadResult[]): Partial<LoadResult> {
+  const out: Partial<LoadResult> = {}
+  const service = parts.map((p) => p.serviceLatency).filter((h): h is LatencyHistogram => h !== undefined)
+  if (service.length > 0) out.serviceLatency = addHistograms(service)
+  if (parts.some((p) => p.scheduleLag !== undefined)) {
+    const lags = parts.map((p) => p.scheduleLag).filter((h): h is LatencyHistogram => h != null)
+    out.scheduleLag = lags.length === 0 ? null : addHistograms(lags)
+  }
+  for (const k of ['scheduled', 'sent', 'dropped'] as const) {
+    const x = sumOf(parts, (p) => p[k])
+    if (x !== undefined) out[k] = x
+  }
+  for (const k of ['completedPer100ms', 'droppedPer100ms'] as const) {
+    if (parts.some((p) => p[k] !== undefined)) out[k] = addRows(parts.map((p) => p[k] ?? []))
+  }
+  const udp = parts.map((p) => p.udp).filter((u): u is UdpLoadResult => u !== undefined)
+  if (udp.length > 0) out.udp = mergeUdp(udp)
+  return out
+}
+
+/** UDP answers of several loads: clients are each load's own; flows index one list of pods. */
+function mergeUdp(parts: readonly UdpLoadResult[]): UdpLoadResult {
+  const podNames = [...new Set(parts.flatMap((u) => u.podNames))]
+  return {
+    sourcePort: (parts[0] as UdpLoadResult).sourcePort,
+    byClient: Object.assign({}, ...parts.map((u) => u.byClient)) as UdpLoadResult['byClient'],
+    flows: parts.flatMap((u) => u.flows.map((f) => ({ ...f, pod: f.pod.map((i) => (i < 0 ? i : podNames.indexOf(u.podNames[i] as string))) }))),
+    podNames,
+  }
+}
+
 /** The LoadResult of all `parts` together (at least one). Client addresses are each part's own, so their counts add. */
 export function mergeLoadResults(parts: readonly LoadResult[]): LoadResult {
   if (parts.length === 1) return parts[0] as LoadResult
@@ -47,9 +85,14 @@ export function mergeLoadResults(parts: readonly LoadResult[]): LoadResult {
     errorsByKind: { ...(Object.fromEntries(ERROR_KINDS.map((k) => [k, 0])) as Record<ErrorKind, number>), ...addCounts(parts.map((p) => p.errorsByKind)) },
     errorsByCode: addCounts(parts.map((p) => p.errorsByCode)),
     latency: addHistograms(parts.map((p) => p.latency)),
+    ...openModelParts(parts),
     perSecond: perSecondHistograms.map((h, i) => {
       const rows = parts.flatMap((p) => (p.perSecond[i] === undefined ? [] : [p.perSecond[i]]))
-      return { responses: rows.reduce((a, r) => a + r.responses, 0), ok: rows.reduce((a, r) => a + r.ok, 0), errors: rows.reduce((a, r) => a + r.errors, 0), latency: summarizeLatency(h) }
+      const sum = (f: (r: LoadSecond) => number | undefined) => rows.reduce((a, r) => a + (f(r) ?? 0), 0)
+      const base = { responses: sum((r) => r.responses), ok: sum((r) => r.ok), errors: sum((r) => r.errors), latency: summarizeLatency(h) }
+      // The optional per-second counts add where any part has them (the open model's, and completions).
+      const extra = Object.fromEntries((['completed', 'scheduled', 'dropped', 'inFlight'] as const).filter((k) => rows.some((r) => r[k] !== undefined)).map((k) => [k, sum((r) => r[k])]))
+      return { ...base, ...extra }
     }),
     perSecondHistograms,
     okPer100ms: addRows(parts.map((p) => p.okPer100ms)),
