@@ -106,7 +106,13 @@ function clientSetup(plan: LoadPlan, recorder: LoadRecorder): (client: Autocanno
     // error at its time from the request's start), so a hung pod cannot hide behind fast answers.
     // autocannon emits 'timeout' after it has already started the next request, hence no clock.
     let startedAt = Number.NaN
-    client.on('request', () => (startedAt = performance.now()))
+    // A request is in flight from its write until its response (one at a time: no pipelining).
+    let inFlight = false
+    client.on('request', () => {
+      startedAt = performance.now()
+      inFlight = true
+    })
+    client.on('response', () => (inFlight = false))
     client.on('timeout', () => recorder.transportError('timeout', undefined, Date.now(), plan.requestTimeoutMs))
     client.on('connError', (err: NodeJS.ErrnoException) => recorder.transportError(classifyError(err), err.code, Date.now(), performance.now() - startedAt))
     const origConnect = client._connect
@@ -123,24 +129,40 @@ function clientSetup(plan: LoadPlan, recorder: LoadRecorder): (client: Autocanno
         ;(net as { connect: unknown }).connect = realConnect
         ;(tls as { connect: unknown }).connect = realTlsConnect
       }
+      // autocannon reconnects on a FIN without a word, so a request in flight when the server (or
+      // a dataplane passing on a pod's end) closed the connection would vanish from the results.
+      // It failed as an HTTP client sees it ("socket hang up": a reset); this listener runs before
+      // autocannon's, which starts the next request at once. A socket error is counted by connError.
+      const conn = this.conn as net.Socket
+      let failed = false
+      conn.prependListener('error', () => (failed = true))
+      conn.prependListener('end', () => {
+        if (inFlight && !failed && !this.destroyed) recorder.transportError('reset', 'ECONNRESET', Date.now(), performance.now() - startedAt)
+        inFlight = false
+      })
     }
+    // A response that says the server closes the connection (`Connection: close`, as a draining
+    // pod sends) ends that connection's use, as in every HTTP client; autocannon would write the
+    // next request into it and lose it to the FIN.
+    let closingConn: unknown
+    client.on('headers', (info: { shouldKeepAlive?: boolean }) => {
+      if (info.shouldKeepAlive === false) closingConn = client.conn
+    })
     const lifetimeMs = plan.connectionLifetimeMs ?? 0
-    if (!plan.keepAlive || lifetimeMs > 0) {
-      // Without keep-alive, once a connection has carried a request the next request opens a
-      // fresh one; with a lifetime, once the connection is that old. (autocannon's own
-      // reconnectRate drops the response event of the request it reconnects on.)
-      const origDoRequest = client._doRequest
-      let usedConn: unknown
-      client._doRequest = function (this: AutocannonClient, ...args: unknown[]) {
-        const expired = !plan.keepAlive || Date.now() - connectedAt >= lifetimeMs
-        if (usedConn === this.conn && expired && !this.destroyed) {
-          this._destroyConnection()
-          this._connect()
-          return
-        }
-        usedConn = this.conn
-        origDoRequest.apply(this, args)
+    // Without keep-alive, once a connection has carried a request the next request opens a fresh
+    // one; with a lifetime, once the connection is that old. (autocannon's own reconnectRate drops
+    // the response event of the request it reconnects on.)
+    const origDoRequest = client._doRequest
+    let usedConn: unknown
+    client._doRequest = function (this: AutocannonClient, ...args: unknown[]) {
+      const expired = !plan.keepAlive || (lifetimeMs > 0 && Date.now() - connectedAt >= lifetimeMs) || closingConn === this.conn
+      if (usedConn === this.conn && expired && !this.destroyed) {
+        this._destroyConnection()
+        this._connect()
+        return
       }
+      usedConn = this.conn
+      origDoRequest.apply(this, args)
     }
   }
 }
