@@ -11,7 +11,7 @@ import type { Endpoint } from '../model/kube-proxy.ts'
 import type { ResolvedVariant } from '../model/scenario.ts'
 import type { LbStats, ProxyStats } from '../model/measurements.ts'
 import type { SampledProcess } from '../util/cpu.ts'
-import type { LoadExecutorName, LoadPlan, RunningLoad } from '../load/types.ts'
+import type { LoadExecutorName, LoadPlan, LoadTarget, RunningLoad } from '../load/types.ts'
 import type { DataplaneName } from '../model/scenario.ts'
 
 export type { DataplaneName }
@@ -71,12 +71,8 @@ export interface DataplaneTopology {
   clients: readonly { name: string; node: string; address: string; pod: string | null }[]
 }
 
-/** Where the load connects: a node's NodePort, or the front load balancer (`tls` when it terminates TLS). */
-export interface LoadTarget {
-  host: string
-  port: number
-  tls?: boolean
-}
+/** Where the load connects: a node's NodePort, or the front load balancer (`tls` when it terminates TLS); the load layer's type. */
+export type { LoadTarget } from '../load/types.ts'
 
 /** Options for {@link Dataplane.start}. */
 export interface DataplaneStartOptions {

@@ -51,7 +51,9 @@ export function spawnGuarded(bin: string, argv: string[]): Guarded {
     stderr: () => err,
     running: () => programPid !== null && isRunning(programPid),
     kill() {
-      if (programPid !== null) {
+      // Only while the guarding shell lives: once it has waited for the program, the pid is free
+      // and may already be another process's.
+      if (programPid !== null && sh.exitCode === null && sh.signalCode === null) {
         try {
           process.kill(programPid, 'SIGKILL')
         } catch {
