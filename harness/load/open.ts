@@ -31,7 +31,7 @@ import { HarnessError } from '../errors.ts'
 import type { LoadResult } from '../model/measurements.ts'
 import { checkPlan } from './plan.ts'
 import { createLoadRecorder, type LoadRecorder, type ScheduledOutcome } from './recorder.ts'
-import { createSchedule, type Schedule } from './schedule.ts'
+import { createRunClock, type RunClock } from './schedule.ts'
 import { READ_BAD, READ_MORE, ResponseReader } from './response-reader.ts'
 import { errnoKind } from './error-kind.ts'
 import { Fifo } from './fifo.ts'
@@ -107,6 +107,7 @@ function requestBytes(t: LoadTarget, path: string, keepAlive: boolean): Buffer {
 }
 
 class OpenLoad {
+  private readonly clock: RunClock
   readonly recorder: LoadRecorder
   readonly result: Promise<LoadResult>
   private resolve!: (r: LoadResult) => void
@@ -114,11 +115,6 @@ class OpenLoad {
   private readonly open: OpenPlan
   private readonly requests: Buffer[]
   private readonly timeoutMs: number
-  private readonly epochMono: number
-  private readonly endMono: number
-  private warm: Schedule | null
-  private readonly measured: Schedule
-  private readonly warmOrigin: number
   private nextAt: number
   private readonly pending = new Fifo<Req>()
   private waiting = new Fifo<Req>()
@@ -146,33 +142,12 @@ class OpenLoad {
     this.timeoutMs = plan.requestTimeoutMs
     this.sleepAheadMs = open.sleepAheadMs ?? SLEEP_AHEAD_MS
     const now = performance.now()
-    this.epochMono = now + (plan.epochMs - Date.now())
-    this.endMono = this.epochMono + plan.durationMs
-    this.warmOrigin = now
-    const warmMs = this.epochMono - now
-    this.warm = warmMs > 0 && open.warmupRps > 0 ? createSchedule({ startRps: open.warmupRps, durationMs: warmMs, arrival: open.arrival, seed: open.seed ^ 0x5bd1e995 }) : null
-    this.measured = createSchedule({ startRps: open.startRps, stages: open.stages, durationMs: plan.durationMs, arrival: open.arrival, seed: open.seed })
-    this.nextAt = this.pull()
+    this.clock = createRunClock(plan.epochMs, plan.durationMs, open)
+    this.nextAt = this.clock.next()
     if (plan.keepAlive) for (let i = 0; i < Math.min(plan.connections, open.maxConnections); i++) this.idle.push(this.connect(now))
     this.ticker = setInterval(() => this.tick(), TICK_MS)
     if (plan.signal?.aborted === true) queueMicrotask(() => this.stop())
     else plan.signal?.addEventListener('abort', this.onAbort, { once: true })
-  }
-
-  /** The next intended start (performance.now() ms), Infinity once the schedule has ended. */
-  private pull(): number {
-    if (this.warm !== null) {
-      const t = this.warmOrigin + this.warm.next()
-      // (float rounding must not carry a warm-up request into the measured phase)
-      if (t < this.epochMono) return t
-      this.warm = null
-    }
-    const t = this.measured.next()
-    return t === Infinity ? Infinity : this.epochMono + t
-  }
-
-  private wall(mono: number): number {
-    return this.plan.epochMs + (mono - this.epochMono)
   }
 
   private tick(): void {
@@ -206,7 +181,7 @@ class OpenLoad {
   private pump(now: number): void {
     while (this.nextAt <= now && !this.finished) {
       this.issue(this.nextAt)
-      this.nextAt = this.pull()
+      this.nextAt = this.clock.next()
     }
   }
 
@@ -393,10 +368,10 @@ class OpenLoad {
     const o = this.o
     r.state = DONE
     r.conn = null
-    o.intendedAtMs = this.wall(r.intended)
-    o.handledAtMs = this.wall(r.handled)
-    o.sentAtMs = r.sent === r.sent ? this.wall(r.sent) : Number.NaN
-    o.doneAtMs = this.wall(at)
+    o.intendedAtMs = this.clock.wall(r.intended)
+    o.handledAtMs = this.clock.wall(r.handled)
+    o.sentAtMs = r.sent === r.sent ? this.clock.wall(r.sent) : Number.NaN
+    o.doneAtMs = this.clock.wall(at)
     o.status = status
     o.kind = kind
     o.code = code
@@ -425,7 +400,7 @@ class OpenLoad {
       c.req = null
       c.sock.destroy()
     }
-    const endWall = interrupted ? Math.min(Date.now(), this.wall(this.endMono)) : this.wall(this.endMono)
+    const endWall = interrupted ? Math.min(Date.now(), this.clock.wall(this.clock.endMono)) : this.clock.wall(this.clock.endMono)
     this.resolve(this.recorder.result(endWall, interrupted || this.interrupted))
   }
 }

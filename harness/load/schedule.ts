@@ -122,3 +122,48 @@ export function expectedArrivals(o: ScheduleOptions, tMs: number): number {
   }
   return n
 }
+
+/** What {@link createRunClock} follows: the open plan's rates (load/types.ts OpenPlan's fields). */
+export interface RunClockOptions {
+  startRps: number
+  stages: readonly ResolvedRateStage[]
+  arrival: ArrivalProcess
+  seed: number
+  /** The warm-up's rate, from now to the measured phase's start; 0: no warm-up traffic. */
+  warmupRps: number
+}
+
+/** An open executor's clock: the warm-up schedule from now, then the measured one from its epoch. */
+export interface RunClock {
+  /** The measured phase's start and end, performance.now() ms. */
+  readonly epochMono: number
+  readonly endMono: number
+  /** The next intended start (performance.now() ms), Infinity once the schedule has ended. */
+  next(): number
+  /** A performance.now() time as wall-clock ms. */
+  wall(mono: number): number
+}
+
+/** The clock of a run whose measured phase starts at `epochMs` (wall clock) and lasts `durationMs`. */
+export function createRunClock(epochMs: number, durationMs: number, o: RunClockOptions): RunClock {
+  const now = performance.now()
+  const epochMono = now + (epochMs - Date.now())
+  const warmMs = epochMono - now
+  let warm = warmMs > 0 && o.warmupRps > 0 ? createSchedule({ startRps: o.warmupRps, durationMs: warmMs, arrival: o.arrival, seed: o.seed ^ 0x5bd1e995 }) : null
+  const measured = createSchedule({ startRps: o.startRps, stages: o.stages, durationMs, arrival: o.arrival, seed: o.seed })
+  return {
+    epochMono,
+    endMono: epochMono + durationMs,
+    next() {
+      if (warm !== null) {
+        const t = now + warm.next()
+        // (float rounding must not carry a warm-up request into the measured phase)
+        if (t < epochMono) return t
+        warm = null
+      }
+      const t = measured.next()
+      return t === Infinity ? Infinity : epochMono + t
+    },
+    wall: (mono) => epochMs + (mono - epochMono),
+  }
+}

@@ -22,7 +22,7 @@ import type { LoadResult } from '../model/measurements.ts'
 import { answerPod, datagramId, encodeQuery } from '../util/udp-query.ts'
 import { checkPlan } from './plan.ts'
 import { createLoadRecorder, type LoadRecorder, type ScheduledOutcome } from './recorder.ts'
-import { createSchedule, type Schedule } from './schedule.ts'
+import { createRunClock, type RunClock } from './schedule.ts'
 import { createUdpTally, type UdpTally } from './udp-tally.ts'
 import type { UdpFlowRecord } from '../model/measurements.ts'
 import { Fifo } from './fifo.ts'
@@ -68,15 +68,11 @@ export function startUdpLoad(plan: LoadPlan): RunningLoad {
 }
 
 class UdpLoad {
+  private readonly clock: RunClock
   readonly recorder: LoadRecorder
   readonly result: Promise<LoadResult>
   private resolve!: (r: LoadResult) => void
   private readonly tally: UdpTally
-  private readonly epochMono: number
-  private readonly endMono: number
-  private warm: Schedule | null
-  private readonly measured: Schedule
-  private readonly warmOrigin: number
   private nextAt: number
   private seq = 0
   private readonly idBase = Math.floor(Math.random() * 2 ** 20) * 2 ** 32
@@ -96,14 +92,8 @@ class UdpLoad {
     this.recorder = createLoadRecorder({ epochMs: plan.epochMs, model: 'open' })
     this.tally = createUdpTally({ epochMs: plan.epochMs, sourcePort: udp.sourcePort })
     this.result = new Promise((resolve) => (this.resolve = resolve))
-    const now = performance.now()
-    this.epochMono = now + (plan.epochMs - Date.now())
-    this.endMono = this.epochMono + plan.durationMs
-    this.warmOrigin = now
-    const warmMs = this.epochMono - now
-    this.warm = warmMs > 0 && open.warmupRps > 0 ? createSchedule({ startRps: open.warmupRps, durationMs: warmMs, arrival: open.arrival, seed: open.seed ^ 0x5bd1e995 }) : null
-    this.measured = createSchedule({ startRps: open.startRps, stages: open.stages, durationMs: plan.durationMs, arrival: open.arrival, seed: open.seed })
-    this.nextAt = this.pull()
+    this.clock = createRunClock(plan.epochMs, plan.durationMs, open)
+    this.nextAt = this.clock.next()
     if (udp.sourcePort === 'fixed') {
       plan.clientAddresses.forEach((client, i) => this.fixed.push(this.open(client, plan.targets[i % plan.targets.length] as LoadTarget, false)))
     }
@@ -111,21 +101,6 @@ class UdpLoad {
     this.ticker = setInterval(() => this.tick(), UDP_TICK_MS)
     if (plan.signal?.aborted === true) queueMicrotask(() => this.stop())
     else plan.signal?.addEventListener('abort', this.onAbort, { once: true })
-  }
-
-  /** The next intended start (performance.now() ms), Infinity once the schedule has ended. */
-  private pull(): number {
-    if (this.warm !== null) {
-      const t = this.warmOrigin + this.warm.next()
-      if (t < this.epochMono) return t
-      this.warm = null
-    }
-    const t = this.measured.next()
-    return t === Infinity ? Infinity : this.epochMono + t
-  }
-
-  private wall(mono: number): number {
-    return this.plan.epochMs + (mono - this.epochMono)
   }
 
   /** A socket bound to `client` (an ephemeral port: the kernel picks it, as for any resolver). */
@@ -151,7 +126,7 @@ class UdpLoad {
   private pump(now: number): void {
     while (this.nextAt <= now && !this.finished) {
       this.issue(this.nextAt, now)
-      this.nextAt = this.pull()
+      this.nextAt = this.clock.next()
     }
   }
 
@@ -175,7 +150,7 @@ class UdpLoad {
     if (q === undefined || q.done || q.s !== s) return // late (already lost), or not ours
     const now = performance.now()
     const pod = answerPod(msg)
-    this.tally.answered(s.client, s.flow, pod, this.wall(q.intended))
+    this.tally.answered(s.client, s.flow, pod, this.clock.wall(q.intended))
     this.end(q, 200, null, undefined, now)
     this.pump(now)
   }
@@ -185,7 +160,7 @@ class UdpLoad {
     for (let q = this.pending.peek(); q !== undefined; q = this.pending.peek()) {
       if (!q.done) {
         if (q.deadline > now) break
-        this.tally.lost(q.s.flow, this.wall(q.intended))
+        this.tally.lost(q.s.flow, this.clock.wall(q.intended))
         this.end(q, 0, 'timeout', undefined, q.deadline)
       }
       this.pending.shift()
@@ -198,10 +173,10 @@ class UdpLoad {
     this.inFlight.delete(q.id)
     if (q.s.own) q.s.sock.close()
     const o = this.o
-    o.intendedAtMs = this.wall(q.intended)
-    o.handledAtMs = this.wall(q.handled)
-    o.sentAtMs = this.wall(q.sent)
-    o.doneAtMs = this.wall(at)
+    o.intendedAtMs = this.clock.wall(q.intended)
+    o.handledAtMs = this.clock.wall(q.handled)
+    o.sentAtMs = this.clock.wall(q.sent)
+    o.doneAtMs = this.clock.wall(at)
     o.status = status
     o.kind = kind
     o.code = code
@@ -222,7 +197,7 @@ class UdpLoad {
     for (const q of this.inFlight.values()) if (q.s.own) q.s.sock.close()
     this.inFlight.clear()
     for (const s of this.fixed) s.sock.close()
-    const endWall = interrupted ? Math.min(Date.now(), this.wall(this.endMono)) : this.wall(this.endMono)
+    const endWall = interrupted ? Math.min(Date.now(), this.clock.wall(this.clock.endMono)) : this.clock.wall(this.clock.endMono)
     this.resolve({ ...this.recorder.result(endWall, interrupted), udp: this.tally.result() })
   }
 }
