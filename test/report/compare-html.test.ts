@@ -86,11 +86,13 @@ describe('comparisonMarkdown', () => {
     b.machine.cpus = 8
     a.variants[0]!.name = 'a|b'
     b.variants[0]!.name = 'a|b'
-    const md = comparisonMarkdown(compareRuns(a, b, ['mon', 'tue']), [{ name: 'pod-share', title: 'Share', spec: {} as never }])
+    const md = comparisonMarkdown(compareRuns(a, b, ['mon|1', 'tue']), [{ name: 'pod-share', title: 'Share', spec: {} as never }])
     expect(md).toContain('- a|b: p99 +30% worse (26.3 → 34.2 ms)')
-    expect(md).toMatch(/## Read before trusting the changes\n\n- different machines: mon ran on 2 CPUs/)
+    expect(md).toMatch(/## Read before trusting the changes\n\n- different machines: mon\|1 ran on 2 CPUs/)
     expect(md).toContain('| p99 | 26.3 ms | 34.2 ms | +30% | **worse** |')
-    expect(md).toContain('| metric | mon | tue | change | verdict |\n|---|---:|---:|---:|---|')
+    // The labels head the tables' columns: a pipe in one is escaped there.
+    expect(md).toContain('| metric | mon\\|1 | tue | change | verdict |\n|---|---:|---:|---:|---|')
+    expect(md).toContain('| mon\\|1 | pod-crash |')
     expect(md).toContain('![Share](charts/pod-share.svg)')
   })
 })
