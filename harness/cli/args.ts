@@ -38,8 +38,10 @@ export interface CliArgs {
   faults: Record<string, unknown>[]
   /** Write report.html, summary.md and charts/ (false with --no-report). */
   report: boolean
-  /** `svcbench report <results.json>`: the results file. */
+  /** `svcbench report <results.json>`: the results file (the first, when two are named). */
   resultsFile: string | undefined
+  /** `svcbench report`: every results file named: one (write its reports again) or two (compare them); absent for the other commands. */
+  resultsFiles?: string[]
   /** Trials per variant; undefined = 1, or 5 under --baseline / --save-baseline. */
   trials: number | undefined
   /** Compare against reports/baselines/<name>.json. */
@@ -268,7 +270,7 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "service.type for the scenario and every variant: NodePort or LoadBalancer; runs a manifests' ClusterIP Service exposed",
     details: 'A ClusterIP Service from `--manifests` runs as written with in-cluster clients (`load.from: \'cluster\'`); this runs it exposed instead, to clients outside the cluster (`load.from: \'external\'`).',
   },
-  { kind: 'value', name: '--out', placeholder: '<dir>', group: 'output', default: 'reports', help: 'reports root', details: 'The run goes to `<dir>/<scenario>/<UTC timestamp>/`; baselines are read from and saved to `<dir>/baselines/`.', parse: nonEmptyValue('a folder path', (o, v) => (o.outDir = v)) },
+  { kind: 'value', name: '--out', placeholder: '<dir>', group: 'output', default: 'reports', help: 'reports root', details: 'The run goes to `<dir>/<scenario>/<UTC timestamp>/`, a comparison (`svcbench report a b`) to `<dir>/compare/<UTC timestamp>/`; baselines are read from and saved to `<dir>/baselines/`.', parse: nonEmptyValue('a folder path', (o, v) => (o.outDir = v)) },
   { kind: 'switch', name: '--json', group: 'output', help: 'print results JSON on stdout, nothing else there', details: 'The table, progress, warnings and (under GitHub Actions) the `::error` annotations go to stderr.', set: (o) => (o.json = true) },
   { kind: 'switch', name: '--no-progress', group: 'output', help: 'no progress display', set: (o) => (o.progress = false) },
   { kind: 'switch', name: '--no-report', group: 'output', help: 'write results.json only (no report.html, summary.md, charts/)', set: (o) => (o.report = false) },
@@ -337,6 +339,7 @@ export function usage(): string {
     'Usage: svcbench [run] [scenario.ts] [flags]',
     '       svcbench [run] --manifests k8s/app.yaml [flags]',
     '       svcbench report <results.json>     (re)write the reports next to a results file',
+    '       svcbench report <a.json> <b.json>  compare two runs: what changed, side by side, charts overlaid',
     '       svcbench verify <scenario.ts>...   run every variant on the proxy and the kernel dataplane',
     '                                          and compare them figure by figure (exit 1: one differs)',
     '',
@@ -389,8 +392,11 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   else if (positionals[0] === 'report') {
     positionals.shift()
     out.command = 'report'
-    out.resultsFile = positionals.shift()
-    if (out.resultsFile === undefined) issues.push({ path: 'report', message: 'needs a results file: svcbench report reports/<scenario>/<time>/results.json' })
+    const files = positionals.splice(0)
+    out.resultsFile = files[0]
+    out.resultsFiles = files
+    if (files.length === 0) issues.push({ path: 'report', message: 'needs a results file: svcbench report reports/<scenario>/<time>/results.json' })
+    if (files.length > 2) issues.push({ path: 'report', message: `got ${files.length} files (${files.map((f) => JSON.stringify(f)).join(' ')}); expected one results file (write its reports again) or two (compare them): svcbench report a/results.json b/results.json` })
   } else if (positionals[0] === 'help') {
     positionals.shift()
     out.command = 'help'

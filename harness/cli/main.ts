@@ -11,6 +11,7 @@ import { comparisonTable, variantWarnings } from '../report/table.ts'
 import { killAllChildren } from '../process/child.ts'
 import { addressBlockFromEnv, failureExit, installSignals, rel, resolveFromArgs, writeReportsOrFail, type Streams } from './prepare.ts'
 import { verifyCommand } from './verify.ts'
+import { reportCommand } from './report.ts'
 import { ScenarioError, HarnessError } from '../errors.ts'
 import { writeFileAtomic } from '../util/fs.ts'
 import { loadBaseline, loadSaveTarget, saveBaseline, baselineFrom, appendRun, savedRuns, DEFAULT_BASELINE_RUNS, type Baseline } from '../gate/baseline.ts'
@@ -43,26 +44,6 @@ function checkCompare(run: ResolvedRun, paths: string[] | undefined): void {
   const bad = (paths ?? []).filter((p) => !run.variants.some((v) => isKnownPath(p, metricPathContext(v.cluster.nodes, v.faults.length))))
   if (bad.length > 0) {
     throw new ScenarioError(bad.map((p) => ({ path: '--compare', message: `got ${JSON.stringify(p)}; no such metric; expected paths such as requests.rps, latency.p99, errors.rate, fairness.jain, normalized.rps (docs/gates.md "Thresholds")` })))
-  }
-}
-
-/** `svcbench report <results.json>`: write the reports again from a results file, no rerun. */
-async function reportCommand(file: string): Promise<number> {
-  let result: RunResult
-  try {
-    result = JSON.parse(fs.readFileSync(file, 'utf8')) as RunResult
-    if (!Array.isArray(result.variants) || typeof result.scenario?.name !== 'string') throw new Error('not an svcbench results file')
-  } catch (e) {
-    process.stderr.write(`svcbench: report: cannot read ${JSON.stringify(file)}: ${(e as Error).message}; expected a results.json written by svcbench\n`)
-    return EXIT.BAD_INPUT
-  }
-  try {
-    const paths = await writeReportsOrFail(result, path.dirname(file))
-    process.stdout.write(`report:  ${rel(paths.html)}\nsummary: ${rel(paths.markdown)}\n`)
-    return EXIT.OK
-  } catch (e) {
-    process.stderr.write(`svcbench: harness error [${(e as HarnessError).code}]: ${(e as Error).message}\n`)
-    return EXIT.HARNESS
   }
 }
 
@@ -211,7 +192,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${versions().svcbench}\n`)
     return EXIT.OK
   }
-  if (args.command === 'report') return reportCommand(args.resultsFile as string)
+  if (args.command === 'report') return reportCommand(args)
   if (args.command === 'verify') return verifyCommand(args)
   return runCommand(args)
 }

@@ -32,12 +32,14 @@ export async function renderSvg(chart: Chart): Promise<string> {
   }
 }
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+/** Text made safe inside HTML elements and double-quoted attributes. */
+export const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 /** A script tag's content must not close the tag. */
 const inlineScript = (js: string) => js.replace(/<\/script/gi, '<\\/script')
 
-async function libraries(): Promise<string> {
+/** vega, vega-lite and vega-embed as inline script tags, so a page works offline. */
+export async function libraries(): Promise<string> {
   // The browser builds sit next to each package's entry point, in build/ (the packages' exports
   // do not expose them by path).
   const files: [string, string][] = [
@@ -92,9 +94,8 @@ export interface ReportPaths {
   charts: string[]
 }
 
-/** Write every report file into `dir` (the run's folder, next to results.json). */
-export async function writeReports(result: RunResult, dir: string): Promise<ReportPaths> {
-  const charts = buildCharts(result)
+/** Write each chart as `dir`/charts/<name>.vl.json and .svg; returns the paths written. */
+export async function writeCharts(charts: readonly Chart[], dir: string): Promise<string[]> {
   await fs.mkdir(path.join(dir, 'charts'), { recursive: true })
   const written: string[] = []
   for (const c of charts) {
@@ -103,6 +104,13 @@ export async function writeReports(result: RunResult, dir: string): Promise<Repo
     await fs.writeFile(`${base}.svg`, await renderSvg(c))
     written.push(`${base}.vl.json`, `${base}.svg`)
   }
+  return written
+}
+
+/** Write every report file into `dir` (the run's folder, next to results.json). */
+export async function writeReports(result: RunResult, dir: string): Promise<ReportPaths> {
+  const charts = buildCharts(result)
+  const written = await writeCharts(charts, dir)
   const html = path.join(dir, 'report.html')
   const markdown = path.join(dir, 'summary.md')
   await fs.writeFile(html, await reportHtml(result, charts))

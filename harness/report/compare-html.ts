@@ -1,0 +1,104 @@
+/**
+ * The comparison of two runs as files: report.html (one self-contained offline page, vega
+ * inlined as in the run report), summary.md and charts/ (the overlay's charts: both runs'
+ * variants side by side), written by `svcbench report a/results.json b/results.json`.
+ */
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { buildCharts, escapeHtml, libraries, writeCharts, type ReportPaths } from './write.ts'
+import { compareRuns, overlayResult, type RunComparison, type RunHeader, type VariantPair } from './compare.ts'
+import { CHANGE_RULE, formatChange, formatValue, unitSuffix, type MetricDiff } from './compare-metrics.ts'
+import { comparisonMarkdown } from './compare-markdown.ts'
+import type { Chart } from './charts/common.ts'
+import type { RunResult } from '../model/results.ts'
+
+const runLine = (h: RunHeader) =>
+  `<tr><th scope="row">${escapeHtml(h.label)}</th><td>${escapeHtml(h.scenario)}</td><td>${escapeHtml(h.startedAt)}</td><td>${h.machine.cpus} CPUs (${escapeHtml(h.machine.cpuModel)}), ${escapeHtml(h.machine.platform)}/${escapeHtml(h.machine.arch)}</td><td>svcbench ${escapeHtml(h.versions.svcbench)}, Node ${escapeHtml(h.versions.node)}</td><td class="num">${h.seed}</td><td class="num">${h.trials}</td></tr>`
+
+/** The header: both runs, one row each. */
+function runsTable(cmp: RunComparison): string {
+  return `<table class="runs"><thead><tr><th>run</th><th>scenario</th><th>started (UTC)</th><th>machine</th><th>versions</th><th>seed</th><th>trials</th></tr></thead>
+<tbody>${cmp.runs.map(runLine).join('\n')}</tbody></table>`
+}
+
+const VERDICT_TEXT: Record<MetricDiff['verdict'], string> = { better: 'better', worse: 'worse', changed: 'changed', same: '' }
+
+/** One metric's row: its name, a's and b's values with the unit, the change, and the verdict (or why it does not count). */
+function metricRow(d: MetricDiff): string {
+  const unit = escapeHtml(unitSuffix(d.unit))
+  const cell = (x: number | null) => `<td class="num">${escapeHtml(formatValue(d.unit, x, d.censoredAtMs))}${x === null ? '' : unit}</td>`
+  const ci = d.ci === undefined ? '' : ` title="95% interval of the change: ${escapeHtml(formatChange({ ...d, relative: d.ci[0], absolute: d.ci[0] }))} to ${escapeHtml(formatChange({ ...d, relative: d.ci[1], absolute: d.ci[1] }))}"`
+  const verdict = d.changed ? `<b>${VERDICT_TEXT[d.verdict]}</b>` : escapeHtml(d.reason)
+  return `<tr class="${d.verdict}"><th scope="row">${escapeHtml(d.label)}</th>${cell(d.a)}${cell(d.b)}<td class="num change"${ci}>${escapeHtml(formatChange(d))}</td><td class="verdict">${verdict}</td></tr>`
+}
+
+/** A table of metrics, a's and b's values side by side. */
+function metricTable(cmp: RunComparison, rows: readonly MetricDiff[], first: string, cls: string): string {
+  const [la, lb] = cmp.labels.map(escapeHtml)
+  return `<table class="${cls}"><thead><tr><th>${first}</th><th class="num">${la}</th><th class="num">${lb}</th><th class="num">change</th><th>verdict</th></tr></thead>
+<tbody>${rows.map(metricRow).join('\n')}</tbody></table>`
+}
+
+/** One matched pair: its name, its notes, the headline figures and the pod shares, side by side. */
+function pairSection(cmp: RunComparison, p: VariantPair): string {
+  const title = p.a === p.b ? escapeHtml(p.a) : `${escapeHtml(p.a)} ↔ ${escapeHtml(p.b)}`
+  return `<section class="pair"><h3>${title}</h3>
+${p.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}
+<div class="side">${metricTable(cmp, p.metrics, 'metric', 'metrics')}
+${p.shares.length === 0 ? '' : metricTable(cmp, p.shares, 'pod', 'shares')}</div></section>`
+}
+
+/** The offline comparison page: both runs, what changed, the notes, a table per matched pair, the overlaid charts. */
+export async function comparisonReportHtml(cmp: RunComparison, charts: Chart[]): Promise<string> {
+  const [la, lb] = cmp.labels.map(escapeHtml)
+  const specs = JSON.stringify(charts.map((c) => ({ id: c.name, spec: c.spec }))).replace(/<\//g, '<\\/')
+  const unmatched = (['a', 'b'] as const).filter((k) => cmp.unmatched[k].length > 0).map((k) => `<p>only in ${k === 'a' ? la : lb}: ${cmp.unmatched[k].map(escapeHtml).join(', ')}</p>`)
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>svcbench: ${la} vs ${lb}</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#222}
+h1{font-size:22px;margin:0 0 8px} section{margin:28px 0} .chart{min-height:60px}
+table{border-collapse:collapse;margin:8px 16px 8px 0;vertical-align:top} th,td{padding:3px 8px;border-bottom:1px solid #e3e3e3;text-align:left}
+.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap} .side{display:flex;flex-wrap:wrap;align-items:flex-start}
+tr.worse .change,tr.worse .verdict{color:#b3261e} tr.better .change,tr.better .verdict{color:#1e7b34} tr.changed .change,tr.changed .verdict{color:#8a5a00}
+.verdict{color:#666} .note{color:#7a4a00;margin:4px 0} .rule{color:#555;font-size:12px}
+</style>
+${await libraries()}
+</head><body>
+<h1>svcbench comparison: ${la} vs ${lb}</h1>
+${runsTable(cmp)}
+<section><h2>What changed</h2><ul class="findings">${cmp.findings.map((f) => `<li>${escapeHtml(f)}</li>`).join('\n')}</ul>
+<p class="rule">Rule: ${escapeHtml(CHANGE_RULE)}. Changes are ${lb} against ${la}; lower latency, errors, losses and detection times are better.</p></section>
+${cmp.notes.length === 0 ? '' : `<section><h2>Read before trusting the changes</h2>${cmp.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}</section>`}
+<section><h2>Variants side by side</h2>
+${cmp.pairs.map((p) => pairSection(cmp, p)).join('\n')}
+${unmatched.join('\n')}</section>
+${charts.map((c) => `<section><h2>${escapeHtml(c.title)}</h2><div class="chart" id="chart-${c.name}"></div></section>`).join('\n')}
+<script>
+const charts = ${specs};
+window.svcbenchRendered = Promise.all(charts.map((c) => vegaEmbed('#chart-' + c.id, c.spec, { actions: false, renderer: 'svg' })));
+</script>
+</body></html>
+`
+}
+
+/** Paths of what {@link writeComparisonReport} wrote, and the comparison itself. */
+export interface ComparisonPaths extends ReportPaths {
+  comparison: RunComparison
+}
+
+/**
+ * Compare run b with run a and write report.html, summary.md and charts/<name>.vl.json + .svg
+ * (the overlay's charts) into `dir`, which must exist.
+ */
+export async function writeComparisonReport(a: RunResult, b: RunResult, dir: string, labels?: [string, string]): Promise<ComparisonPaths> {
+  const comparison = compareRuns(a, b, labels)
+  const charts = buildCharts(overlayResult(a, b, comparison.labels))
+  const written = await writeCharts(charts, dir)
+  const html = path.join(dir, 'report.html')
+  const markdown = path.join(dir, 'summary.md')
+  await fs.writeFile(html, await comparisonReportHtml(comparison, charts))
+  const markdownText = comparisonMarkdown(comparison, charts)
+  await fs.writeFile(markdown, markdownText)
+  return { html, markdown, markdownText, charts: written, comparison }
+}
