@@ -168,7 +168,7 @@ export function topologyLayout(v: VariantResult, o: { maxPods?: number } = {}): 
       const pods = v.pods.filter((p) => p.node === n.name)
       const [a] = nodeRows.get(n.name)!
       const down = pods.filter((p) => status.get(p.name)?.down === true).length
-      box({ id: `pods:${n.name}`, kind: 'pods', label: `${pods.length} pods`, detail: `on ${n.name}`, col: colPod, y1: a, y2: a, share: pods.reduce((s, p) => s + p.share, 0), expectedShare: pods.some((p) => p.expectedShare === null) ? null : pods.reduce((s, p) => s + (p.expectedShare ?? 0), 0), status: down === 0 ? null : `${down} taken out by faults`, down: down === pods.length && down > 0 })
+      box({ id: `pods:${n.name}`, kind: 'pods', label: `${pods.length} pod${pods.length === 1 ? '' : 's'}`, detail: `on ${n.name}`, col: colPod, y1: a, y2: a, share: pods.reduce((s, p) => s + p.share, 0), expectedShare: pods.some((p) => p.expectedShare === null) ? null : pods.reduce((s, p) => s + (p.expectedShare ?? 0), 0), status: down === 0 ? null : `${down} taken out by faults`, down: down === pods.length && down > 0 })
     }
   } else {
     for (const p of v.pods) {
