@@ -26,7 +26,8 @@ export const clientPodHeatmap: ChartBuilder = (result) => {
     spacing: SPACING_PX,
     spec: {
       width: fills ? Math.floor(panelPx) : { step: CELL_PX },
-      height: { step: 7 },
+      // 9 px per client: 7 px labels with room between them.
+      height: { step: 9 },
       mark: { type: 'rect' },
       encoding: {
         x: { field: 'pod', type: 'nominal', title: null, sort: pods, axis: { labelOverlap: true } },
