@@ -148,6 +148,12 @@ export interface NodeResult {
   ipvsRealServers?: IpvsRealServerResult[] | null
   /** In-cluster client pods running on this node (load.from 'cluster'); 0 with clients outside the cluster. Absent from older results. */
   clientPods?: number
+  /**
+   * The node proxy's balancing decisions per pod (connections in L4 mode, requests in L7 mode),
+   * so a pod on another node is the extra hop of externalTrafficPolicy Cluster; pods it sent
+   * nothing to are left out. Absent from older results.
+   */
+  byPod?: Record<string, number>
 }
 
 /** Where a variant's load came from, and how much of it stayed on the node it started on. */

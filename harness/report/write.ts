@@ -17,9 +17,9 @@ import type { RunResult } from '../model/results.ts'
 
 const require = createRequire(import.meta.url)
 
-/** Every chart that applies to this run. */
+/** Every chart that applies to this run (a builder may give one per variant). */
 export function buildCharts(result: RunResult): Chart[] {
-  return CHART_BUILDERS.map((b) => b(result)).filter((c): c is Chart => c !== undefined)
+  return CHART_BUILDERS.flatMap((b) => b(result) ?? [])
 }
 
 /** SVG of a Vega-Lite spec, rendered without a browser. */

@@ -136,6 +136,7 @@ function nodeRows(m: VariantMeasurements): VariantResult['nodes'] {
     relay: proxyByNode.get(n.name)?.relay ?? null,
     ipvsRealServers: proxyByNode.get(n.name)?.realServers ?? null,
     clientPods: clientsOn(n.name),
+    byPod: Object.fromEntries(Object.entries(proxyByNode.get(n.name)?.byPod ?? {}).filter(([, k]) => k > 0)),
   }))
 }
 

@@ -1,7 +1,8 @@
 /**
  * The report in a real browser: headless Chromium (Debian's package, found on PATH) opens
  * report.html from disk with the network blocked, waits for every chart, and checks marks, console
- * errors and network requests. The screenshot is kept in test-artifacts/ (git-ignored).
+ * errors and network requests, then the layout: no two axis labels overlap, every chart is as wide
+ * as the content column, a topology per variant. Screenshots are kept in test-artifacts/ (git-ignored).
  */
 import { beforeEach, describe, expect, it } from 'vitest'
 import fs from 'node:fs'
@@ -9,8 +10,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { pathToFileURL, fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
 import { buildCharts, writeReports } from '../../harness/report/write.ts'
+import { fileSafe } from '../../harness/report/charts/common.ts'
 import type { RunResult } from '../../harness/model/results.ts'
 import { requireInCi } from '../helpers/ci.ts'
 
@@ -28,43 +30,74 @@ function chromiumPath(): string | undefined {
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
 const executablePath = chromiumPath()
 
+/** Chromium's flags here: headless, no sandbox (containers), nothing fetched in the background. */
+const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync']
+
+const fixture = (name: string) => JSON.parse(fs.readFileSync(new URL(`../fixtures/results/${name}`, import.meta.url), 'utf8')) as RunResult
+
+/** Open a result's report.html offline and wait for every chart; console errors and network requests are collected. */
+async function openReport(browser: Browser, result: RunResult, dir: string): Promise<{ page: Page; consoleErrors: string[]; requests: string[] }> {
+  const paths = await writeReports(result, dir)
+  const context = await browser.newContext({ offline: true, viewport: { width: 1150, height: 900 } })
+  context.setDefaultTimeout(15_000)
+  const requests: string[] = []
+  const consoleErrors: string[] = []
+  await context.route('**/*', (route) => {
+    const url = route.request().url()
+    if (url.startsWith('file://')) return route.continue()
+    requests.push(url)
+    return route.abort()
+  })
+  const page = await context.newPage()
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text())
+  })
+  page.on('pageerror', (e) => consoleErrors.push(String(e)))
+  await page.goto(pathToFileURL(paths.html).href)
+  // page.evaluate has no timeout of its own.
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([
+    page.evaluate(() => (window as unknown as { svcbenchRendered: Promise<unknown> }).svcbenchRendered.then(() => true)),
+    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the charts did not finish rendering in 15 s')), 15_000))),
+  ]).finally(() => clearTimeout(timer))
+  return { page, consoleErrors, requests }
+}
+
+/** Every chart of the page: its id, its svg's width, the content width of its parent, and each pair of visible axis labels that overlap. */
+async function layoutOf(page: Page): Promise<{ id: string; svgWidth: number; columnWidth: number; overlaps: string[]; labels: number }[]> {
+  return page.evaluate(() => {
+    const out: { id: string; svgWidth: number; columnWidth: number; overlaps: string[]; labels: number }[] = []
+    for (const div of Array.from(document.querySelectorAll<HTMLElement>('.chart'))) {
+      const svg = div.querySelector('svg')
+      const parent = div.parentElement!
+      const style = getComputedStyle(parent)
+      const columnWidth = parent.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+      // Labels Vega hid to avoid overlap (labelOverlap) have opacity 0 and do not count.
+      const labels = Array.from(div.querySelectorAll<SVGTextElement>('.role-axis-label text'))
+        .filter((t) => t.textContent !== '' && Number(getComputedStyle(t).opacity) > 0 && t.getAttribute('opacity') !== '0')
+        .map((t) => ({ text: t.textContent ?? '', r: t.getBoundingClientRect() }))
+        .filter((l) => l.r.width > 0 && l.r.height > 0)
+      const overlaps: string[] = []
+      // Half a pixel of slack: neighbours that merely touch are legible.
+      const hit = (a: DOMRect, b: DOMRect) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5
+      for (let i = 0; i < labels.length; i++) for (let j = i + 1; j < labels.length; j++) if (hit(labels[i]!.r, labels[j]!.r)) overlaps.push(`${labels[i]!.text} / ${labels[j]!.text}`)
+      out.push({ id: div.id, svgWidth: svg?.getBoundingClientRect().width ?? 0, columnWidth, overlaps, labels: labels.length })
+    }
+    return out
+  })
+}
+
 describe('report.html in headless Chromium', () => {
   beforeEach(requireInCi('Chromium on PATH (chromium or chromium-browser; .ci/run installs Debian\'s)', executablePath !== undefined))
   it('renders every chart offline, with no console error and no network request', async () => {
     expect(executablePath, 'chromium must be on PATH (.ci/run installs it)').toBeDefined()
-    const result = JSON.parse(fs.readFileSync(new URL('../fixtures/results/pod-crash-3-variants.json', import.meta.url), 'utf8')) as RunResult
+    const result = fixture('pod-crash-3-variants.json')
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcbench-browser-'))
     // Every browser step has its own timeout, well inside the test's, so that a hung browser
     // still reaches browser.close() below (a test that times out never runs its finally).
-    const browser = await chromium.launch({
-      executablePath,
-      timeout: 20_000,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    })
+    const browser = await chromium.launch({ executablePath, timeout: 20_000, args: LAUNCH_ARGS })
     try {
-      const paths = await writeReports(result, dir)
-      const context = await browser.newContext({ offline: true, viewport: { width: 1150, height: 900 } })
-      context.setDefaultTimeout(15_000)
-      const requests: string[] = []
-      const consoleErrors: string[] = []
-      await context.route('**/*', (route) => {
-        const url = route.request().url()
-        if (url.startsWith('file://')) return route.continue()
-        requests.push(url)
-        return route.abort()
-      })
-      const page = await context.newPage()
-      page.on('console', (m) => {
-        if (m.type() === 'error') consoleErrors.push(m.text())
-      })
-      page.on('pageerror', (e) => consoleErrors.push(String(e)))
-      await page.goto(pathToFileURL(paths.html).href)
-      // page.evaluate has no timeout of its own.
-      let timer: NodeJS.Timeout | undefined
-      await Promise.race([
-        page.evaluate(() => (window as unknown as { svcbenchRendered: Promise<unknown> }).svcbenchRendered.then(() => true)),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the charts did not finish rendering in 15 s')), 15_000))),
-      ]).finally(() => clearTimeout(timer))
+      const { page, consoleErrors, requests } = await openReport(browser, result, dir)
       for (const c of buildCharts(result)) {
         const marks = await page.locator(`#chart-${c.name} svg .mark-rect path, #chart-${c.name} svg .mark-area path, #chart-${c.name} svg .mark-line path, #chart-${c.name} svg .mark-symbol path, #chart-${c.name} svg .mark-tick path`).count()
         expect(marks, `${c.name} has rendered marks`).toBeGreaterThan(0)
@@ -73,6 +106,36 @@ describe('report.html in headless Chromium', () => {
       await page.screenshot({ path: path.join(ARTIFACTS, 'report.png'), fullPage: true })
       expect(consoleErrors).toEqual([])
       expect(requests).toEqual([])
+    } finally {
+      await browser.close()
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }, 90_000)
+  it('lays every chart out legibly: no two axis labels overlap, every chart as wide as the content column, a topology per variant', async () => {
+    const browser = await chromium.launch({ executablePath, timeout: 20_000, args: LAUNCH_ARGS })
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcbench-browser-'))
+    try {
+      for (const name of ['pod-crash-3-variants.json', 'nat-ip-hash.json', 'hang-closed-vs-open.json']) {
+        const result = fixture(name)
+        const { page, consoleErrors } = await openReport(browser, result, path.join(dir, name))
+        const charts = await layoutOf(page)
+        expect(charts.map((c) => c.id), name).toEqual(buildCharts(result).map((c) => `chart-${c.name}`))
+        for (const c of charts) {
+          expect(c.overlaps, `${name} ${c.id}: overlapping axis labels`).toEqual([])
+          expect(c.svgWidth, `${name} ${c.id}: as wide as the content column (${c.columnWidth} px)`).toBeGreaterThanOrEqual(c.columnWidth - 2)
+        }
+        // Axis labels were found at all (else the overlap check would pass on nothing).
+        expect(charts.filter((c) => !c.id.startsWith('chart-topology-')).every((c) => c.labels > 0), name).toBe(true)
+        for (const v of result.variants) {
+          const id = `#chart-topology-${fileSafe(v.name)}`
+          expect(await page.locator(`${id} svg .mark-rule line`).count(), `${name}: a topology of ${v.name} with its links`).toBeGreaterThan(0)
+          expect(await page.locator(`${id} svg .mark-text text`).allTextContents(), `${name}: ${v.name}'s pods are named`).toEqual(expect.arrayContaining(v.pods.map((p) => expect.stringContaining(p.name))))
+        }
+        expect(consoleErrors, name).toEqual([])
+        fs.mkdirSync(ARTIFACTS, { recursive: true })
+        await page.screenshot({ path: path.join(ARTIFACTS, `report-${name.replace(/\.json$/, '')}.png`), fullPage: true })
+        await page.context().close()
+      }
     } finally {
       await browser.close()
       fs.rmSync(dir, { recursive: true, force: true })

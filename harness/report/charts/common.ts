@@ -1,8 +1,5 @@
 /** Shared pieces of the chart builders: pure functions from results to Vega-Lite specs. */
 import type { TopLevelSpec } from 'vega-lite'
-import type { UnitSpec } from 'vega-lite/types_unstable/spec/unit.js'
-import type { LayerSpec } from 'vega-lite/types_unstable/spec/layer.js'
-import type { Field } from 'vega-lite/types_unstable/channeldef.js'
 import type { RunResult } from '../../model/results.ts'
 
 /** A chart: its file name and its Vega-Lite spec (data inlined). */
@@ -12,10 +9,68 @@ export interface Chart {
   spec: TopLevelSpec
 }
 
-/** A chart builder; undefined when the chart does not apply to this run. */
-export type ChartBuilder = (result: RunResult) => Chart | undefined
+/** A chart builder: one chart, several (one per variant), or undefined when the chart does not apply to this run. */
+export type ChartBuilder = (result: RunResult) => Chart | Chart[] | undefined
 
 export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json'
+
+/**
+ * The colour-blind-safe palette of every chart: Okabe and Ito's eight colours ("Color Universal
+ * Design", https://jfly.uni-koeln.de/color/, 2008), black replaced by a mid grey so it does not
+ * read as the black of the markers and predicted-share ticks. Pods and variants take these in run
+ * order, and cycle after eight (the tooltips name them).
+ */
+export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#56B4E9', '#CC79A7', '#F0E442', '#999999'] as const
+
+/** Named colours of the palette, for meanings that stay the same across charts. */
+export const INK = {
+  blue: PALETTE[0],
+  orange: PALETTE[1],
+  green: PALETTE[2],
+  vermillion: PALETTE[3],
+  sky: PALETTE[4],
+  purple: PALETTE[5],
+  yellow: PALETTE[6],
+  grey: PALETTE[7],
+  black: '#222222',
+  /** Fault windows: vermillion, drawn at low opacity behind the series. */
+  fault: '#D55E00',
+  /** Fault windows where a bar shows them (the failover timeline): vermillion lightened. */
+  faultFill: '#F3C9B1',
+} as const
+
+/** Error kinds, always in these colours: refusals vermillion, resets orange, timeouts purple, 5xx sky blue, other grey. */
+export const ERROR_KIND_SCALE = {
+  domain: ['connect-refused', 'reset', 'timeout', 'http-5xx', 'other'],
+  range: [INK.vermillion, INK.orange, INK.purple, INK.sky, INK.grey],
+}
+
+/** Every pod name of the run in a stable order: the variants' pods in run order, each name once. */
+export function podNames(result: RunResult): string[] {
+  return [...new Set(result.variants.flatMap((v) => v.pods.map((p) => p.name)))]
+}
+
+/** The palette cycled over `n` names. */
+function cycled(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => PALETTE[i % PALETTE.length]!)
+}
+
+/** The colour scale of pods: the same domain (every pod of the run) and range in every chart, so a pod keeps its colour. */
+export function podColorScale(result: RunResult): { domain: string[]; range: string[] } {
+  const pods = podNames(result)
+  return { domain: pods, range: cycled(pods.length) }
+}
+
+/** The colour scale of variants: run order, the same in every chart. */
+export function variantColorScale(result: RunResult): { domain: string[]; range: string[] } {
+  const names = variantNames(result)
+  return { domain: names, range: cycled(names.length) }
+}
+
+/** Variants in run order, for stable colours and sort orders. */
+export function variantNames(result: RunResult): string[] {
+  return result.variants.map((v) => v.name)
+}
 
 /** Which latency the latency charts show: the run's models decide how it is measured. */
 export function latencyKind(result: RunResult): string {
@@ -34,80 +89,7 @@ export function runSeconds(result: RunResult): number {
   return Math.max(1, ...result.variants.map((v) => Math.max(v.durationSec, v.timeline.length)))
 }
 
-/** Pixel offsets of the marker labels: fault, detection and recovery on their own lines, so close markers stay legible. */
-const LABEL_LINE = { fault: 0, detected: 11, recovered: 22 } as const
-
-/** Fault and failover markers per variant: { variant, tSec, label, labelY }. */
-export function markers(result: RunResult): { variant: string; tSec: number; label: string; labelY: number }[] {
-  const out: { variant: string; tSec: number; label: string; labelY: number }[] = []
-  for (const v of result.variants) {
-    for (const f of v.failover) {
-      out.push({ variant: v.name, tSec: f.atSec, label: `${f.fault} ${f.pods.join(',')}`, labelY: LABEL_LINE.fault })
-      if (f.detectedAtSec !== null) out.push({ variant: v.name, tSec: f.detectedAtSec, label: 'detected', labelY: LABEL_LINE.detected })
-      if (f.recoveredAtSec !== null) out.push({ variant: v.name, tSec: f.recoveredAtSec, label: 'recovered', labelY: LABEL_LINE.recovered })
-    }
-  }
-  return out
-}
-
-/** A layer of vertical rules with labels at the markers (filtered from the shared data by `kind`). */
-export function markerLayers(): UnitSpec<Field>[] {
-  return [
-    {
-      transform: [{ filter: "datum.kind === 'marker'" }],
-      mark: { type: 'rule', color: '#444', strokeDash: [4, 3] },
-      encoding: { x: { field: 'tSec', type: 'quantitative' } },
-    },
-    {
-      transform: [{ filter: "datum.kind === 'marker'" }],
-      mark: { type: 'text', align: 'left', dx: 3, dy: -4, fontSize: 10, color: '#444', baseline: 'top' },
-      encoding: { x: { field: 'tSec', type: 'quantitative' }, y: { field: 'labelY', type: 'quantitative', scale: null }, text: { field: 'label' } },
-    },
-  ]
-}
-
-/** What a time-series chart draws: one mark, or several layered. */
-export type Series = UnitSpec<Field> | (Omit<LayerSpec<Field>, 'layer'> & { layer: UnitSpec<Field>[] })
-
-/** The series layer(s) with the x (seconds) scale fixed to [0, seconds]. */
-function withTimeDomain(series: Series, seconds: number): Series {
-  return 'layer' in series ? { ...series, layer: series.layer.map((l) => unitWithTimeDomain(l, seconds)) } : unitWithTimeDomain(series, seconds)
-}
-
-function unitWithTimeDomain(series: UnitSpec<Field>, seconds: number): UnitSpec<Field> {
-  const x = series.encoding?.x
-  if (x === undefined || !('field' in x)) return series
-  return { ...series, encoding: { ...series.encoding, x: { ...x, scale: { domain: [0, seconds], nice: false } } } as UnitSpec<Field>['encoding'] }
-}
-
-/** Variants in run order, for stable colours and sort orders. */
-export function variantNames(result: RunResult): string[] {
-  return result.variants.map((v) => v.name)
-}
-
-/**
- * A time-series chart with one panel per variant: the series layer plus the fault, detection and
- * recovery rules, over rows that carry `kind: 'series'` and the markers (`kind: 'marker'`). Every
- * time axis spans the whole measured phase, so the charts line up one under another.
- */
-export function timeSeriesByVariant(
-  result: RunResult,
-  o: { name: string; title: string; subtitle: string; rows: Record<string, unknown>[]; height: number; series: Series },
-): Chart {
-  const rows = [...o.rows, ...markers(result).map((m) => ({ kind: 'marker', ...m }))]
-  return {
-    name: o.name,
-    title: o.title,
-    spec: {
-      $schema: SCHEMA,
-      title: { text: o.title, subtitle: o.subtitle },
-      data: { values: rows },
-      facet: { row: { field: 'variant', type: 'nominal', sort: variantNames(result), title: null } },
-      spec: {
-        width: 640,
-        height: o.height,
-        layer: [{ ...withTimeDomain(o.series, runSeconds(result)), transform: [{ filter: "datum.kind === 'series'" }] }, ...markerLayers()],
-      },
-    },
-  }
+/** A file-name-safe form of a variant's name (letters, digits, `.`, `_` and `-`; anything else becomes `-`). */
+export function fileSafe(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'variant'
 }

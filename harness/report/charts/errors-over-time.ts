@@ -1,4 +1,5 @@
-import { bucketSeconds, timeSeriesByVariant, type ChartBuilder } from './common.ts'
+import { ERROR_KIND_SCALE, bucketSeconds, type ChartBuilder } from './common.ts'
+import { bucketTooltip, timeSeriesByVariant } from './time.ts'
 
 /** Errors per second by kind over time, one panel per variant (only when there were errors). */
 export const errorsOverTime: ChartBuilder = (result) => {
@@ -22,18 +23,18 @@ export const errorsOverTime: ChartBuilder = (result) => {
   return timeSeriesByVariant(result, {
     name: 'errors-over-time',
     title: 'Errors per second by kind',
-    subtitle: 'client side; dashed rules: faults, detection, recovery',
+    subtitle: 'client side',
     rows,
     height: 110,
     series: {
       mark: { type: 'bar' },
       encoding: {
         // Already bucketed here: binned bars from tSec to tEnd, stacked by kind.
-        x: { field: 'tSec', type: 'quantitative', title: 'seconds into the measured phase', bin: { binned: true } },
+        x: { field: 'tSec', type: 'quantitative', bin: { binned: true } },
         x2: { field: 'tEnd' },
         y: { field: 'perSec', type: 'quantitative', stack: 'zero', title: 'errors/s' },
-        color: { field: 'errorKind', type: 'nominal', title: 'kind', scale: { domain: ['connect-refused', 'reset', 'timeout', 'http-5xx', 'other'] } },
-        tooltip: [{ field: 'tSec' }, { field: 'errorKind' }, { field: 'perSec', format: ',.0f' }],
+        color: { field: 'errorKind', type: 'nominal', title: 'kind', scale: ERROR_KIND_SCALE },
+        tooltip: bucketTooltip('tSec', 'tEnd', { field: 'errorKind', title: 'kind' }, { field: 'perSec', title: 'errors/s', format: ',.1f' }),
       },
     },
   })

@@ -9,5 +9,6 @@ import { clientPodHeatmap } from './client-pod-heatmap.ts'
 import { fairnessChart } from './fairness.ts'
 import { failoverTimeline } from './failover-timeline.ts'
 import { scheduledVsCompleted } from './scheduled-vs-completed.ts'
+import { topologyCharts } from './topology.ts'
 
-export const CHART_BUILDERS: readonly ChartBuilder[] = [podShare, rpsByPod, scheduledVsCompleted, latencyPercentiles, latencyOverTime, errorsOverTime, clientPodHeatmap, fairnessChart, failoverTimeline]
+export const CHART_BUILDERS: readonly ChartBuilder[] = [podShare, topologyCharts, rpsByPod, scheduledVsCompleted, latencyPercentiles, latencyOverTime, errorsOverTime, clientPodHeatmap, fairnessChart, failoverTimeline]

@@ -1,4 +1,5 @@
-import { bucketSeconds, timeSeriesByVariant, type ChartBuilder } from './common.ts'
+import { INK, bucketSeconds, type ChartBuilder } from './common.ts'
+import { bucketTooltip, timeSeriesByVariant } from './time.ts'
 
 /** Outcomes in the stack, bottom up. */
 const OUTCOMES = ['succeeded', 'errors', 'dropped'] as const
@@ -27,16 +28,17 @@ export const scheduledVsCompleted: ChartBuilder = (result) => {
     }
     for (const [b, e] of acc) {
       const perSec = { succeeded: Math.max(0, e.scheduled - e.errors - e.dropped), errors: e.errors, dropped: e.dropped }
-      for (const outcome of OUTCOMES) rows.push({ kind: 'series', variant: v.name, tSec: b, tEnd: b + w, outcome, perSec: perSec[outcome] / w })
-      rows.push({ kind: 'series', variant: v.name, tSec: b + w / 2, outcome: 'completed', perSec: e.completed / w })
+      for (const outcome of OUTCOMES) rows.push({ kind: 'series', variant: v.name, tSec: b, tEnd: b + w, second: b, outcome, perSec: perSec[outcome] / w })
+      rows.push({ kind: 'series', variant: v.name, tSec: b + w / 2, tEnd: b + w, second: b, outcome: 'completed', perSec: e.completed / w })
     }
   }
+  const tooltip = bucketTooltip('second', 'tEnd', { field: 'outcome', title: 'outcome' }, { field: 'perSec', title: 'requests/s', format: ',.1f' })
   return timeSeriesByVariant(
     { ...result, variants: open },
     {
       name: 'scheduled-vs-completed',
       title: 'Scheduled vs completed per second',
-      subtitle: "bars: each second's scheduled requests by outcome (their top is the schedule); line: requests completed in that second; dashed rules: faults, detection, recovery",
+      subtitle: "bars: each second's scheduled requests by outcome (their top is the schedule); line: requests completed in that second",
       rows,
       height: 120,
       series: {
@@ -45,12 +47,12 @@ export const scheduledVsCompleted: ChartBuilder = (result) => {
             transform: [{ filter: "datum.outcome !== 'completed'" }],
             mark: { type: 'bar' },
             encoding: {
-              x: { field: 'tSec', type: 'quantitative', title: 'seconds into the measured phase', bin: { binned: true } },
+              x: { field: 'tSec', type: 'quantitative', bin: { binned: true } },
               x2: { field: 'tEnd' },
               y: { field: 'perSec', type: 'quantitative', stack: 'zero', title: 'requests/s' },
-              color: { field: 'outcome', type: 'nominal', title: 'outcome', sort: [...OUTCOMES, 'completed'], scale: { domain: [...OUTCOMES, 'completed'], range: ['#4c78a8', '#e45756', '#f58518', '#222222'] } },
+              color: { field: 'outcome', type: 'nominal', title: 'outcome', sort: [...OUTCOMES, 'completed'], scale: { domain: [...OUTCOMES, 'completed'], range: [INK.blue, INK.vermillion, INK.orange, INK.black] } },
               order: { field: 'outcome', sort: 'descending' },
-              tooltip: [{ field: 'tSec' }, { field: 'outcome' }, { field: 'perSec', format: ',.0f' }],
+              tooltip,
             },
           },
           {
@@ -60,7 +62,7 @@ export const scheduledVsCompleted: ChartBuilder = (result) => {
               x: { field: 'tSec', type: 'quantitative' },
               y: { field: 'perSec', type: 'quantitative' },
               color: { field: 'outcome', type: 'nominal' },
-              tooltip: [{ field: 'tSec' }, { field: 'outcome' }, { field: 'perSec', format: ',.0f' }],
+              tooltip,
             },
           },
         ],
