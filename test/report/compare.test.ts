@@ -185,9 +185,13 @@ describe('overlayResult', () => {
 
   it('feeds the chart builders: every chart of the fixture draws both runs\' variants', () => {
     const a = JSON.parse(fs.readFileSync(new URL('../fixtures/results/pod-crash-3-variants.json', import.meta.url), 'utf8')) as RunResult
-    const charts = buildCharts(overlayResult(a, structuredClone(a), ['a', 'b']))
-    expect(charts.map((c) => c.name)).toEqual(buildCharts(a).map((c) => c.name))
-    for (const c of charts) {
+    const overlay = overlayResult(a, structuredClone(a), ['a', 'b'])
+    const charts = buildCharts(overlay)
+    // The topology view is one chart per variant: one per overlaid variant; every other chart draws both runs.
+    const perVariant = (c: { name: string }) => c.name.startsWith('topology-')
+    expect(charts.filter((c) => !perVariant(c)).map((c) => c.name)).toEqual(buildCharts(a).filter((c) => !perVariant(c)).map((c) => c.name))
+    expect(charts.filter(perVariant)).toHaveLength(overlay.variants.length)
+    for (const c of charts.filter((x) => !perVariant(x))) {
       const data = JSON.stringify(c.spec)
       for (const n of ['a: iptables', 'b: iptables', 'a: userspace', 'b: userspace']) expect(data, `${c.name} draws ${n}`).toContain(n)
     }
