@@ -221,3 +221,8 @@ function gateFindings(r: RunResult): Finding[] {
   const text = g.verdict === 'pass' ? `Gate: PASS (${plural(checks, 'check')}, none failed).` : `Gate: FAIL (${fails.length} of ${plural(checks + (g.aborted === null ? 0 : 1), 'check')} failed): ${fails.join('; ')}.`
   return [{ variant: null, severity: g.verdict === 'fail' ? 'warn' : 'info', topic: 'gate', text }]
 }
+
+/** The findings as plain lines for the terminal: `iptables: …`, warnings marked `!`. */
+export function findingLines(fs: readonly Finding[]): string[] {
+  return fs.map((f) => `${f.severity === 'warn' ? '! ' : '  '}${f.variant === null ? '' : `${f.variant}: `}${f.text}`)
+}

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import fs from 'node:fs'
-import { findings, type Finding } from '../../harness/report/findings.ts'
+import { findingLines, findings, type Finding } from '../../harness/report/findings.ts'
 import type { RunResult, VariantResult } from '../../harness/model/results.ts'
 import type { FailoverResult } from '../../harness/model/variant-parts.ts'
 
@@ -140,5 +140,14 @@ describe('findings on hand-built results', () => {
     const gate = { verdict: 'fail', mode: 'thresholds', thresholds: [{ variant: 'iptables', path: 'latency.p99', condition: '< 20ms', limit: 20, measured: 26.335, pass: false }], comparisons: [], aborted: null, notes: [] } as unknown as RunResult['gate']
     const fs = findings({ ...crash, gate })
     expect(fs.at(-1)).toMatchObject({ topic: 'gate', severity: 'warn', text: 'Gate: FAIL (1 of 1 check failed): iptables: threshold latency.p99 < 20ms failed: measured 26.335 ms.' })
+  })
+})
+
+describe('findingLines', () => {
+  it('prints each finding on a line of its own for the terminal, the variant first, warnings marked !', () => {
+    const lines = findingLines(findings(hang))
+    expect(lines[0]).toBe("  open: round-robin=ipvs/rr L4, open 300/s, no keep-alive: 300 req/s offered, 249 req/s answered of 1,050 requests scheduled, none dropped; latency p50 7.94 ms, p99 ≥ 1000 ms (at the request timeout: censored), from each request's intended start.")
+    expect(lines).toContain('! open: The load generator fell behind its schedule (lag p99 255 ms, over 5 ms): the latencies include its own delay.')
+    expect(lines.at(-1)).toMatch(/^ {2}closed: 27% more throughput than open/)
   })
 })
