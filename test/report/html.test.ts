@@ -83,6 +83,28 @@ describe('report.html', () => {
   })
 })
 
+describe('report.html under --pair and for UDP', () => {
+  it('shows the pairs under the checks, and the UDP flows as tables', async () => {
+    const [a, b] = crash.variants as [RunResult['variants'][number], RunResult['variants'][number]]
+    const pairs = [{ pair: 1, first: 'baseline' as const, disturbed: false }, { pair: 2, first: 'candidate' as const, disturbed: true }]
+    const gate = {
+      verdict: 'pass', mode: 'paired', thresholds: [], baseline: null, confirm: null, aborted: null, notes: [],
+      comparisons: [{ variant: b.name, path: 'requests.rps', better: 'higher', mode: 'ratio', baseline: 3741, current: 3692, change: -0.013, ci: [-0.02, 0], pValue: 0.5, trials: { baseline: 1, current: 1 }, verdict: 'unchanged', reason: 'not significant', test: 'wilcoxon-signed-rank', pairs: [{ pair: 1, change: -0.013 }] }],
+      paired: { baseline: a.name, candidate: b.name, pairs, used: [1] },
+      options: { minChange: 0.05, alpha: 0.05, normalize: false, trials: 2 },
+    } as GateResult
+    const udp = { sourcePort: 'fixed' as const, flows: 9, pods: [{ name: 'pod-1', queriesAnswered: 120, flows: 5 }], clients: [{ client: 'c', pods: ['pod-1'], answered: 120, lost: 7 }], clientsOnOnePod: 1 }
+    const fault = { ...a.failover[0]!, udp: { flowsOnDeadEndpoint: 4, flowsStuck: 3, queriesLost: 80, lastLostSec: 1.6, flowsMoved: 3, lastMovedAtSec: 3.02, flowsBackOnSamePod: 0, flowsNeverAnswered: 0 } }
+    const html = content(await reportHtml({ ...crash, variants: [{ ...a, udp, failover: [fault] }, b], gate }, []))
+    expect(html).toContain('<table class="pairs sortable">')
+    expect(html).toContain('<td class="num" data-sort="1">1</td><td>A B</td><td>-1.3%</td>')
+    expect(html).toContain('<td>disturbed</td>')
+    expect(html).toContain('<td>ok: not significant</td><td>ipvs-rr</td><td>requests.rps</td>')
+    expect(html).toContain('<td>iptables</td><td>fixed</td><td class="num" data-sort="9">9</td><td class="num" data-sort="1">1/1</td><td class="num" data-sort="7">7</td>')
+    expect(html).toContain('<td>iptables</td><td>kill-pod pod-2</td><td class="num" data-sort="4">4</td><td class="num" data-sort="3">3</td><td class="num" data-sort="80">80</td>')
+  })
+})
+
 describe('summary.md', () => {
   it('opens with the findings, then the key figures as a Markdown table, then the comparison', () => {
     const md = summaryMarkdown(crash, [])

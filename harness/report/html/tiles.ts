@@ -14,6 +14,6 @@ export function tilesHtml(ks: readonly VariantKpis[]): string {
     })
     return `<div class="tile-row"><h3>${escapeHtml(k.variant)}</h3>${tiles.join('')}</div>`
   })
-  const note = ks.length > 1 ? `<p class="meta">Differences are to ${escapeHtml(first)}; green better, red worse, grey within noise (docs/results.md#reports).</p>` : ''
+  const note = ks.length > 1 ? `<p class="meta">Differences are to ${escapeHtml(first)}; green better, red worse, grey within noise (docs/results.md#key-figures).</p>` : ''
   return `<section id="kpis"><h2>Key figures</h2><div class="tiles">${rows.join('\n')}</div>${note}</section>`
 }
