@@ -8,6 +8,7 @@ import { createProgress } from './progress.ts'
 import { versions } from '../runner.ts'
 import { writeResults, createRunDir } from '../report/results.ts'
 import { comparisonTable, variantWarnings } from '../report/table.ts'
+import { findingLines, findings } from '../report/findings.ts'
 import { killAllChildren } from '../process/child.ts'
 import { addressBlockFromEnv, failureExit, installSignals, rel, resolveFromArgs, writeReportsOrFail, type Streams } from './prepare.ts'
 import { verifyCommand } from './verify.ts'
@@ -115,7 +116,7 @@ async function publish(result: RunResult, gate: GateResult, prepared: PreparedRu
   const resultsPath = await writeResults(result, args.outDir, runDir)
   if (args.json) out.write(`${JSON.stringify(result)}\n`)
   human.write(`\n${run.name}${run.description === '' ? '' : ` — ${run.description}`}\n`)
-  human.write(`${comparisonTable(result)}\n\n`)
+  human.write(`findings\n${findingLines(findings(result)).join('\n')}\n\n${comparisonTable(result)}\n\n`)
   // (results written before variants carried warnings have none)
   for (const w of variantWarnings(result)) err.write(`svcbench: warning: ${w}\n`)
   if (gate.verdict !== 'none' || gate.notes.length > 0) human.write(`${gateText(gate)}\n\n`)

@@ -29,7 +29,8 @@ export function formatChange(c: Pick<Comparison, 'mode' | 'path'>, x: number): s
 
 const thresholdLine = (t: ThresholdResult) => `${t.pass ? 'PASS' : 'FAIL'}  ${t.variant}  ${t.path} ${t.condition}  measured ${formatMetric(t.path, t.measured)}${t.note === undefined ? '' : ` (${t.note})`}`
 
-const verdictCell = (c: Comparison) =>
+/** A comparison's verdict for people: `REGRESSION (confirmed)`, `ok: not significant`. */
+export const verdictCell = (c: Comparison): string =>
   c.verdict === 'unchanged' ? `ok: ${c.reason}` : `${c.verdict.toUpperCase()}${c.confirmed === true ? ' (confirmed)' : c.confirmed === false ? ' (not confirmed)' : ''}`
 
 function comparisonRows(cs: readonly Comparison[]): string[][] {
@@ -54,7 +55,8 @@ export function failures(g: GateResult): string[] {
   ]
 }
 
-function verdictLine(g: GateResult): string {
+/** The gate's one-line verdict: `gate: FAIL (1 of 3 checks failed)`. */
+export function verdictLine(g: GateResult): string {
   const checks = g.thresholds.length + g.comparisons.length
   const failed = failures(g).length
   if (g.verdict === 'none') return 'gate: nothing to check (no thresholds, no --baseline, no --pair)'
@@ -64,7 +66,8 @@ function verdictLine(g: GateResult): string {
 
 const rule = (g: GateResult, test: string) => `regression = ${test} p < ${g.options.alpha} and change ≥ ${(g.options.minChange * 100).toFixed(1)}%`
 
-function baselineHeading(g: GateResult): string {
+/** What a baseline comparison compared against, and its rule (the gate has a baseline). */
+export function baselineHeading(g: GateResult): string {
   const b = g.baseline!
   const o = g.options
   const runs = b.runs ?? 1
@@ -72,12 +75,13 @@ function baselineHeading(g: GateResult): string {
   return `baseline ${b.name} (${b.file}${history} saved ${b.savedAt.slice(0, 19)}Z on ${b.machine}); ${o.trials} trial${o.trials === 1 ? '' : 's'} now; ${rule(g, 'Mann-Whitney')}${runs >= 2 ? " and beyond the spread between the saved runs' medians" : ''}${o.normalize ? '; throughput and latency normalized to the calibration path' : ''}`
 }
 
-function pairedHeading(p: NonNullable<GateResult['paired']>, g: GateResult): string {
+/** What a paired comparison ran (--pair), and its rule. */
+export function pairedHeading(p: NonNullable<GateResult['paired']>, g: GateResult): string {
   return `paired: candidate ${p.candidate} (B) against baseline ${p.baseline} (A), ${p.used.length} pair${p.used.length === 1 ? '' : 's'} used of ${p.pairs.length} run (A B, B A, …, each trial on a fresh cluster); ${rule(g, 'Wilcoxon signed-rank')} (median per-pair change)${g.options.normalize ? '; throughput and latency normalized to the calibration path' : ''}`
 }
 
 /** The pairs: one row per pair, its order and each compared metric's change in it. */
-function pairRows(p: NonNullable<GateResult['paired']>, cs: readonly Comparison[]): string[][] {
+export function pairRows(p: NonNullable<GateResult['paired']>, cs: readonly Comparison[]): string[][] {
   return [
     ['pair', 'order', ...cs.map((c) => c.path)],
     ...p.pairs.map((q) => [
@@ -93,7 +97,8 @@ function pairRows(p: NonNullable<GateResult['paired']>, cs: readonly Comparison[
 
 const indent = (rows: string[][]) => alignLeft(rows).split('\n').map((l) => `  ${l}`)
 
-function confirmText(g: GateResult): string[] {
+/** --confirm: what the second comparison ran and found, one line each; empty without one. */
+export function confirmText(g: GateResult): string[] {
   const c = g.confirm
   if (c === null || c === undefined) return []
   const out = [`confirm: ran ${c.variants.join(' and ')} once more (${c.startedAt.slice(0, 19)}Z): ${c.confirmed.length} of ${c.confirmed.length + c.notConfirmed.length} regressions found again`]

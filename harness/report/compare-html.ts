@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { buildCharts, escapeHtml, libraries, writeCharts, type ReportPaths } from './write.ts'
+import { buildCharts, libraries, writeCharts, type ReportPaths } from './write.ts'
+import { escapeHtml } from './html/escape.ts'
 import { compareRuns, overlayResult, type RunComparison, type RunHeader, type VariantPair } from './compare.ts'
 import { CHANGE_RULE, formatChange, formatValue, unitSuffix, type MetricDiff } from './compare-metrics.ts'
 import { comparisonMarkdown } from './compare-markdown.ts'

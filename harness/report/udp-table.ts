@@ -4,9 +4,8 @@
  * lost queries, where the blackhole ended and when they moved.
  */
 import { alignColumns } from '../util/text-table.ts'
+import { sec } from './format.ts'
 import type { VariantResult } from '../model/results.ts'
-
-const sec = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)}s`)
 
 /** Lines for the variants that ran a UDP Service; none when no variant did. */
 export function udpLines(vs: readonly VariantResult[]): string[] {

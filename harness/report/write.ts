@@ -1,7 +1,8 @@
 /**
  * Reports next to results.json: charts/<name>.vl.json (Vega-Lite, data inlined), charts/<name>.svg
- * (rendered in Node by vega's headless View), summary.md (the comparison and the charts) and
- * report.html (one self-contained offline file: vega, vega-lite and vega-embed inlined).
+ * (rendered in Node by vega's headless View), summary.md (the findings, the key figures, the
+ * comparison and the charts) and report.html (one self-contained offline file: vega, vega-lite
+ * and vega-embed inlined; its parts are built in html/).
  */
 import fs from 'node:fs/promises'
 import path from 'node:path'
@@ -10,9 +11,16 @@ import * as vega from 'vega'
 import { compile } from 'vega-lite'
 import { CHART_BUILDERS } from './charts/index.ts'
 import type { Chart } from './charts/common.ts'
-import { comparisonTable, loadLabel, variantWarnings } from './table.ts'
-import { gateText } from '../gate/output.ts'
+import { loadLabel, variantWarnings } from './table.ts'
 import { summaryMarkdown } from './markdown.ts'
+import { findings } from './findings.ts'
+import { kpis } from './kpi.ts'
+import { escapeHtml, inlineScript } from './html/escape.ts'
+import { reportPage } from './html/page.ts'
+import { comparisonHtml, failoverHtml, udpHtml } from './html/tables.ts'
+import { tilesHtml } from './html/tiles.ts'
+import { findingsHtml } from './html/findings-html.ts'
+import { gateHtml } from './html/gate-html.ts'
 import type { RunResult } from '../model/results.ts'
 
 const require = createRequire(import.meta.url)
@@ -32,12 +40,6 @@ export async function renderSvg(chart: Chart): Promise<string> {
   }
 }
 
-/** Text made safe inside HTML elements and double-quoted attributes. */
-export const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
-
-/** A script tag's content must not close the tag. */
-const inlineScript = (js: string) => js.replace(/<\/script/gi, '<\\/script')
-
 /** vega, vega-lite and vega-embed as inline script tags, so a page works offline. */
 export async function libraries(): Promise<string> {
   // The browser builds sit next to each package's entry point, in build/ (the packages' exports
@@ -51,38 +53,30 @@ export async function libraries(): Promise<string> {
   return parts.map((js) => `<script>${inlineScript(js)}</script>`).join('\n')
 }
 
-/** The offline HTML report. */
+/**
+ * The offline HTML report: a short header, the findings, the KPI tiles, the comparison, failover
+ * and UDP tables, the warnings, the gate, then the charts.
+ */
 export async function reportHtml(result: RunResult, charts: Chart[]): Promise<string> {
   const v = result.versions
   const header = [
     `scenario <b>${escapeHtml(result.scenario.name)}</b>${result.scenario.description === '' ? '' : ` — ${escapeHtml(result.scenario.description)}`}`,
-    `variants: ${result.variants.map((x) => escapeHtml(x.name)).join(', ')}`,
     `load model: ${result.variants.map((x) => `${escapeHtml(x.name)} ${escapeHtml(loadLabel(x))}`).join(' · ')} (latency from each request's intended start under the open model, from its write under the closed one; docs/load-models.md)`,
-    `${escapeHtml(result.startedAt)} · ${result.machine.cpus} CPUs (${escapeHtml(result.machine.cpuModel)}) · svcbench ${v.svcbench}, Node ${v.node}, autocannon ${v.autocannon} · seed ${result.seed}${result.interrupted ? ' · <b>interrupted: partial results</b>' : ''}`,
+    `${escapeHtml(result.startedAt)} · ${result.machine.cpus} CPUs (${escapeHtml(result.machine.cpuModel)}) · svcbench ${escapeHtml(v.svcbench)}, Node ${escapeHtml(v.node)}, autocannon ${escapeHtml(v.autocannon)} · seed ${result.seed}${result.interrupted ? ' · <b>interrupted: partial results</b>' : ''}`,
   ]
-  const specs = JSON.stringify(charts.map((c) => ({ id: c.name, spec: c.spec }))).replace(/<\//g, '<\\/')
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>svcbench: ${escapeHtml(result.scenario.name)}</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#222}
-h1{font-size:22px;margin:0 0 4px} .meta{color:#555;margin:2px 0}
-pre{background:#f6f8fa;padding:12px;overflow:auto;font-size:12px;line-height:1.3}
-section{margin:28px 0} .chart{min-height:60px}
-</style>
-${await libraries()}
-</head><body>
-<h1>svcbench report</h1>
-${header.map((h) => `<p class="meta">${h}</p>`).join('\n')}
-<section><h2>Summary</h2><pre>${escapeHtml(comparisonTable(result))}</pre></section>
-${variantWarnings(result).length === 0 ? '' : `<section><h2>Warnings</h2><pre>${escapeHtml(variantWarnings(result).join('\n'))}</pre></section>`}
-${result.gate === undefined ? '' : `<section><h2>Gate: ${result.gate.verdict.toUpperCase()}</h2><pre>${escapeHtml(gateText(result.gate))}</pre></section>`}
-${charts.map((c) => `<section><h2>${escapeHtml(c.title)}</h2><div class="chart" id="chart-${c.name}"></div></section>`).join('\n')}
-<script>
-const charts = ${specs};
-window.svcbenchRendered = Promise.all(charts.map((c) => vegaEmbed('#chart-' + c.id, c.spec, { actions: false, renderer: 'svg' })));
-</script>
-</body></html>
-`
+  const warnings = variantWarnings(result)
+  const failover = failoverHtml(result.variants)
+  const udp = udpHtml(result.variants)
+  const sections = [
+    findingsHtml(findings(result)),
+    tilesHtml(kpis(result)),
+    `<section id="comparison"><h2>Comparison</h2>${comparisonHtml(result)}</section>`,
+    failover === '' ? '' : `<section id="failover"><h2>Failover</h2>${failover}</section>`,
+    udp === '' ? '' : `<section id="udp"><h2>UDP</h2>${udp}</section>`,
+    warnings.length === 0 ? '' : `<section id="warnings"><h2>Warnings</h2><ul class="findings">${warnings.map((w) => `<li class="warn">${escapeHtml(w)}</li>`).join('')}</ul></section>`,
+    gateHtml(result.gate),
+  ]
+  return reportPage({ title: result.scenario.name, header, sections, charts, libraries: await libraries() })
 }
 
 /** Paths of what {@link writeReports} wrote. */
