@@ -7,6 +7,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { buildCharts, libraries, writeCharts, type ReportPaths } from './write.ts'
 import { escapeHtml } from './html/escape.ts'
+import { reportPage } from './html/page.ts'
 import { compareRuns, overlayResult, type RunComparison, type RunHeader, type VariantPair } from './compare.ts'
 import { CHANGE_RULE, formatChange, formatValue, unitSuffix, type MetricDiff } from './compare-metrics.ts'
 import { comparisonMarkdown } from './compare-markdown.ts'
@@ -49,38 +50,33 @@ ${p.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}
 ${p.shares.length === 0 ? '' : metricTable(cmp, p.shares, 'pod', 'shares')}</div></section>`
 }
 
+/** The comparison page's own classes, after the report's house style (html/page.ts). */
+const COMPARE_CSS = `
+.side table{margin:8px 16px 8px 0} .side{display:flex;flex-wrap:wrap;align-items:flex-start}
+tr.worse .change,tr.worse .verdict{color:#cf222e} tr.better .change,tr.better .verdict{color:#1a7f37} tr.changed .change,tr.changed .verdict{color:#8a5a00}
+.verdict{color:#666} .note{color:#7a4a00;margin:4px 0} .rule{color:#555;font-size:12px}
+`
+
 /** The offline comparison page: both runs, what changed, the notes, a table per matched pair, the overlaid charts. */
 export async function comparisonReportHtml(cmp: RunComparison, charts: Chart[]): Promise<string> {
   const [la, lb] = cmp.labels.map(escapeHtml)
-  const specs = JSON.stringify(charts.map((c) => ({ id: c.name, spec: c.spec }))).replace(/<\//g, '<\\/')
   const unmatched = (['a', 'b'] as const).filter((k) => cmp.unmatched[k].length > 0).map((k) => `<p>only in ${k === 'a' ? la : lb}: ${cmp.unmatched[k].map(escapeHtml).join(', ')}</p>`)
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>svcbench: ${la} vs ${lb}</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#222}
-h1{font-size:22px;margin:0 0 8px} section{margin:28px 0} .chart{min-height:60px}
-table{border-collapse:collapse;margin:8px 16px 8px 0;vertical-align:top} th,td{padding:3px 8px;border-bottom:1px solid #e3e3e3;text-align:left}
-.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap} .side{display:flex;flex-wrap:wrap;align-items:flex-start}
-tr.worse .change,tr.worse .verdict{color:#b3261e} tr.better .change,tr.better .verdict{color:#1e7b34} tr.changed .change,tr.changed .verdict{color:#8a5a00}
-.verdict{color:#666} .note{color:#7a4a00;margin:4px 0} .rule{color:#555;font-size:12px}
-</style>
-${await libraries()}
-</head><body>
-<h1>svcbench comparison: ${la} vs ${lb}</h1>
-${runsTable(cmp)}
-<section><h2>What changed</h2><ul class="findings">${cmp.findings.map((f) => `<li>${escapeHtml(f)}</li>`).join('\n')}</ul>
-<p class="rule">Rule: ${escapeHtml(CHANGE_RULE)}. Changes are ${lb} against ${la}; lower latency, errors, losses and detection times are better.</p></section>
-${cmp.notes.length === 0 ? '' : `<section><h2>Read before trusting the changes</h2>${cmp.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}</section>`}
-<section><h2>Variants side by side</h2>
+  return reportPage({
+    title: `${cmp.labels[0]} vs ${cmp.labels[1]}`,
+    heading: `svcbench comparison: ${la} vs ${lb}`,
+    header: [runsTable(cmp)],
+    sections: [
+      `<section><h2>What changed</h2><ul class="findings">${cmp.findings.map((f) => `<li>${escapeHtml(f)}</li>`).join('\n')}</ul>
+<p class="rule">Rule: ${escapeHtml(CHANGE_RULE)}. Changes are ${lb} against ${la}; lower latency, errors, losses and detection times are better.</p></section>`,
+      cmp.notes.length === 0 ? '' : `<section><h2>Read before trusting the changes</h2>${cmp.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}</section>`,
+      `<section><h2>Variants side by side</h2>
 ${cmp.pairs.map((p) => pairSection(cmp, p)).join('\n')}
-${unmatched.join('\n')}</section>
-${charts.map((c) => `<section><h2>${escapeHtml(c.title)}</h2><div class="chart" id="chart-${c.name}"></div></section>`).join('\n')}
-<script>
-const charts = ${specs};
-window.svcbenchRendered = Promise.all(charts.map((c) => vegaEmbed('#chart-' + c.id, c.spec, { actions: false, renderer: 'svg' })));
-</script>
-</body></html>
-`
+${unmatched.join('\n')}</section>`,
+    ],
+    charts,
+    libraries: await libraries(),
+    css: COMPARE_CSS,
+  })
 }
 
 /** Paths of what {@link writeComparisonReport} wrote, and the comparison itself. */

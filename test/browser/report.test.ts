@@ -111,7 +111,7 @@ describe('report.html in headless Chromium', () => {
       fs.rmSync(dir, { recursive: true, force: true })
     }
   }, 90_000)
-  it('lays every chart out legibly: no two axis labels overlap, every chart as wide as the content column, a topology per variant', async () => {
+  it('lays every chart out legibly (no two axis labels overlap, every chart as wide as the content column, a topology per variant), findings first naming every variant, HTML tables', async () => {
     const browser = await chromium.launch({ executablePath, timeout: 20_000, args: LAUNCH_ARGS })
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcbench-browser-'))
     try {
@@ -131,6 +131,14 @@ describe('report.html in headless Chromium', () => {
           expect(await page.locator(`${id} svg .mark-rule line`).count(), `${name}: a topology of ${v.name} with its links`).toBeGreaterThan(0)
           expect(await page.locator(`${id} svg .mark-text text`).allTextContents(), `${name}: ${v.name}'s pods are named`).toEqual(expect.arrayContaining(v.pods.map((p) => expect.stringContaining(p.name))))
         }
+        // The findings come first and name every variant with its figures; the tables are HTML tables.
+        const findingsText = await page.locator('section#findings').innerText()
+        for (const v of result.variants) expect(findingsText, `${name}: the findings name ${v.name}`).toContain(v.name)
+        expect(findingsText, `${name}: the findings carry figures`).toMatch(/req\/s/)
+        const firstSection = await page.locator('main.content > section').first().getAttribute('id')
+        expect(firstSection, `${name}: the findings are the first section`).toBe('findings')
+        expect(await page.locator('main.content table td.num').count(), `${name}: figures in HTML tables`).toBeGreaterThan(0)
+        expect(await page.locator('main.content pre').count(), `${name}: no preformatted table`).toBe(0)
         expect(consoleErrors, name).toEqual([])
         fs.mkdirSync(ARTIFACTS, { recursive: true })
         await page.screenshot({ path: path.join(ARTIFACTS, `report-${name.replace(/\.json$/, '')}.png`), fullPage: true })

@@ -17,6 +17,10 @@ export interface PageParts {
   charts: readonly Chart[]
   /** `<script>` tags of vega, vega-lite and vega-embed. */
   libraries: string
+  /** The page's heading, HTML. @default 'svcbench report' */
+  heading?: string
+  /** CSS added after the house style (a page's own classes). @default '' */
+  css?: string
 }
 
 const CSS = `
@@ -77,11 +81,11 @@ export function reportPage(p: PageParts): string {
   const specs = JSON.stringify(p.charts.map((c) => ({ id: c.name, spec: c.spec }))).replace(/<\//g, '<\\/')
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>svcbench: ${escapeHtml(p.title)}</title>
-<style>${CSS}</style>
+<style>${CSS}${p.css ?? ''}</style>
 ${p.libraries}
 </head><body>
 <main class="content">
-<header><h1>svcbench report</h1>
+<header><h1>${p.heading ?? 'svcbench report'}</h1>
 ${p.header.map((h) => `<p class="meta">${h}</p>`).join('\n')}
 </header>
 ${p.sections.filter((s) => s !== '').join('\n')}
