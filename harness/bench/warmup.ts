@@ -2,9 +2,14 @@
  * npm run bench:warmup — how cold the first second of the measured phase is, with and without a
  * warm-up on the same connections. Prints ratios of the first second's req/s to the rest's;
  * compare within one run only (shared machines are noisy).
+ *
+ *   npm run bench:warmup [-- --record]
+ *
+ * Writes reports/bench/warmup-<time>.json (and docs/measurements/warmup-<date>.json with --record).
  */
 import { resolveScenario } from '../scenario/resolve.ts'
 import { runScenario } from '../runner.ts'
+import { writeBenchJson } from './output.ts'
 
 const result = await runScenario(
   resolveScenario({
@@ -15,9 +20,14 @@ const result = await runScenario(
     variants: { 'no-warmup': { load: { warmup: 0 } }, 'warmup-2s': { load: { warmup: '2s' } } },
   }),
 )
-for (const v of result.variants) {
+const output: string[] = []
+const variants = result.variants.map((v) => {
   const [first, ...rest] = v.timeline.filter((t) => t.tSec < Math.floor(v.durationSec))
   const steady = rest.reduce((a, t) => a + t.rps, 0) / Math.max(1, rest.length)
   const ratio = (first?.rps ?? 0) / steady
-  process.stdout.write(`${v.name.padEnd(10)} first second ${Math.round(first?.rps ?? 0)} req/s, later seconds ${Math.round(steady)} req/s, ratio ${ratio.toFixed(2)}\n`)
-}
+  const line = `${v.name.padEnd(10)} first second ${Math.round(first?.rps ?? 0)} req/s, later seconds ${Math.round(steady)} req/s, ratio ${ratio.toFixed(2)}`
+  output.push(line)
+  process.stdout.write(`${line}\n`)
+  return { name: v.name, firstSecondRps: first?.rps ?? 0, laterSecondsRps: steady, ratio }
+})
+writeBenchJson('warmup', { output, variants })
