@@ -184,7 +184,9 @@ function throughputPhrase(first: VariantResult, v: VariantResult): string | null
 function p99Phrase(first: VariantResult, v: VariantResult): string | null {
   const d = kpiDelta('p99', first, v)
   if (d === null) return null
-  const why = d.basis === 'censored' ? 'both at the request timeout' : d.direction === 'same' ? `within noise, ${d.text}` : d.text
+  // A p99 at the request timeout is only a lower bound: no percentage of it means anything.
+  const oneCensored = isCensored(v, v.latencyMs.p99) !== isCensored(first, first.latencyMs.p99)
+  const why = d.basis === 'censored' ? 'both at the request timeout' : oneCensored ? `${isCensored(v, v.latencyMs.p99) ? v.name : first.name}'s at the request timeout` : d.direction === 'same' ? `within noise, ${d.text}` : d.text
   return `p99 ${latencyText(v, v.latencyMs.p99)} vs ${latencyText(first, first.latencyMs.p99)} ms (${why})`
 }
 

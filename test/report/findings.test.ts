@@ -151,3 +151,15 @@ describe('findingLines', () => {
     expect(lines.at(-1)).toMatch(/^ {2}closed: 27% more throughput than open/)
   })
 })
+
+describe('a p99 at the request timeout against one that is not', () => {
+  it('gives no percentage (the censored one is only a lower bound) and says whose is at the timeout', () => {
+    const r = structuredClone(hang)
+    // The closed variant answered quickly; the open one's p99 stays at the 1 s timeout.
+    const closed = r.variants.find((v) => v.name === 'closed')!
+    closed.latencyMs.p99 = 45.4
+    const sentence = findings(r).find((f) => /throughput than open/.test(f.text))!.text
+    expect(sentence).toContain("p99 45.4 vs ≥ 1000 ms (open's at the request timeout)")
+    expect(sentence).not.toMatch(/p99[^,]*%/)
+  })
+})
