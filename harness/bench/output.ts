@@ -45,6 +45,18 @@ export function measurementInfo(script: string, at = new Date()): MeasurementInf
   }
 }
 
+/**
+ * Where a recorded measurement goes: `<dir>/<name>-<YYYY-MM-DD>.json`, or with `-2`, `-3`, … when
+ * that day already has one, so that a second recording never overwrites the first.
+ */
+export function measurementPath(dir: string, name: string, at: Date, exists: (file: string) => boolean): string {
+  const base = path.join(dir, `${name}-${at.toISOString().slice(0, 10)}`)
+  for (let n = 1; ; n++) {
+    const file = n === 1 ? `${base}.json` : `${base}-${n}.json`
+    if (!exists(file)) return file
+  }
+}
+
 /** Write `data` as reports/bench/<name>-<time>.json (and, with --record, into docs/measurements/) and say where. */
 export function writeBenchJson(name: string, data: unknown): void {
   const at = new Date()
@@ -54,7 +66,7 @@ export function writeBenchJson(name: string, data: unknown): void {
   fs.writeFileSync(file, `${JSON.stringify(body, null, 1)}\n`)
   process.stdout.write(`\nwritten: ${path.relative(process.cwd(), file)}\n`)
   if (has('--record')) {
-    const kept = path.join(ROOT, 'docs', 'measurements', `${name}-${at.toISOString().slice(0, 10)}.json`)
+    const kept = measurementPath(path.join(ROOT, 'docs', 'measurements'), name, at, fs.existsSync)
     fs.writeFileSync(kept, `${JSON.stringify(body, null, 1)}\n`)
     process.stdout.write(`recorded: ${path.relative(process.cwd(), kept)} (commit it, and cite it where its figures are quoted)\n`)
   }
