@@ -9,31 +9,16 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { execFileSync } from 'node:child_process'
-import { pathToFileURL, fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { buildCharts } from '../../harness/report/write.ts'
 import { writeComparisonReport } from '../../harness/report/compare-html.ts'
 import { overlayResult } from '../../harness/report/compare.ts'
 import type { RunResult } from '../../harness/model/results.ts'
 import { requireInCi } from '../helpers/ci.ts'
-
-function chromiumPath(): string | undefined {
-  for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      return execFileSync('which', [name], { encoding: 'utf8' }).trim() || undefined
-    } catch {
-      // not on PATH
-    }
-  }
-  return undefined
-}
-
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
-const executablePath = chromiumPath()
+import { ARTIFACTS, CHROMIUM_REQUIREMENT, LAUNCH_ARGS, executablePath, openOffline, renderedMarks } from '../helpers/browser.ts'
 
 describe('the comparison report.html in headless Chromium', () => {
-  beforeEach(requireInCi('Chromium on PATH (chromium or chromium-browser; .ci/run installs Debian\'s)', executablePath !== undefined))
+  beforeEach(requireInCi(CHROMIUM_REQUIREMENT, executablePath !== undefined))
   it('renders every overlaid chart offline, with no console error and no network request', async () => {
     expect(executablePath, 'chromium must be on PATH (.ci/run installs it)').toBeDefined()
     const a = JSON.parse(fs.readFileSync(new URL('../fixtures/results/pod-crash-3-variants.json', import.meta.url), 'utf8')) as RunResult
@@ -46,39 +31,14 @@ describe('the comparison report.html in headless Chromium', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcbench-browser-compare-'))
     // Every browser step has its own timeout, well inside the test's, so that a hung browser
     // still reaches browser.close() below (a test that times out never runs its finally).
-    const browser = await chromium.launch({
-      executablePath,
-      timeout: 20_000,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    })
+    const browser = await chromium.launch({ executablePath, timeout: 20_000, args: LAUNCH_ARGS })
     try {
       const paths = await writeComparisonReport(a, b, dir, ['mon', 'tue'])
-      const context = await browser.newContext({ offline: true, viewport: { width: 1150, height: 900 } })
-      context.setDefaultTimeout(15_000)
-      const requests: string[] = []
-      const consoleErrors: string[] = []
-      await context.route('**/*', (route) => {
-        const url = route.request().url()
-        if (url.startsWith('file://')) return route.continue()
-        requests.push(url)
-        return route.abort()
-      })
-      const page = await context.newPage()
-      page.on('console', (m) => {
-        if (m.type() === 'error') consoleErrors.push(m.text())
-      })
-      page.on('pageerror', (e) => consoleErrors.push(String(e)))
-      await page.goto(pathToFileURL(paths.html).href)
-      // page.evaluate has no timeout of its own.
-      let timer: NodeJS.Timeout | undefined
-      await Promise.race([
-        page.evaluate(() => (window as unknown as { svcbenchRendered: Promise<unknown> }).svcbenchRendered.then(() => true)),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the charts did not finish rendering in 15 s')), 15_000))),
-      ]).finally(() => clearTimeout(timer))
+      const { page, consoleErrors, requests } = await openOffline(browser, paths.html)
       const charts = buildCharts(result)
       expect(charts.length).toBeGreaterThan(0)
       for (const c of charts) {
-        const marks = await page.locator(`#chart-${c.name} svg .mark-rect path, #chart-${c.name} svg .mark-area path, #chart-${c.name} svg .mark-line path, #chart-${c.name} svg .mark-symbol path, #chart-${c.name} svg .mark-tick path`).count()
+        const marks = await renderedMarks(page, c.name)
         expect(marks, `${c.name} has rendered marks`).toBeGreaterThan(0)
       }
       // The tables render as tables: one per matched pair, its p99 row marked worse.

@@ -8,59 +8,18 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { execFileSync } from 'node:child_process'
-import { pathToFileURL, fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { buildCharts, writeReports } from '../../harness/report/write.ts'
 import { fileSafe } from '../../harness/report/charts/common.ts'
 import type { RunResult } from '../../harness/model/results.ts'
 import { requireInCi } from '../helpers/ci.ts'
-
-function chromiumPath(): string | undefined {
-  for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      return execFileSync('which', [name], { encoding: 'utf8' }).trim() || undefined
-    } catch {
-      // not on PATH
-    }
-  }
-  return undefined
-}
-
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
-const executablePath = chromiumPath()
-
-/** Chromium's flags here: headless, no sandbox (containers), nothing fetched in the background. */
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync']
+import { ARTIFACTS, CHROMIUM_REQUIREMENT, LAUNCH_ARGS, executablePath, openOffline, renderedMarks } from '../helpers/browser.ts'
 
 const fixture = (name: string) => JSON.parse(fs.readFileSync(new URL(`../fixtures/results/${name}`, import.meta.url), 'utf8')) as RunResult
 
 /** Open a result's report.html offline and wait for every chart; console errors and network requests are collected. */
 async function openReport(browser: Browser, result: RunResult, dir: string): Promise<{ page: Page; consoleErrors: string[]; requests: string[] }> {
-  const paths = await writeReports(result, dir)
-  const context = await browser.newContext({ offline: true, viewport: { width: 1150, height: 900 } })
-  context.setDefaultTimeout(15_000)
-  const requests: string[] = []
-  const consoleErrors: string[] = []
-  await context.route('**/*', (route) => {
-    const url = route.request().url()
-    if (url.startsWith('file://')) return route.continue()
-    requests.push(url)
-    return route.abort()
-  })
-  const page = await context.newPage()
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text())
-  })
-  page.on('pageerror', (e) => consoleErrors.push(String(e)))
-  await page.goto(pathToFileURL(paths.html).href)
-  // page.evaluate has no timeout of its own.
-  let timer: NodeJS.Timeout | undefined
-  await Promise.race([
-    page.evaluate(() => (window as unknown as { svcbenchRendered: Promise<unknown> }).svcbenchRendered.then(() => true)),
-    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the charts did not finish rendering in 15 s')), 15_000))),
-  ]).finally(() => clearTimeout(timer))
-  return { page, consoleErrors, requests }
+  return openOffline(browser, (await writeReports(result, dir)).html)
 }
 
 /** Every chart of the page: its id, its svg's width, the content width of its parent, and each pair of visible axis labels that overlap. */
@@ -88,7 +47,7 @@ async function layoutOf(page: Page): Promise<{ id: string; svgWidth: number; col
 }
 
 describe('report.html in headless Chromium', () => {
-  beforeEach(requireInCi('Chromium on PATH (chromium or chromium-browser; .ci/run installs Debian\'s)', executablePath !== undefined))
+  beforeEach(requireInCi(CHROMIUM_REQUIREMENT, executablePath !== undefined))
   it('renders every chart offline, with no console error and no network request', async () => {
     expect(executablePath, 'chromium must be on PATH (.ci/run installs it)').toBeDefined()
     const result = fixture('pod-crash-3-variants.json')
@@ -99,7 +58,7 @@ describe('report.html in headless Chromium', () => {
     try {
       const { page, consoleErrors, requests } = await openReport(browser, result, dir)
       for (const c of buildCharts(result)) {
-        const marks = await page.locator(`#chart-${c.name} svg .mark-rect path, #chart-${c.name} svg .mark-area path, #chart-${c.name} svg .mark-line path, #chart-${c.name} svg .mark-symbol path, #chart-${c.name} svg .mark-tick path`).count()
+        const marks = await renderedMarks(page, c.name)
         expect(marks, `${c.name} has rendered marks`).toBeGreaterThan(0)
       }
       fs.mkdirSync(ARTIFACTS, { recursive: true })
