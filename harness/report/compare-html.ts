@@ -3,9 +3,7 @@
  * inlined as in the run report), summary.md and charts/ (the overlay's charts: both runs'
  * variants side by side), written by `svcbench report a/results.json b/results.json`.
  */
-import fs from 'node:fs/promises'
-import path from 'node:path'
-import { buildCharts, libraries, writeCharts, type ReportPaths } from './write.ts'
+import { buildCharts, libraries, writePage, type ReportPaths } from './write.ts'
 import { escapeHtml } from './html/escape.ts'
 import { reportPage } from './html/page.ts'
 import { compareRuns, overlayResult, type RunComparison, type RunHeader, type VariantPair } from './compare.ts'
@@ -91,11 +89,6 @@ export interface ComparisonPaths extends ReportPaths {
 export async function writeComparisonReport(a: RunResult, b: RunResult, dir: string, labels?: [string, string]): Promise<ComparisonPaths> {
   const comparison = compareRuns(a, b, labels)
   const charts = buildCharts(overlayResult(a, b, comparison.labels))
-  const written = await writeCharts(charts, dir)
-  const html = path.join(dir, 'report.html')
-  const markdown = path.join(dir, 'summary.md')
-  await fs.writeFile(html, await comparisonReportHtml(comparison, charts))
-  const markdownText = comparisonMarkdown(comparison, charts)
-  await fs.writeFile(markdown, markdownText)
-  return { html, markdown, markdownText, charts: written, comparison }
+  const paths = await writePage(dir, charts, await comparisonReportHtml(comparison, charts), comparisonMarkdown(comparison, charts))
+  return { ...paths, comparison }
 }

@@ -89,7 +89,7 @@ export interface ReportPaths {
 }
 
 /** Write each chart as `dir`/charts/<name>.vl.json and .svg; returns the paths written. */
-export async function writeCharts(charts: readonly Chart[], dir: string): Promise<string[]> {
+async function writeCharts(charts: readonly Chart[], dir: string): Promise<string[]> {
   await fs.mkdir(path.join(dir, 'charts'), { recursive: true })
   const written: string[] = []
   for (const c of charts) {
@@ -101,14 +101,18 @@ export async function writeCharts(charts: readonly Chart[], dir: string): Promis
   return written
 }
 
+/** Write the charts, report.html and summary.md of a page into `dir` (a run's report, or a comparison's). */
+export async function writePage(dir: string, charts: readonly Chart[], html: string, markdownText: string): Promise<ReportPaths> {
+  const written = await writeCharts(charts, dir)
+  const htmlFile = path.join(dir, 'report.html')
+  const markdown = path.join(dir, 'summary.md')
+  await fs.writeFile(htmlFile, html)
+  await fs.writeFile(markdown, markdownText)
+  return { html: htmlFile, markdown, markdownText, charts: written }
+}
+
 /** Write every report file into `dir` (the run's folder, next to results.json). */
 export async function writeReports(result: RunResult, dir: string): Promise<ReportPaths> {
   const charts = buildCharts(result)
-  const written = await writeCharts(charts, dir)
-  const html = path.join(dir, 'report.html')
-  const markdown = path.join(dir, 'summary.md')
-  await fs.writeFile(html, await reportHtml(result, charts))
-  const markdownText = summaryMarkdown(result, charts)
-  await fs.writeFile(markdown, markdownText)
-  return { html, markdown, markdownText, charts: written }
+  return writePage(dir, charts, await reportHtml(result, charts), summaryMarkdown(result, charts))
 }
