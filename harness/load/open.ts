@@ -368,14 +368,10 @@ class OpenLoad {
     const o = this.o
     r.state = DONE
     r.conn = null
-    o.intendedAtMs = this.clock.wall(r.intended)
-    o.handledAtMs = this.clock.wall(r.handled)
-    o.sentAtMs = r.sent === r.sent ? this.clock.wall(r.sent) : Number.NaN
-    o.doneAtMs = this.clock.wall(at)
+    this.clock.stamp(o, r.intended, r.handled, r.sent, at)
     o.status = status
     o.kind = kind
     o.code = code
-    o.latencyMs = at - r.intended
     this.recorder.outcome(o)
   }
 

@@ -14,6 +14,7 @@
  */
 import { createRng } from '../util/rng.ts'
 import type { ArrivalProcess, ResolvedRateStage } from '../model/scenario.ts'
+import type { ScheduledOutcome } from './recorder.ts'
 
 /** What {@link createSchedule} follows. */
 export interface ScheduleOptions {
@@ -140,8 +141,10 @@ export interface RunClock {
   readonly endMono: number
   /** The next intended start (performance.now() ms), Infinity once the schedule has ended. */
   next(): number
-  /** A performance.now() time as wall-clock ms. */
+  /** A performance.now() time as wall-clock ms (NaN stays NaN). */
   wall(mono: number): number
+  /** Set an outcome's times from performance.now() ones (`sent` NaN: never written), and its latency from the intended start. */
+  stamp(o: ScheduledOutcome, intended: number, handled: number, sent: number, at: number): void
 }
 
 /** The clock of a run whose measured phase starts at `epochMs` (wall clock) and lasts `durationMs`. */
@@ -151,6 +154,7 @@ export function createRunClock(epochMs: number, durationMs: number, o: RunClockO
   const warmMs = epochMono - now
   let warm = warmMs > 0 && o.warmupRps > 0 ? createSchedule({ startRps: o.warmupRps, durationMs: warmMs, arrival: o.arrival, seed: o.seed ^ 0x5bd1e995 }) : null
   const measured = createSchedule({ startRps: o.startRps, stages: o.stages, durationMs, arrival: o.arrival, seed: o.seed })
+  const wall = (mono: number) => epochMs + (mono - epochMono)
   return {
     epochMono,
     endMono: epochMono + durationMs,
@@ -164,6 +168,13 @@ export function createRunClock(epochMs: number, durationMs: number, o: RunClockO
       const t = measured.next()
       return t === Infinity ? Infinity : epochMono + t
     },
-    wall: (mono) => epochMs + (mono - epochMono),
+    wall,
+    stamp(o, intended, handled, sent, at) {
+      o.intendedAtMs = wall(intended)
+      o.handledAtMs = wall(handled)
+      o.sentAtMs = wall(sent)
+      o.doneAtMs = wall(at)
+      o.latencyMs = at - intended
+    },
   }
 }

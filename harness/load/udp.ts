@@ -173,14 +173,10 @@ class UdpLoad {
     this.inFlight.delete(q.id)
     if (q.s.own) q.s.sock.close()
     const o = this.o
-    o.intendedAtMs = this.clock.wall(q.intended)
-    o.handledAtMs = this.clock.wall(q.handled)
-    o.sentAtMs = this.clock.wall(q.sent)
-    o.doneAtMs = this.clock.wall(at)
+    this.clock.stamp(o, q.intended, q.handled, q.sent, at)
     o.status = status
     o.kind = kind
     o.code = code
-    o.latencyMs = at - q.intended
     this.recorder.outcome(o)
   }
 
