@@ -122,7 +122,7 @@ const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 2 : 1)}%`
 const showErrors = (w: Window) => {
   const kinds = ERROR_KINDS.filter((k) => (w.errors[k] ?? 0) > 0)
   if (kinds.length === 0) return 'no errors'
-  const stuck = w.stuckLost === null ? '' : `${w.stuckLost} lost by stuck flows; others `
+  const stuck = (w.stuckLost ?? 0) === 0 ? '' : `${w.stuckLost} lost by stuck flows; others `
   return `${kinds.map((k) => `${k} ${Math.round(w.errors[k])}`).join(', ')} (${stuck}${pct(w.share)} of ${w.unit})`
 }
 
@@ -131,7 +131,7 @@ function sharesAgree(px: Window, k: Window): { agree: boolean; basis: string } {
   const [a, b] = [px.share, k.share]
   const ratio = Math.min(a, b) === 0 ? Number.POSITIVE_INFINITY : Math.max(a, b) / Math.min(a, b)
   const agree = Math.abs(a - b) <= ERROR_SHARE_FLOOR || ratio <= ERROR_SHARE_FACTOR
-  const stuck = px.stuckLost === null && k.stuckLost === null ? '' : `the stuck flows' lost queries (${px.stuckLost ?? 0} and ${k.stuckLost ?? 0}) left out: they scale with how many flows the kernel's unseeded picks put on the dead pod (judged per flow under flows stuck and blackhole); `
+  const stuck = (px.stuckLost ?? 0) === 0 && (k.stuckLost ?? 0) === 0 ? '' : `the stuck flows' lost queries (${px.stuckLost ?? 0} and ${k.stuckLost ?? 0}) left out: they scale with how many flows the kernel's unseeded picks put on the dead pod (judged per flow under flows stuck and blackhole); `
   return { agree, basis: `${stuck}shares of failed ${px.unit} ${pct(a)} and ${pct(b)}: agree within ×${ERROR_SHARE_FACTOR} or ${pct(ERROR_SHARE_FLOOR)} apart` }
 }
 

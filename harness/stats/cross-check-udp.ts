@@ -82,7 +82,7 @@ function clientsFigure(px: VariantResult, k: VariantResult, alpha: number): Veri
 export function blackholeTolerance(px: VariantResult, k: VariantResult, f: FailoverResult, opts: Omit<CompareUdpOptions, 'alpha'>): { sec: number; why: string } {
   const u = opts.udp ?? DEFAULT_UDP_CROSS_CHECK
   const timeoutSec = Math.max(u.udpTimeoutMs, u.udpStreamTimeoutMs) / 1000
-  const expiry = { sec: timeoutSec + DETECTION_SLACK_SEC, why: `without cleanup the stale entries end it when they expire: ends agree within one conntrack timeout (${timeoutSec} s, the larger of udpTimeout and udpStreamTimeout) + ${DETECTION_SLACK_SEC} s` }
+  const expiry = { sec: timeoutSec + DETECTION_SLACK_SEC, why: `without cleanup the stale entries end it only when they expire (or the pod comes back on its address): ends agree within one conntrack timeout (${timeoutSec} s, the larger of udpTimeout and udpStreamTimeout) + ${DETECTION_SLACK_SEC} s` }
   const update = { sec: opts.probePeriodSeconds + DETECTION_SLACK_SEC, why: `${u.cleanup}'s cleanup deletes the stale entries at the endpoint update: ends agree as detection does, within one probe period (${opts.probePeriodSeconds} s) + ${DETECTION_SLACK_SEC} s` }
   if (u.cleanup === 'none') return expiry
   const noneServing = (r: VariantResult) => r.events.some((e) => e.tSec >= f.atSec && e.tSec < faultWindowEndSec(r, f) && leavesNoEndpoints(e))

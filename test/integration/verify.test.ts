@@ -78,7 +78,7 @@ describe('svcbench verify', () => {
     expect(v.figures.filter((f) => ['clientsAnsweredByOnePod', 'errors', 'flowsStuck', 'stuckFlowFates', 'blackhole'].includes(f.figure)).map((f) => [f.figure, f.verdict])).toEqual([
       ['clientsAnsweredByOnePod', 'agrees'], ['errors', 'agrees'], ['flowsStuck', 'agrees'], ['stuckFlowFates', 'agrees'], ['blackhole', 'agrees'],
     ])
-    expect(v.figures.find((f) => f.figure === 'blackhole')!.basis).toMatch(/without cleanup the stale entries end it when they expire/)
+    expect(v.figures.find((f) => f.figure === 'blackhole')!.basis).toMatch(/without cleanup the stale entries end it only when they expire/)
     expect(leftoverNetns(`svb-${r.pid}`)).toEqual([])
     expect(hostNetworkState()).toEqual(before)
   }, 60_000)

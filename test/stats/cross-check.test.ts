@@ -238,6 +238,13 @@ describe('compareVariant: a UDP Service', () => {
     if (p !== undefined) expect(f.p).toBeCloseTo(p, 12)
   })
 
+  it('a fault that names no pod (scale, rolling update) and per-query source ports (no flow to follow) have no fault figures', () => {
+    const scale = (v: VariantResult) => ((v.failover[0]!.pods = []), v)
+    expect(compareVariant(scale(udpFault(udp(), {})), scale(udpFault(udp(), {})), CLEANUP).figures.map((f) => f.figure)).not.toContain('flowsStuck')
+    const perQuery = (v: VariantResult) => ((v.failover[0]!.udp = null), v)
+    expect(compareVariant(perQuery(udpFault(udp(), {})), perQuery(udpFault(udp(), {})), CLEANUP).figures.map((f) => f.figure)).not.toContain('blackhole')
+  })
+
   it('stuck flows\' fates are not compared when one side has none stuck', () => {
     const f = figure(compareVariant(udpFault(udp(), { flowsOnDeadEndpoint: 8, flowsStuck: 8, flowsMoved: 8 }), udpFault(udp(), { flowsOnDeadEndpoint: 8 }), CLEANUP).figures, 'stuckFlowFates')
     expect([f.verdict, f.basis]).toEqual(['not-compared', 'no flow stuck on the kernel side: no fate to compare'])
