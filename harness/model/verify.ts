@@ -5,14 +5,30 @@
  */
 
 /** The figures verify compares, in the order it prints them. */
-export const VERIFY_FIGURES = ['split', 'clientsOnOnePod', 'podsPerClient', 'sourceAddresses', 'errors', 'detection'] as const
+export const VERIFY_FIGURES = [
+  'split',
+  'clientsOnOnePod',
+  'podsPerClient',
+  'sourceAddresses',
+  'clientsAnsweredByOnePod',
+  'errors',
+  'detection',
+  'flowsStuck',
+  'stuckFlowFates',
+  'blackhole',
+] as const
 
 /**
- * A compared figure: `split` (balancing decisions per pod), `clientsOnOnePod` (client addresses
- * all of whose decisions went to one pod), `podsPerClient` (how many pods each client address
- * reached), `sourceAddresses` (what the pods saw as TCP source: client addresses or node
- * addresses), `errors` (error kinds and counts in one fault's window, or the whole run without
- * faults), `detection` (seconds from a fault until every node had the endpoint change).
+ * A compared figure: `split` (balancing decisions per pod: a UDP Service's flows), `clientsOnOnePod`
+ * (client addresses all of whose decisions went to one pod), `podsPerClient` (how many pods each
+ * client address reached), `sourceAddresses` (what the pods saw as source address, TCP's or a UDP
+ * query's: client addresses or node addresses), `clientsAnsweredByOnePod` (UDP: clients whose
+ * answers all came from one pod, from the answers), `errors` (error kinds and counts in one fault's
+ * window, or the whole run without faults), `detection` (seconds from a fault until every node had
+ * the endpoint change), and per fault of a UDP Service with fixed source ports `flowsStuck` (flows
+ * on the dead endpoint that lost queries after it), `stuckFlowFates` (the stuck flows moved, back on
+ * the same pod, or never answered), `blackhole` (seconds from the fault to the stuck flows' last
+ * lost query).
  */
 export type VerifyFigureName = (typeof VERIFY_FIGURES)[number]
 
@@ -27,11 +43,13 @@ export type FigureVerdict = 'agrees' | 'differs' | 'known-difference' | 'not-com
 export interface VerifyFigure {
   /**
    * Which figure: `split` (balancing decisions per pod), `clientsOnOnePod`, `podsPerClient`,
-   * `sourceAddresses` (what the pods saw as TCP source), `errors` (kinds and counts in one fault's
-   * window), `detection` (a fault's detection time).
+   * `sourceAddresses` (what the pods saw as source address), `clientsAnsweredByOnePod` (UDP: what
+   * the clients observed), `errors` (kinds and counts in one fault's window), `detection` (a
+   * fault's detection time), `flowsStuck`, `stuckFlowFates`, `blackhole` (UDP, fixed source ports:
+   * what one fault cost the flows pinned to the dead endpoint).
    */
   figure: VerifyFigureName
-  /** For `errors` and `detection`: the fault window, e.g. `kill-pod pod-2 at 1.0s`, or `whole run`; absent otherwise. */
+  /** For `errors`, `detection`, `flowsStuck`, `stuckFlowFates` and `blackhole`: the fault window, e.g. `kill-pod pod-2 at 1.0s`, or `whole run`; absent otherwise. */
   window?: string
   /** The figure on the proxy dataplane, as printed. */
   proxy: string

@@ -7,8 +7,12 @@ export const FIGURE_TITLES: Record<VerifyFigureName, string> = {
   clientsOnOnePod: 'clients on one pod',
   podsPerClient: 'pods per client',
   sourceAddresses: 'source addresses at the pods',
+  clientsAnsweredByOnePod: 'clients answered by one pod',
   errors: 'errors',
   detection: 'detection',
+  flowsStuck: 'flows stuck',
+  stuckFlowFates: "stuck flows' fates",
+  blackhole: 'blackhole',
 }
 
 /** A figure's title with its window, e.g. `errors (kill-pod pod-2 at 1.0s)`. */

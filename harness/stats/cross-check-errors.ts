@@ -19,6 +19,12 @@
  * kernel's forwarding); the share does not, but it still depends on how fast a failed request
  * returns on each side, so two shares agree within a factor (ERROR_SHARE_FACTOR) or an absolute
  * floor (ERROR_SHARE_FLOOR), not by a statistical test.
+ * A UDP Service with fixed source ports: a fault's window counts the queries its stuck flows lost
+ * (failover[].udp.queriesLost), and those scale with how many flows the kernel's unseeded random
+ * picks put on the dead pod (32 flows over 4 pods: binomial, 8 on average, standard deviation
+ * √(32·¼·¾) ≈ 2.4), not with how the dataplane behaves: they are left out of the shares compared
+ * here and judged per flow by cross-check-udp.ts (flows stuck, their fates, the blackhole); the
+ * kinds still take every error, and the other failed queries' shares are still compared.
  * Detection times agree within one readiness-probe period plus DETECTION_SLACK_SEC: each run's
  * probes tick at their own phase against the fault, so either side may notice up to one period
  * later than the other; the slack covers the rules' programming (`nft -f` on every node) and
@@ -61,6 +67,10 @@ interface Window {
   noEndpoints: boolean
   /** The window is a kill-node fault's. */
   nodeKilled: boolean
+  /** A UDP fault with fixed source ports: the queries its stuck flows lost (left out of `share`); null otherwise. */
+  stuckLost: number | null
+  /** What the load sent: `requests` (TCP) or `queries` (UDP). */
+  unit: 'requests' | 'queries'
 }
 
 const TRANSPORT: readonly ErrorKind[] = ['connect-refused', 'reset', 'timeout']
@@ -81,34 +91,48 @@ function noEndpointPeriods(r: VariantResult): [number, number][] {
   return out
 }
 
+/** A fault window's name, as printed: `kill-pod pod-2 at 1.0s`. */
+export const faultWindowLabel = (f: Pick<FailoverResult, 'fault' | 'target' | 'atSec'>) => `${f.fault} ${f.target} at ${f.atSec.toFixed(1)}s`
+
+/** Where a fault's window ends: at the next fault, or the end of the measured phase, s. */
+export function faultWindowEndSec(r: Pick<VariantResult, 'failover' | 'durationSec'>, f: Pick<FailoverResult, 'atSec'>): number {
+  return Math.min(r.durationSec, ...r.failover.map((g) => g.atSec).filter((s) => s > f.atSec))
+}
+
 /** Each fault's window (from it to the next fault, or the end), or the whole run without faults. */
 function windowsOf(r: VariantResult): Window[] {
   const periods = noEndpointPeriods(r)
-  const make = (label: string, fromSec: number, toSec: number, errors: Record<ErrorKind, number>, nodeKilled = false): Window => {
+  const unit = r.udp == null ? 'requests' : 'queries'
+  const make = (label: string, fromSec: number, toSec: number, errors: Record<ErrorKind, number>, f?: FailoverResult): Window => {
     let requests = 0
     for (const p of r.timeline) {
       const overlap = Math.max(0, Math.min(toSec, p.tSec + 1) - Math.max(fromSec, p.tSec))
       requests += overlap * (p.rps + TRANSPORT.reduce((s, k) => s + (p.errorsByKind[k] ?? 0), 0))
     }
-    const n = total(errors)
-    return { label, fromSec, toSec, errors, share: n === 0 ? 0 : Math.min(1, n / Math.max(n, requests)), noEndpoints: periods.some(([a, b]) => a < toSec && b > fromSec), nodeKilled }
+    const stuckLost = f?.udp?.queriesLost ?? null
+    const n = Math.max(0, total(errors) - (stuckLost ?? 0))
+    const share = n === 0 ? 0 : Math.min(1, n / Math.max(n, requests))
+    return { label, fromSec, toSec, errors, share, noEndpoints: periods.some(([a, b]) => a < toSec && b > fromSec), nodeKilled: f?.fault === 'kill-node', stuckLost, unit }
   }
   if (r.failover.length === 0) return [make('whole run', 0, r.durationSec, r.errors.byKind)]
-  const starts = r.failover.map((f) => f.atSec)
-  return r.failover.map((f) => make(`${f.fault} ${f.target} at ${f.atSec.toFixed(1)}s`, f.atSec, Math.min(r.durationSec, ...starts.filter((s) => s > f.atSec)), f.errors, f.fault === 'kill-node'))
+  return r.failover.map((f) => make(faultWindowLabel(f), f.atSec, faultWindowEndSec(r, f), f.errors, f))
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 2 : 1)}%`
 const showErrors = (w: Window) => {
   const kinds = ERROR_KINDS.filter((k) => (w.errors[k] ?? 0) > 0)
-  return kinds.length === 0 ? 'no errors' : `${kinds.map((k) => `${k} ${Math.round(w.errors[k])}`).join(', ')} (${pct(w.share)} of requests)`
+  if (kinds.length === 0) return 'no errors'
+  const stuck = (w.stuckLost ?? 0) === 0 ? '' : `${w.stuckLost} lost by stuck flows; others `
+  return `${kinds.map((k) => `${k} ${Math.round(w.errors[k])}`).join(', ')} (${stuck}${pct(w.share)} of ${w.unit})`
 }
 
 /** Whether two shares of failed requests agree, and how that was judged. */
-function sharesAgree(a: number, b: number): { agree: boolean; basis: string } {
+function sharesAgree(px: Window, k: Window): { agree: boolean; basis: string } {
+  const [a, b] = [px.share, k.share]
   const ratio = Math.min(a, b) === 0 ? Number.POSITIVE_INFINITY : Math.max(a, b) / Math.min(a, b)
   const agree = Math.abs(a - b) <= ERROR_SHARE_FLOOR || ratio <= ERROR_SHARE_FACTOR
-  return { agree, basis: `shares of failed requests ${pct(a)} and ${pct(b)}: agree within ×${ERROR_SHARE_FACTOR} or ${pct(ERROR_SHARE_FLOOR)} apart` }
+  const stuck = (px.stuckLost ?? 0) === 0 && (k.stuckLost ?? 0) === 0 ? '' : `the stuck flows' lost queries (${px.stuckLost ?? 0} and ${k.stuckLost ?? 0}) left out: they scale with how many flows the kernel's unseeded picks put on the dead pod (judged per flow under flows stuck and blackhole); `
+  return { agree, basis: `${stuck}shares of failed ${px.unit} ${pct(a)} and ${pct(b)}: agree within ×${ERROR_SHARE_FACTOR} or ${pct(ERROR_SHARE_FLOOR)} apart` }
 }
 
 /** The error figure of one window: kinds first, then counts (as shares). */
@@ -140,7 +164,7 @@ function errorsFigure(px: Window, k: Window): VerifyFigure {
     ...(rejected ? ["the Service had no endpoint (REJECT): the kernel rate-limits REJECT's ICMP errors per client address, so its refusals come late or not at all (timeouts) where the proxy refuses every connection at once; kinds compared, counts not"] : []),
   ].join('; ')
   if (rejected) return { ...base, verdict: 'known-difference', basis: why, explainedBy: explained }
-  const s = sharesAgree(px.share, k.share)
+  const s = sharesAgree(px, k)
   if (!usedRefused) return { ...base, verdict: s.agree ? 'agrees' : 'differs', basis: `the same kinds; ${s.basis}` }
   return { ...base, verdict: s.agree ? 'known-difference' : 'differs', basis: `${why}; ${s.basis}`, ...(s.agree ? { explainedBy: explained } : {}) }
 }

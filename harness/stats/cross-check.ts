@@ -9,9 +9,13 @@
  *   any other table too small for χ² is not compared (Cochran's rule), rather than passed.
  * - What the pods saw as source addresses is deterministic: it must be equal.
  * - Errors per fault window and detection times: cross-check-errors.ts.
+ * - A UDP Service's own figures (what the clients observed, what each fault cost the flows pinned
+ *   to the dead endpoint): cross-check-udp.ts; the figures above then speak of flows and of the
+ *   queries' source addresses.
  */
-import { fisherExact2x2, homogeneityTest } from './homogeneity.ts'
+import { testedFigure, type TwoSampleOptions } from './two-sample.ts'
 import { compareErrorWindows, DETECTION_SLACK_SEC, ERROR_SHARE_FACTOR, type ErrorWindowOptions } from './cross-check-errors.ts'
+import { compareUdp, type UdpCrossCheckOptions } from './cross-check-udp.ts'
 import type { RunResult, VariantResult } from '../model/results.ts'
 import type { VerifyFigure, VerifyResult, VerifyVariant } from '../model/verify.ts'
 
@@ -22,41 +26,17 @@ export const VERIFY_ALPHA = 0.01
 export interface CrossCheckOptions extends ErrorWindowOptions {
   /** Tests agree at p ≥ this. @default VERIFY_ALPHA */
   alpha?: number
+  /** A UDP Service's conntrack settings (the blackhole's tolerance). @default kube-proxy's cleanup, the kernel's 30 s and 120 s timeouts */
+  udp?: UdpCrossCheckOptions
 }
 
-/** A two-sample test's outcome: its p-value and what it was, or why none could be made. */
-interface TwoSample {
-  p: number | null
-  basis: string
-  /** Both rows in one category: equal without a test. */
-  trivial?: boolean
-}
-
-const fmtP = (p: number) => (p < 1e-4 ? p.toExponential(1) : p.toFixed(4).replace(/0+$/, '').replace(/\.$/, ''))
-
-/** The two rows tested for homogeneity: χ², else Fisher's exact test for a 2×2 table, else none. */
-export function twoSampleTest(a: readonly number[], b: readonly number[]): TwoSample {
-  const sum = (r: readonly number[]) => r.reduce((x, y) => x + y, 0)
-  if ((sum(a) === 0) !== (sum(b) === 0)) return { p: 0, basis: `nothing counted on the ${sum(a) === 0 ? 'proxy' : 'kernel'} side, something on the other` }
-  const t = homogeneityTest([a, b])
-  if (t.df === 0) return { p: 1, trivial: true, basis: 'every count in one category on both sides: the same, nothing to test' }
-  if (t.approximationHolds) return { p: t.p, basis: `χ² test of homogeneity, X² = ${t.statistic.toFixed(2)}, df ${t.df}, p = ${fmtP(t.p)}` }
-  const cols = a.map((_, j) => j).filter((j) => (a[j] ?? 0) + (b[j] ?? 0) > 0)
-  if (cols.length === 2) {
-    const [x, y] = cols as [number, number]
-    const p = fisherExact2x2([[a[x] ?? 0, a[y] ?? 0], [b[x] ?? 0, b[y] ?? 0]])
-    return { p, basis: `Fisher's exact test (too few for χ²: smallest expected count ${t.minExpected.toFixed(1)}), p = ${fmtP(p)}` }
-  }
-  return { p: null, basis: `too few for a χ² test (Cochran's rule: every expected count ≥ 1 and at most 20% below 5; the smallest is ${t.minExpected.toFixed(1)}); run longer or with more connections or clients` }
-}
-
-/** A figure judged by a two-sample test. */
-function tested(figure: VerifyFigure['figure'], proxy: string, kernel: string, a: readonly number[], b: readonly number[], alpha: number): VerifyFigure {
-  const t = twoSampleTest(a, b)
-  if (t.p === null) return { figure, proxy, kernel, verdict: 'not-compared', basis: t.basis }
-  if (t.trivial === true) return { figure, proxy, kernel, verdict: 'agrees', basis: t.basis }
-  return { figure, proxy, kernel, verdict: t.p >= alpha ? 'agrees' : 'differs', basis: `${t.basis}; agrees at p ≥ ${alpha}`, p: t.p }
-}
+/** A UDP Service's results (`udp` non-null): its figures are worded for flows and queries. */
+const isUdp = (r: VariantResult) => r.udp != null
+/** What to run more of when a test has too few counts. */
+const more = (r: VariantResult): TwoSampleOptions => (isUdp(r) ? { more: 'clients' } : {})
+/** A tested figure of the variant. */
+const tested = (figure: VerifyFigure['figure'], r: VariantResult, proxy: string, kernel: string, a: readonly number[], b: readonly number[], alpha: number) =>
+  testedFigure(figure, { proxy, kernel }, [a, b], alpha, more(r))
 
 /** Per-pod decisions: the same split? */
 function splitFigure(px: VariantResult, k: VariantResult, alpha: number): VerifyFigure {
@@ -66,22 +46,22 @@ function splitFigure(px: VariantResult, k: VariantResult, alpha: number): Verify
   const b = row(k)
   const show = (r: VariantResult, counts: number[]) => {
     const total = counts.reduce((s, x) => s + x, 0)
-    return `${names.map((n, i) => `${n} ${counts[i]}`).filter((_, i) => (a[i] ?? 0) + (b[i] ?? 0) > 0).join(', ')} (${total} ${r.fairness.unit})`
+    return `${names.map((n, i) => `${n} ${counts[i]}`).filter((_, i) => (a[i] ?? 0) + (b[i] ?? 0) > 0).join(', ')} (${total} ${isUdp(r) ? 'flows' : r.fairness.unit})`
   }
   if (a.every((x) => x === 0) && b.every((x) => x === 0)) return { figure: 'split', proxy: show(px, a), kernel: show(k, b), verdict: 'not-compared', basis: 'no balancing decision on either side' }
   // As for the fairness prediction (decisions.ts): a fault changes who takes traffic, at a moment
   // each side notices on its own probe phase, so the splits differ by when, not by how.
   const faults = Math.max(px.failover.length, k.failover.length)
   if (faults > 0) return { figure: 'split', proxy: show(px, a), kernel: show(k, b), verdict: 'not-compared', basis: `${faults} fault${faults === 1 ? '' : 's'} changed who could take traffic at times that differ between the two runs (see detection); the split is compared without faults` }
-  return tested('split', show(px, a), show(k, b), a, b, alpha)
+  return tested('split', px, show(px, a), show(k, b), a, b, alpha)
 }
 
 /** Clients every decision of which went to one pod, against the others. */
 function clientsOnOnePodFigure(px: VariantResult, k: VariantResult, alpha: number): VerifyFigure {
   const row = (r: VariantResult) => [r.stickiness.clientsOnOnePod, r.stickiness.clients - r.stickiness.clientsOnOnePod]
-  const show = (r: VariantResult) => `${r.stickiness.clientsOnOnePod}/${r.stickiness.clients}`
+  const show = (r: VariantResult) => `${r.stickiness.clientsOnOnePod}/${r.stickiness.clients}${isUdp(r) ? ' (all their flows picked for one pod)' : ''}`
   if (px.stickiness.clients === 0 && k.stickiness.clients === 0) return { figure: 'clientsOnOnePod', proxy: show(px), kernel: show(k), verdict: 'not-compared', basis: 'no client was balanced on either side' }
-  return tested('clientsOnOnePod', show(px), show(k), row(px), row(k), alpha)
+  return tested('clientsOnOnePod', px, show(px), show(k), row(px), row(k), alpha)
 }
 
 /** Client addresses by how many pods they reached (from the stickiness matrix: its first clients in address order). */
@@ -98,11 +78,11 @@ function podsPerClientFigure(px: VariantResult, k: VariantResult, alpha: number)
   const b = podsPerClientHistogram(k)
   const show = (r: VariantResult, h: number[]) => `mean ${r.stickiness.meanPodsPerClient.toFixed(2)}, max ${r.stickiness.maxPodsPerClient}; clients by pods reached: ${h.map((n, i) => `${i + 1}:${n}`).join(' ') || 'none'}`
   if (a.length === 0 && b.length === 0) return { figure: 'podsPerClient', proxy: show(px, a), kernel: show(k, b), verdict: 'not-compared', basis: 'no client was balanced on either side' }
-  const f = tested('podsPerClient', show(px, a), show(k, b), a, b, alpha)
+  const f = tested('podsPerClient', px, show(px, a), show(k, b), a, b, alpha)
   return { ...f, basis: `${f.basis} (the first ${Math.max(a.reduce((s, x) => s + x, 0), b.reduce((s, x) => s + x, 0))} client addresses of each side's stickiness matrix)` }
 }
 
-/** What the pods saw as TCP source: client addresses (kept) or node addresses (SNAT), counted. */
+/** What the pods saw as source address (TCP's, or a UDP query's): client addresses (kept) or node addresses (SNAT), counted. */
 function sourceAddressesFigure(px: VariantResult, k: VariantResult): VerifyFigure {
   const kind = (c: number, n: number) => (c > 0 && n === 0 ? 'client addresses kept' : n > 0 && c === 0 ? 'SNAT to node addresses' : c === 0 ? 'none seen' : 'mixed')
   const show = (r: VariantResult) => {
@@ -111,18 +91,21 @@ function sourceAddressesFigure(px: VariantResult, k: VariantResult): VerifyFigur
   }
   if (px.countedBy === 'proxies' || k.countedBy === 'proxies') return { figure: 'sourceAddresses', proxy: show(px), kernel: show(k), verdict: 'not-compared', basis: 'command pods: no pod counted its source addresses' }
   const same = px.sourceAddresses.clientAddressesSeen === k.sourceAddresses.clientAddressesSeen && px.sourceAddresses.nodeAddressesSeen === k.sourceAddresses.nodeAddressesSeen
-  return { figure: 'sourceAddresses', proxy: show(px), kernel: show(k), verdict: same ? 'agrees' : 'differs', basis: 'distinct client and node addresses seen as TCP source by the pods; deterministic, so they must be equal' }
+  return { figure: 'sourceAddresses', proxy: show(px), kernel: show(k), verdict: same ? 'agrees' : 'differs', basis: `distinct client and node addresses seen as ${isUdp(px) ? "the queries' source address" : 'TCP source'} by the pods; deterministic, so they must be equal` }
 }
 
 /** Every figure of one variant, proxy dataplane against kernel dataplane. */
 export function compareVariant(proxy: VariantResult, kernel: VariantResult, opts: CrossCheckOptions): VerifyVariant {
   const alpha = opts.alpha ?? VERIFY_ALPHA
+  const udp = compareUdp(proxy, kernel, { ...opts, alpha })
   const figures = [
     splitFigure(proxy, kernel, alpha),
     clientsOnOnePodFigure(proxy, kernel, alpha),
     podsPerClientFigure(proxy, kernel, alpha),
     sourceAddressesFigure(proxy, kernel),
+    ...udp.clients,
     ...compareErrorWindows(proxy, kernel, opts),
+    ...udp.faults,
   ]
   return {
     name: proxy.name,
@@ -153,7 +136,8 @@ export function compareRuns(proxy: RunResult, kernel: RunResult, meta: CompareRu
     const k = kernel.variants.find((x) => x.name === p.name)
     if (k === undefined) continue
     const resolved = proxy.resolved.find((v) => v.name === p.name)
-    variants.push(compareVariant(p, k, { probePeriodSeconds: resolved?.cluster.readinessProbe.periodSeconds ?? 10 }))
+    const udp = resolved === undefined ? undefined : { cleanup: resolved.service.udpConntrackCleanup, ...resolved.cluster.conntrack }
+    variants.push(compareVariant(p, k, { probePeriodSeconds: resolved?.cluster.readinessProbe.periodSeconds ?? 10, udp }))
   }
   return {
     schemaVersion: 1,

@@ -36,4 +36,14 @@ describe('the verify set', () => {
     expect(has((v) => v.faults.some((f) => f.action === 'kill-pod'))).toBe(true)
     expect(has((v) => v.cluster.preStopSleepSeconds > 0 && v.faults.some((f) => f.action === 'delete-pod'))).toBe(true)
   })
+
+  it('covers a UDP Service: a pick per query, resolvers pinned by fixed ports, a kill with kube-proxy\'s conntrack cleanup and without', async () => {
+    const udp = (await Promise.all(files.map(load))).flatMap((r) => r.variants).filter((v) => v.service.protocol === 'UDP')
+    const has = (p: (v: ResolvedVariant) => boolean) => udp.some(p)
+    expect(has((v) => v.load.udpSourcePort === 'per-query' && v.faults.length === 0)).toBe(true)
+    expect(has((v) => v.load.udpSourcePort === 'fixed' && v.faults.length === 0)).toBe(true)
+    for (const cleanup of ['kube-proxy', 'none'] as const) {
+      expect(has((v) => v.load.udpSourcePort === 'fixed' && v.service.udpConntrackCleanup === cleanup && v.faults.some((f) => f.action === 'kill-pod'))).toBe(true)
+    }
+  })
 })

@@ -5,11 +5,13 @@
  */
 import fs from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { compareRuns, compareVariant, podsPerClientHistogram, twoSampleTest } from '../../harness/stats/cross-check.ts'
+import { compareRuns, compareVariant, podsPerClientHistogram } from '../../harness/stats/cross-check.ts'
+import { twoSampleTest } from '../../harness/stats/two-sample.ts'
 import { DETECTION_SLACK_SEC, KNOWN_DIFFERENCES } from '../../harness/stats/cross-check-errors.ts'
 import { endpointsDetail } from '../../harness/stats/timeline.ts'
 import type { RunResult, VariantResult } from '../../harness/model/results.ts'
 import type { ErrorKind, FailoverResult } from '../../harness/model/variant-parts.ts'
+import type { UdpFailover } from '../../harness/model/udp-results.ts'
 import type { VerifyFigure } from '../../harness/model/verify.ts'
 
 const FIXTURE = JSON.parse(fs.readFileSync(new URL('../fixtures/results/pod-crash-3-variants.json', import.meta.url), 'utf8')) as RunResult
@@ -164,5 +166,128 @@ describe('compareRuns', () => {
     expect(r.verdict).toBe('agrees')
     proxy.resolved[0]!.cluster.readinessProbe.periodSeconds = 1
     expect(compareRuns(proxy, kernel, { results: r.results, file: 'x.ts' }).verdict).toBe('differs')
+  })
+})
+
+describe('compareVariant: a UDP Service', () => {
+  const NO_UDP_FAULT: UdpFailover = { flowsOnDeadEndpoint: 0, flowsStuck: 0, queriesLost: 0, lastLostSec: null, flowsMoved: 0, lastMovedAtSec: null, flowsBackOnSamePod: 0, flowsNeverAnswered: 0 }
+  /** The fixture's variant as a UDP Service's, `onOne` of its `clients` answered by one pod only. */
+  function udp(onOne = 32, clients = 32): VariantResult {
+    const v = base()
+    const client = (i: number) => ({ client: `127.0.0.${i + 1}`, pods: i < onOne ? ['pod-1'] : ['pod-1', 'pod-2'], answered: 10, lost: 0 })
+    v.udp = { sourcePort: 'fixed', flows: clients, pods: v.pods.map((p) => ({ name: p.name, queriesAnswered: 100, flows: 8 })), clients: Array.from({ length: clients }, (_, i) => client(i)), clientsOnOnePod: onOne }
+    return v
+  }
+  /** The fixture's kill of pod-2 at 3.005 s, with this UDP cost (and these errors). */
+  function udpFault(v: VariantResult, u: Partial<UdpFailover>, errors: Partial<Record<ErrorKind, number>> = {}): VariantResult {
+    withFault(v, errors)
+    v.failover[0]!.udp = { ...NO_UDP_FAULT, ...u }
+    return v
+  }
+  /** `stuck` flows, all moved, their last lost query `lengthSec` after the fault. */
+  const stuckFor = (lengthSec: number, stuck = 8): Partial<UdpFailover> => ({ flowsOnDeadEndpoint: stuck, flowsStuck: stuck, flowsMoved: stuck, queriesLost: stuck * 10, lastLostSec: 3.005 + lengthSec })
+  const NONE_1S = { probePeriodSeconds: 2, udp: { cleanup: 'none' as const, udpTimeoutMs: 1000, udpStreamTimeoutMs: 1000 } }
+  const CLEANUP = { probePeriodSeconds: 2, udp: { cleanup: 'kube-proxy' as const, udpTimeoutMs: 1000, udpStreamTimeoutMs: 1000 } }
+
+  it('speaks of flows and the queries\' source addresses, and adds the clients\' view; a TCP Service has no UDP figure', () => {
+    const r = compareVariant(udp(), udp(), OPTS)
+    expect(r.figures.map((f) => f.figure)).toEqual(['split', 'clientsOnOnePod', 'podsPerClient', 'sourceAddresses', 'clientsAnsweredByOnePod', 'errors'])
+    expect(figure(r.figures, 'split').proxy).toMatch(/ flows\)$/)
+    expect(figure(r.figures, 'sourceAddresses').basis).toMatch(/seen as the queries' source address by the pods/)
+    expect(compareVariant(udpFault(base(), stuckFor(1)), udpFault(base(), stuckFor(1)), OPTS).figures.map((f) => f.figure)).not.toContain('flowsStuck')
+  })
+
+  it.each([
+    // Every client on one pod on both sides: nothing to test.
+    { name: 'every client on one pod on both sides agrees', proxy: [32, 32], kernel: [32, 32], verdict: 'agrees', p: undefined },
+    // [[8, 24], [10, 22]]: column totals 18 and 46, expected 9 and 23 a row; X² = 2·(1/9 + 1/23) = 0.309, p = 0.578.
+    { name: 'a sample of the same share agrees (χ²)', proxy: [8, 32], kernel: [10, 32], verdict: 'agrees', p: 0.578 },
+    // [[32, 0], [8, 24]]: expected 20 and 12 a row; X² = 2·(144/20 + 144/12) = 38.4, p ≈ 6e-10.
+    { name: 'pinned clients against clients that wander differ', proxy: [32, 32], kernel: [8, 32], verdict: 'differs', p: 0 },
+    { name: 'no client answered on either side is not compared', proxy: [0, 0], kernel: [0, 0], verdict: 'not-compared', p: undefined },
+  ])('clients answered by one pod: $name', ({ proxy, kernel, verdict, p }) => {
+    const f = figure(compareVariant(udp(proxy[0], proxy[1]), udp(kernel[0], kernel[1]), OPTS).figures, 'clientsAnsweredByOnePod')
+    expect(f.verdict).toBe(verdict)
+    if (p !== undefined) expect(f.p).toBeCloseTo(p, 3)
+  })
+
+  it.each([
+    { name: 'every flow on the dead pod stuck, on both sides, agrees', proxy: { flowsOnDeadEndpoint: 8, flowsStuck: 8 }, kernel: { flowsOnDeadEndpoint: 10, flowsStuck: 10 }, verdict: 'agrees', p: undefined },
+    // [[2, 4], [7, 0]]: margins 6, 7 and 9, 4; P(top-left = x) = C(6,x)·C(7,9−x)/C(13,9) for x = 2…6:
+    // 15, 140, 315, 210, 35 (/715); the observed x = 2 is the least likely: p = 15/715.
+    { name: 'a few flows not stuck on one side agree by Fisher\'s exact test', proxy: { flowsOnDeadEndpoint: 6, flowsStuck: 2 }, kernel: { flowsOnDeadEndpoint: 7, flowsStuck: 7 }, verdict: 'agrees', p: 15 / 715 },
+    // [[8, 0], [0, 10]]: P = 1/C(18,8) = 1/43758; the other extreme, x = 0, has C(10,8)/C(18,8) = 45/43758.
+    { name: 'stuck flows on one side and none on the other differ', proxy: { flowsOnDeadEndpoint: 8, flowsStuck: 8 }, kernel: { flowsOnDeadEndpoint: 10, flowsStuck: 0 }, verdict: 'differs', p: 1 / 43758 },
+    { name: 'no flow on the dead pod on one side is not compared', proxy: { flowsOnDeadEndpoint: 8, flowsStuck: 8 }, kernel: { flowsOnDeadEndpoint: 0, flowsStuck: 0 }, verdict: 'not-compared', p: undefined },
+  ])('flows stuck on the dead endpoint: $name', ({ proxy, kernel, verdict, p }) => {
+    const f = figure(compareVariant(udpFault(udp(), proxy), udpFault(udp(), kernel), CLEANUP).figures, 'flowsStuck')
+    expect([f.window, f.verdict]).toEqual(['kill-pod pod-2 at 3.0s', verdict])
+    if (p !== undefined) expect(f.p).toBeCloseTo(p, 10)
+  })
+
+  it.each([
+    { name: 'all moved on both sides agrees', proxy: { flowsMoved: 8 }, kernel: { flowsMoved: 10 }, verdict: 'agrees', p: undefined },
+    // [[8, 0, 0], [0, 0, 10]]: two columns left, Fisher's [[8, 0], [0, 10]]: p = 1/43758.
+    { name: 'moved against never answered differs', proxy: { flowsMoved: 8 }, kernel: { flowsNeverAnswered: 10 }, verdict: 'differs', p: 1 / 43758 },
+    // [[20, 20, 0], [20, 0, 20]]: expected 20, 10, 10 a row; X² = 0 + 2·100/10 + 2·100/10 = 40, df 2, p = e^−20.
+    { name: 'back on the same pod against never answered differs (χ², 2×3)', proxy: { flowsMoved: 20, flowsBackOnSamePod: 20 }, kernel: { flowsMoved: 20, flowsNeverAnswered: 20 }, verdict: 'differs', p: Math.exp(-20) },
+  ])('stuck flows\' fates: $name', ({ proxy, kernel, verdict, p }) => {
+    const stuck = (u: Partial<UdpFailover>) => ({ ...u, flowsOnDeadEndpoint: 40, flowsStuck: (u.flowsMoved ?? 0) + (u.flowsBackOnSamePod ?? 0) + (u.flowsNeverAnswered ?? 0) })
+    const f = figure(compareVariant(udpFault(udp(), stuck(proxy)), udpFault(udp(), stuck(kernel)), CLEANUP).figures, 'stuckFlowFates')
+    expect(f.verdict).toBe(verdict)
+    if (p !== undefined) expect(f.p).toBeCloseTo(p, 12)
+  })
+
+  it('a fault that names no pod (scale, rolling update) and per-query source ports (no flow to follow) have no fault figures', () => {
+    const scale = (v: VariantResult) => ((v.failover[0]!.pods = []), v)
+    expect(compareVariant(scale(udpFault(udp(), {})), scale(udpFault(udp(), {})), CLEANUP).figures.map((f) => f.figure)).not.toContain('flowsStuck')
+    const perQuery = (v: VariantResult) => ((v.failover[0]!.udp = null), v)
+    expect(compareVariant(perQuery(udpFault(udp(), {})), perQuery(udpFault(udp(), {})), CLEANUP).figures.map((f) => f.figure)).not.toContain('blackhole')
+  })
+
+  it('stuck flows\' fates are not compared when one side has none stuck', () => {
+    const f = figure(compareVariant(udpFault(udp(), { flowsOnDeadEndpoint: 8, flowsStuck: 8, flowsMoved: 8 }), udpFault(udp(), { flowsOnDeadEndpoint: 8 }), CLEANUP).figures, 'stuckFlowFates')
+    expect([f.verdict, f.basis]).toEqual(['not-compared', 'no flow stuck on the kernel side: no fate to compare'])
+  })
+
+  it.each([
+    // With cleanup the blackhole ends at each side's endpoint update: one probe period (2 s) + 0.25 s.
+    { name: 'cleanup: 0.5 s against 2.7 s, 2.2 s apart, agrees', opts: CLEANUP, proxy: stuckFor(0.5), kernel: stuckFor(2.7), verdict: 'agrees' },
+    { name: 'cleanup: 0.5 s against 2.8 s, 2.3 s apart, differs', opts: CLEANUP, proxy: stuckFor(0.5), kernel: stuckFor(2.8), verdict: 'differs' },
+    { name: 'cleanup: no flow stuck (0 s) against 1 s agrees', opts: CLEANUP, proxy: { flowsOnDeadEndpoint: 8 }, kernel: stuckFor(1), verdict: 'agrees' },
+    // Without cleanup it ends when the entries expire: one timeout (1 s) + 0.25 s.
+    { name: 'no cleanup: 1.7 s on both sides agrees', opts: NONE_1S, proxy: stuckFor(1.7), kernel: stuckFor(1.7), verdict: 'agrees' },
+    { name: 'no cleanup: 2.9 s against 1.7 s (1.2 s apart) agrees', opts: NONE_1S, proxy: stuckFor(2.9), kernel: stuckFor(1.7), verdict: 'agrees' },
+    { name: 'no cleanup: entries that never expired (7 s) against 1.7 s differ', opts: NONE_1S, proxy: stuckFor(7), kernel: stuckFor(1.7), verdict: 'differs' },
+    // The kernel's defaults, 30 s and 120 s: the stale entry's timeout may be the stream one.
+    { name: 'no cleanup, the default timeouts: 60 s against 1.7 s agrees', opts: { probePeriodSeconds: 2, udp: { cleanup: 'none' as const, udpTimeoutMs: 30_000, udpStreamTimeoutMs: 120_000 } }, proxy: stuckFor(60), kernel: stuckFor(1.7), verdict: 'agrees' },
+    { name: 'no flow on the dead pod on one side is not compared', opts: NONE_1S, proxy: stuckFor(1.7), kernel: {}, verdict: 'not-compared' },
+  ])('blackhole: $name', ({ opts, proxy, kernel, verdict }) => {
+    const f = figure(compareVariant(udpFault(udp(), proxy), udpFault(udp(), kernel), opts).figures, 'blackhole')
+    expect(f.verdict).toBe(verdict)
+  })
+
+  it('blackhole: kube-proxy deletes nothing while no endpoint serves, so the window takes the timeout too', () => {
+    // Timeouts 5 s: the tolerance is max(5, 2) + 0.25 s with no endpoint left, 2.25 s otherwise.
+    const opts = { probePeriodSeconds: 2, udp: { cleanup: 'kube-proxy' as const, udpTimeoutMs: 5000, udpStreamTimeoutMs: 5000 } }
+    const proxy = udpFault(udp(), stuckFor(0.5))
+    const kernel = udpFault(udp(), stuckFor(5))
+    expect(figure(compareVariant(proxy, kernel, opts).figures, 'blackhole').verdict).toBe('differs')
+    kernel.events = [{ tSec: 4, type: 'endpoints-updated', detail: endpointsDetail([], []) }]
+    const f = figure(compareVariant(proxy, kernel, opts).figures, 'blackhole')
+    expect([f.verdict, f.basis]).toEqual(['agrees', expect.stringMatching(/^4\.50 s apart; the Service was left with no serving endpoint/)])
+    expect(f.proxy).toBe('0.50 s (last lost query at 3.50 s), 10.0 queries lost per stuck flow')
+  })
+
+  it.each([
+    // The fixture's window (3.005 s to the end at about 3,400 requests a second): 3,300 and 1,000
+    // lost queries are about 14% and 4%, more than ×2 apart, but all of them the stuck flows'.
+    { name: 'the stuck flows\' lost queries are left out of the shares', proxy: [3300, 3300], kernel: [1000, 1000], verdict: 'agrees' },
+    { name: 'other failed queries are still compared', proxy: [3300, 100], kernel: [1000, 1000], verdict: 'differs' },
+  ])('errors of a UDP fault window: $name', ({ proxy, kernel, verdict }) => {
+    const side = ([timeouts, lost]: number[]) => udpFault(udp(), { ...stuckFor(1), queriesLost: lost! }, { timeout: timeouts! })
+    const f = figure(compareVariant(side(proxy), side(kernel), CLEANUP).figures, 'errors')
+    expect(f.verdict).toBe(verdict)
+    expect(f.basis).toMatch(/the stuck flows' lost queries \(\d+ and \d+\) left out/)
   })
 })
