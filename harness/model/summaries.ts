@@ -34,7 +34,7 @@ export interface StickinessSummary {
 }
 
 /** Unit of one balancing decision. */
-export type DecisionUnit = 'clients' | 'connections' | 'requests'
+export type DecisionUnit = 'clients' | 'connections' | 'requests' | 'flows'
 
 /** Fairness of the request split, and how the balancing decisions fit the prediction. */
 export interface FairnessSummary {
@@ -44,7 +44,7 @@ export interface FairnessSummary {
   cov: number
   /** Busiest pod's requests over the mean. */
   maxOverMean: number
-  /** What a balancing decision is here: connections (L4), requests (L7) or clients (hashing, affinity). */
+  /** What a balancing decision is here: connections (L4), requests (L7), flows (a UDP Service: one pick per conntrack entry) or clients (hashing, affinity). */
   unit: DecisionUnit
   /** Decisions per pod (pod order). */
   decisions: number[]

@@ -46,7 +46,7 @@ function splitFigure(px: VariantResult, k: VariantResult, alpha: number): Verify
   const b = row(k)
   const show = (r: VariantResult, counts: number[]) => {
     const total = counts.reduce((s, x) => s + x, 0)
-    return `${names.map((n, i) => `${n} ${counts[i]}`).filter((_, i) => (a[i] ?? 0) + (b[i] ?? 0) > 0).join(', ')} (${total} ${isUdp(r) ? 'flows' : r.fairness.unit})`
+    return `${names.map((n, i) => `${n} ${counts[i]}`).filter((_, i) => (a[i] ?? 0) + (b[i] ?? 0) > 0).join(', ')} (${total} ${r.fairness.unit})`
   }
   if (a.every((x) => x === 0) && b.every((x) => x === 0)) return { figure: 'split', proxy: show(px, a), kernel: show(k, b), verdict: 'not-compared', basis: 'no balancing decision on either side' }
   // As for the fairness prediction (decisions.ts): a fault changes who takes traffic, at a moment

@@ -24,11 +24,11 @@ export interface BalancingDecisions {
   p: number | null
 }
 
-type FairnessInput = Pick<PredictInput, 'algorithm' | 'flags' | 'balancing' | 'sessionAffinity'>
+type FairnessInput = Pick<PredictInput, 'algorithm' | 'flags' | 'balancing' | 'sessionAffinity' | 'protocol'>
 
 function fairnessInputOf(v: ResolvedVariant): FairnessInput {
   const flags = { hashPort: v.service.ipvsFlags.some((f) => f.endsWith('-port')), fallback: v.service.ipvsFlags.some((f) => f.endsWith('-fallback')) }
-  return { algorithm: v.service.algorithm, flags, balancing: v.service.balancing, sessionAffinity: v.service.sessionAffinity === 'ClientIP' }
+  return { algorithm: v.service.algorithm, flags, balancing: v.service.balancing, sessionAffinity: v.service.sessionAffinity === 'ClientIP', protocol: v.service.protocol }
 }
 
 /** Decisions per pod over every node's proxy: per (client, pod) pair with unit clients, else as counted. */

@@ -13,6 +13,7 @@
  *   Counted as distinct (client, pod) pairs.
  * - `connections`: L4 (`balancing: connection`): one choice per new connection.
  * - `requests`: L7 (`balancing: request`): one choice per request.
+ * - `flows`: a UDP Service: one choice per new conntrack entry (client address and port).
  *
  * Per receiving node the eligible pods are all pods with weight > 0 (externalTrafficPolicy
  * Cluster) or that node's own (Local), in the node's list order.
@@ -61,6 +62,8 @@ export interface PredictInput {
   nodes: NodeDecisions[]
   /** From the node proxies' start to the end of the measured phase, ms: whether closed connections' entries can lapse within it. @default 0 */
   runMs?: number
+  /** The Service's protocol: a UDP Service decides per flow. @default 'TCP' */
+  protocol?: 'TCP' | 'UDP'
 }
 
 /** A prediction. */
@@ -75,9 +78,11 @@ export interface Prediction {
 }
 
 /** The unit of decision for a configuration. */
-export function decisionUnit(i: Pick<PredictInput, 'algorithm' | 'flags' | 'balancing' | 'sessionAffinity'>): DecisionUnit {
+export function decisionUnit(i: Pick<PredictInput, 'algorithm' | 'flags' | 'balancing' | 'sessionAffinity' | 'protocol'>): DecisionUnit {
   const clientHash = CLIENT_HASHING.has(i.algorithm) && i.flags.hashPort !== true
   if (clientHash || i.sessionAffinity) return 'clients'
+  // A UDP Service has no connection: one pick per new conntrack entry (a flow).
+  if (i.protocol === 'UDP') return 'flows'
   return i.balancing === 'connection' ? 'connections' : 'requests'
 }
 

@@ -21,6 +21,7 @@ describe('UDP Services on the proxy dataplane', () => {
     expect(v!.udp!.flows).toBeGreaterThanOrEqual(v!.requests.ok - 8)
     // (and no more: the warm-up's entries, still alive, carried none of the measured queries)
     expect(v!.udp!.flows).toBeLessThanOrEqual((v!.requests.sent ?? 0) + 8)
+    expect(v!.fairness.unit).toBe('flows')
     expect(v!.fairness.chiSquaredP).toBeGreaterThanOrEqual(0.01)
     expect(v!.udp!.pods.every((p) => p.flows > 50)).toBe(true)
   })

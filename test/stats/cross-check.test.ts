@@ -175,6 +175,7 @@ describe('compareVariant: a UDP Service', () => {
   function udp(onOne = 32, clients = 32): VariantResult {
     const v = base()
     const client = (i: number) => ({ client: `127.0.0.${i + 1}`, pods: i < onOne ? ['pod-1'] : ['pod-1', 'pod-2'], answered: 10, lost: 0 })
+    v.fairness = { ...v.fairness, unit: 'flows' }
     v.udp = { sourcePort: 'fixed', flows: clients, pods: v.pods.map((p) => ({ name: p.name, queriesAnswered: 100, flows: 8 })), clients: Array.from({ length: clients }, (_, i) => client(i)), clientsOnOnePod: onOne }
     return v
   }

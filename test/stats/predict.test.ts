@@ -20,6 +20,9 @@ describe('decisionUnit', () => {
     [{ algorithm: 'ip-hash', flags: { hashPort: true }, balancing: 'connection', sessionAffinity: false }, 'connections'],
     [{ algorithm: 'maglev', flags: {}, balancing: 'request', sessionAffinity: false }, 'clients'],
     [{ algorithm: 'round-robin', flags: {}, balancing: 'connection', sessionAffinity: true }, 'clients'],
+    [{ algorithm: 'random', flags: {}, balancing: 'connection', sessionAffinity: false, protocol: 'UDP' }, 'flows'],
+    [{ algorithm: 'random', flags: {}, balancing: 'connection', sessionAffinity: true, protocol: 'UDP' }, 'clients'],
+    [{ algorithm: 'random', flags: {}, balancing: 'connection', sessionAffinity: false, protocol: 'TCP' }, 'connections'],
   ] as const)('%j → %s', (i, unit) => expect(decisionUnit(i)).toBe(unit))
 })
 
