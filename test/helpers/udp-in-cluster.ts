@@ -10,6 +10,8 @@
  * - the pods see the client pods' addresses: the ClusterIP chain masquerades only sources outside
  *   the cluster CIDR (`! -s <cluster CIDR> -j KUBE-MARK-MASQ`), and masqueradeAll every source;
  * - fixed source ports: one entry per resolver socket, one pick, every query of it to one pod;
+ * - a pod querying its own Service reaches itself half the time, masqueraded to its node's address
+ *   (the endpoint chain's `-s <pod> -j KUBE-MARK-MASQ`), and pod-2 sees pod-1's own address;
  * - internalTrafficPolicy Local: only the node's own endpoints; a node with none DROPs
  *   (`internalTrafficFilterVerdict = "drop"`), so its resolvers get no answer at all;
  * - a killed pod: kube-proxy's cleanup deletes the entries to the ClusterIP whose reply source
@@ -36,6 +38,8 @@ export interface UdpInClusterScenarios {
   fixed: UserScenario
   /** internalTrafficPolicy Local on node-a and node-b (2 pods each) and node-c (none), 2 resolvers on each. */
   local: UserScenario
+  /** One node, 2 pods; pod-1 is the only client (clientPods 'endpoints'): it queries itself or pod-2. */
+  hairpin: UserScenario
   /** pod-3 killed at 0.1 s; variants `none` and `kube-proxy` (udpConntrackCleanup). */
   killed: UserScenario
   pauseSec: number
@@ -66,6 +70,7 @@ export function udpInClusterScenarios(dataplane: 'proxy' | 'kernel'): UdpInClust
       // node-c's queries are lost 1 s after they are sent (the executor waits for them after the end).
       load: { ...steady, warmup: '100ms', duration: '500ms', rate: 300, clientIps: 6, udpSourcePort: 'per-query' },
     },
+    hairpin: { name: 'udp-ic-hairpin', ...base, cluster: { ...base.cluster, nodes: 1, replicas: 2 }, load: { ...steady, duration: '500ms', rate: 200, clientIps: 1, clientPods: 'endpoints', udpSourcePort: 'per-query' } },
     killed: {
       name: 'udp-ic-killed',
       ...base,

@@ -46,6 +46,17 @@ describe('in-cluster UDP clients on the proxy dataplane', () => {
     expect(v!.sourceAddresses).toEqual({ clientAddressesSeen: 8, nodeAddressesSeen: 0 })
   })
 
+  it('a pod querying its own Service reaches itself (hairpin), masqueraded to its node\'s address; the other pod sees its own address', async () => {
+    const [v] = await runVariants(s.hairpin)
+    const [self, other] = v!.udp!.pods
+    expect(v!.errors.total).toBe(0)
+    expect(v!.clients).toMatchObject({ from: 'cluster', clientPods: 'endpoints', byNode: { 'node-a': 1 } })
+    expect(self!.flows).toBeGreaterThan(0)
+    expect(other!.flows).toBeGreaterThan(0)
+    expect(v!.clients!.hairpinDecisions).toBe(self!.flows)
+    expect(v!.sourceAddresses).toEqual({ clientAddressesSeen: 1, nodeAddressesSeen: 1 })
+  })
+
   it('internalTrafficPolicy Local: each client pod\'s flows stay on its node\'s pods; a node without a pod gets no answer (its queries time out)', async () => {
     const [v] = await runVariants(s.local)
     const podNode = new Map(v!.pods.map((p) => [p.name, p.node]))
