@@ -77,8 +77,9 @@ const internalRoute = (ep: Endpoint, clientIp: string): Route => routeFrom(ep, c
 /** Listen for NodePort or ClusterIP traffic with the node's balancing mode. */
 const listen = (opts: ProxyOptions) => (config.balancing === 'connection' ? startL4Proxy({ ...opts, countRequests: !config.builtInPods }) : startL7Proxy({ ...opts, lean: config.builtInPods }))
 
-// A UDP Service: the node's UDP forwarder and hop relays carry it (udp-node.ts) instead.
-const udp = config.udp === undefined ? undefined : await startUdpNode(config, { balancer, accounting, route }).catch((err: unknown) => {
+// A UDP Service: the node's UDP forwarders (its NodePort's, its ClusterIP's for in-cluster
+// clients, with the same balancers and routes as TCP's) and hop relays carry it (udp-node.ts) instead.
+const udp = config.udp === undefined ? undefined : await startUdpNode(config, { balancer, accounting, route, internal: internalBalancer === undefined ? undefined : { balancer: internalBalancer, route: internalRoute } }).catch((err: unknown) => {
   process.send?.({ type: 'failed', error: `cannot bind UDP on ${config.address}: ${(err as Error).message}` })
   process.exit(1)
 })
@@ -138,8 +139,8 @@ try {
       current = scope(all)
       balancer.update(current)
       // (after the rules: kube-proxy's conntrack cleanup runs at the end of its sync)
-      udp?.forwarder.endpoints(p as Endpoint[])
       internalBalancer?.update(internalScope(all))
+      for (const f of udp?.forwarders ?? []) f.endpoints(p as Endpoint[])
       await rejectIfEmpty(all)
     },
   })

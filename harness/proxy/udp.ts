@@ -1,12 +1,15 @@
 /**
- * A node's UDP NodePort forwarder (a UDP Service): one pick per new flow (client address and
- * port to this node's NodePort), kept in the node's flow table (udp-flow-table.ts) with the
- * kernel's timeouts, conntrack's or IPVS's, refreshed by every datagram either way. Each flow
- * gets its own upstream socket, bound where the route says: this node's address (Cluster: SNAT
- * to the node, through the pod's node's UDP hop relay when the pod runs elsewhere) or the
- * client's own address (Local: the client address kept). Answers go back from the NodePort
- * socket, as un-DNAT makes them. Nothing answers a datagram with no endpoint (REJECT's ICMP
- * reaches no unconnected socket) or to a dead pod: the client's query times out.
+ * A node's UDP forwarder for one frontend of a UDP Service (its NodePort, or its ClusterIP for
+ * in-cluster clients): one pick per new flow (client address and port to this frontend), kept in
+ * the frontend's flow table (udp-flow-table.ts) with the kernel's timeouts, conntrack's or
+ * IPVS's, refreshed by every datagram either way. Each flow gets its own upstream socket, bound
+ * where the route says: this node's address (NodePort under Cluster, hairpin, masqueradeAll:
+ * SNAT to the node) or the client's own address (NodePort under Local, ClusterIP traffic from a
+ * pod: the client address kept), through the pod's node's UDP hop relay when the pod runs
+ * elsewhere. Answers go back from the frontend's socket, as un-DNAT makes them. Nothing answers
+ * a datagram with no endpoint (a DROP; a REJECT's ICMP port unreachable reaches no unconnected
+ * socket either: net/ipv4/udp.c `__udp4_lib_err` reports it only to a connected socket or one
+ * with IP_RECVERR) or to a dead pod: the client's query times out.
  *
  * Endpoint changes delete flows as kube-proxy deletes conntrack entries (udp-cleanup.ts), per
  * `cleanup`; a flow that stays keeps its pod, dead or restarted on the same address.

@@ -135,14 +135,16 @@ export interface ClientPlacement {
 
 /**
  * The in-cluster clients, in client-address order: one per client address in use
- * (min(clientIps, connections)), placed round robin over load.clientNodes; with clientPods
- * 'endpoints', the Service's pods in numbering order (at most one client per pod). Empty for
- * external clients.
+ * (min(clientIps, connections); a UDP Service's clients are its addresses, clientIps, as
+ * load/plan.ts clientAddressCount counts them), placed round robin over load.clientNodes; with
+ * clientPods 'endpoints', the Service's pods in numbering order (at most one client per pod).
+ * Empty for external clients.
  */
-export function clientPlacement(v: { cluster: Pick<ResolvedVariant['cluster'], 'nodes'>; load: Pick<ResolvedVariant['load'], 'from' | 'clientNodes' | 'clientPods' | 'clientIps' | 'connections'> }): ClientPlacement[] {
+export function clientPlacement(v: { cluster: Pick<ResolvedVariant['cluster'], 'nodes'>; load: Pick<ResolvedVariant['load'], 'from' | 'clientNodes' | 'clientPods' | 'clientIps' | 'connections'>; service: Pick<ResolvedVariant['service'], 'protocol'> }): ClientPlacement[] {
   const { load } = v
   if (load.from !== 'cluster') return []
-  const count = Math.min(load.clientIps, load.connections)
+  // (a resolver has no connection: load.connections means nothing to the udp executor)
+  const count = v.service.protocol === 'UDP' ? load.clientIps : Math.min(load.clientIps, load.connections)
   if (load.clientPods === 'endpoints') {
     return podPlacement(v.cluster.nodes).slice(0, count).map((x, k) => ({ name: `client-${k + 1}`, node: x.node.name, pod: x.name }))
   }

@@ -1,7 +1,8 @@
 /**
  * The UDP parts of a variant: service.protocol's consequences (the open model is required, one
  * pick per flow, a front load balancer only where its preset carries UDP), the nodes' conntrack
- * timeouts and the UDP load's source ports. Checked here so that a UDP scenario that cannot run
+ * timeouts and the UDP load's source ports. In-cluster clients (load.from 'cluster': resolvers in
+ * client pods at the ClusterIP, the CoreDNS case) run as external ones do, with the same refusals. Checked here so that a UDP scenario that cannot run
  * is refused before anything starts (exit 2).
  */
 import type { ScenarioIssue } from '../errors.ts'
@@ -68,9 +69,6 @@ export function udpIssues(v: ResolvedVariant, raw: { service: Obj; load: Obj }, 
     out.push({ path: p('service.loadBalancer.preset'), message: `got "${lb.preset}"; its load balancer carries TCP only here; for a UDP Service expected one of ${UDP_LB_PRESETS.map((x) => `"${x}"`).join(', ')} (flow hash), or type "NodePort"` })
   } else if (lb !== null) {
     out.push({ path: p('service.type'), message: `got "LoadBalancer" (preset "${lb.preset}"); svcbench's front load balancer does not carry UDP yet: run the UDP Service as type "NodePort" (the NLB's flow hash pins each flow to one node, as every node's kube-proxy then pins it to one pod)` })
-  }
-  if (v.load.from === 'cluster') {
-    out.push({ path: p('load.from'), message: `got "cluster"; UDP Services run with external clients at the NodePorts for now (in-cluster UDP clients are not modelled yet): set service.type "NodePort" and load.from "external"` })
   }
   if (s.proxyMode === 'userspace') {
     out.push({ path: p('service.proxyMode'), message: 'got "userspace"; its UDP proxy (removed in 1.26) is not modelled: expected iptables, nftables or ipvs' })

@@ -1,5 +1,7 @@
 /** The UDP scenarios of issue #18's checks, for either dataplane (test/integration/udp.test.ts, test/dataplane/kernel/udp.test.ts). */
+import { expect } from 'vitest'
 import type { UserScenario } from '../../harness/scenario/schema.ts'
+import type { FailoverResult } from '../../harness/model/variant-parts.ts'
 
 const RATE = 400
 /** The first stage (the fault strikes in it), the pause (longer than the conntrack timeouts) and the last stage, s. */
@@ -47,4 +49,24 @@ export function udpScenarios(dataplane: 'proxy' | 'kernel'): { perQuery: UserSce
     resumeSec: FIRST_S + PAUSE_S,
     pauseSec: FIRST_S,
   }
+}
+
+/**
+ * The killed pod's checks (issue #18), for one fault of the variant without cleanup (`none`) and
+ * of the one with kube-proxy's (`cleanup`): both detect it and every stuck flow moves; without
+ * cleanup the clients' own queries keep the stale entries alive past the endpoint update, to the
+ * end of the first stage, and the flows move only after the pause (`pauseSec` to `resumeSec`),
+ * once the entries expired; with it the entries go with the endpoint, and the flows move then.
+ */
+export function expectStaleEntriesCleaned(none: FailoverResult, cleanup: FailoverResult, timing: { pauseSec: number; resumeSec: number }): void {
+  for (const f of [none, cleanup]) {
+    expect(f.detectedAtSec).not.toBeNull()
+    expect(f.udp!.flowsStuck).toBeGreaterThan(0)
+    expect(f.udp!.flowsMoved).toBe(f.udp!.flowsStuck)
+  }
+  expect(none.udp!.lastLostSec!).toBeGreaterThan(none.detectedAtSec!)
+  expect(none.udp!.lastLostSec!).toBeGreaterThan(timing.pauseSec - 0.1)
+  expect(none.udp!.lastMovedAtSec!).toBeGreaterThanOrEqual(timing.resumeSec)
+  expect(cleanup.udp!.lastLostSec!).toBeLessThan(cleanup.detectedAtSec! + 0.2)
+  expect(cleanup.udp!.lastMovedAtSec!).toBeLessThan(cleanup.detectedAtSec! + 0.3)
 }

@@ -99,6 +99,27 @@ describe('splitPlan', () => {
       'svb-x-c1': { connections: 2, runNetns: 'svb-x-c1', pairs: ['198.19.1.129→81', '198.19.1.129→81'] },
     })
   })
+  it('splits a UDP load per client address (one resolver each, whatever plan.connections says), each with the target it had', () => {
+    const udp = { ...plan, connections: 50, udp: { sourcePort: 'fixed' as const, queryBytes: 32 } }
+    const parts = splitPlan(udp, netnsOf)
+    expect(Object.fromEntries([...parts].map(([ns, p]) => [ns, p.clientAddresses.map((a, j) => `${a}→${p.targets[j]!.port}`)]))).toEqual({
+      'svb-x-c0': ['198.19.0.129→80', '198.19.0.130→82'],
+      'svb-x-c1': ['198.19.1.129→81'],
+    })
+  })
+  it('shares the open model\'s rates out by entries (2 of 3 clients: 2/3 of each rate), each part on a seed of its own', () => {
+    const open = { startRps: 300, stages: [{ durationMs: 0, targetRps: 600 }], arrival: 'poisson' as const, seed: 7, warmupRps: 150, maxConnections: 10 }
+    const parts = splitPlan({ ...plan, open, udp: { sourcePort: 'per-query', queryBytes: 32 } }, netnsOf)
+    const c0 = parts.get('svb-x-c0')!.open!
+    const c1 = parts.get('svb-x-c1')!.open!
+    expect([c0.startRps, c0.warmupRps, c0.stages[0]!.targetRps]).toEqual([200, 100, 400])
+    expect([c1.startRps, c1.warmupRps, c1.stages[0]!.targetRps]).toEqual([100, 50, 200])
+    expect(c0.seed).not.toBe(c1.seed)
+    // TCP: by connections (5 of 7 and 2 of 7).
+    const tcp = splitPlan({ ...plan, open }, netnsOf)
+    expect(tcp.get('svb-x-c0')!.open!.startRps).toBeCloseTo((300 * 5) / 7, 9)
+    expect(tcp.get('svb-x-c1')!.open!.startRps).toBeCloseTo((300 * 2) / 7, 9)
+  })
   it('refuses an address no namespace of the run has', () => {
     expect(() => splitPlan({ ...plan, clientAddresses: ['203.0.113.9'] }, netnsOf)).toThrow(/refusing source address 203\.0\.113\.9: no client namespace of the run has it/)
   })

@@ -2,16 +2,18 @@
 import { describe, expect, it } from 'vitest'
 import { resolveScenario } from '../../harness/scenario/resolve.ts'
 import { ScenarioError } from '../../harness/errors.ts'
+import { clientPlacement } from '../../harness/scenario/topology.ts'
 
-const refusal = (s: unknown): string => {
+const refused = (s: unknown): ScenarioError => {
   try {
     resolveScenario(s)
   } catch (e) {
-    if (e instanceof ScenarioError) return e.message
+    if (e instanceof ScenarioError) return e
     throw e
   }
   throw new Error('not refused')
 }
+const refusal = (s: unknown): string => refused(s).message
 const udp = { name: 'u', service: { protocol: 'UDP' }, load: { rate: 100 } } as const
 
 describe('a UDP Service', () => {
@@ -33,10 +35,40 @@ describe('a UDP Service', () => {
     ['TCP settings of the load', { ...udp, load: { rate: 100, keepAlive: false } }, /load: keepAlive, maxConnections and connectionLifetime are TCP settings/],
     ['fractional seconds on the kernel dataplane', { ...udp, service: { protocol: 'UDP', dataplane: 'kernel' }, cluster: { conntrack: { udpTimeout: '1500ms' } } }, /cluster\.conntrack\.udpTimeout: got "1500ms"; the kernel dataplane writes it to a sysctl in whole seconds/],
     ['UDP load fields on a TCP Service', { name: 'u', load: { rate: 10, udpSourcePort: 'fixed' } }, /load\.udpSourcePort: applies to UDP Services only/],
-    ['in-cluster clients (a ClusterIP Service), with the fix', { ...udp, service: { protocol: 'UDP', type: 'ClusterIP' } }, /load\.from: got "cluster"; UDP Services run with external clients at the NodePorts for now/],
     ['a cleanup setting on a TCP Service', { name: 'u', service: { udpConntrackCleanup: 'none' } }, /service\.udpConntrackCleanup: applies to UDP Services only/],
   ])('refuses %s', (_what, scenario, message) => {
     expect(refusal(scenario)).toMatch(message)
+  })
+})
+
+describe('in-cluster UDP clients (load.from "cluster": resolvers in client pods at the ClusterIP)', () => {
+  const inCluster = { ...udp, service: { protocol: 'UDP', type: 'ClusterIP' } } as const
+
+  it.each([
+    ['a ClusterIP Service (load.from defaults to "cluster")', inCluster],
+    ['a NodePort Service at its ClusterIP', { ...udp, load: { rate: 100, from: 'cluster' } }],
+    ['the Service\'s own pods as clients, fixed source ports, internalTrafficPolicy Local', { ...udp, service: { protocol: 'UDP', type: 'ClusterIP', internalTrafficPolicy: 'Local' }, load: { rate: 100, clientPods: 'endpoints', udpSourcePort: 'fixed' } }],
+  ])('accepts %s', (_what, scenario) => {
+    const v = resolveScenario(scenario).variants[0]!
+    expect([v.service.protocol, v.load.from]).toEqual(['UDP', 'cluster'])
+  })
+
+  it('places one client pod per client address (load.clientIps: a resolver has no connection, load.connections does not cap them)', () => {
+    const v = resolveScenario({ ...inCluster, load: { rate: 100, clientIps: 7, connections: 2 } }).variants[0]!
+    expect(clientPlacement(v).map((c) => c.node)).toEqual(['node-a', 'node-b', 'node-c', 'node-a', 'node-b', 'node-c', 'node-a'])
+    // (TCP keeps min(clientIps, connections))
+    expect(clientPlacement(resolveScenario({ name: 't', service: { type: 'ClusterIP' }, load: { clientIps: 7, connections: 2 } }).variants[0]!)).toHaveLength(2)
+  })
+
+  it.each([
+    ['a closed-model load', { ...inCluster, load: {} }, /load\.rate: not set; a UDP Service runs on the open model/],
+    ['per-request balancing', { ...inCluster, service: { ...inCluster.service, balancing: 'request' } }, /service\.balancing: got "request"; a UDP Service is balanced per flow/],
+    ['userspace mode', { ...inCluster, service: { ...inCluster.service, proxyMode: 'userspace' } }, /service\.proxyMode: got "userspace"; its UDP proxy \(removed in 1\.26\) is not modelled/],
+    ['TCP settings of the load', { ...inCluster, load: { rate: 100, keepAlive: false } }, /load: keepAlive, maxConnections and connectionLifetime are TCP settings/],
+    ['load.from "external" on a ClusterIP Service', { ...inCluster, load: { rate: 100, from: 'external' } }, /load\.from: got "external"; a ClusterIP Service has no address outside the cluster/],
+  ])('still refuses %s (exit 2)', (_what, scenario, message) => {
+    expect(refusal(scenario)).toMatch(message)
+    expect(refused(scenario).exitCode).toBe(2)
   })
 })
 

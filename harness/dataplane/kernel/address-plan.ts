@@ -61,7 +61,7 @@ export interface KernelAddressPlan extends ClusterAddressing {
 }
 
 /** In-cluster client pods on each node (load.clientPods 'separate'; the Service's pods as clients need no addresses of their own). */
-export function clientsPerNode(v: Pick<ResolvedVariant, 'cluster' | 'load'>): number[] {
+export function clientsPerNode(v: Pick<ResolvedVariant, 'cluster' | 'load' | 'service'>): number[] {
   const counts = v.cluster.nodes.map(() => 0)
   const index = new Map(v.cluster.nodes.map((n, i) => [n.name, i]))
   for (const c of clientPlacement(v)) if (c.pod === null) counts[index.get(c.node) as number]! += 1
@@ -96,12 +96,12 @@ function blockBits(maxSlots: number, maxClients = 0): number {
 }
 
 /** The block bits of a variant's plan. */
-function bitsOf(v: Pick<ResolvedVariant, 'cluster' | 'load'>): number {
+function bitsOf(v: Pick<ResolvedVariant, 'cluster' | 'load' | 'service'>): number {
   return blockBits(Math.max(0, ...slotsPerNode(v)), Math.max(0, ...clientsPerNode(v)))
 }
 
 /** Where the kernel dataplane cannot lay out the variant's addresses; empty when it can. */
-export function kernelAddressIssues(v: Pick<ResolvedVariant, 'cluster' | 'load'>): ScenarioIssue[] {
+export function kernelAddressIssues(v: Pick<ResolvedVariant, 'cluster' | 'load' | 'service'>): ScenarioIssue[] {
   const issues: ScenarioIssue[] = []
   const slots = slotsPerNode(v)
   const bits = bitsOf(v)
@@ -114,7 +114,7 @@ export function kernelAddressIssues(v: Pick<ResolvedVariant, 'cluster' | 'load'>
 }
 
 /** The variant's kernel addresses (check {@link kernelAddressIssues} first). */
-export function kernelAddressPlan(v: Pick<ResolvedVariant, 'cluster' | 'load'>): KernelAddressPlan {
+export function kernelAddressPlan(v: Pick<ResolvedVariant, 'cluster' | 'load' | 'service'>): KernelAddressPlan {
   const bits = bitsOf(v)
   const block = (i: number) => CLUSTER_BASE + i * 2 ** bits
   const half = (i: number) => block(i) + 2 ** (bits - 1)

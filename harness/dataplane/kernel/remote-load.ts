@@ -8,7 +8,8 @@ import { combineLoads } from '../../load/merge.ts'
 import { PROGRESS_INTERVAL_MS } from '../../load/drive.ts'
 import { decodeLoadResult, type EncodedLoadResult } from './wire.ts'
 import type { Child } from '../../process/child.ts'
-import type { LoadExecutorName, LoadPlan, RunningLoad } from '../../load/types.ts'
+import { deriveSeed } from '../../util/rng.ts'
+import type { LoadExecutorName, LoadPlan, OpenPlan, RunningLoad } from '../../load/types.ts'
 import type { LoadProgress, LoadResult } from '../../model/measurements.ts'
 
 /** Time the result may take after the load's end, ms (the closed model waits for requests in flight up to their timeout). */
@@ -18,11 +19,17 @@ export const RESULT_MARGIN_MS = 30_000
  * `plan` split by the namespace each connection's client address lives in: connection i (address
  * i mod n, target i mod m, as every executor pairs them) becomes a connection of its namespace's
  * part, which lists one address and one target per connection, so that the pairing is kept
- * exactly. Throws HarnessError NOT_LOOPBACK for an address no namespace of the run has.
+ * exactly. A UDP load's clients are its addresses (the udp executor opens one socket per address,
+ * or cycles the addresses per query), so it is split per address instead: address i and target
+ * i mod m. The open model's rates are shared out in proportion (a part with k of the n entries
+ * runs at k/n of each rate, on a seed of its own), so that the parts together run the plan's
+ * schedule and each client its share of it, as one generator would. Throws HarnessError
+ * NOT_LOOPBACK for an address no namespace of the run has.
  */
 export function splitPlan(plan: LoadPlan, netnsOf: (address: string) => string | undefined): Map<string, LoadPlan> {
   const parts = new Map<string, { clientAddresses: string[]; targets: LoadPlan['targets'] }>()
-  for (let i = 0; i < plan.connections; i++) {
+  const entries = plan.udp === undefined ? plan.connections : plan.clientAddresses.length
+  for (let i = 0; i < entries; i++) {
     const address = plan.clientAddresses[i % plan.clientAddresses.length] as string
     const netns = netnsOf(address)
     if (netns === undefined) throw new HarnessError('NOT_LOOPBACK', `refusing source address ${address}: no client namespace of the run has it`)
@@ -30,7 +37,17 @@ export function splitPlan(plan: LoadPlan, netnsOf: (address: string) => string |
     part.clientAddresses.push(address)
     part.targets.push(plan.targets[i % plan.targets.length] as LoadPlan['targets'][number])
   }
-  return new Map([...parts].map(([netns, p]) => [netns, { ...plan, ...p, connections: p.clientAddresses.length, runNetns: netns }]))
+  const share = (open: OpenPlan, netns: string, n: number): OpenPlan => ({
+    ...open,
+    startRps: (open.startRps * n) / entries,
+    warmupRps: (open.warmupRps * n) / entries,
+    stages: open.stages.map((st) => ({ ...st, targetRps: (st.targetRps * n) / entries })),
+    seed: deriveSeed(open.seed, netns),
+  })
+  return new Map([...parts].map(([netns, p]) => {
+    const n = p.clientAddresses.length
+    return [netns, { ...plan, ...p, connections: n, runNetns: netns, ...(plan.open === undefined ? {} : { open: share(plan.open, netns, n) }) }]
+  }))
 }
 
 /** Start `executor` on `plan` split over the load generators by namespace (`children`), as one load. */
