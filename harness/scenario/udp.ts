@@ -22,8 +22,9 @@ export const UDP_LB_PRESETS: readonly LbPresetName[] = ['aws-nlb']
 
 /** Why each other preset is refused for a UDP Service. */
 const NO_UDP: Record<Exclude<LbPresetName, 'aws-nlb'>, string> = {
-  // Classic ELB listeners are HTTP, HTTPS, TCP and SSL (Elastic Load Balancing, Classic Load
-  // Balancers, "Listeners for your Classic Load Balancer"): there is no UDP to model.
+  // Classic ELB listeners are HTTP, HTTPS, TCP and SSL (Elastic Load Balancing, "Listeners for
+  // your Classic Load Balancer"); cloud-provider-aws aws.go checkProtocol refuses UDP unless the
+  // Service asks for an NLB: there is no UDP to model.
   'aws-clb': 'a Classic ELB has no UDP listener at all (HTTP, HTTPS, TCP and SSL only)',
   'gcp-l4': 'its UDP path (passthrough Network Load Balancer) is not modelled for UDP yet',
   'azure-lb': 'its UDP load-balancing rules are not modelled for UDP yet',
