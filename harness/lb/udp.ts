@@ -42,6 +42,8 @@ export interface RunningUdpLb {
   endFlows(drop: (node: string) => boolean): number
   /** Live flows. */
   flows(): number
+  /** The listening port (the kernel's pick when `port` was 0). */
+  port(): number
   close(): void
 }
 
@@ -110,6 +112,7 @@ export async function startUdpLb(o: UdpLbOptions): Promise<RunningUdpLb> {
       return gone.length
     },
     flows: () => table.size(),
+    port: () => server.address().port,
     close() {
       closed = true
       flows.close()
