@@ -13,6 +13,7 @@ import { HarnessError, type ScenarioIssue } from '../errors.ts'
 import { kubeletProbePasses } from '../util/probe.ts'
 import { createLoadExecutor } from '../load/registry.ts'
 import type { LbConfig, NodeProxyConfig } from '../model/wire.ts'
+import { NLB_UDP_IDLE_TIMEOUT_MS } from '../model/load-balancer.ts'
 import type { ResolvedVariant } from '../model/scenario.ts'
 import type { LbStats, ProxyStats } from '../model/measurements.ts'
 import { DEFAULT_COUNTS_TIMEOUT_MS, type Dataplane, type DataplaneNetwork, type DataplaneStartOptions, type DataplaneStats, type DataplaneTopology, type LoadTarget, type RunningDataplane } from './types.ts'
@@ -85,6 +86,8 @@ async function lbConfig(settings: NonNullable<ResolvedVariant['service']['loadBa
     healthCheckNodePort: v.service.healthCheckNodePort,
     externalTrafficPolicy: v.service.externalTrafficPolicy,
     seed: deriveSeed(opts.seed, `${v.name}/lb`),
+    protocol: v.service.protocol,
+    udpIdleTimeoutMs: NLB_UDP_IDLE_TIMEOUT_MS,
     tlsCredentials: settings.tls ? await selfSignedCredentials() : null,
   }
 }

@@ -3,7 +3,10 @@
  * health-checks every node (TCP to the NodePort under externalTrafficPolicy Cluster, HTTP GET
  * /healthz on the healthCheckNodePort under Local, which kube-proxy answers 200 only while the
  * node has a ready local endpoint) and forwards to a healthy node's NodePort: per connection
- * (flow-hash, round-robin, leader) or per request (least-outstanding, L7).
+ * (flow-hash, round-robin, leader) or per request (least-outstanding, L7); a UDP Service per
+ * flow (udp.ts). The checks are the same for UDP, as the AWS Load Balancer Controller and the
+ * in-tree provider configure them: under Cluster a TCP connect to a UDP-only NodePort, which
+ * nothing answers, so every node fails it and the load balancer fails open.
  */
 import net from 'node:net'
 import http from 'node:http'
@@ -20,6 +23,7 @@ import type { LbConfig, LbNode } from '../model/wire.ts'
 import type { LbEvent, LbStats } from '../model/measurements.ts'
 import { answerAfterHalfClose } from '../util/http.ts'
 import type { RelayName } from '../model/variant-parts.ts'
+import { nodesLosingFlows, startUdpLb, type RunningUdpLb } from './udp.ts'
 
 const config = readChildConfig<LbConfig>()
 const s = config.settings
@@ -48,12 +52,24 @@ function healthLoop(node: LbNode): void {
     if (was && next <= -hc.unhealthyThreshold) {
       healthy.set(node.name, false)
       events.push({ node: node.name, healthy: false, atMs: Date.now() })
+      endFlowsOffPool()
     } else if (!was && next >= hc.healthyThreshold) {
       healthy.set(node.name, true)
       events.push({ node: node.name, healthy: true, atMs: Date.now() })
+      endFlowsOffPool()
     }
   })
   setTimeout(() => healthLoop(node), hc.intervalSeconds * 1000).unref()
+}
+
+/** The UDP listener of a UDP Service; undefined for TCP. */
+let udp: RunningUdpLb | undefined
+
+/** UDP: end the flows of the nodes new flows may not go to (their next datagrams are new flows); TCP connections are left as they were. */
+function endFlowsOffPool(): void {
+  if (udp === undefined) return
+  const losing = nodesLosingFlows(healthy, s.allUnhealthy)
+  if (losing.size > 0) udp.endFlows((node) => losing.has(node))
 }
 
 let rr = 0
@@ -90,8 +106,23 @@ const count = (node: string) => {
 
 /** The native relay of the L4 presets without TLS (TLS terminates in Node); null otherwise. */
 let native: NativeRelay | null = null
-/** The relay that moves the bytes (a stream pipe is `data`), and why it is not the native one where that was due. */
-let relayReport: { relay: RelayName; relayFallback: string | null } = { relay: 'l7', relayFallback: null }
+/** The relay that moves the bytes (a stream pipe is `data`; null for UDP datagrams), and why it is not the native one where that was due. */
+let relayReport: { relay: RelayName | null; relayFallback: string | null } = { relay: 'l7', relayFallback: null }
+
+async function startUdp(): Promise<RunningUdpLb> {
+  relayReport = { relay: null, relayFallback: null }
+  return startUdpLb({
+    address: config.address,
+    port: config.port,
+    nodePort: config.nodePort,
+    pick: pickNode,
+    sourceFor: (clientIp) => (s.preserveClientIp ? clientIp : config.address),
+    idleMs: config.udpIdleTimeoutMs,
+    onFlow: (node) => (byNode[node] = (byNode[node] ?? 0) + 1),
+    onRefused: () => refused++,
+    epochMs: () => epochMs,
+  })
+}
 
 async function startL4(): Promise<net.Server> {
   native = config.tlsCredentials === null ? nativeRelay() : null
@@ -179,7 +210,8 @@ async function startL7(): Promise<http.Server> {
 }
 
 try {
-  if (s.algorithm === 'least-outstanding') await startL7()
+  if (config.protocol === 'UDP') udp = await startUdp()
+  else if (s.algorithm === 'least-outstanding') await startL7()
   else await startL4()
   for (const n of config.nodes) healthLoop(n)
   serveIpc({

@@ -8,6 +8,15 @@ export type LbAlgorithm = (typeof LB_ALGORITHMS)[number]
 export const LB_PRESET_NAMES = ['aws-nlb', 'aws-clb', 'gcp-l4', 'azure-lb', 'metallb-l2'] as const
 export type LbPresetName = (typeof LB_PRESET_NAMES)[number]
 
+/**
+ * The NLB's idle timeout for a UDP flow, ms: a datagram after it is a new flow, hashed afresh. AWS
+ * sets it to 120 s and it cannot be changed (only TCP's became configurable): Elastic Load
+ * Balancing, Network Load Balancers, "Connection idle timeout" (awsdocs/elb-network-load-balancers-
+ * user-guide doc_source/network-load-balancers.md) and the AWS blog "Introducing NLB TCP
+ * configurable idle timeout" (2024).
+ */
+export const NLB_UDP_IDLE_TIMEOUT_MS = 120_000
+
 /** A front load balancer's behaviour, fully resolved. */
 export interface LbSettings {
   preset: LbPresetName

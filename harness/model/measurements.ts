@@ -190,13 +190,13 @@ export interface LbEvent {
 
 /** What the load balancer counted in the measured phase. */
 export interface LbStats {
-  /** Decisions per node: connections (L4) or requests (least-outstanding). */
+  /** Decisions per node: connections (L4), requests (least-outstanding) or flows (a UDP Service). */
   byNode: Record<string, number>
-  /** Connections or requests refused because no node could take them. */
+  /** Connections, requests or (UDP) datagrams refused because no node could take them. */
   refused: number
   events: LbEvent[]
-  /** The relay that moved its bytes. */
-  relay: RelayName
+  /** The relay that moved its bytes; null for a UDP Service (datagrams, no relay mode). */
+  relay: RelayName | null
   /** Why that relay ran instead of the one its preset runs here (native for L4 without TLS), e.g. the addon's load error; null when it is that one. */
   relayFallback: string | null
 }

@@ -231,10 +231,14 @@ export interface LoadBalancerResult {
     /** Failed checks in a row that take a healthy node out. */
     unhealthyThreshold: number
   }
-  /** Connections (L4) or requests (least-outstanding) sent to each node in the measured phase. */
+  /** What `byNode` counts: `connections` (L4), `requests` (least-outstanding) or `flows` (a UDP Service: client address and port, counted once on its first measured datagram). Absent from older results (connections or requests, by algorithm). */
+  unit?: 'connections' | 'requests' | 'flows'
+  /** Connections (L4), requests (least-outstanding) or UDP flows sent to each node in the measured phase. */
   byNode: Record<string, number>
-  /** Refused because no node was healthy (allUnhealthy: refuse). */
+  /** Refused because no node was healthy (allUnhealthy: refuse): connections, requests, or a UDP Service's datagrams. */
   refused: number
+  /** UDP only: seconds a flow lives without a datagram either way (the NLB's fixed 120). Absent for TCP. */
+  udpIdleTimeoutSeconds?: number
   /** Health transitions, seconds since the measured phase began. */
   events: {
     /** When the node's health changed, seconds since the measured phase began (negative: during warm-up). */
@@ -244,8 +248,8 @@ export interface LoadBalancerResult {
     /** True: the node came back (healthyThreshold checks passed in a row); false: it was taken out (unhealthyThreshold failed in a row). */
     healthy: boolean
   }[]
-  /** The relay that moved its bytes. Absent in results written before it was reported. */
-  relay?: RelayName
+  /** The relay that moved its bytes; null for a UDP Service (datagrams, no relay mode). Absent in results written before it was reported. */
+  relay?: RelayName | null
 }
 
 /** A marker on the timeline. */

@@ -173,6 +173,10 @@ export interface LbConfig {
   healthCheckNodePort: number
   externalTrafficPolicy: 'Cluster' | 'Local'
   seed: number
+  /** The Service's protocol: TCP connections (L4 or L7), or UDP flows (harness/lb/udp.ts). */
+  protocol: 'TCP' | 'UDP'
+  /** UDP only: a flow without a datagram either way for this long ends, ms (the NLB's fixed 120 s). */
+  udpIdleTimeoutMs: number
   /** PEM key and certificate when settings.tls. */
   tlsCredentials: { key: string; cert: string } | null
 }

@@ -6,8 +6,7 @@
  * relay only carries packets: the pick, and the entry that pins the flow, are the receiving node's.
  */
 import dgram from 'node:dgram'
-import { createUdpFlowTable } from './udp-flow-table.ts'
-import { UDP_SWEEP_MS } from './udp.ts'
+import { bindUdp, createSweptFlowTable } from './udp-socket.ts'
 import type { Endpoint } from '../model/kube-proxy.ts'
 
 /** Options for {@link startUdpHopRelay}. */
@@ -30,8 +29,8 @@ export interface RunningUdpHop {
 export async function startUdpHopRelay(o: UdpHopRelayOptions): Promise<RunningUdpHop> {
   const type = o.host.includes(':') ? 'udp6' : 'udp4'
   const inbound = dgram.createSocket({ type })
-  const table = createUdpFlowTable<dgram.Socket>({ timing: { kind: 'ipvs', udpMs: o.idleMs }, now: Date.now, onLapse: (f) => f.value.close() })
-  const sweep = setInterval(() => table.sweep().forEach((f) => f.value.close()), UDP_SWEEP_MS)
+  const flows = createSweptFlowTable<dgram.Socket>({ timing: { kind: 'ipvs', udpMs: o.idleMs }, now: Date.now, end: (f) => f.value.close() })
+  const table = flows.table
   const later = (fn: () => void) => (o.delayMs > 0 ? void setTimeout(fn, o.delayMs) : fn())
   let closed = false
   inbound.on('message', (msg, rinfo) => {
@@ -48,19 +47,11 @@ export async function startUdpHopRelay(o: UdpHopRelayOptions): Promise<RunningUd
     later(() => closed || up.send(msg, o.target.port, o.target.address))
   })
   inbound.on('error', () => {})
-  await new Promise<void>((resolve, reject) => {
-    inbound.once('error', reject)
-    inbound.bind({ address: o.host, port: o.port, exclusive: true }, () => {
-      inbound.off('error', reject)
-      resolve()
-    })
-  })
+  await bindUdp(inbound, o.host, o.port)
   return {
     close() {
       closed = true
-      clearInterval(sweep)
-      table.remove(() => true).forEach((f) => f.value.close())
-      table.sweep().forEach((f) => f.value.close())
+      flows.close()
       inbound.close()
     },
   }

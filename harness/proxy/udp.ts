@@ -15,7 +15,8 @@
  * `cleanup`; a flow that stays keeps its pod, dead or restarted on the same address.
  */
 import dgram from 'node:dgram'
-import { createUdpFlowTable, type UdpFlow, type UdpFlowTiming } from './udp-flow-table.ts'
+import type { UdpFlow, UdpFlowTiming } from './udp-flow-table.ts'
+import { bindUdp, createFlowSocket, createSweptFlowTable, udpSocketType } from './udp-socket.ts'
 import { udpCleanupFor } from './udp-cleanup.ts'
 import type { Balancer } from '../balancers/types.ts'
 import type { Endpoint } from '../model/kube-proxy.ts'
@@ -23,8 +24,7 @@ import type { UdpConntrackCleanup } from '../model/scenario.ts'
 import type { Accounting } from './accounting.ts'
 import type { Route } from './types.ts'
 
-/** How often lapsed flows' sockets are closed, ms (a lapsed flow is never used again in between: lookups check its time). */
-export const UDP_SWEEP_MS = 100
+export { UDP_SWEEP_MS } from './udp-socket.ts'
 
 /** Options for {@link startUdpProxy}. */
 export interface UdpProxyOptions {
@@ -57,18 +57,16 @@ interface FlowState {
   countedEpoch: number
 }
 
-const socketType = (host: string) => (host.includes(':') ? 'udp6' : 'udp4')
-
 /** Bind the NodePort's UDP socket; resolves once it is bound. */
 export async function startUdpProxy(o: UdpProxyOptions): Promise<RunningUdpProxy> {
   const now = o.now ?? Date.now
-  const server = dgram.createSocket({ type: socketType(o.host) })
+  const server = dgram.createSocket({ type: udpSocketType(o.host) })
   const end = (f: UdpFlow<FlowState>) => {
     f.value.up.close()
     o.balancer.release(f.value.ep, { how: 'request', clientIp: f.key.slice(0, f.key.lastIndexOf(':')) })
   }
-  const table = createUdpFlowTable<FlowState>({ timing: o.timing, now, onLapse: end })
-  const sweep = setInterval(() => table.sweep().forEach(end), UDP_SWEEP_MS)
+  const flows = createSweptFlowTable<FlowState>({ timing: o.timing, now, end })
+  const table = flows.table
   let serving = new Set<string>()
   let closed = false
 
@@ -79,16 +77,8 @@ export async function startUdpProxy(o: UdpProxyOptions): Promise<RunningUdpProxy
       return undefined
     }
     const r = o.route(ep, clientIp)
-    const up = dgram.createSocket({ type: socketType(r.localAddress) })
-    up.on('error', () => {})
-    const f = table.create(key, { ep, up, countedEpoch: -1 })
-    up.on('message', (msg) => {
-      if (closed || table.get(key) !== f) return // the entry is gone: nothing maps the answer back
-      table.reply(f)
-      server.send(msg, clientPort, clientIp)
-    })
-    up.bind({ address: r.localAddress, port: 0 })
-    return f
+    const where = { table, key, server, client: { address: clientIp, port: clientPort }, localAddress: r.localAddress, closed: () => closed }
+    return createFlowSocket(where, (up) => ({ ep, up, countedEpoch: -1 }))
   }
 
   server.on('message', (msg, rinfo) => {
@@ -111,13 +101,7 @@ export async function startUdpProxy(o: UdpProxyOptions): Promise<RunningUdpProxy
     f.value.up.send(msg, r.port, r.host)
   })
   server.on('error', () => {})
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.bind({ address: o.host, port: o.port, exclusive: true }, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
+  await bindUdp(server, o.host, o.port)
   return {
     endpoints(list) {
       const after = new Set(list.map((e) => e.address))
@@ -130,9 +114,7 @@ export async function startUdpProxy(o: UdpProxyOptions): Promise<RunningUdpProxy
     flows: () => table.size(),
     close() {
       closed = true
-      clearInterval(sweep)
-      table.remove(() => true).forEach((f) => f.value.up.close())
-      table.sweep().forEach((f) => f.value.up.close())
+      flows.close((f) => f.value.up.close()) // the sockets only: no balancer to tell any more
       server.close()
     },
   }

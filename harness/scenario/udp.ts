@@ -15,13 +15,22 @@ import * as D from './defaults.ts'
 type Obj = Record<string, unknown>
 
 /**
- * Presets whose load balancer can carry UDP: the NLB's UDP listeners hash each flow (5-tuple) to
- * a target, as its TCP ones do. The others are refused for UDP (their models here are TCP
- * proxies; Classic ELB has no UDP at all). TODO(#18): the front load balancer process forwards
- * TCP only, so a UDP Service behind aws-nlb is refused too until it has a UDP flow-hash listener
- * (and a health check that fits a UDP NodePort: nothing answers TCP on it).
+ * Presets whose load balancer carries UDP here: the NLB's UDP listeners hash each flow (5-tuple)
+ * to a target and keep it there until it is idle for 120 s (harness/lb/udp.ts;
+ * docs/kube-proxy-model.md "A UDP Service behind the NLB").
  */
 export const UDP_LB_PRESETS: readonly LbPresetName[] = ['aws-nlb']
+
+/** Why each other preset is refused for a UDP Service. */
+const NO_UDP: Record<Exclude<LbPresetName, 'aws-nlb'>, string> = {
+  // Classic ELB listeners are HTTP, HTTPS, TCP and SSL (Elastic Load Balancing, "Listeners for
+  // your Classic Load Balancer"); cloud-provider-aws aws.go checkProtocol refuses UDP unless the
+  // Service asks for an NLB: there is no UDP to model.
+  'aws-clb': 'a Classic ELB has no UDP listener at all (HTTP, HTTPS, TCP and SSL only)',
+  'gcp-l4': 'its UDP path (passthrough Network Load Balancer) is not modelled for UDP yet',
+  'azure-lb': 'its UDP load-balancing rules are not modelled for UDP yet',
+  'metallb-l2': 'its UDP path (the leader node\'s kube-proxy) is not modelled for UDP yet',
+}
 
 /** cluster.conntrack.* in ms; whole seconds ≥ 1 on the kernel dataplane (its sysctls are in seconds). */
 export function resolveConntrack(cluster: Obj, dataplane: string, p: (s: string) => string, issues: ScenarioIssue[]): ResolvedVariant['cluster']['conntrack'] {
@@ -64,17 +73,35 @@ export function udpIssues(v: ResolvedVariant, raw: { service: Obj; load: Obj }, 
   if (s.balancing === 'request') {
     out.push({ path: p('service.balancing'), message: 'got "request"; a UDP Service is balanced per flow (kube-proxy picks once per conntrack entry): leave service.balancing out or set "connection"' })
   }
-  const lb = s.loadBalancer
-  if (lb !== null && !UDP_LB_PRESETS.includes(lb.preset)) {
-    out.push({ path: p('service.loadBalancer.preset'), message: `got "${lb.preset}"; its load balancer carries TCP only here; for a UDP Service expected one of ${UDP_LB_PRESETS.map((x) => `"${x}"`).join(', ')} (flow hash), or type "NodePort"` })
-  } else if (lb !== null) {
-    out.push({ path: p('service.type'), message: `got "LoadBalancer" (preset "${lb.preset}"); svcbench's front load balancer does not carry UDP yet: run the UDP Service as type "NodePort" (the NLB's flow hash pins each flow to one node, as every node's kube-proxy then pins it to one pod)` })
-  }
+  out.push(...udpLbIssues(v, p))
   if (s.proxyMode === 'userspace') {
     out.push({ path: p('service.proxyMode'), message: 'got "userspace"; its UDP proxy (removed in 1.26) is not modelled: expected iptables, nftables or ipvs' })
   }
   if (raw.load.keepAlive !== undefined || raw.load.maxConnections !== undefined || raw.load.connectionLifetime !== undefined) {
     out.push({ path: p('load'), message: 'keepAlive, maxConnections and connectionLifetime are TCP settings; a UDP load sends one datagram per query (load.udpSourcePort says which socket): leave them out' })
+  }
+  return out
+}
+
+/** A UDP Service behind a LoadBalancer: only the presets that carry UDP here, as their UDP listeners work. */
+function udpLbIssues(v: ResolvedVariant, p: (s: string) => string): ScenarioIssue[] {
+  const lb = v.service.loadBalancer
+  if (lb === null) return []
+  if (lb.preset !== 'aws-nlb') {
+    const expected = `for a UDP Service expected ${UDP_LB_PRESETS.map((x) => `"${x}"`).join(', ')} (flow hash per UDP flow), or service.type "NodePort"`
+    return [{ path: p('service.loadBalancer.preset'), message: `got "${lb.preset}"; ${NO_UDP[lb.preset]}; ${expected}` }]
+  }
+  const out: ScenarioIssue[] = []
+  // Edit target group attributes, "Client IP preservation": enabled, and cannot be disabled, for
+  // UDP and TCP_UDP target groups.
+  if (!lb.preserveClientIp) {
+    out.push({ path: p('service.loadBalancer.preserveClientIp'), message: 'got false; an NLB cannot turn client IP preservation off for a UDP target group (AWS: enabled, and can\'t be disabled, for UDP and TCP_UDP): leave it out or set true' })
+  }
+  if (lb.algorithm === 'least-outstanding') {
+    out.push({ path: p('service.loadBalancer.algorithm'), message: 'got "least-outstanding"; that is a per-request HTTP (L7) balancer, and a UDP Service has no requests to balance: expected "flow-hash" (the NLB\'s), or leave it out' })
+  }
+  if (lb.tls) {
+    out.push({ path: p('service.loadBalancer.tls'), message: 'got true; TLS listeners carry TCP, a UDP Service has none: leave it out or set false' })
   }
   return out
 }

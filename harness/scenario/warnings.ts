@@ -42,5 +42,13 @@ export function warningsFor(v: ResolvedVariant, multi: boolean, opts: { clientIp
       out.push(`${tag}externalTrafficPolicy Local: ${empty.map((n) => n.name).join(', ')} receive${empty.length === 1 ? 's' : ''} clients but run${empty.length === 1 ? 's' : ''} no pod, so those connections are dropped (clients time out)`)
     }
   }
+  const lb = v.service.loadBalancer
+  if (v.service.protocol === 'UDP' && lb !== null && v.service.externalTrafficPolicy === 'Cluster') {
+    // The AWS Load Balancer Controller (pkg/service/model_builder.go defaultHealthCheckProtocol TCP,
+    // port traffic-port) and the in-tree provider (aws.go buildNLBHealthCheckConfiguration) check a
+    // UDP port under Cluster with a TCP connect to the NodePort, which answers UDP only.
+    const then = lb.allUnhealthy === 'fail-open' ? 'it fails open, so a failed node keeps its share of flows' : 'with allUnhealthy "refuse" every flow is refused'
+    out.push(`${tag}a UDP Service behind ${lb.preset} under externalTrafficPolicy Cluster: every node fails the NLB's TCP health check (a TCP connect to a NodePort that answers UDP only); ${then}; externalTrafficPolicy Local gives a health check that works (HTTP /healthz on healthCheckNodePort)`)
+  }
   return out
 }

@@ -3,6 +3,7 @@
  * refusals and health transitions, and the health-check view failover statistics need. Pure.
  */
 import { round3 } from './round.ts'
+import { NLB_UDP_IDLE_TIMEOUT_MS } from '../model/load-balancer.ts'
 import type { VariantResult } from '../model/results.ts'
 import type { FailoverInput } from './failover.ts'
 import type { VariantMeasurements } from './types.ts'
@@ -20,8 +21,10 @@ export function loadBalancerSummary(m: Pick<VariantMeasurements, 'variant' | 'to
     allUnhealthy: cfg.allUnhealthy,
     tls: cfg.tls,
     healthCheck: { ...cfg.healthCheck },
+    unit: m.variant.service.protocol === 'UDP' ? 'flows' : cfg.algorithm === 'least-outstanding' ? 'requests' : 'connections',
     byNode: Object.fromEntries(m.topology.nodes.map((n) => [n.name, lb.byNode[n.name] ?? 0])),
     refused: lb.refused,
+    ...(m.variant.service.protocol === 'UDP' ? { udpIdleTimeoutSeconds: NLB_UDP_IDLE_TIMEOUT_MS / 1000 } : {}),
     events: lb.events.map((e) => ({ tSec: round3((e.atMs - lb.epochMs) / 1000), node: e.node, healthy: e.healthy })),
     relay: lb.relay,
   }

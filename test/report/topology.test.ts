@@ -117,6 +117,17 @@ describe('topology layout', () => {
     expect(links(t).filter((l) => !l.startsWith('node:'))).toEqual(['clients → lb: 160 (to LB)', 'lb → node:node-a: 100 (to node)', 'lb → node:node-b: 60 (to node)'])
     expect(t.links.find((l) => l.from === 'lb')!.source).toBe('SNAT to the LB address')
   })
+  it('counts flows on every link of a UDP Service behind the NLB (and connections for results without lb.unit)', () => {
+    const lb = { preset: 'aws-nlb', algorithm: 'flow-hash', preserveClientIp: true, allUnhealthy: 'fail-open' as const, tls: false, healthCheck: { intervalSeconds: 1, timeoutSeconds: 1, healthyThreshold: 2, unhealthyThreshold: 2 }, byNode: { 'node-a': 100, 'node-b': 60 }, refused: 3, events: [] }
+    const udp = { sourcePort: 'fixed', flows: 160, clients: [], clientsOnOnePod: 0, pods: [] } as unknown as VariantResult['udp']
+    const t = topologyLayout(variant({ loadBalancer: { ...lb, unit: 'flows' }, udp }))
+    expect(new Set(t.links.map((l) => l.unit))).toEqual(new Set(['flows']))
+    expect(t.boxes.find((b) => b.kind === 'lb')!.detail).toBe('flow-hash, keeps the client address; 3 datagrams refused')
+    expect(t.notes[0]).toMatch(/^externalTrafficPolicy Cluster; flows per second \(line width\); pods saw 0 client and 2 node addresses as UDP source/)
+    const old = topologyLayout(variant({ loadBalancer: lb }))
+    expect(new Set(old.links.map((l) => l.unit))).toEqual(new Set(['connections']))
+    expect(old.boxes.find((b) => b.kind === 'lb')!.detail).toBe('flow-hash, keeps the client address; 3 refused')
+  })
   it('draws in-cluster client pods on their own node', () => {
     const t = topologyLayout(variant({ clients: { from: 'cluster', clientPods: 'separate', byNode: { 'node-b': 3 }, nodeByClient: {}, sameNodeShare: null, hairpinDecisions: 0 }, sourceAddresses: { clientAddressesSeen: 3, nodeAddressesSeen: 0 } }))
     expect(t.columns[0]).toBe('client pods')

@@ -4,16 +4,18 @@ import { resolveScenario } from '../../harness/scenario/resolve.ts'
 import { ScenarioError } from '../../harness/errors.ts'
 import { clientPlacement } from '../../harness/scenario/topology.ts'
 
-const refused = (s: unknown): ScenarioError => {
+const refusedBy = (f: () => unknown): ScenarioError => {
   try {
-    resolveScenario(s)
+    f()
   } catch (e) {
     if (e instanceof ScenarioError) return e
     throw e
   }
   throw new Error('not refused')
 }
+const refused = (s: unknown): ScenarioError => refusedBy(() => resolveScenario(s))
 const refusal = (s: unknown): string => refused(s).message
+const refusalOf = (f: () => unknown): string => refusedBy(f).message
 const udp = { name: 'u', service: { protocol: 'UDP' }, load: { rate: 100 } } as const
 
 describe('a UDP Service', () => {
@@ -29,8 +31,13 @@ describe('a UDP Service', () => {
 
   it.each([
     ['a closed-model load, with the fix', { ...udp, load: {} }, /load\.rate: not set; a UDP Service runs on the open model .*set load\.rate/],
-    ['a LoadBalancer preset that carries TCP only, naming it', { ...udp, service: { protocol: 'UDP', type: 'LoadBalancer', loadBalancer: { preset: 'aws-clb' } } }, /service\.loadBalancer\.preset: got "aws-clb"; its load balancer carries TCP only here; .*"aws-nlb"/],
-    ['aws-nlb too, until the front load balancer carries UDP', { ...udp, service: { protocol: 'UDP', type: 'LoadBalancer' } }, /service\.type: got "LoadBalancer" \(preset "aws-nlb"\); .* type "NodePort"/],
+    ['a Classic ELB, which has no UDP at all', { ...udp, service: { protocol: 'UDP', type: 'LoadBalancer', loadBalancer: { preset: 'aws-clb' } } }, /^service\.loadBalancer\.preset: got "aws-clb"; a Classic ELB has no UDP listener at all \(HTTP, HTTPS, TCP and SSL only\); for a UDP Service expected "aws-nlb" \(flow hash per UDP flow\), or service\.type "NodePort"$/],
+    ['gcp-l4, not modelled for UDP yet', { ...udp, service: { protocol: 'UDP', type: 'LoadBalancer', loadBalancer: { preset: 'gcp-l4' } } }, /^service\.loadBalancer\.preset: got "gcp-l4"; its UDP path .* is not modelled for UDP yet; for a UDP Service expected "aws-nlb"/],
+    ['azure-lb, not modelled for UDP yet', { ...udp, service: { protocol: 'UDP', type: 'LoadBalancer', loadBalancer: { preset: 'azure-lb' } } }, /^service\.loadBalancer\.preset: got "azure-lb"; .*not modelled for UDP yet; for a UDP Service expected "aws-nlb"/],
+    ['metallb-l2, not modelled for UDP yet', { ...udp, service: { protocol: 'UDP', type: 'LoadBalancer', loadBalancer: { preset: 'metallb-l2' } } }, /^service\.loadBalancer\.preset: got "metallb-l2"; .*not modelled for UDP yet; for a UDP Service expected "aws-nlb"/],
+    ['the NLB without client IP preservation, which AWS does not allow for UDP', { ...udp, service: { protocol: 'UDP', type: 'LoadBalancer', loadBalancer: { preserveClientIp: false } } }, /^service\.loadBalancer\.preserveClientIp: got false; an NLB cannot turn client IP preservation off for a UDP target group .*: leave it out or set true$/],
+    ['a per-request (L7) balancer in front', { ...udp, service: { protocol: 'UDP', type: 'LoadBalancer', loadBalancer: { algorithm: 'least-outstanding' } } }, /^service\.loadBalancer\.algorithm: got "least-outstanding"; .*expected "flow-hash"/],
+    ['TLS at the load balancer', { ...udp, service: { protocol: 'UDP', type: 'LoadBalancer', loadBalancer: { tls: true } } }, /^service\.loadBalancer\.tls: got true; TLS listeners carry TCP/],
     ['per-request balancing', { ...udp, service: { protocol: 'UDP', balancing: 'request' } }, /service\.balancing: got "request"; a UDP Service is balanced per flow/],
     ['TCP settings of the load', { ...udp, load: { rate: 100, keepAlive: false } }, /load: keepAlive, maxConnections and connectionLifetime are TCP settings/],
     ['fractional seconds on the kernel dataplane', { ...udp, service: { protocol: 'UDP', dataplane: 'kernel' }, cluster: { conntrack: { udpTimeout: '1500ms' } } }, /cluster\.conntrack\.udpTimeout: got "1500ms"; the kernel dataplane writes it to a sysctl in whole seconds/],
@@ -69,6 +76,32 @@ describe('in-cluster UDP clients (load.from "cluster": resolvers in client pods 
   ])('still refuses %s (exit 2)', (_what, scenario, message) => {
     expect(refusal(scenario)).toMatch(message)
     expect(refused(scenario).exitCode).toBe(2)
+  })
+})
+
+describe('a UDP Service behind a LoadBalancer', () => {
+  const nlb = { ...udp, service: { protocol: 'UDP', type: 'LoadBalancer' } } as const
+
+  it('accepts aws-nlb (the default preset): client IP kept, fail open, flow hash', () => {
+    const r = resolveScenario({ ...nlb, service: { ...nlb.service, externalTrafficPolicy: 'Local' } })
+    expect(r.variants[0]!.service.loadBalancer).toMatchObject({ preset: 'aws-nlb', algorithm: 'flow-hash', preserveClientIp: true, allUnhealthy: 'fail-open' })
+    expect(r.warnings).toEqual([])
+  })
+
+  it('warns under externalTrafficPolicy Cluster: the TCP health check fails on every node and the NLB fails open', () => {
+    expect(resolveScenario(nlb).warnings).toEqual([
+      'a UDP Service behind aws-nlb under externalTrafficPolicy Cluster: every node fails the NLB\'s TCP health check (a TCP connect to a NodePort that answers UDP only); it fails open, so a failed node keeps its share of flows; externalTrafficPolicy Local gives a health check that works (HTTP /healthz on healthCheckNodePort)',
+    ])
+    // A TCP Service's TCP check works: no warning.
+    expect(resolveScenario({ name: 'u', service: { type: 'LoadBalancer' } }).warnings).toEqual([])
+  })
+
+  it('reads a type LoadBalancer UDP Service from manifests the same way: the NLB runs it, the Classic ELB is refused', async () => {
+    const { fileURLToPath } = await import('node:url')
+    const manifests = fileURLToPath(new URL('../fixtures/manifests/udp-lb.yaml', import.meta.url))
+    const v = resolveScenario({ name: 'u', load: { rate: 100 } }, { manifests, service: 'dns-nlb' }).variants[0]!
+    expect([v.service.type, v.service.protocol, v.service.externalTrafficPolicy, v.service.loadBalancer?.preset, v.lbPresetSource]).toEqual(['LoadBalancer', 'UDP', 'Local', 'aws-nlb', 'file: annotation service.beta.kubernetes.io/aws-load-balancer-type: external'])
+    expect(refusalOf(() => resolveScenario({ name: 'u', load: { rate: 100 } }, { manifests, service: 'dns-clb' }))).toMatch(/service\.loadBalancer\.preset: got "aws-clb"; a Classic ELB has no UDP listener at all/)
   })
 })
 

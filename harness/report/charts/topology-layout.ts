@@ -53,8 +53,8 @@ export interface TopologyLink {
   count: number
   /** count / durationSec. */
   perSec: number
-  /** What one count is: `connections` or `requests`. */
-  unit: 'connections' | 'requests'
+  /** What one count is: `connections`, `requests`, or `flows` (a UDP Service: one pick per client address and port). */
+  unit: LinkUnit
   /** `to node`, `same node` (node proxy → a pod on it) or `cross-node` (the extra hop of policy Cluster). */
   hop: 'to node' | 'to LB' | 'same node' | 'cross-node'
   source: SourceKind
@@ -181,13 +181,26 @@ export function topologyLayout(v: VariantResult, o: { maxPods?: number } = {}): 
   return { variant: v.name, columns, rows, boxes, links, notes: notesOf(v, links, aggregate) }
 }
 
+/** What a topology link counts. */
+export type LinkUnit = 'connections' | 'requests' | 'flows'
+
+/** What the nodes' decisions count: a UDP Service's are flows (one pick per conntrack entry). */
+function nodeUnit(v: VariantResult): LinkUnit {
+  return v.udp != null ? 'flows' : v.balancing === 'request' ? 'requests' : 'connections'
+}
+
+/** What the load balancer's byNode counts (results before `unit` was written: by algorithm). */
+function lbUnitOf(lb: NonNullable<VariantResult['loadBalancer']>): LinkUnit {
+  return lb.unit ?? (lb.algorithm === 'least-outstanding' ? 'requests' : 'connections')
+}
+
 /** Links into the nodes: clients → nodes, or clients → LB → nodes; adds the clients' and the LB's boxes. */
 function entryLinks(
   v: VariantResult,
   o: { boxes: (b: Omit<TopologyBox, 'pod' | 'share' | 'expectedShare' | 'status' | 'down'>) => void; columns: string[]; colNode: number; mid: number; centre: (node: string) => number },
 ): TopologyLink[] {
   const links: TopologyLink[] = []
-  const unit = v.balancing === 'request' ? 'requests' : 'connections'
+  const unit = nodeUnit(v)
   const link = (l: Omit<TopologyLink, 'perSec' | 'estimated'>) => {
     if (l.count > 0) links.push({ ...l, perSec: l.count / Math.max(v.durationSec, 1e-9), estimated: false })
   }
@@ -209,9 +222,9 @@ function entryLinks(
     for (const n of v.nodes) link({ from: 'clients', to: `node:${n.name}`, x: 0, y: o.mid, x2: o.colNode, y2: o.centre(n.name), count: n.decisions, unit, hop: 'to node', source: 'client address kept' })
     return links
   }
-  const lbUnit = lb.algorithm === 'least-outstanding' ? 'requests' : 'connections'
+  const lbUnit = lbUnitOf(lb)
   const total = Object.values(lb.byNode).reduce((a, b) => a + b, 0)
-  o.boxes({ id: 'lb', kind: 'lb', label: lb.preset, detail: `${lb.algorithm}, ${lb.preserveClientIp ? 'keeps the client address' : 'connects from its own address'}; ${lb.refused} refused`, col: 1, y1: o.mid, y2: o.mid })
+  o.boxes({ id: 'lb', kind: 'lb', label: lb.preset, detail: `${lb.algorithm}, ${lb.preserveClientIp ? 'keeps the client address' : 'connects from its own address'}; ${lb.refused} ${lbUnitOf(lb) === 'flows' ? 'datagrams ' : ''}refused`, col: 1, y1: o.mid, y2: o.mid })
   link({ from: 'clients', to: 'lb', x: 0, y: o.mid, x2: 1, y2: o.mid, count: total, unit: lbUnit, hop: 'to LB', source: 'client address kept' })
   for (const n of v.nodes) link({ from: 'lb', to: `node:${n.name}`, x: 1, y: o.mid, x2: o.colNode, y2: o.centre(n.name), count: lb.byNode[n.name] ?? 0, unit: lbUnit, hop: 'to node', source: lb.preserveClientIp ? 'client address kept' : 'SNAT to the LB address' })
   return links
@@ -222,7 +235,7 @@ function podLinks(
   v: VariantResult,
   o: { colNode: number; colPod: number; centre: (node: string) => number; aggregate: boolean; podRow: Map<string, number>; nodeRows: Map<string, [number, number]> },
 ): TopologyLink[] {
-  const unit = v.balancing === 'request' ? 'requests' : 'connections'
+  const unit = nodeUnit(v)
   const { source } = podSource(v)
   const podNode = new Map(v.pods.map((p) => [p.name, p.node]))
   const acc = new Map<string, TopologyLink>()
@@ -248,7 +261,7 @@ function notesOf(v: VariantResult, links: TopologyLink[], aggregate: boolean): s
   const policy = v.clients?.from === 'cluster' ? `internalTrafficPolicy ${v.internalTrafficPolicy ?? 'Cluster'}` : `externalTrafficPolicy ${v.externalTrafficPolicy}`
   const { measured } = podSource(v)
   const notes = [
-    `${policy}; ${v.balancing === 'request' ? 'requests' : 'connections'} per second (line width); pods saw ${sa.clientAddressesSeen} client and ${sa.nodeAddressesSeen} node addresses as TCP source${measured ? '' : ' (the source shown is what the policy predicts)'}`,
+    `${policy}; ${nodeUnit(v)} per second (line width); pods saw ${sa.clientAddressesSeen} client and ${sa.nodeAddressesSeen} node addresses as ${v.udp != null ? 'UDP' : 'TCP'} source${measured ? '' : ' (the source shown is what the policy predicts)'}`,
   ]
   if (links.some((l) => l.estimated)) notes.push('node → pod split estimated from the pods\' requests (these results predate nodes[].byPod)')
   if (aggregate) notes.push(`${v.pods.length} pods: drawn as one box per node`)
