@@ -22,6 +22,8 @@ export const killNode: FaultDefinition = {
   expectedDetection(fault, probe, propagationMs, opts) {
     const prop = propagationMs / 1000
     if (opts.lb !== undefined) {
+      // A check that no node can pass takes nothing out: the load balancer fails open (or refuses) throughout.
+      if (opts.lb.checkCanPass === false) return null
       // A dead node refuses the health check at once; the first failing check comes within one interval.
       const h = opts.lb.healthCheck
       return { min: r3((h.unhealthyThreshold - 1) * h.intervalSeconds), max: r3(h.unhealthyThreshold * h.intervalSeconds) }

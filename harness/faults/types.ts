@@ -84,7 +84,7 @@ export interface FaultTarget {
 /** Options of {@link FaultDefinition.expectedDetection}. */
 export interface DetectionOptions {
   /** The front load balancer's health check, when there is one (kill-node is then detected by it). */
-  lb?: { healthCheck: { intervalSeconds: number; timeoutSeconds: number; unhealthyThreshold: number } }
+  lb?: { healthCheck: { intervalSeconds: number; timeoutSeconds: number; unhealthyThreshold: number }; /** False when no node can pass the check (no detection is expected). @default true */ checkCanPass?: boolean }
   /** Seconds before a dead node's pods are marked not ready. @default 40 */
   nodeMonitorGracePeriodSeconds?: number
 }

@@ -88,7 +88,7 @@ export function comparisonRows(result: RunResult): ComparisonRows {
   const tail: ComparisonRow[] = [
     { label: 'clients on one pod', cells: vs.map((v) => figure(`${v.stickiness.clientsOnOnePod}/${v.stickiness.clients}`, v.stickiness.clientsOnOnePod)) },
     { label: 'pods per client', cells: vs.map((v) => figure(v.stickiness.meanPodsPerClient.toFixed(2), v.stickiness.meanPodsPerClient)) },
-    { label: 'pods see (TCP source)', cells: vs.map((v) => text(sourceSeen(v))) },
+    { label: vs.every((v) => v.udp != null) ? 'pods see (source)' : 'pods see (TCP source)', cells: vs.map((v) => text(sourceSeen(v))) },
   ]
   if (vs.some((v) => v.cpu != null)) tail.push({ label: 'CPU load gen / proxy max', cells: vs.map((v) => text(cpuCell(v))) })
   return { variants: vs.map((v) => v.name), head, pods: podRows(vs), tail, inCluster }

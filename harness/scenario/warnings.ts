@@ -2,6 +2,7 @@
 import { CLIENT_HASHING } from '../balancers/registry.ts'
 import type { ResolvedNode, ResolvedVariant } from '../model/scenario.ts'
 import { KERNEL_IPVS_TIMEOUTS } from '../model/kube-proxy.ts'
+import { lbHealthCheckCanPass } from '../lb/health.ts'
 
 /** The warnings for one variant; `multi` prefixes each with the variant's name. `clientIpsSet`: load.clientIps was set, not defaulted. */
 export function warningsFor(v: ResolvedVariant, multi: boolean, opts: { clientIpsSet: boolean } = { clientIpsSet: true }): string[] {
@@ -43,10 +44,7 @@ export function warningsFor(v: ResolvedVariant, multi: boolean, opts: { clientIp
     }
   }
   const lb = v.service.loadBalancer
-  if (v.service.protocol === 'UDP' && lb !== null && v.service.externalTrafficPolicy === 'Cluster') {
-    // The AWS Load Balancer Controller (pkg/service/model_builder.go defaultHealthCheckProtocol TCP,
-    // port traffic-port) and the in-tree provider (aws.go buildNLBHealthCheckConfiguration) check a
-    // UDP port under Cluster with a TCP connect to the NodePort, which answers UDP only.
+  if (lb !== null && !lbHealthCheckCanPass(v.service)) {
     const then = lb.allUnhealthy === 'fail-open' ? 'it fails open, so a failed node keeps its share of flows' : 'with allUnhealthy "refuse" every flow is refused'
     out.push(`${tag}a UDP Service behind ${lb.preset} under externalTrafficPolicy Cluster: every node fails the NLB's TCP health check (a TCP connect to a NodePort that answers UDP only); ${then}; externalTrafficPolicy Local gives a health check that works (HTTP /healthz on healthCheckNodePort)`)
   }

@@ -44,7 +44,12 @@ export interface FailoverInput {
    */
   clientPods?: Record<string, [number, string][]>
   /** The front load balancer's health checks and transitions (ms since the epoch), if any. */
-  lb?: { healthCheck: { intervalSeconds: number; timeoutSeconds: number; unhealthyThreshold: number }; events: { node: string; healthy: boolean; tMs: number }[] }
+  lb?: {
+    healthCheck: { intervalSeconds: number; timeoutSeconds: number; unhealthyThreshold: number }
+    events: { node: string; healthy: boolean; tMs: number }[]
+    /** False when its health check cannot pass at all (lb/health.ts): no detection is expected. @default true */
+    checkCanPass?: boolean
+  }
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000
@@ -76,11 +81,21 @@ function mergedP99(hists: LatencyHistogram[], fromSec: number, toSec: number): n
 /** The event that took the fault's pods out (or, for recover-pod, back in); for kill-node behind a load balancer, its health check. */
 function detection(i: FailoverInput, at: number): { tMs: number } | undefined {
   const pods = new Set(i.fault.pods)
-  if (i.fault.action === 'kill-node' && i.lb !== undefined) return i.lb.events.find((e) => e.node === i.fault.node && !e.healthy && e.tMs >= at)
+  if (i.fault.action === 'kill-node' && i.lb !== undefined) return lbTookOut(i.lb, i.fault.node as string, at)
   return i.events.find((e) => {
     if (e.type !== 'published' || e.tMs < at || !e.changed.some((p) => pods.has(p))) return false
     return i.fault.action === 'recover-pod' ? i.fault.pods.every((p) => e.ready.includes(p)) : i.fault.pods.some((p) => !e.ready.includes(p))
   })
+}
+
+/**
+ * When the load balancer's health check marked `node` down at or after `at` (ms). None when its
+ * check cannot pass on any node (lb/health.ts: a UDP NodePort's TCP check): it marks every node
+ * down whatever the fault, so a node going down says nothing of it.
+ */
+export function lbTookOut(lb: NonNullable<FailoverInput['lb']>, node: string, at: number): { tMs: number } | undefined {
+  if (lb.checkCanPass === false) return undefined
+  return lb.events.find((e) => e.node === node && !e.healthy && e.tMs >= at)
 }
 
 /** The errors of a fault's window [at, end): counts by kind, and the first and last error's time (ms). */

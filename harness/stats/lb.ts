@@ -7,6 +7,7 @@ import { NLB_UDP_IDLE_TIMEOUT_MS } from '../model/load-balancer.ts'
 import type { VariantResult } from '../model/results.ts'
 import type { FailoverInput } from './failover.ts'
 import type { VariantMeasurements } from './types.ts'
+import { lbHealthCheckCanPass } from '../lb/health.ts'
 
 /** The results' loadBalancer section; null without a front load balancer. */
 export function loadBalancerSummary(m: Pick<VariantMeasurements, 'variant' | 'topology' | 'lb'>): VariantResult['loadBalancer'] {
@@ -35,5 +36,9 @@ export function lbHealth(m: Pick<VariantMeasurements, 'variant' | 'lb'>): Failov
   const lb = m.lb
   const cfg = m.variant.service.loadBalancer
   if (lb === undefined || cfg === null) return undefined
-  return { healthCheck: cfg.healthCheck, events: lb.events.map((e) => ({ node: e.node, healthy: e.healthy, tMs: e.atMs - lb.epochMs })) }
+  return {
+    healthCheck: cfg.healthCheck,
+    events: lb.events.map((e) => ({ node: e.node, healthy: e.healthy, tMs: e.atMs - lb.epochMs })),
+    checkCanPass: lbHealthCheckCanPass(m.variant.service),
+  }
 }

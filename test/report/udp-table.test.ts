@@ -1,7 +1,7 @@
 /** udpLines: the UDP tables under the comparison table, only for variants that ran UDP. */
 import { describe, expect, it } from 'vitest'
 import { udpLines } from '../../harness/report/udp-table.ts'
-import type { VariantResult } from '../../harness/model/results.ts'
+import type { RunResult, VariantResult } from '../../harness/model/results.ts'
 
 const udpVariant = {
   name: 'none',
@@ -17,5 +17,17 @@ describe('udpLines', () => {
     const text = udpLines([udpVariant]).join('\n')
     expect(text).toMatch(/none\s+fixed\s+9\s+1\/1\s+pod-1 120\/5  pod-2 60\/4/)
     expect(text).toMatch(/none\s+kill-pod pod-2\s+4\s+4\s+80\s+1\.60s\s+4 \(3\.02s\)\s+0\s+0/)
+  })
+})
+
+describe('the comparison table of a UDP Service', () => {
+  it('says what the pods saw as source without calling it TCP; a TCP run keeps "TCP source"', async () => {
+    const fs = await import('node:fs')
+    const { comparisonRows } = await import('../../harness/report/rows.ts')
+    const tcp = JSON.parse(fs.readFileSync(new URL('../fixtures/results/nat-ip-hash.json', import.meta.url), 'utf8')) as RunResult
+    const label = (r: RunResult) => comparisonRows(r).tail.map((row) => row.label).find((l) => l.startsWith('pods see'))
+    expect(label(tcp)).toBe('pods see (TCP source)')
+    const udp = { ...tcp, variants: tcp.variants.map((v) => ({ ...v, udp: udpVariant.udp })) }
+    expect(label(udp)).toBe('pods see (source)')
   })
 })

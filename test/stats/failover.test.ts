@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { failoverStats, expectedDetection, type FailoverInput } from '../../harness/stats/failover.ts'
+import { failoverStats, expectedDetection, lbTookOut, type FailoverInput } from '../../harness/stats/failover.ts'
 import { createLatencyHistogram, recordMs } from '../../harness/stats/latency.ts'
 import type { ResolvedFault, ResolvedProbe } from '../../harness/model/scenario.ts'
 
@@ -16,6 +16,30 @@ describe('expectedDetection', () => {
     ['recover-pod', {}, { min: 0.5, max: 10.5 }],
   ] as const)('%s %j with the Kubernetes defaults and 500 ms propagation → %j', (action, extra, expected) => {
     expect(expectedDetection(fault(action, extra), probe, 500)).toEqual(expected)
+  })
+})
+
+describe('expectedDetection of kill-node behind a load balancer', () => {
+  const lb = { healthCheck: { intervalSeconds: 10, timeoutSeconds: 10, unhealthyThreshold: 3 }, events: [] }
+  it('is the health check\'s window (2 to 3 intervals), and none when no node can pass the check', () => {
+    const killNode = fault('kill-node', { target: 'node-a', node: 'node-a', pods: ['pod-1'] })
+    expect(expectedDetection(killNode, probe, 500, { lb })).toEqual({ min: 20, max: 30 })
+    expect(expectedDetection(killNode, probe, 500, { lb: { ...lb, checkCanPass: false } })).toBeNull()
+  })
+})
+
+describe('lbTookOut: when the load balancer\'s health check marked node-a down after the fault', () => {
+  const hc = { intervalSeconds: 10, timeoutSeconds: 10, unhealthyThreshold: 3 }
+  const ev = (node: string, healthy: boolean, tMs: number) => ({ node, healthy, tMs })
+  it.each([
+    ['node-a turns unhealthy', true, [ev('node-a', false, 18_000)], 18_000],
+    ['an event before the fault does not count', true, [ev('node-a', false, 500), ev('node-a', true, 900)], undefined],
+    ['another node turning unhealthy does not count', true, [ev('node-b', false, 18_000)], undefined],
+    // A UDP NodePort's TCP check: every node goes down whatever the fault (here 15 s after it, as the
+    // checks' third failure came due): no detection of the fault.
+    ['a check no node can pass', false, [ev('node-a', false, 17_999), ev('node-b', false, 18_000), ev('node-c', false, 18_002)], undefined],
+  ] as const)('%s', (_what, checkCanPass, events, expected) => {
+    expect(lbTookOut({ healthCheck: hc, events: [...events], checkCanPass }, 'node-a', 3000)?.tMs).toBe(expected)
   })
 })
 
