@@ -141,9 +141,14 @@ export function faultLabel(f: Pick<FailoverResult, 'fault' | 'pods' | 'failed'>)
   return [f.fault, f.pods.join(','), f.failed != null ? '(failed)' : ''].filter((x) => x !== '').join(' ')
 }
 
-/** A fault's p99 before / during / after, ms, censored values as `≥ timeout`. */
+/** One window's p99 around a fault, ms: `—` for a window with no response (its p99 is 0: an empty window, e.g. "after" a fault nothing ended), censored values as `≥ timeout`. */
+export function windowP99Text(v: Pick<VariantResult, 'load'>, p99: number): string {
+  return p99 === 0 ? '—' : latencyText(v, p99)
+}
+
+/** A fault's p99 before / during / after, ms (windowP99Text). */
 export function phaseP99Text(v: Pick<VariantResult, 'load'>, f: Pick<FailoverResult, 'latencyMs'>): string {
-  return [f.latencyMs.before.p99, f.latencyMs.during.p99, f.latencyMs.after.p99].map((x) => latencyText(v, x)).join(' / ')
+  return [f.latencyMs.before.p99, f.latencyMs.during.p99, f.latencyMs.after.p99].map((x) => windowP99Text(v, x)).join(' / ')
 }
 
 /** The policy the clients' traffic was under: external for NodePort clients, internal for client pods at the ClusterIP. */

@@ -31,3 +31,12 @@ describe('the comparison table of a UDP Service', () => {
     expect(label(udp)).toBe('pods see (source)')
   })
 })
+
+describe('a fault\'s p99 windows', () => {
+  it('shows an empty window (no response, p99 0) as —, a censored one as ≥ the timeout', async () => {
+    const { phaseP99Text } = await import('../../harness/report/rows.ts')
+    const v = { load: { requestTimeoutMs: 2000 } } as unknown as VariantResult
+    const f = { latencyMs: { before: { p99: 4.02 }, during: { p99: 2001.9 }, after: { p99: 0 } } }
+    expect(phaseP99Text(v, f)).toBe('4.02 / ≥ 2000 / —')
+  })
+})

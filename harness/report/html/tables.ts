@@ -5,8 +5,8 @@
  * value (page.ts). Pure.
  */
 import { cell, escapeHtml, sortableHead } from './escape.ts'
-import { latencyText, num, pct, sec } from '../format.ts'
-import { comparisonRows, detectionVerdict, errorKindsText, expectedWindowText, faultLabel, type ComparisonRow, type PodCell } from '../rows.ts'
+import { num, pct, sec } from '../format.ts'
+import { comparisonRows, detectionVerdict, errorKindsText, expectedWindowText, faultLabel, windowP99Text, type ComparisonRow, type PodCell } from '../rows.ts'
 import type { RunResult, VariantResult } from '../../model/results.ts'
 
 const wrap = (table: string) => `<div class="table-wrap">${table}</div>`
@@ -59,7 +59,7 @@ export function failoverHtml(vs: readonly VariantResult[]): string {
         cell(f.firstErrorSec === null ? '—' : `${sec(f.firstErrorSec)}–${sec(f.lastErrorSec)}`),
         cell(f.throughputDipPct === null ? '—' : `${f.throughputDipPct}%`, f.throughputDipPct),
         cell(f.recoveredAtSec === null ? '—' : sec(f.recoveredAtSec - f.atSec), f.recoveredAtSec === null ? null : f.recoveredAtSec - f.atSec),
-        ...[f.latencyMs.before.p99, f.latencyMs.during.p99, f.latencyMs.after.p99].map((x) => cell(`${latencyText(v, x)} ms`, x)),
+        ...[f.latencyMs.before.p99, f.latencyMs.during.p99, f.latencyMs.after.p99].map((x) => (x === 0 ? cell('—') : cell(`${windowP99Text(v, x)} ms`, x))),
       ]
       return `<tr>${cells.join('')}</tr>`
     }),
