@@ -1,7 +1,7 @@
 import { defineScenario } from 'svcbench'
 
 // node-a dies 3 s into the run behind each cloud load balancer preset. Each LB notices at its own
-// pace (interval × unhealthy threshold: NLB 10 s × 3, Classic ELB 10 s × 6, GCP 8 s × 3); until
+// pace (interval × unhealthy threshold: NLB 10 s × 2 under Local, Classic ELB 10 s × 6, GCP 8 s × 3); until
 // then it keeps sending a share of new connections to the dead node. node-a is also MetalLB's
 // leader, which receives everything: all traffic fails until the address moves (about 10 s).
 // Under externalTrafficPolicy Local nothing else routes to the dead node's pods, so the errors

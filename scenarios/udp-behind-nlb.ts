@@ -31,7 +31,7 @@ export default defineScenario({
   faults: [{ at: '3s', action: 'kill-node', target: 'node-a' }],
   variants: {
     cluster: { service: { externalTrafficPolicy: 'Cluster' } },
-    // model_builder.go: defaultHealthCheck*ForInstanceModeLocal = HTTP /healthz on healthCheckNodePort, 10 s, 6 s, 2, 2.
-    local: { service: { externalTrafficPolicy: 'Local', loadBalancer: { healthCheck: { intervalSeconds: 10, timeoutSeconds: 6, healthyThreshold: 2, unhealthyThreshold: 2 } } } },
+    // (the aws-nlb preset under Local: model_builder.go defaultHealthCheck*ForInstanceModeLocal, HTTP /healthz on healthCheckNodePort, 10 s, 6 s, 2, 2)
+    local: { service: { externalTrafficPolicy: 'Local' } },
   },
 })

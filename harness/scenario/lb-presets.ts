@@ -53,3 +53,15 @@ export const LB_PRESETS = {
   },
 } as const satisfies Record<LbPresetName, Omit<LbSettings, 'preset' | 'tls'>>
 
+/**
+ * A preset's health check under externalTrafficPolicy Local where it differs from its default:
+ * the AWS Load Balancer Controller gives instance targets of a Local Service HTTP /healthz on
+ * healthCheckNodePort with interval 10 s, timeout 6 s, healthy 2, unhealthy 2
+ * (kubernetes-sigs/aws-load-balancer-controller pkg/service/model_builder.go,
+ * defaultHealthCheck*ForInstanceModeLocal; used by model_build_target_group.go
+ * buildTargetGroupHealthCheckConfigForInstanceModeLocal).
+ */
+export const LB_LOCAL_HEALTH_CHECKS: Partial<Record<LbPresetName, LbSettings['healthCheck']>> = {
+  'aws-nlb': { intervalSeconds: 10, timeoutSeconds: 6, healthyThreshold: 2, unhealthyThreshold: 2 },
+}
+

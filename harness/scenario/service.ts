@@ -9,7 +9,7 @@ import { parseDurationMs } from '../util/duration.ts'
 import type { LoadOrigin, ResolvedVariant, ServiceType } from '../model/scenario.ts'
 import type { LbPresetName, LbSettings } from '../model/load-balancer.ts'
 import { showValue } from '../util/text.ts'
-import { LB_PRESETS } from './lb-presets.ts'
+import { LB_LOCAL_HEALTH_CHECKS, LB_PRESETS } from './lb-presets.ts'
 import * as D from './defaults.ts'
 
 type Obj = Record<string, unknown>
@@ -99,7 +99,8 @@ export function resolveService(service: Obj, p: (s: string) => string, issues: S
     const lb = (service.loadBalancer ?? {}) as Obj
     const preset = (lb.preset as LbPresetName | undefined) ?? filePreset?.preset ?? D.DEFAULT_LB_PRESET
     const base = LB_PRESETS[preset]
-    const hc = { ...base.healthCheck, ...((lb.healthCheck as Partial<LbSettings['healthCheck']> | undefined) ?? {}) }
+    const local = service.externalTrafficPolicy === 'Local' ? LB_LOCAL_HEALTH_CHECKS[preset] : undefined
+    const hc = { ...(local ?? base.healthCheck), ...((lb.healthCheck as Partial<LbSettings['healthCheck']> | undefined) ?? {}) }
     const leaderFailoverSeconds = (lb.leaderFailoverSeconds as number | undefined) ?? base.leaderFailoverSeconds
     const algorithm = (lb.algorithm as LbSettings['algorithm'] | undefined) ?? base.algorithm
     if (algorithm === 'leader' && (lb.healthCheck as Obj | undefined)?.unhealthyThreshold === undefined) {

@@ -205,6 +205,18 @@ describe('resolveScenario', () => {
       'service.loadBalancer: only applies to type "LoadBalancer" (got type "NodePort")',
     ])
   })
+
+  it.each([
+    // The AWS Load Balancer Controller's defaults (pkg/service/model_builder.go): TCP on the traffic
+    // port 10 s / 10 s / 3 / 3; under Local, HTTP /healthz on healthCheckNodePort 10 s / 6 s / 2 / 2.
+    ['aws-nlb', 'Cluster', {}, { intervalSeconds: 10, timeoutSeconds: 10, healthyThreshold: 3, unhealthyThreshold: 3 }],
+    ['aws-nlb', 'Local', {}, { intervalSeconds: 10, timeoutSeconds: 6, healthyThreshold: 2, unhealthyThreshold: 2 }],
+    ['aws-nlb', 'Local', { unhealthyThreshold: 4 }, { intervalSeconds: 10, timeoutSeconds: 6, healthyThreshold: 2, unhealthyThreshold: 4 }],
+    ['gcp-l4', 'Local', {}, { intervalSeconds: 8, timeoutSeconds: 1, healthyThreshold: 1, unhealthyThreshold: 3 }],
+  ] as const)('%s under externalTrafficPolicy %s, overrides %j: health check %j', (preset, etp, overrides, expected) => {
+    const s = resolveScenario({ name: 'x', service: { type: 'LoadBalancer', externalTrafficPolicy: etp, loadBalancer: { preset, healthCheck: overrides } } }).variants[0]!.service
+    expect(s.loadBalancer!.healthCheck).toEqual(expected)
+  })
 })
 
 describe('deepMerge', () => {
