@@ -6,10 +6,9 @@ import { defineScenario } from 'svcbench'
 // model_builder.go; the in-tree provider's aws.go buildNLBHealthCheckConfiguration does the same):
 //
 // - Cluster: a TCP check on the traffic port, the NodePort. Nothing answers TCP on a UDP-only
-//   NodePort, so every node fails it (svcbench counts a node healthy until unhealthyThreshold
-//   checks failed: 3 × 10 s) and the NLB fails open: it hashes flows over every node, healthy or
-//   not (AWS, "Health checks for Network Load Balancer target groups"). No detection of the kill
-//   is reported: the check marks every node down whatever happens to them.
+//   NodePort, so no node ever passes it: every node is unhealthy from the start and the NLB fails
+//   open: it hashes flows over every node, healthy or not (AWS, "Health checks for Network Load
+//   Balancer target groups"). No detection of the kill is reported: there is none to make.
 //   node-a's resolvers keep their flow to the dead node, and each query refreshes its 120 s idle
 //   timeout: they lose every query to the end of the run. (The other nodes' kube-proxy also keeps
 //   sending some flows to node-a's pods until the node controller marks them not ready, 40 s.)
@@ -21,7 +20,7 @@ import { defineScenario } from 'svcbench'
 //
 // failover[0].udp has the stuck flows, their lost queries, where the blackhole ended (lastLostSec)
 // and the flows that moved; loadBalancer.byNode counts flows per node, loadBalancer.events the
-// health transitions (under Cluster every node is out before the measured phase).
+// health transitions (under Cluster none: no node ever passes).
 export default defineScenario({
   name: 'udp-behind-nlb',
   description: 'UDP behind aws-nlb, a node killed: Cluster fails the TCP health check everywhere (fail open, the blackhole stays); Local\'s HTTP check takes the node out',

@@ -17,6 +17,7 @@ import { NLB_UDP_IDLE_TIMEOUT_MS } from '../model/load-balancer.ts'
 import type { ResolvedVariant } from '../model/scenario.ts'
 import type { LbStats, ProxyStats } from '../model/measurements.ts'
 import { DEFAULT_COUNTS_TIMEOUT_MS, type Dataplane, type DataplaneNetwork, type DataplaneStartOptions, type DataplaneStats, type DataplaneTopology, type LoadTarget, type RunningDataplane } from './types.ts'
+import { lbHealthCheckCanPass } from '../lb/health.ts'
 
 const PROXY_ENTRY = fileURLToPath(new URL('../proxy/main.ts', import.meta.url))
 const LB_ENTRY = fileURLToPath(new URL('../lb/main.ts', import.meta.url))
@@ -88,6 +89,7 @@ async function lbConfig(settings: NonNullable<ResolvedVariant['service']['loadBa
     seed: deriveSeed(opts.seed, `${v.name}/lb`),
     protocol: v.service.protocol,
     udpIdleTimeoutMs: NLB_UDP_IDLE_TIMEOUT_MS,
+    healthCheckCanPass: lbHealthCheckCanPass(v.service),
     tlsCredentials: settings.tls ? await selfSignedCredentials() : null,
   }
 }

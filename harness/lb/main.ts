@@ -28,8 +28,9 @@ import { nodesLosingFlows, startUdpLb, type RunningUdpLb } from './udp.ts'
 const config = readChildConfig<LbConfig>()
 const s = config.settings
 const hc = s.healthCheck
-const healthy = new Map(config.nodes.map((n) => [n.name, true]))
-const streak = new Map(config.nodes.map((n) => [n.name, 0])) // >0: successes in a row, <0: failures
+// A check no node can pass: every node starts (and stays) unhealthy, with no transition to report.
+const healthy = new Map(config.nodes.map((n) => [n.name, config.healthCheckCanPass]))
+const streak = new Map(config.nodes.map((n) => [n.name, config.healthCheckCanPass ? 0 : -hc.unhealthyThreshold])) // >0: successes in a row, <0: failures
 const events: LbEvent[] = []
 let epochMs = Date.now()
 let byNode: Record<string, number> = {}

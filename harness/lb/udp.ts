@@ -8,11 +8,14 @@
  * let a UDP target group turn off; the kernel picks the port), sending to the node's NodePort;
  * answers go back to the client from the listening socket, as the NLB's own address.
  *
- * A flow to a node that leaves the pool ends (`endFlows`): its next datagram is a new flow.
+ * A flow to a node that leaves the pool ends (`endFlows`): its next datagram is a new flow, sent
+ * from the same source port as before (the ended flow's socket is kept for it, up to the idle
+ * timeout): the NLB keeps the client's address and port, so a node that gets the client again
+ * sees the same 5-tuple, and its conntrack entry, if still alive, keeps its pick.
  */
 import dgram from 'node:dgram'
 import type { UdpFlow } from '../proxy/udp-flow-table.ts'
-import { bindUdp, createFlowSocket, createSweptFlowTable, udpSocketType } from '../proxy/udp-socket.ts'
+import { bindUdp, createFlowSocket, createSweptFlowTable, udpSocketType, UDP_SWEEP_MS } from '../proxy/udp-socket.ts'
 import type { LbNode } from '../model/wire.ts'
 
 /** Options for {@link startUdpLb}. */
@@ -78,12 +81,23 @@ export async function startUdpLb(o: UdpLbOptions): Promise<RunningUdpLb> {
   const flows = createSweptFlowTable<LbFlow>({ timing: { kind: 'ipvs', udpMs: o.idleMs }, now, end })
   const table = flows.table
   let closed = false
+  /** Sockets of flows ended by endFlows, by key, with when: the key's next flow sends from them again. */
+  const parked = new Map<string, { up: dgram.Socket; atMs: number }>()
+  const unpark = setInterval(() => {
+    for (const [key, p] of parked) {
+      if (now() - p.atMs < o.idleMs) continue
+      parked.delete(key)
+      p.up.close()
+    }
+  }, UDP_SWEEP_MS)
 
   const newFlow = (key: string, clientIp: string, clientPort: number): UdpFlow<LbFlow> | undefined => {
     const node = o.pick(clientIp, clientPort)
     if (node === undefined) return undefined
     const where = { table, key, server, client: { address: clientIp, port: clientPort }, localAddress: o.sourceFor(clientIp), closed: () => closed }
-    return createFlowSocket(where, (up) => ({ node, up, countedEpoch: -1 }))
+    const reuse = parked.get(key)?.up
+    parked.delete(key)
+    return createFlowSocket(where, (up) => ({ node, up, countedEpoch: -1 }), reuse)
   }
 
   server.on('message', (msg, rinfo) => {
@@ -108,13 +122,16 @@ export async function startUdpLb(o: UdpLbOptions): Promise<RunningUdpLb> {
   return {
     endFlows(drop) {
       const gone = table.remove((f) => drop(f.value.node.name))
-      gone.forEach(end)
+      for (const f of gone) parked.set(f.key, { up: f.value.up, atMs: now() })
       return gone.length
     },
     flows: () => table.size(),
     port: () => server.address().port,
     close() {
       closed = true
+      clearInterval(unpark)
+      for (const p of parked.values()) p.up.close()
+      parked.clear()
       flows.close()
       server.close()
     },

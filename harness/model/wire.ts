@@ -177,6 +177,12 @@ export interface LbConfig {
   protocol: 'TCP' | 'UDP'
   /** UDP only: a flow without a datagram either way for this long ends, ms (the NLB's fixed 120 s). */
   udpIdleTimeoutMs: number
+  /**
+   * False when no node can pass the health check (lb/health.ts: a UDP NodePort's TCP check): every
+   * node starts unhealthy, as a target that never passed its first checks, so the load balancer
+   * fails open (or refuses) from the start instead of taking nodes out one by one mid-run.
+   */
+  healthCheckCanPass: boolean
   /** PEM key and certificate when settings.tls. */
   tlsCredentials: { key: string; cert: string } | null
 }

@@ -59,19 +59,21 @@ export interface FlowSocketOptions<T> {
 }
 
 /**
- * A new flow with its own upstream socket: each answer on it, while the flow is still the
- * table's entry for its key, refreshes the flow (the reply direction) and goes back to the client.
- * `value` builds what the flow keeps around its socket.
+ * A new flow with its own upstream socket (or `reuse`'s): each answer on it, while the flow is
+ * still the table's entry for its key, refreshes the flow (the reply direction) and goes back to
+ * the client. `value` builds what the flow keeps around its socket.
  */
-export function createFlowSocket<T>(o: FlowSocketOptions<T>, value: (up: dgram.Socket) => T): UdpFlow<T> {
-  const up = dgram.createSocket({ type: udpSocketType(o.localAddress) })
-  up.on('error', () => {})
+export function createFlowSocket<T>(o: FlowSocketOptions<T>, value: (up: dgram.Socket) => T, reuse?: dgram.Socket): UdpFlow<T> {
+  // `reuse`: the key's socket from a flow that ended, bound already (the same source port again).
+  const up = reuse ?? dgram.createSocket({ type: udpSocketType(o.localAddress) })
+  if (reuse === undefined) up.on('error', () => {})
+  else up.removeAllListeners('message')
   const f = o.table.create(o.key, value(up))
   up.on('message', (msg) => {
     if (o.closed() || o.table.get(o.key) !== f) return // the flow is gone: nothing maps the answer back
     o.table.reply(f)
     o.server.send(msg, o.client.port, o.client.address)
   })
-  up.bind({ address: o.localAddress, port: 0 })
+  if (reuse === undefined) up.bind({ address: o.localAddress, port: 0 })
   return f
 }

@@ -44,7 +44,7 @@ export function warningsFor(v: ResolvedVariant, multi: boolean, opts: { clientIp
     }
   }
   const lb = v.service.loadBalancer
-  if (lb !== null && !lbHealthCheckCanPass(v.service)) {
+  if (lb !== null && v.load.from !== 'cluster' && !lbHealthCheckCanPass(v.service)) {
     const then = lb.allUnhealthy === 'fail-open' ? 'it fails open, so a failed node keeps its share of flows' : 'with allUnhealthy "refuse" every flow is refused'
     out.push(`${tag}a UDP Service behind ${lb.preset} under externalTrafficPolicy Cluster: every node fails the NLB's TCP health check (a TCP connect to a NodePort that answers UDP only); ${then}; externalTrafficPolicy Local gives a health check that works (HTTP /healthz on healthCheckNodePort)`)
   }

@@ -111,7 +111,9 @@ function windowsOf(r: VariantResult): Window[] {
     }
     const stuckLost = f?.udp?.queriesLost ?? null
     const n = Math.max(0, total(errors) - (stuckLost ?? 0))
-    const share = n === 0 ? 0 : Math.min(1, n / Math.max(n, requests))
+    // (the stuck flows' lost queries leave the denominator too: the share is of the other queries)
+    const others = Math.max(0, requests - (stuckLost ?? 0))
+    const share = n === 0 ? 0 : Math.min(1, n / Math.max(n, others))
     return { label, fromSec, toSec, errors, share, noEndpoints: periods.some(([a, b]) => a < toSec && b > fromSec), nodeKilled: f?.fault === 'kill-node', stuckLost, unit }
   }
   if (r.failover.length === 0) return [make('whole run', 0, r.durationSec, r.errors.byKind)]

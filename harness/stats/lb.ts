@@ -35,7 +35,8 @@ export function loadBalancerSummary(m: Pick<VariantMeasurements, 'variant' | 'to
 export function lbHealth(m: Pick<VariantMeasurements, 'variant' | 'lb'>): FailoverInput['lb'] {
   const lb = m.lb
   const cfg = m.variant.service.loadBalancer
-  if (lb === undefined || cfg === null) return undefined
+  // Client pods at the ClusterIP do not pass the load balancer: its checks decide nothing of theirs.
+  if (lb === undefined || cfg === null || m.variant.load.from === 'cluster') return undefined
   return {
     healthCheck: cfg.healthCheck,
     events: lb.events.map((e) => ({ node: e.node, healthy: e.healthy, tMs: e.atMs - lb.epochMs })),

@@ -45,7 +45,7 @@ describe('startUdpLb on real sockets', () => {
     return { query, port: () => s.address().port, close: () => s.close() }
   }
 
-  it('one flow per client address and port, kept; answers from the LB address; counted once per epoch; a lapsed or ended flow is picked again; no node: refused', async () => {
+  it('one flow per client address and port, kept; answers from the LB address; counted once per epoch; a lapsed or ended flow is picked again (an ended one from the same source port); no node: refused', async () => {
     const node = await echoNode('127.0.0.1')
     let clock = 1_000
     let epoch = 0
@@ -86,12 +86,14 @@ describe('startUdpLb on real sockets', () => {
       expect(lb.flows()).toBe(1)
       // 120 s without a datagram: the next one is a new flow (a new pick).
       clock += 120_000
-      await c.query(port)
+      const beforeEnd = await c.query(port)
       expect(picks).toHaveLength(2)
-      // Ended (its node left the pool): a new pick again.
+      // Ended (its node left the pool): a new pick again, sent from the same source port (the NLB
+      // keeps the client's port: a node that gets the flow again sees the same 5-tuple).
       expect(lb.endFlows((n) => n === 'node-a')).toBe(1)
-      await c.query(port)
+      const afterEnd = await c.query(port)
       expect(picks).toHaveLength(3)
+      expect(afterEnd!.answer).toBe(beforeEnd!.answer)
       // No node for a new flow: the datagram is dropped and counted as refused.
       lb.endFlows(() => true)
       refuse = true

@@ -115,10 +115,22 @@ describe('splitPlan', () => {
     expect([c0.startRps, c0.warmupRps, c0.stages[0]!.targetRps]).toEqual([200, 100, 400])
     expect([c1.startRps, c1.warmupRps, c1.stages[0]!.targetRps]).toEqual([100, 50, 200])
     expect(c0.seed).not.toBe(c1.seed)
-    // TCP: by connections (5 of 7 and 2 of 7).
+    // TCP with keep-alive: by connections (5 of 7 and 2 of 7), the pool cap too (ceil(10·5/7) = 8, ceil(10·2/7) = 3).
     const tcp = splitPlan({ ...plan, open }, netnsOf)
     expect(tcp.get('svb-x-c0')!.open!.startRps).toBeCloseTo((300 * 5) / 7, 9)
     expect(tcp.get('svb-x-c1')!.open!.startRps).toBeCloseTo((300 * 2) / 7, 9)
+    expect([tcp.get('svb-x-c0')!.open!.maxConnections, tcp.get('svb-x-c1')!.open!.maxConnections]).toEqual([8, 3])
+    // Without keep-alive the executor cycles its addresses per request: by addresses (2 of 3, 1 of 3).
+    const noKeepAlive = splitPlan({ ...plan, keepAlive: false, open }, netnsOf)
+    expect([noKeepAlive.get('svb-x-c0')!.open!.startRps, noKeepAlive.get('svb-x-c1')!.open!.startRps]).toEqual([200, 100])
+  })
+  it('seeds each part from its place in the plan, not its namespace\'s (partly random) name; one namespace: the plan as it is', () => {
+    const open = { startRps: 300, stages: [], arrival: 'poisson' as const, seed: 7, warmupRps: 150, maxConnections: 10 }
+    const seeds = (suffix: string) => [...splitPlan({ ...plan, open }, (a) => { const ns = netnsOf(a); return ns === undefined ? undefined : `${ns}-${suffix}` }).values()].map((p) => p.open!.seed)
+    expect(seeds('r1')).toEqual(seeds('r2'))
+    const one = splitPlan({ ...plan, open }, () => 'svb-x-cl')
+    expect([...one.keys()]).toEqual(['svb-x-cl'])
+    expect(one.get('svb-x-cl')).toEqual({ ...plan, open, runNetns: 'svb-x-cl' })
   })
   it('refuses an address no namespace of the run has', () => {
     expect(() => splitPlan({ ...plan, clientAddresses: ['203.0.113.9'] }, netnsOf)).toThrow(/refusing source address 203\.0\.113\.9: no client namespace of the run has it/)

@@ -94,6 +94,8 @@ describe('a UDP Service behind a LoadBalancer', () => {
     ])
     // A TCP Service's TCP check works: no warning.
     expect(resolveScenario({ name: 'u', service: { type: 'LoadBalancer' } }).warnings).toEqual([])
+    // Client pods at the ClusterIP do not pass the load balancer: nothing to warn about.
+    expect(resolveScenario({ ...nlb, load: { rate: 100, from: 'cluster' } }).warnings.filter((w) => /health check/.test(w))).toEqual([])
   })
 
   it('reads a type LoadBalancer UDP Service from manifests the same way: the NLB runs it, the Classic ELB is refused', async () => {

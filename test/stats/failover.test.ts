@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { failoverStats, expectedDetection, lbTookOut, type FailoverInput } from '../../harness/stats/failover.ts'
+import { lbHealth } from '../../harness/stats/lb.ts'
 import { createLatencyHistogram, recordMs } from '../../harness/stats/latency.ts'
 import type { ResolvedFault, ResolvedProbe } from '../../harness/model/scenario.ts'
 
@@ -122,5 +123,23 @@ describe('failoverStats', () => {
     const f = failoverStats({ ...input(), nextFaultAtMs: 5350 })
     expect(f.requestsLost).toBe(4)
     expect(f.lastErrorSec).toBe(5.3)
+  })
+})
+
+describe('lbHealth: what the failover figures learn of the load balancer', () => {
+  const m = (from: 'external' | 'cluster', protocol: 'TCP' | 'UDP', externalTrafficPolicy: 'Cluster' | 'Local') =>
+    ({
+      variant: { load: { from }, service: { protocol, externalTrafficPolicy, loadBalancer: { healthCheck: { intervalSeconds: 10, timeoutSeconds: 10, healthyThreshold: 3, unhealthyThreshold: 3 } } } },
+      lb: { epochMs: 1000, events: [{ node: 'node-a', healthy: false, atMs: 4000 }] },
+    }) as unknown as Parameters<typeof lbHealth>[0]
+  it.each([
+    ['external clients, TCP', 'external', 'TCP', 'Cluster', { checkCanPass: true, events: [{ node: 'node-a', healthy: false, tMs: 3000 }] }],
+    ['external clients, UDP under Cluster: a check no node can pass', 'external', 'UDP', 'Cluster', { checkCanPass: false }],
+    ['external clients, UDP under Local', 'external', 'UDP', 'Local', { checkCanPass: true }],
+  ] as const)('%s', (_what, from, protocol, etp, expected) => {
+    expect(lbHealth(m(from, protocol, etp))).toMatchObject(expected)
+  })
+  it('nothing for client pods at the ClusterIP: their traffic does not pass the load balancer', () => {
+    expect(lbHealth(m('cluster', 'UDP', 'Cluster'))).toBeUndefined()
   })
 })

@@ -22,13 +22,19 @@ export const RESULT_MARGIN_MS = 30_000
  * exactly. A UDP load's clients are its addresses (the udp executor opens one socket per address,
  * or cycles the addresses per query), so it is split per address instead: address i and target
  * i mod m. The open model's rates are shared out in proportion (a part with k of the n entries
- * runs at k/n of each rate, on a seed of its own), so that the parts together run the plan's
- * schedule and each client its share of it, as one generator would. Throws HarnessError
+ * runs at k/n of each rate and with k/n of its pool, on a seed of its own from its place in the
+ * plan), so that the parts together run the plan's schedule and each client its share of it, as
+ * one generator would; an open load without keep-alive, which cycles its addresses per request,
+ * is split per address as UDP is. A plan whose addresses all live in one namespace is left as it
+ * is. Throws HarnessError
  * NOT_LOOPBACK for an address no namespace of the run has.
  */
 export function splitPlan(plan: LoadPlan, netnsOf: (address: string) => string | undefined): Map<string, LoadPlan> {
   const parts = new Map<string, { clientAddresses: string[]; targets: LoadPlan['targets'] }>()
-  const entries = plan.udp === undefined ? plan.connections : plan.clientAddresses.length
+  // Per address where the executor cycles its addresses per query or request (UDP; the open model
+  // without keep-alive), else per connection.
+  const perAddress = plan.udp !== undefined || (plan.open !== undefined && !plan.keepAlive)
+  const entries = perAddress ? plan.clientAddresses.length : plan.connections
   for (let i = 0; i < entries; i++) {
     const address = plan.clientAddresses[i % plan.clientAddresses.length] as string
     const netns = netnsOf(address)
@@ -37,16 +43,20 @@ export function splitPlan(plan: LoadPlan, netnsOf: (address: string) => string |
     part.clientAddresses.push(address)
     part.targets.push(plan.targets[i % plan.targets.length] as LoadPlan['targets'][number])
   }
-  const share = (open: OpenPlan, netns: string, n: number): OpenPlan => ({
+  // One namespace: the plan itself, exactly as one generator runs it.
+  if (parts.size === 1) return new Map([[[...parts.keys()][0] as string, { ...plan, runNetns: [...parts.keys()][0] as string }]])
+  // Each part's seed from its place in the plan (namespace names carry a random part).
+  const share = (open: OpenPlan, k: number, n: number): OpenPlan => ({
     ...open,
     startRps: (open.startRps * n) / entries,
     warmupRps: (open.warmupRps * n) / entries,
     stages: open.stages.map((st) => ({ ...st, targetRps: (st.targetRps * n) / entries })),
-    seed: deriveSeed(open.seed, netns),
+    seed: deriveSeed(open.seed, `part ${k}`),
+    maxConnections: Math.max(1, Math.ceil((open.maxConnections * n) / entries)),
   })
-  return new Map([...parts].map(([netns, p]) => {
+  return new Map([...parts].map(([netns, p], k) => {
     const n = p.clientAddresses.length
-    return [netns, { ...plan, ...p, connections: n, runNetns: netns, ...(plan.open === undefined ? {} : { open: share(plan.open, netns, n) }) }]
+    return [netns, { ...plan, ...p, connections: n, runNetns: netns, ...(plan.open === undefined ? {} : { open: share(plan.open, k, n) }) }]
   }))
 }
 
