@@ -7,15 +7,12 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest'
 import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { chromium } from 'playwright-core'
 import { buildCharts } from '../../harness/report/write.ts'
 import { writeComparisonReport } from '../../harness/report/compare-html.ts'
 import { overlayResult } from '../../harness/report/compare.ts'
 import type { RunResult } from '../../harness/model/results.ts'
 import { requireInCi } from '../helpers/ci.ts'
-import { ARTIFACTS, CHROMIUM_REQUIREMENT, LAUNCH_ARGS, executablePath, openOffline, renderedMarks } from '../helpers/browser.ts'
+import { CHROMIUM_REQUIREMENT, executablePath, expectChartsDrawn, keepScreenshot, openOffline, withBrowser } from '../helpers/browser.ts'
 
 describe('the comparison report.html in headless Chromium', () => {
   beforeEach(requireInCi(CHROMIUM_REQUIREMENT, executablePath !== undefined))
@@ -28,29 +25,18 @@ describe('the comparison report.html in headless Chromium', () => {
     b.variants[1]!.pods[0]!.share += 0.06
     b.variants[1]!.pods[1]!.share -= 0.06
     const result = overlayResult(a, b, ['mon', 'tue'])
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcbench-browser-compare-'))
-    // Every browser step has its own timeout, well inside the test's, so that a hung browser
-    // still reaches browser.close() below (a test that times out never runs its finally).
-    const browser = await chromium.launch({ executablePath, timeout: 20_000, args: LAUNCH_ARGS })
-    try {
+    await withBrowser('svcbench-browser-compare-', async (browser, dir) => {
       const paths = await writeComparisonReport(a, b, dir, ['mon', 'tue'])
       const { page, consoleErrors, requests } = await openOffline(browser, paths.html)
       const charts = buildCharts(result)
       expect(charts.length).toBeGreaterThan(0)
-      for (const c of charts) {
-        const marks = await renderedMarks(page, c.name)
-        expect(marks, `${c.name} has rendered marks`).toBeGreaterThan(0)
-      }
+      await expectChartsDrawn(page, charts)
       // The tables render as tables: one per matched pair, its p99 row marked worse.
       expect(await page.locator('section.pair table.metrics').count()).toBe(3)
       expect(await page.locator('section.pair tr.worse th').first().textContent()).toBe('p99')
-      fs.mkdirSync(ARTIFACTS, { recursive: true })
-      await page.screenshot({ path: path.join(ARTIFACTS, 'compare.png'), fullPage: true })
+      await keepScreenshot(page, 'compare.png')
       expect(consoleErrors).toEqual([])
       expect(requests).toEqual([])
-    } finally {
-      await browser.close()
-      fs.rmSync(dir, { recursive: true, force: true })
-    }
+    })
   }, 90_000)
 })

@@ -6,14 +6,13 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { buildCharts, writeReports } from '../../harness/report/write.ts'
 import { fileSafe } from '../../harness/report/charts/common.ts'
 import type { RunResult } from '../../harness/model/results.ts'
 import { requireInCi } from '../helpers/ci.ts'
-import { ARTIFACTS, CHROMIUM_REQUIREMENT, LAUNCH_ARGS, executablePath, openOffline, renderedMarks } from '../helpers/browser.ts'
+import { CHROMIUM_REQUIREMENT, executablePath, expectChartsDrawn, keepScreenshot, openOffline, withBrowser } from '../helpers/browser.ts'
 
 const fixture = (name: string) => JSON.parse(fs.readFileSync(new URL(`../fixtures/results/${name}`, import.meta.url), 'utf8')) as RunResult
 
@@ -51,29 +50,16 @@ describe('report.html in headless Chromium', () => {
   it('renders every chart offline, with no console error and no network request', async () => {
     expect(executablePath, 'chromium must be on PATH (.ci/run installs it)').toBeDefined()
     const result = fixture('pod-crash-3-variants.json')
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcbench-browser-'))
-    // Every browser step has its own timeout, well inside the test's, so that a hung browser
-    // still reaches browser.close() below (a test that times out never runs its finally).
-    const browser = await chromium.launch({ executablePath, timeout: 20_000, args: LAUNCH_ARGS })
-    try {
+    await withBrowser('svcbench-browser-', async (browser, dir) => {
       const { page, consoleErrors, requests } = await openReport(browser, result, dir)
-      for (const c of buildCharts(result)) {
-        const marks = await renderedMarks(page, c.name)
-        expect(marks, `${c.name} has rendered marks`).toBeGreaterThan(0)
-      }
-      fs.mkdirSync(ARTIFACTS, { recursive: true })
-      await page.screenshot({ path: path.join(ARTIFACTS, 'report.png'), fullPage: true })
+      await expectChartsDrawn(page, buildCharts(result))
+      await keepScreenshot(page, 'report.png')
       expect(consoleErrors).toEqual([])
       expect(requests).toEqual([])
-    } finally {
-      await browser.close()
-      fs.rmSync(dir, { recursive: true, force: true })
-    }
+    })
   }, 90_000)
   it('lays every chart out legibly (no two axis labels overlap, every chart as wide as the content column, a topology per variant), findings first naming every variant, HTML tables', async () => {
-    const browser = await chromium.launch({ executablePath, timeout: 20_000, args: LAUNCH_ARGS })
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svcbench-browser-'))
-    try {
+    await withBrowser('svcbench-browser-', async (browser, dir) => {
       for (const name of ['pod-crash-3-variants.json', 'nat-ip-hash.json', 'hang-closed-vs-open.json']) {
         const result = fixture(name)
         const { page, consoleErrors } = await openReport(browser, result, path.join(dir, name))
@@ -99,13 +85,9 @@ describe('report.html in headless Chromium', () => {
         expect(await page.locator('main.content table td.num').count(), `${name}: figures in HTML tables`).toBeGreaterThan(0)
         expect(await page.locator('main.content pre').count(), `${name}: no preformatted table`).toBe(0)
         expect(consoleErrors, name).toEqual([])
-        fs.mkdirSync(ARTIFACTS, { recursive: true })
-        await page.screenshot({ path: path.join(ARTIFACTS, `report-${name.replace(/\.json$/, '')}.png`), fullPage: true })
+        await keepScreenshot(page, `report-${name.replace(/\.json$/, '')}.png`)
         await page.context().close()
       }
-    } finally {
-      await browser.close()
-      fs.rmSync(dir, { recursive: true, force: true })
-    }
+    })
   }, 90_000)
 })

@@ -1,10 +1,15 @@
 /**
  * The real-browser tests' shared pieces (test/browser/): Debian's Chromium found on PATH, its
- * launch flags, and a page that opens an offline report.html and waits for every chart.
+ * launch flags, a browser and a scratch folder for one test, a page that opens an offline
+ * report.html and waits for every chart, and the checks and screenshot every such test makes.
  */
 import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
+import { expect } from 'vitest'
+import { chromium, type Browser, type Page } from 'playwright-core'
 
 function chromiumPath(): string | undefined {
   for (const name of ['chromium', 'chromium-browser']) {
@@ -64,4 +69,38 @@ export async function openOffline(browser: Browser, htmlFile: string): Promise<{
 export function renderedMarks(page: Page, name: string): Promise<number> {
   const id = `#chart-${name} svg`
   return page.locator(['rect', 'area', 'line', 'symbol', 'tick'].map((m) => `${id} .mark-${m} path`).join(', ')).count()
+}
+
+/**
+ * Run `fn` with a headless Chromium and a fresh scratch folder (under the system's temp dir, named
+ * from `prefix`), both gone afterwards whatever happens. Every browser step has its own timeout,
+ * well inside a test's, so that a hung browser still reaches browser.close() (a test that times
+ * out never runs its finally).
+ */
+export async function withBrowser<T>(prefix: string, fn: (browser: Browser, dir: string) => Promise<T>): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  try {
+    const browser = await chromium.launch({ executablePath, timeout: 20_000, args: LAUNCH_ARGS })
+    try {
+      return await fn(browser, dir)
+    } finally {
+      await browser.close()
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** Every chart named drew marks on the page. */
+export async function expectChartsDrawn(page: Page, charts: readonly { name: string }[]): Promise<void> {
+  for (const c of charts) {
+    const marks = await renderedMarks(page, c.name)
+    expect(marks, `${c.name} has rendered marks`).toBeGreaterThan(0)
+  }
+}
+
+/** Keep a full-page screenshot of `page` as test-artifacts/`file`. */
+export async function keepScreenshot(page: Page, file: string): Promise<void> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true })
+  await page.screenshot({ path: path.join(ARTIFACTS, file), fullPage: true })
 }
