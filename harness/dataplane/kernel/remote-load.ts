@@ -44,7 +44,10 @@ export function splitPlan(plan: LoadPlan, netnsOf: (address: string) => string |
     part.targets.push(plan.targets[i % plan.targets.length] as LoadPlan['targets'][number])
   }
   // One namespace: the plan itself, exactly as one generator runs it.
-  if (parts.size === 1) return new Map([[[...parts.keys()][0] as string, { ...plan, runNetns: [...parts.keys()][0] as string }]])
+  if (parts.size === 1) {
+    const netns = parts.keys().next().value as string
+    return new Map([[netns, { ...plan, runNetns: netns }]])
+  }
   // Each part's seed from its place in the plan (namespace names carry a random part).
   const share = (open: OpenPlan, k: number, n: number): OpenPlan => ({
     ...open,
