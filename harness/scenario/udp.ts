@@ -2,8 +2,9 @@
  * The UDP parts of a variant: service.protocol's consequences (the open model is required, one
  * pick per flow, a front load balancer only where its preset carries UDP), the nodes' conntrack
  * timeouts and the UDP load's source ports. In-cluster clients (load.from 'cluster': resolvers in
- * client pods at the ClusterIP, the CoreDNS case) run as external ones do, with the same refusals. Checked here so that a UDP scenario that cannot run
- * is refused before anything starts (exit 2).
+ * client pods at the ClusterIP, the CoreDNS case) run as external ones do, with the same
+ * refusals. Checked here so that a UDP scenario that cannot run is refused before anything starts
+ * (exit 2).
  */
 import type { ScenarioIssue } from '../errors.ts'
 import type { ResolvedVariant, UdpSourcePort } from '../model/scenario.ts'
